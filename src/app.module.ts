@@ -1,0 +1,42 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PasswordService } from './common/auth/password.service';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
+import { RedisModule } from './common/redis/redis.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { SystemModule } from './modules/system/system.module';
+import { UsersModule } from './modules/users/users.module';
+import { Global } from '@nestjs/common';
+
+@Global()
+@Module({ providers: [PasswordService], exports: [PasswordService] })
+class CommonModule {}
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** The resolved database URL (DATABASE_URL, or the embedded cluster's). */
+  databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static register({ config, databaseUrl }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(databaseUrl, config.database.poolSize),
+        RedisModule,
+        RateLimitModule,
+        CommonModule,
+        AuditModule,
+        SystemModule,
+        AuthModule,
+        UsersModule,
+      ],
+    };
+  }
+}

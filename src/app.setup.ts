@@ -1,0 +1,72 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import pinoHttp from 'pino-http';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { requestIdMiddleware } from './common/http/request-id.middleware';
+import { createValidationPipe } from './common/http/validation';
+import { AppConfig } from './config/app-config';
+import { APP_VERSION } from './version';
+
+export const JSON_BODY_LIMIT = '1mb';
+
+/** Everything main.ts and the tests share: middleware, pipes, filters, CORS, OpenAPI. */
+export function setupApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.use(requestIdMiddleware);
+  if (config.logLevel !== 'silent') {
+    app.use(
+      pinoHttp({
+        logger,
+        genReqId: (req) => req.id ?? '',
+        customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+        serializers: {
+          req: (req: { id: string; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            // the query string may carry tokens; log the path only
+            url: req.url.split('?')[0],
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+      }),
+    );
+  }
+  app.use(
+    helmet({
+      // Swagger UI at /docs needs inline scripts and styles.
+      contentSecurityPolicy: {
+        directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'", 'https:'] },
+      },
+    }),
+  );
+  app.enableCors({
+    // No CORS_ORIGINS: no cross-origin browser access at all (never `*` with credentials).
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    credentials: true,
+    exposedHeaders: ['X-Request-Id', 'X-Total-Count', 'Retry-After', 'Content-Disposition'],
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  setupOpenApi(app);
+}
+
+export function setupOpenApi(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Trajectorie API')
+      .setDescription(
+        'Multi-tenant pre-employment assessment platform. Errors share one body: ' +
+          '{status_code, code, detail, path, request_id, errors?}.',
+      )
+      .setVersion(APP_VERSION)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

@@ -1,0 +1,44 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
+import { AppError } from '../errors/app-error';
+import { AuthenticatedUser } from '../context/request-context';
+import { contextFromRequest, IS_PUBLIC_KEY } from './decorators';
+
+/** Global and deny-by-default: every route needs a valid access token unless marked @Public(). */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    if (context.getType() !== 'http') return true;
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+    return super.canActivate(context);
+  }
+
+  override handleRequest<TUser = AuthenticatedUser>(
+    err: unknown,
+    user: TUser | false,
+    info: unknown,
+    context: ExecutionContext,
+  ): TUser {
+    if (err instanceof AppError) throw err;
+    if (err || !user) {
+      const name = (info as { name?: string } | undefined)?.name;
+      const message = (info as { message?: string } | undefined)?.message ?? '';
+      if (name === 'TokenExpiredError') throw AppError.unauthorized('TOKEN_EXPIRED', 'Token has expired');
+      if (/No auth token/i.test(message)) throw AppError.unauthorized('NOT_AUTHENTICATED', 'Not authenticated');
+      throw AppError.unauthorized('INVALID_TOKEN', 'Could not validate credentials');
+    }
+    const request = context.switchToHttp().getRequest<Request>();
+    contextFromRequest(request).user = user as unknown as AuthenticatedUser;
+    return user;
+  }
+}

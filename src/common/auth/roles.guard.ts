@@ -1,0 +1,23 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { AppError } from '../errors/app-error';
+import { ROLES_KEY } from './decorators';
+import { Role } from './roles';
+
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!roles?.length) return true;
+    const role = context.switchToHttp().getRequest<Request>().context?.user?.role;
+    if (role && roles.includes(role)) return true;
+    throw AppError.forbidden('INSUFFICIENT_ROLE', 'Not enough permissions');
+  }
+}

@@ -1,0 +1,25 @@
+import { AppError } from '../errors/app-error';
+import { AuthenticatedContext } from './request-context';
+
+/**
+ * The one place tenant scoping is decided. A superadmin sees every tenant; everyone else sees only the tenant
+ * of its token. Services spread `tenantWhere(ctx)` into every query of a tenant-owned table.
+ */
+export function tenantWhere(ctx: AuthenticatedContext): { tenant_id?: string } {
+  return ctx.user.role === 'superadmin' ? {} : { tenant_id: ctx.user.tenantId };
+}
+
+/** True when the caller may see rows of `tenantId`. */
+export function canAccessTenant(ctx: AuthenticatedContext, tenantId: string): boolean {
+  return ctx.user.role === 'superadmin' || ctx.user.tenantId === tenantId;
+}
+
+/**
+ * Resolves the tenant a write goes to. A superadmin may name one (default: its own); anyone else may name only
+ * its own, and naming a foreign one is 403 (SPEC §4, Users).
+ */
+export function targetTenant(ctx: AuthenticatedContext, requested: string | undefined | null): string {
+  if (!requested) return ctx.user.tenantId;
+  if (ctx.user.role === 'superadmin' || requested === ctx.user.tenantId) return requested;
+  throw AppError.forbidden('FOREIGN_TENANT', 'You may not act on another tenant');
+}

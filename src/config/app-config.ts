@@ -1,0 +1,277 @@
+/**
+ * The one place that reads the environment. Every variable is parsed and validated once, at boot, into a
+ * frozen, typed object; a bad value stops the app with a message naming the variable.
+ */
+export type Environment = 'development' | 'test' | 'production';
+export type StorageProvider = 'local' | 's3';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface RateLimitRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface AppConfig {
+  environment: Environment;
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  trustProxy: boolean;
+  shutdownTimeoutMs: number;
+  corsOrigins: string[];
+  publicBaseUrl: string;
+  database: {
+    /** Null when the app should start its embedded PostgreSQL. */
+    url: string | null;
+    poolSize: number;
+    migrationsRun: boolean;
+    embeddedDataDir: string;
+  };
+  redisUrl: string | null;
+  auth: {
+    secretKey: string;
+    accessTokenMinutes: number;
+    refreshTokenDays: number;
+    refreshReuseGraceSeconds: number;
+    bcryptCost: number;
+    allowPublicRegistration: boolean;
+    bootstrapSuperadminEmail: string | null;
+    bootstrapSuperadminPassword: string | null;
+  };
+  rateLimits: {
+    loginPerAccount: RateLimitRule;
+    loginPerIp: RateLimitRule;
+    register: RateLimitRule;
+    refresh: RateLimitRule;
+  };
+  storage: {
+    provider: StorageProvider;
+    path: string;
+    maxFileSize: number;
+    s3: {
+      accessKeyId: string | null;
+      secretAccessKey: string | null;
+      bucket: string | null;
+      region: string;
+      endpoint: string | null;
+    };
+  };
+  mail: { smtpUrl: string | null; from: string; outboxDir: string };
+  iceServers: unknown[];
+}
+
+export const DEFAULT_SECRET_KEY = 'dev-secret-key-change-in-production';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optional(name: string): string | null {
+    return this.raw(name) ?? null;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be an integer, got "${value}"`);
+    const parsed = Number(value);
+    if (parsed < min || parsed > max) {
+      throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
+    }
+    return parsed;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    throw new ConfigError(name, `must be a boolean (true/false), got "${value}"`);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+    }
+    return value as T;
+  }
+
+  url(name: string, protocols: string[]): string | null {
+    const value = this.raw(name);
+    if (value === undefined) return null;
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(name, 'must be a valid URL');
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(name, `must use one of ${protocols.join(', ')}`);
+    }
+    return value;
+  }
+
+  rule(prefix: string, limit: number, windowSeconds: number): RateLimitRule {
+    return {
+      limit: this.int(`${prefix}_LIMIT`, limit, 1, 1_000_000),
+      windowSeconds: this.int(`${prefix}_WINDOW_SECONDS`, windowSeconds, 1, 86_400 * 7),
+    };
+  }
+}
+
+function normaliseEnvironment(reader: EnvReader): Environment {
+  const value = reader.raw('ENVIRONMENT')?.toLowerCase();
+  if (value === undefined) return 'development';
+  const aliases: Record<string, Environment> = {
+    dev: 'development',
+    development: 'development',
+    test: 'test',
+    testing: 'test',
+    prod: 'production',
+    production: 'production',
+  };
+  const resolved = aliases[value];
+  if (!resolved) throw new ConfigError('ENVIRONMENT', `must be development, test or production, got "${value}"`);
+  return resolved;
+}
+
+/** DATABASE_URL wins; otherwise the second seed's DB_HOST…DB_NAME; otherwise null (embedded). */
+function databaseUrl(reader: EnvReader): string | null {
+  const url = reader.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  if (url) return url;
+  const host = reader.raw('DB_HOST');
+  if (!host) return null;
+  const port = reader.int('DB_PORT', 5432, 1, 65535);
+  const user = encodeURIComponent(reader.string('DB_USER', 'postgres'));
+  const password = reader.raw('DB_PASSWORD');
+  const name = encodeURIComponent(reader.string('DB_NAME', 'trajectorie'));
+  const auth = password ? `${user}:${encodeURIComponent(password)}` : user;
+  return `postgresql://${auth}@${host}:${port}/${name}`;
+}
+
+function iceServers(reader: EnvReader): unknown[] {
+  const value = reader.raw('ICE_SERVERS');
+  if (value === undefined) return [{ urls: 'stun:stun.l.google.com:19302' }];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ConfigError('ICE_SERVERS', 'must be a JSON array of RTCIceServer objects');
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError('ICE_SERVERS', 'must be a JSON array of RTCIceServer objects');
+  return parsed;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const r = new EnvReader(env);
+  const environment = normaliseEnvironment(r);
+  const production = environment === 'production';
+
+  const secretKey = r.string('SECRET_KEY', DEFAULT_SECRET_KEY);
+  if (production && secretKey === DEFAULT_SECRET_KEY) {
+    throw new ConfigError('SECRET_KEY', 'must be set to a non-default value when ENVIRONMENT=production');
+  }
+  if (production && secretKey.length < 32) {
+    throw new ConfigError('SECRET_KEY', 'must be at least 32 characters when ENVIRONMENT=production');
+  }
+
+  const port = r.int('PORT', 8000, 0, 65535);
+  const storageProvider = r.oneOf<StorageProvider>('STORAGE_PROVIDER', ['local', 's3'], 'local');
+  const bucket = r.optional('AWS_S3_BUCKET');
+  if (storageProvider === 's3' && !bucket) {
+    throw new ConfigError('AWS_S3_BUCKET', 'is required when STORAGE_PROVIDER=s3');
+  }
+
+  const config: AppConfig = {
+    environment,
+    port,
+    host: r.string('HOST', '0.0.0.0'),
+    logLevel: r.oneOf<LogLevel>(
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      environment === 'test' ? 'silent' : 'info',
+    ),
+    trustProxy: r.bool('TRUST_PROXY', false),
+    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    corsOrigins: (r.raw('CORS_ORIGINS') ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    publicBaseUrl: r.url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
+    database: {
+      url: databaseUrl(r),
+      poolSize: r.int('DB_POOL_SIZE', 10, 1, 200),
+      migrationsRun: r.bool('MIGRATIONS_RUN', true),
+      embeddedDataDir: r.string('EMBEDDED_PG_DATA_DIR', './data/postgres'),
+    },
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    auth: {
+      secretKey,
+      accessTokenMinutes: r.int('ACCESS_TOKEN_EXPIRE_MINUTES', 15, 1, 24 * 60),
+      refreshTokenDays: r.int('REFRESH_TOKEN_EXPIRE_DAYS', 7, 1, 365),
+      refreshReuseGraceSeconds: r.int('REFRESH_REUSE_GRACE_SECONDS', 10, 0, 10),
+      bcryptCost: r.int('BCRYPT_COST', production ? 12 : 10, production ? 10 : 4, 15),
+      allowPublicRegistration: r.bool('ALLOW_PUBLIC_REGISTRATION', false),
+      bootstrapSuperadminEmail: r.optional('BOOTSTRAP_SUPERADMIN_EMAIL'),
+      bootstrapSuperadminPassword: r.optional('BOOTSTRAP_SUPERADMIN_PASSWORD'),
+    },
+    rateLimits: {
+      loginPerAccount: r.rule('RATE_LIMIT_LOGIN_ACCOUNT', 5, 900),
+      loginPerIp: r.rule('RATE_LIMIT_LOGIN_IP', 50, 900),
+      register: r.rule('RATE_LIMIT_REGISTER', 10, 3600),
+      refresh: r.rule('RATE_LIMIT_REFRESH', 60, 60),
+    },
+    storage: {
+      provider: storageProvider,
+      path: r.string('STORAGE_PATH', './uploads'),
+      maxFileSize: r.int('MAX_FILE_SIZE', 10 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
+      s3: {
+        accessKeyId: r.optional('AWS_ACCESS_KEY_ID'),
+        secretAccessKey: r.optional('AWS_SECRET_ACCESS_KEY'),
+        bucket,
+        region: r.string('AWS_S3_REGION', 'us-east-1'),
+        endpoint: r.url('AWS_S3_ENDPOINT', ['http:', 'https:']),
+      },
+    },
+    mail: {
+      smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
+      from: r.string('MAIL_FROM', 'Trajectorie <no-reply@localhost>'),
+      outboxDir: r.string('MAIL_OUTBOX_DIR', './data/outbox'),
+    },
+    iceServers: iceServers(r),
+  };
+
+  const { bootstrapSuperadminEmail: email, bootstrapSuperadminPassword: password } = config.auth;
+  if (Boolean(email) !== Boolean(password)) {
+    throw new ConfigError(
+      email ? 'BOOTSTRAP_SUPERADMIN_PASSWORD' : 'BOOTSTRAP_SUPERADMIN_EMAIL',
+      'must be set together with its pair',
+    );
+  }
+  if (password && (password.length < 8 || Buffer.byteLength(password) > 72)) {
+    throw new ConfigError('BOOTSTRAP_SUPERADMIN_PASSWORD', 'must be 8 to 72 bytes long');
+  }
+  return Object.freeze(config);
+}

@@ -1,0 +1,24 @@
+import { DataSourceOptions } from 'typeorm';
+import { AuditLogEntity } from '../modules/audit/entities/audit-log.entity';
+import { RefreshTokenEntity } from '../modules/sessions/entities/refresh-token.entity';
+import { SessionEntity } from '../modules/sessions/entities/session.entity';
+import { TenantEntity } from '../modules/tenants/entities/tenant.entity';
+import { UserEntity } from '../modules/users/entities/user.entity';
+import { InitialSchema1763700000000 } from './migrations/1763700000000-InitialSchema';
+
+export const ENTITIES = [TenantEntity, UserEntity, SessionEntity, RefreshTokenEntity, AuditLogEntity];
+export const MIGRATIONS = [InitialSchema1763700000000];
+
+/** Shared by the app (DatabaseModule), ormconfig.ts (the CLI) and the tests. `synchronize` is off everywhere. */
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+  };
+}

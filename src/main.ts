@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { setupApp } from './app.setup';
+import { createPinoLogger, PinoNestLogger } from './common/logging/logger';
+import { ConfigError, loadConfig } from './config/app-config';
+import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
+import { runMigrations } from './database/migrate';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createPinoLogger(config.logLevel);
+
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let databaseUrl = config.database.url;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.database.embeddedDataDir,
+      database: 'trajectorie',
+      log: (level, message) => logger[level]({ context: 'EmbeddedPostgres' }, message),
+    });
+    databaseUrl = embedded.url;
+  }
+
+  if (config.database.migrationsRun) {
+    const applied = await runMigrations(databaseUrl);
+    if (applied.length) logger.info({ context: 'Migrations', applied }, 'Applied migrations');
+  }
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, databaseUrl }), {
+    logger: new PinoNestLogger(logger),
+  });
+  setupApp(app, config, logger);
+  await app.listen(config.port, config.host);
+  logger.info({ context: 'Bootstrap' }, `Trajectorie listening on http://${config.host}:${config.port}`);
+
+  // Graceful shutdown: stop accepting, let in-flight requests finish, close pools, then stop the embedded database.
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ context: 'Shutdown', signal }, 'Shutting down');
+    const force = setTimeout(() => {
+      logger.error({ context: 'Shutdown' }, 'Shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 15_000).unref();
+    try {
+      await app.close();
+    } finally {
+      await embedded?.stop();
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`Fatal error during start-up: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,184 @@
+import { Injectable } from '@nestjs/common';
+import { PasswordService } from '../../common/auth/password.service';
+import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
+import { AppError } from '../../common/errors/app-error';
+import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
+import { AppConfigService } from '../../config/app-config.service';
+import { AuditService } from '../audit/audit.service';
+import { SessionEntity } from '../sessions/entities/session.entity';
+import { SessionsService } from '../sessions/sessions.service';
+import { SYSTEM_TENANT_ID } from '../tenants/entities/tenant.entity';
+import { UserResponse } from '../users/dto/user.response';
+import { UsersService } from '../users/users.service';
+import { LoginDto, LoginResponse, RegisterDto, SessionResponse } from './dto/auth.dto';
+import { TokenService } from './token.service';
+
+const INVALID_CREDENTIALS = () => AppError.unauthorized('INVALID_CREDENTIALS', 'Incorrect email or password');
+const INVALID_REFRESH = () => AppError.unauthorized('INVALID_REFRESH_TOKEN', 'Invalid or expired refresh token');
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly tokens: TokenService,
+    private readonly passwords: PasswordService,
+    private readonly limiter: RateLimiterService,
+    private readonly audit: AuditService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  /**
+   * Failed attempts count against (account, IP) and IP budgets; a success gives its unit back. Taking the unit
+   * before checking keeps the budget exact even with concurrent attempts on several instances.
+   */
+  async login(ctx: RequestContext, dto: LoginDto): Promise<LoginResponse> {
+    const ip = ctx.ip ?? 'unknown';
+    const { loginPerAccount, loginPerIp } = this.config.rateLimits;
+    const consumed = await this.limiter.consume([
+      { key: `login:ip:${ip}`, rule: loginPerIp },
+      { key: `login:account:${dto.email}:${ip}`, rule: loginPerAccount },
+    ]);
+
+    const user = await this.users.findByEmailWithTenant(ctx, dto.email);
+    const valid = user
+      ? await this.passwords.verify(dto.password, user.password_hash)
+      : await this.passwords.burn(dto.password);
+    if (!user || !valid || !user.is_active || !user.tenant?.is_active) {
+      await this.audit.recordSafely(ctx, {
+        action: 'auth.login_failed',
+        resourceType: 'user',
+        resourceId: user?.id ?? null,
+        tenantId: user?.tenant_id ?? null,
+        userId: null,
+        newValues: {
+          email: dto.email,
+          reason: !user ? 'unknown_email' : !valid ? 'wrong_password' : 'inactive',
+        },
+      });
+      throw INVALID_CREDENTIALS();
+    }
+
+    await this.limiter.refund(consumed);
+    const { session, refreshToken } = await this.sessions.create(ctx, user);
+    await this.users.recordLogin(ctx, user.id);
+    await this.audit.recordSafely(ctx, {
+      action: 'auth.login',
+      resourceType: 'session',
+      resourceId: session.id,
+      tenantId: user.tenant_id,
+      userId: user.id,
+    });
+    return this.loginResponse(ctx, user.id, session, refreshToken);
+  }
+
+  async refresh(ctx: RequestContext, presented: string): Promise<LoginResponse> {
+    const result = await this.sessions.rotate(ctx, presented);
+    if (result.outcome === 'invalid') throw INVALID_REFRESH();
+    if (result.outcome === 'reused') {
+      await this.audit.recordSafely(ctx, {
+        action: 'auth.refresh_token_reuse',
+        resourceType: 'session',
+        resourceId: result.session.id,
+        tenantId: result.session.tenant_id,
+        userId: result.session.user_id,
+        newValues: { session_revoked: true },
+      });
+      throw INVALID_REFRESH();
+    }
+    const { session, refreshToken } = result;
+    await this.audit.recordSafely(ctx, {
+      action: 'auth.refresh',
+      resourceType: 'session',
+      resourceId: session.id,
+      tenantId: session.tenant_id,
+      userId: session.user_id,
+    });
+    return this.loginResponse(ctx, session.user_id, session, refreshToken);
+  }
+
+  async logout(ctx: AuthenticatedContext): Promise<void> {
+    await this.sessions.revoke(ctx, ctx.user.sessionId, 'logout');
+    await this.audit.recordSafely(ctx, {
+      action: 'auth.logout',
+      resourceType: 'session',
+      resourceId: ctx.user.sessionId,
+    });
+  }
+
+  me(ctx: AuthenticatedContext): Promise<UserResponse> {
+    return this.users.getProfile(ctx, ctx.user.id);
+  }
+
+  /**
+   * Public registration (ALLOW_PUBLIC_REGISTRATION) puts a candidate in the System tenant, as the first seed did.
+   * Registration by invitation will admit the invitation's tenant once invitations exist; until then an
+   * invite_token cannot be valid and registration stays closed.
+   */
+  async register(ctx: RequestContext, dto: RegisterDto): Promise<UserResponse> {
+    if (dto.role !== undefined && dto.role !== 'candidate') {
+      throw AppError.forbidden('ROLE_NOT_ALLOWED', 'Only candidates can register themselves');
+    }
+    if (!this.config.auth.allowPublicRegistration) {
+      throw AppError.forbidden(
+        dto.invite_token ? 'INVALID_INVITATION' : 'REGISTRATION_DISABLED',
+        dto.invite_token ? 'The invitation is not valid for this e-mail' : 'Public registration is disabled',
+      );
+    }
+    const fullName = dto.full_name ?? dto.candidate_name;
+    if (!fullName) {
+      throw AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', [
+        { field: 'full_name', message: 'full_name or candidate_name is required' },
+      ]);
+    }
+    return this.users.registerCandidate(ctx, {
+      email: dto.email,
+      password: dto.password,
+      full_name: fullName,
+      candidate_id: dto.candidate_id ?? null,
+      tenant_id: SYSTEM_TENANT_ID,
+      preferred_language: dto.preferred_language,
+    });
+  }
+
+  async listSessions(ctx: AuthenticatedContext): Promise<SessionResponse[]> {
+    const sessions = await this.sessions.listActive(ctx, ctx.user.id);
+    return sessions.map((session) => ({
+      id: session.id,
+      created_at: session.created_at.toISOString(),
+      last_used_at: session.last_used_at.toISOString(),
+      expires_at: session.expires_at.toISOString(),
+      ip_address: session.ip_address,
+      user_agent: session.user_agent,
+      current: session.id === ctx.user.sessionId,
+    }));
+  }
+
+  async revokeSession(ctx: AuthenticatedContext, sessionId: string): Promise<void> {
+    const session = await this.sessions.findOwn(ctx, ctx.user.id, sessionId);
+    if (!session) throw AppError.notFound('SESSION_NOT_FOUND', 'Session not found');
+    if (await this.sessions.revoke(ctx, session.id, 'revoked_by_user')) {
+      await this.audit.recordSafely(ctx, { action: 'auth.session_revoke', resourceType: 'session', resourceId: session.id });
+    }
+  }
+
+  changePassword(ctx: AuthenticatedContext, currentPassword: string, newPassword: string): Promise<void> {
+    return this.users.changePassword(ctx, currentPassword, newPassword);
+  }
+
+  private async loginResponse(
+    ctx: RequestContext,
+    userId: string,
+    session: SessionEntity,
+    refreshToken: string,
+  ): Promise<LoginResponse> {
+    const user = await this.users.getProfile(ctx, userId);
+    return {
+      access_token: this.tokens.signAccess(user, session.id),
+      refresh_token: refreshToken,
+      token_type: 'bearer',
+      expires_in: this.tokens.accessTokenSeconds,
+      user,
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AuthenticatedUser } from '../../common/context/request-context';
+import { AppError } from '../../common/errors/app-error';
+import { isUuid } from '../../common/http/uuid-param';
+import { AppConfigService } from '../../config/app-config.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { ACCESS_TOKEN_TYPE, AccessTokenClaims } from './token.service';
+
+/**
+ * HS256 only (an `alg: none` or RS256-confused token is refused by the verifier), `typ` must be "access", and
+ * the session must still be live with an active user and tenant — so logout, deactivation, password and role
+ * changes cut a token on its next request. Role and tenant are read from the database, not trusted from the token.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    config: AppConfigService,
+    private readonly sessions: SessionsService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.auth.secretKey,
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser> {
+    if (claims.typ !== ACCESS_TOKEN_TYPE || !isUuid(claims.sub) || !isUuid(claims.sid)) {
+      throw AppError.unauthorized('INVALID_TOKEN', 'Could not validate credentials');
+    }
+    const principal = await this.sessions.principal(claims.sid, claims.sub);
+    if (!principal) throw AppError.unauthorized('SESSION_REVOKED', 'Session is no longer valid');
+    return {
+      id: principal.user_id,
+      tenantId: principal.tenant_id,
+      role: principal.role,
+      email: principal.email,
+      fullName: principal.full_name,
+      sessionId: claims.sid,
+    };
+  }
+}

@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, IsNull, Not } from 'typeorm';
+import { Role } from '../../common/auth/roles';
+import { RequestContext } from '../../common/context/request-context';
+import { AppConfigService } from '../../config/app-config.service';
+import { DatabaseService } from '../../database/database.service';
+import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { SessionEntity } from './entities/session.entity';
+import { hashToken, newRefreshToken, openToken, sealToken } from './token-crypto';
+
+export type RevokeReason =
+  | 'logout'
+  | 'revoked_by_user'
+  | 'refresh_token_reuse'
+  | 'password_changed'
+  | 'user_deactivated'
+  | 'role_changed'
+  | 'tenant_changed';
+
+export interface IssuedSession {
+  session: SessionEntity;
+  refreshToken: string;
+}
+
+export type RotationResult =
+  | { outcome: 'rotated'; session: SessionEntity; refreshToken: string }
+  | { outcome: 'invalid' }
+  | { outcome: 'reused'; session: SessionEntity };
+
+/** The principal behind a live session, as the authentication guard needs it. */
+export interface SessionPrincipal {
+  user_id: string;
+  tenant_id: string;
+  role: Role;
+  email: string;
+  full_name: string;
+}
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  async create(
+    ctx: RequestContext,
+    user: { id: string; tenant_id: string },
+    manager?: EntityManager,
+  ): Promise<IssuedSession> {
+    const em = manager ?? this.db.manager(ctx);
+    const now = new Date();
+    const session = await em.getRepository(SessionEntity).save({
+      user_id: user.id,
+      tenant_id: user.tenant_id,
+      ip_address: ctx.ip,
+      user_agent: ctx.userAgent,
+      last_used_at: now,
+      expires_at: new Date(now.getTime() + this.config.auth.refreshTokenDays * 86_400_000),
+    });
+    const refreshToken = newRefreshToken();
+    await em.getRepository(RefreshTokenEntity).insert({ session_id: session.id, token_hash: hashToken(refreshToken) });
+    return { session, refreshToken };
+  }
+
+  /**
+   * Rotates a refresh token. Rows are locked, so two concurrent refreshes serialise: the first rotates, the
+   * second sees a token rotated moments ago and — inside the grace window — gets the same successor. A rotated
+   * token presented after the window (or one whose successor has itself rotated) is reuse: the session dies.
+   */
+  async rotate(ctx: RequestContext, presented: string): Promise<RotationResult> {
+    const secret = this.config.auth.secretKey;
+    const graceMs = this.config.auth.refreshReuseGraceSeconds * 1000;
+    return this.db.transaction(ctx, async (em) => {
+      const token = await em
+        .getRepository(RefreshTokenEntity)
+        .createQueryBuilder('rt')
+        .setLock('pessimistic_write')
+        .where('rt.token_hash = :hash', { hash: hashToken(presented) })
+        .getOne();
+      if (!token) return { outcome: 'invalid' };
+      const sessions = em.getRepository(SessionEntity);
+      const session = await sessions
+        .createQueryBuilder('s')
+        .setLock('pessimistic_write')
+        .where('s.id = :id', { id: token.session_id })
+        .getOneOrFail();
+      const now = new Date();
+      if (session.revoked_at || session.expires_at <= now) return { outcome: 'invalid' };
+
+      if (!token.rotated_at) {
+        const refreshToken = newRefreshToken();
+        const successor = await em
+          .getRepository(RefreshTokenEntity)
+          .save({ session_id: session.id, token_hash: hashToken(refreshToken) });
+        await em.getRepository(RefreshTokenEntity).update(token.id, {
+          rotated_at: now,
+          successor_id: successor.id,
+          successor_cipher: sealToken(refreshToken, secret),
+        });
+        // Sealed successors are only useful inside the grace window; drop the older ones.
+        await em
+          .createQueryBuilder()
+          .update(RefreshTokenEntity)
+          .set({ successor_cipher: null })
+          .where('session_id = :sid AND id <> :id AND successor_cipher IS NOT NULL', { sid: session.id, id: token.id })
+          .execute();
+        session.last_used_at = now;
+        await sessions.update(session.id, { last_used_at: now });
+        return { outcome: 'rotated', session, refreshToken };
+      }
+
+      const withinGrace = now.getTime() - token.rotated_at.getTime() <= graceMs;
+      if (withinGrace && token.successor_id && token.successor_cipher) {
+        const successor = await em.getRepository(RefreshTokenEntity).findOneBy({ id: token.successor_id });
+        const raw = successor && !successor.rotated_at ? openToken(token.successor_cipher, secret) : null;
+        if (raw) return { outcome: 'rotated', session, refreshToken: raw };
+      }
+      await sessions.update(session.id, { revoked_at: now, revoke_reason: 'refresh_token_reuse' });
+      return { outcome: 'reused', session };
+    });
+  }
+
+  /** One query on the hot path of every authenticated request: session live, user and tenant active. */
+  async principal(sessionId: string, userId: string): Promise<SessionPrincipal | null> {
+    const rows: SessionPrincipal[] = await this.db.dataSource.query(
+      `SELECT u.id AS user_id, u.tenant_id, u.role, u.email, u.full_name
+         FROM sessions s
+         JOIN users u ON u.id = s.user_id
+         JOIN tenants t ON t.id = u.tenant_id
+        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
+          AND u.is_active AND t.is_active`,
+      [sessionId, userId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async revoke(ctx: RequestContext, sessionId: string, reason: RevokeReason, manager?: EntityManager): Promise<boolean> {
+    const result = await (manager ?? this.db.manager(ctx))
+      .getRepository(SessionEntity)
+      .update({ id: sessionId, revoked_at: IsNull() }, { revoked_at: new Date(), revoke_reason: reason });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Revokes every live session of a user, except (optionally) the caller's own. Returns how many. */
+  async revokeAllForUser(
+    ctx: RequestContext,
+    userId: string,
+    reason: RevokeReason,
+    options: { exceptSessionId?: string; manager?: EntityManager } = {},
+  ): Promise<number> {
+    const where = {
+      user_id: userId,
+      revoked_at: IsNull(),
+      ...(options.exceptSessionId ? { id: Not(options.exceptSessionId) } : {}),
+    };
+    const result = await (options.manager ?? this.db.manager(ctx))
+      .getRepository(SessionEntity)
+      .update(where, { revoked_at: new Date(), revoke_reason: reason });
+    return result.affected ?? 0;
+  }
+
+  listActive(ctx: RequestContext, userId: string): Promise<SessionEntity[]> {
+    return this.db
+      .repo(ctx, SessionEntity)
+      .createQueryBuilder('s')
+      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId })
+      .orderBy('s.created_at', 'DESC')
+      .getMany();
+  }
+
+  findOwn(ctx: RequestContext, userId: string, sessionId: string): Promise<SessionEntity | null> {
+    return this.db.repo(ctx, SessionEntity).findOneBy({ id: sessionId, user_id: userId });
+  }
+}

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { REDIS_CLIENT } from '../../common/redis/redis.module';
+import { APP_VERSION } from '../../version';
+import type { HealthResponse, RootResponse } from './system.controller';
+
+const PROBE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  return Promise.race([
+    work,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS).unref()),
+  ]);
+}
+
+@Injectable()
+export class HealthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
+  ) {}
+
+  root(): RootResponse {
+    return { message: 'Trajectorie API', version: APP_VERSION, docs: '/docs', health: '/health' };
+  }
+
+  async check(): Promise<HealthResponse> {
+    const [database, redis] = await Promise.all([
+      withTimeout(this.dataSource.query('SELECT 1')).then(
+        () => 'connected' as const,
+        () => 'disconnected' as const,
+      ),
+      this.redis
+        ? withTimeout(this.redis.ping()).then(
+            () => 'connected' as const,
+            () => 'disconnected' as const,
+          )
+        : Promise.resolve(undefined),
+    ]);
+    const healthy = database === 'connected' && redis !== 'disconnected';
+    return {
+      status: healthy ? 'healthy' : 'unhealthy',
+      database,
+      database_type: 'postgresql',
+      ...(redis ? { redis } : {}),
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../../common/auth/decorators';
+import { HealthService } from './health.service';
+
+export class RootResponse {
+  @ApiProperty({ example: 'Trajectorie API' }) message: string;
+  @ApiProperty({ example: '0.1.0' }) version: string;
+  @ApiProperty({ example: '/docs' }) docs: string;
+  @ApiProperty({ example: '/health' }) health: string;
+}
+
+export class HealthResponse {
+  @ApiProperty({ enum: ['healthy', 'unhealthy'] }) status: 'healthy' | 'unhealthy';
+  @ApiProperty({ enum: ['connected', 'disconnected'] }) database: 'connected' | 'disconnected';
+  @ApiProperty({ example: 'postgresql' }) database_type: 'postgresql';
+  @ApiPropertyOptional({ enum: ['connected', 'disconnected'], description: 'Only when REDIS_URL is set' })
+  redis?: 'connected' | 'disconnected';
+}
+
+@ApiTags('system')
+@Controller()
+export class SystemController {
+  constructor(private readonly health: HealthService) {}
+
+  @Public()
+  @Get()
+  @ApiOperation({ summary: 'Name, version and links' })
+  @ApiOkResponse({ type: RootResponse })
+  root(): RootResponse {
+    return this.health.root();
+  }
+
+  @Public()
+  @Get('health')
+  @ApiOperation({ summary: 'Liveness and database connectivity (503 when the database is unreachable)' })
+  @ApiOkResponse({ type: HealthResponse })
+  @ApiResponse({ status: 503, type: HealthResponse, description: 'Unhealthy' })
+  async check(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
+    const report = await this.health.check();
+    if (report.status !== 'healthy') res.status(503);
+    return report;
+  }
+}

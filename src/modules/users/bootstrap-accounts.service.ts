@@ -1,0 +1,71 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { systemContext } from '../../common/context/request-context';
+import { AppConfigService } from '../../config/app-config.service';
+import { DatabaseService } from '../../database/database.service';
+import { AuditService } from '../audit/audit.service';
+import { SYSTEM_TENANT_ID } from '../tenants/entities/tenant.entity';
+import { UserEntity } from './entities/user.entity';
+import { NewUser, UsersService } from './users.service';
+
+/**
+ * SPEC §3 bootstrap. Development: the first start (no superadmin yet) creates the first seed's documented
+ * accounts, with a loud warning. Production: only BOOTSTRAP_SUPERADMIN_EMAIL/PASSWORD, and nothing else.
+ * Test: nothing (tests make their own users).
+ */
+@Injectable()
+export class BootstrapAccountsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Bootstrap');
+
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly db: DatabaseService,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const ctx = systemContext('bootstrap');
+    const { environment, auth } = this.config.values;
+    if (environment === 'test') return;
+    if (await this.db.repo(ctx, UserEntity).existsBy({ role: 'superadmin' })) return;
+
+    const accounts: NewUser[] = [];
+    if (auth.bootstrapSuperadminEmail && auth.bootstrapSuperadminPassword) {
+      accounts.push(this.account(auth.bootstrapSuperadminEmail, auth.bootstrapSuperadminPassword, 'superadmin'));
+    } else if (environment === 'development') {
+      accounts.push(this.account('superadmin@gmail.com', 'superadmin123', 'superadmin', 'SUPERADMIN001'));
+      if (!(await this.db.repo(ctx, UserEntity).existsBy({ email: 'admin@gmail.com' }))) {
+        accounts.push(this.account('admin@gmail.com', 'admin123', 'admin', 'ADMIN001'));
+      }
+      this.logger.warn(
+        'DEVELOPMENT MODE: created default accounts superadmin@gmail.com / superadmin123 and admin@gmail.com / ' +
+          'admin123. Never run like this in production (set ENVIRONMENT=production).',
+      );
+    } else {
+      this.logger.warn('No superadmin exists: set BOOTSTRAP_SUPERADMIN_EMAIL and BOOTSTRAP_SUPERADMIN_PASSWORD');
+      return;
+    }
+    for (const account of accounts) {
+      const user = await this.users.insert(ctx, account);
+      await this.audit.record(ctx, {
+        action: 'user.bootstrap',
+        resourceType: 'user',
+        resourceId: user.id,
+        tenantId: user.tenant_id,
+        userId: null,
+        newValues: { email: user.email, role: user.role },
+      });
+    }
+  }
+
+  private account(email: string, password: string, role: NewUser['role'], candidateId?: string): NewUser {
+    return {
+      email,
+      password,
+      role,
+      full_name: role === 'superadmin' ? 'Super Admin' : 'Admin',
+      candidate_id: candidateId ?? null,
+      tenant_id: SYSTEM_TENANT_ID,
+    };
+  }
+}

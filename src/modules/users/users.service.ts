@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { PasswordService } from '../../common/auth/password.service';
+import { Role } from '../../common/auth/roles';
+import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
+import { AppError } from '../../common/errors/app-error';
+import { DatabaseService } from '../../database/database.service';
+import { AuditService } from '../audit/audit.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { TenantEntity } from '../tenants/entities/tenant.entity';
+import { toUserResponse, UserResponse } from './dto/user.response';
+import { UserEntity } from './entities/user.entity';
+
+export interface NewUser {
+  email: string;
+  password: string;
+  full_name: string;
+  candidate_id?: string | null;
+  role: Role;
+  tenant_id: string;
+  preferred_language?: string;
+  is_active?: boolean;
+}
+
+export const USER_NOT_FOUND = () => AppError.notFound('USER_NOT_FOUND', 'User not found');
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly passwords: PasswordService,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** For login: the user (any state) with its tenant. */
+  findByEmailWithTenant(ctx: RequestContext, email: string): Promise<UserEntity | null> {
+    return this.db.repo(ctx, UserEntity).findOne({ where: { email: email.toLowerCase() }, relations: { tenant: true } });
+  }
+
+  async getProfile(ctx: RequestContext, userId: string): Promise<UserResponse> {
+    const user = await this.db.repo(ctx, UserEntity).findOne({ where: { id: userId }, relations: { tenant: true } });
+    if (!user) throw USER_NOT_FOUND();
+    return toUserResponse(user, user.tenant?.name ?? '');
+  }
+
+  async recordLogin(ctx: RequestContext, userId: string): Promise<void> {
+    await this.db.repo(ctx, UserEntity).update(userId, { last_login: new Date() });
+  }
+
+  /**
+   * Inserts a user after hashing its password. Duplicate e-mail (platform-wide) or candidate_id (per tenant)
+   * is 409. The caller audits.
+   */
+  async insert(ctx: RequestContext, input: NewUser, manager?: EntityManager): Promise<UserEntity> {
+    const em = manager ?? this.db.manager(ctx);
+    const repo = em.getRepository(UserEntity);
+    const email = input.email.toLowerCase();
+    if (await repo.existsBy({ email })) throw AppError.conflict('EMAIL_TAKEN', 'A user with this email already exists');
+    if (input.candidate_id && (await repo.existsBy({ tenant_id: input.tenant_id, candidate_id: input.candidate_id }))) {
+      throw AppError.conflict('CANDIDATE_ID_TAKEN', 'This candidate_id is already used in the tenant');
+    }
+    const tenant = await em.getRepository(TenantEntity).findOneBy({ id: input.tenant_id });
+    if (!tenant) throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
+    if (!tenant.is_active) throw AppError.conflict('TENANT_INACTIVE', 'Tenant is deactivated');
+    const password_hash = await this.passwords.hash(input.password);
+    const saved = await repo.save({
+      email,
+      password_hash,
+      full_name: input.full_name,
+      candidate_id: input.candidate_id ?? null,
+      role: input.role,
+      tenant_id: input.tenant_id,
+      preferred_language: input.preferred_language ?? 'en',
+      is_active: input.is_active ?? true,
+    });
+    saved.tenant = tenant;
+    return saved;
+  }
+
+  /** Self-registration of a candidate (public or by invitation). */
+  async registerCandidate(
+    ctx: RequestContext,
+    input: Omit<NewUser, 'role'>,
+  ): Promise<UserResponse> {
+    return this.db.transaction(ctx, async (em) => {
+      const user = await this.insert(ctx, { ...input, role: 'candidate' }, em);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'user.register',
+          resourceType: 'user',
+          resourceId: user.id,
+          tenantId: user.tenant_id,
+          userId: user.id,
+          newValues: toUserResponse(user, user.tenant?.name ?? ''),
+        },
+        em,
+      );
+      return toUserResponse(user, user.tenant?.name ?? '');
+    });
+  }
+
+  /** Checks the current password, stores the new one and ends every other session of the user. */
+  async changePassword(ctx: AuthenticatedContext, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.db.repo(ctx, UserEntity).findOneBy({ id: ctx.user.id });
+    if (!user) throw USER_NOT_FOUND();
+    if (!(await this.passwords.verify(currentPassword, user.password_hash))) {
+      throw AppError.badRequest('INVALID_CURRENT_PASSWORD', 'Current password is incorrect', [
+        { field: 'current_password', message: 'current_password is incorrect' },
+      ]);
+    }
+    const password_hash = await this.passwords.hash(newPassword);
+    await this.db.transaction(ctx, async (em) => {
+      await em.getRepository(UserEntity).update(user.id, { password_hash });
+      const revoked = await this.sessions.revokeAllForUser(ctx, user.id, 'password_changed', {
+        exceptSessionId: ctx.user.sessionId,
+        manager: em,
+      });
+      await this.audit.record(
+        ctx,
+        {
+          action: 'user.password_change',
+          resourceType: 'user',
+          resourceId: user.id,
+          newValues: { password: 'changed', other_sessions_revoked: revoked },
+        },
+        em,
+      );
+    });
+  }
+}
