@@ -16,8 +16,9 @@ export const JSON_BODY_LIMIT = '1mb';
 export function setupApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // The app is created with `bodyParser: false` so the request id exists before a body can be rejected.
   app.use(requestIdMiddleware);
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   if (config.logLevel !== 'silent') {
     app.use(
       pinoHttp({

@@ -39,6 +39,7 @@ async function bootstrap(): Promise<void> {
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, databaseUrl }), {
     logger: new PinoNestLogger(logger),
+    bodyParser: false,
   });
   setupApp(app, config, logger);
   await app.listen(config.port, config.host);

@@ -1,0 +1,59 @@
+import { createTestApp, TestApp } from '../setup/test-app';
+
+describe('System routes', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('GET / returns name, version and links', async () => {
+    const res = await t.http().get('/').expect(200);
+    expect(res.body).toEqual({ message: 'Trajectorie API', version: expect.any(String), docs: '/docs', health: '/health' });
+  });
+
+  it('GET /health reports the database', async () => {
+    const res = await t.http().get('/health').expect(200);
+    expect(res.body).toEqual({ status: 'healthy', database: 'connected', database_type: 'postgresql' });
+  });
+
+  it('every response carries X-Request-Id, echoing a well-formed incoming one', async () => {
+    const own = await t.http().get('/health').set('X-Request-Id', 'trace-abc.123');
+    expect(own.headers['x-request-id']).toBe('trace-abc.123');
+    const hostile = await t.http().get('/health').set('X-Request-Id', 'bad id\twith spaces');
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('an unknown route is a 404 in the error format', async () => {
+    const res = await t.http().get('/nope').expect(404);
+    expect(res.body).toEqual({
+      status_code: 404,
+      code: 'ROUTE_NOT_FOUND',
+      detail: 'Route GET /nope not found',
+      path: '/nope',
+      request_id: res.headers['x-request-id'],
+    });
+  });
+
+  it('malformed JSON is a 400 in the error format', async () => {
+    const res = await t.http().post('/auth/login').set('Content-Type', 'application/json').send('{"email":').expect(400);
+    expect(res.body.code).toBe('MALFORMED_JSON');
+    expect(res.body.request_id).toBe(res.headers['x-request-id']);
+  });
+
+  it('serves the OpenAPI document with bearer auth declared', async () => {
+    const res = await t.http().get('/docs-json').expect(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+    expect(res.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(res.body.paths['/auth/login'].post).toBeDefined();
+    const html = await t.http().get('/docs/').expect(200);
+    expect(html.text).toContain('swagger');
+  });
+
+  it('sets security headers (helmet) and no X-Powered-By', async () => {
+    const res = await t.http().get('/health');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __EMBEDDED_PG__: { stop(): Promise<void>; dir: string } | undefined;
+}
+
+/**
+ * One PostgreSQL server for the run: TEST_DATABASE_URL or DATABASE_URL when set, otherwise an embedded one in a
+ * fresh temporary folder. Each test file then creates (and drops) its own database on it, so files are isolated
+ * from each other and from earlier runs.
+ */
+export default async function globalSetup(): Promise<void> {
+  const given = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  if (given) {
+    process.env.TEST_ADMIN_DATABASE_URL = given;
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'trajectorie-test-pg-'));
+  const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'cluster'), database: 'trajectorie_test' });
+  process.env.TEST_ADMIN_DATABASE_URL = pg.adminUrl;
+  globalThis.__EMBEDDED_PG__ = {
+    dir,
+    stop: async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { setupApp } from '../../src/app.setup';
+import { createPinoLogger } from '../../src/common/logging/logger';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { runMigrations } from '../../src/database/migrate';
+import { createTestDatabase } from './test-db';
+
+export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  db: DataSource;
+  databaseUrl: string;
+  http: () => ReturnType<typeof request>;
+  close: () => Promise<void>;
+}
+
+/** Builds the app exactly as main.ts does, on a fresh database, with test-friendly defaults. */
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { databaseUrl?: string; keepDatabase?: boolean } = {},
+): Promise<TestApp> {
+  const database = options.databaseUrl ? undefined : await createTestDatabase();
+  const databaseUrl = options.databaseUrl ?? database!.url;
+  const config = loadConfig({
+    ENVIRONMENT: 'test',
+    SECRET_KEY: TEST_SECRET,
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'silent',
+    DB_POOL_SIZE: '5',
+    ...env,
+  });
+  if (!options.databaseUrl) await runMigrations(databaseUrl);
+  const logger = createPinoLogger(config.logLevel);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, databaseUrl }), {
+    logger: false,
+    bodyParser: false,
+  });
+  setupApp(app, config, logger);
+  await app.init();
+  const db = app.get(DataSource);
+  return {
+    app,
+    config,
+    db,
+    databaseUrl,
+    http: () => request(app.getHttpServer()),
+    close: async () => {
+      await app.close();
+      if (!options.keepDatabase) await database?.drop();
+    },
+  };
+}
