@@ -43,7 +43,8 @@ async function bootstrap(): Promise<void> {
   });
   setupApp(app, config, logger);
   await app.listen(config.port, config.host);
-  logger.info({ context: 'Bootstrap' }, `Trajectorie listening on http://${config.host}:${config.port}`);
+  const address = app.getHttpServer().address() as { address: string; port: number };
+  logger.info({ context: 'Bootstrap', port: address.port }, `Trajectorie listening on ${address.address}:${address.port}`);
 
   // Graceful shutdown: stop accepting, let in-flight requests finish, close pools, then stop the embedded database.
   let shuttingDown = false;

@@ -82,6 +82,11 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** A child killed by a signal has a null exitCode but a signalCode. */
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -110,7 +115,7 @@ async function waitForReady(adminUrl: string, child: ChildProcess | null, timeou
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`embedded PostgreSQL exited with code ${child.exitCode}`);
+    if (child && exited(child)) throw new Error(`embedded PostgreSQL exited (${child.exitCode ?? child.signalCode})`);
     const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 1000 });
     try {
       await client.connect();
@@ -194,7 +199,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   child.stdout?.on('data', relay);
   child.stderr?.on('data', relay);
   // If the app dies without stopping us, ask the postmaster for a fast shutdown instead of orphaning it.
-  const onExit = () => child.exitCode === null && child.kill('SIGINT');
+  const onExit = () => !exited(child) && child.kill('SIGINT');
   process.on('exit', onExit);
   const adminUrl = urlFor(port, 'postgres');
   try {
@@ -211,7 +216,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const stop = () =>
     (stopping ??= new Promise<void>((done) => {
       process.off('exit', onExit);
-      if (child.exitCode !== null) return done();
+      if (exited(child)) return done();
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       child.once('exit', () => {
         clearTimeout(timer);

@@ -23,7 +23,7 @@ export interface TestApp {
 /** Builds the app exactly as main.ts does, on a fresh database, with test-friendly defaults. */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { databaseUrl?: string; keepDatabase?: boolean } = {},
+  options: { databaseUrl?: string; keepDatabase?: boolean; runMigrations?: boolean } = {},
 ): Promise<TestApp> {
   const database = options.databaseUrl ? undefined : await createTestDatabase();
   const databaseUrl = options.databaseUrl ?? database!.url;
@@ -35,10 +35,11 @@ export async function createTestApp(
     DB_POOL_SIZE: '5',
     ...env,
   });
-  if (!options.databaseUrl) await runMigrations(databaseUrl);
+  if (!options.databaseUrl || options.runMigrations) await runMigrations(databaseUrl);
   const logger = createPinoLogger(config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, databaseUrl }), {
     logger: false,
+    abortOnError: false,
     bodyParser: false,
   });
   setupApp(app, config, logger);

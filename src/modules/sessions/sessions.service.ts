@@ -87,6 +87,9 @@ export class SessionsService {
         .getOneOrFail();
       const now = new Date();
       if (session.revoked_at || session.expires_at <= now) return { outcome: 'invalid' };
+      // A deactivated user or tenant must not mint new tokens: deactivation set directly (or by a path that
+      // forgot to revoke the sessions) would otherwise leave a working refresh chain.
+      if (!(await this.ownerActive(em, session.user_id))) return { outcome: 'invalid' };
 
       if (!token.rotated_at) {
         const refreshToken = newRefreshToken();
@@ -133,6 +136,14 @@ export class SessionsService {
       [sessionId, userId],
     );
     return rows[0] ?? null;
+  }
+
+  private async ownerActive(em: EntityManager, userId: string): Promise<boolean> {
+    const rows: { active: boolean }[] = await em.query(
+      `SELECT (u.is_active AND t.is_active) AS active FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = $1`,
+      [userId],
+    );
+    return rows[0]?.active === true;
   }
 
   async revoke(ctx: RequestContext, sessionId: string, reason: RevokeReason, manager?: EntityManager): Promise<boolean> {

@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
 import { BootstrapAccountsService } from './bootstrap-accounts.service';
+import { UserManagementService } from './user-management.service';
+import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [SessionsModule],
-  providers: [UsersService, BootstrapAccountsService],
-  exports: [UsersService],
+  controllers: [UsersController],
+  providers: [UsersService, UserManagementService, BootstrapAccountsService],
+  exports: [UsersService, UserManagementService],
 })
 export class UsersModule {}

@@ -22,6 +22,18 @@ export interface NewUser {
   is_active?: boolean;
 }
 
+export interface TenantUserCounts {
+  total: number;
+  admins: number;
+  candidates: number;
+  active_last_30_days: number;
+}
+
+export interface PlatformUserCounts {
+  active_total: number;
+  added_last_7_days: number;
+}
+
 export const USER_NOT_FOUND = () => AppError.notFound('USER_NOT_FOUND', 'User not found');
 
 @Injectable()
@@ -128,5 +140,32 @@ export class UsersService {
         em,
       );
     });
+  }
+
+  /**
+   * Users of one tenant, inactive ones included (as the first seed counted them); "active in the last 30 days"
+   * means logged in within 30 days.
+   */
+  async countForTenant(ctx: RequestContext, tenantId: string): Promise<TenantUserCounts> {
+    const [row] = await this.db.manager(ctx).query(
+      `SELECT count(*)::int AS total,
+              count(*) FILTER (WHERE role = 'admin')::int AS admins,
+              count(*) FILTER (WHERE role = 'candidate')::int AS candidates,
+              count(*) FILTER (WHERE last_login > now() - interval '30 days')::int AS active_last_30_days
+         FROM users
+        WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    return row as TenantUserCounts;
+  }
+
+  /** Platform-wide: active accounts, and accounts created in the last 7 days. */
+  async countForPlatform(ctx: RequestContext): Promise<PlatformUserCounts> {
+    const [row] = await this.db.manager(ctx).query(
+      `SELECT count(*) FILTER (WHERE is_active)::int AS active_total,
+              count(*) FILTER (WHERE created_at > now() - interval '7 days')::int AS added_last_7_days
+         FROM users`,
+    );
+    return row as PlatformUserCounts;
   }
 }

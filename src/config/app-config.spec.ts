@@ -1,0 +1,75 @@
+import { ConfigError, DEFAULT_SECRET_KEY, loadConfig } from './app-config';
+
+const errorFor = (env: Record<string, string>): ConfigError => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  it('has embedded defaults with nothing set', () => {
+    const config = loadConfig({});
+    expect(config.environment).toBe('development');
+    expect(config.port).toBe(8000);
+    expect(config.database.url).toBeNull();
+    expect(config.redisUrl).toBeNull();
+    expect(config.storage).toMatchObject({ provider: 'local', path: './uploads', maxFileSize: 10 * 1024 * 1024 });
+    expect(config.auth).toMatchObject({ accessTokenMinutes: 15, refreshTokenDays: 7, allowPublicRegistration: false });
+    expect(config.rateLimits.loginPerAccount).toEqual({ limit: 5, windowSeconds: 900 });
+    expect(config.rateLimits.loginPerIp).toEqual({ limit: 50, windowSeconds: 900 });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('builds a URL from the second seed DB_* variables, escaping credentials', () => {
+    const config = loadConfig({ DB_HOST: 'db', DB_PORT: '6543', DB_USER: 'app', DB_PASSWORD: 'p@ss/w', DB_NAME: 'x' });
+    expect(config.database.url).toBe('postgresql://app:p%40ss%2Fw@db:6543/x');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/d', DB_HOST: 'ignored' }).database.url).toBe('postgres://u@h/d');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ ACCESS_TOKEN_EXPIRE_MINUTES: '0' }, 'ACCESS_TOKEN_EXPIRE_MINUTES'],
+    [{ ALLOW_PUBLIC_REGISTRATION: 'maybe' }, 'ALLOW_PUBLIC_REGISTRATION'],
+    [{ STORAGE_PROVIDER: 'ftp' }, 'STORAGE_PROVIDER'],
+    [{ STORAGE_PROVIDER: 's3' }, 'AWS_S3_BUCKET'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+    [{ ENVIRONMENT: 'staging' }, 'ENVIRONMENT'],
+    [{ ICE_SERVERS: '{"urls":"stun:x"}' }, 'ICE_SERVERS'],
+    [{ RATE_LIMIT_LOGIN_ACCOUNT_LIMIT: '-1' }, 'RATE_LIMIT_LOGIN_ACCOUNT_LIMIT'],
+    [{ BOOTSTRAP_SUPERADMIN_EMAIL: 'a@b.c' }, 'BOOTSTRAP_SUPERADMIN_PASSWORD'],
+    [{ REFRESH_REUSE_GRACE_SECONDS: '11' }, 'REFRESH_REUSE_GRACE_SECONDS'],
+  ])('rejects %j naming %s', (env, variable) => {
+    const error = errorFor(env as Record<string, string>);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+  });
+
+  it('refuses production with a missing, default or short SECRET_KEY', () => {
+    expect(errorFor({ ENVIRONMENT: 'production' }).variable).toBe('SECRET_KEY');
+    expect(errorFor({ ENVIRONMENT: 'production', SECRET_KEY: DEFAULT_SECRET_KEY }).variable).toBe('SECRET_KEY');
+    expect(errorFor({ ENVIRONMENT: 'production', SECRET_KEY: 'short' }).variable).toBe('SECRET_KEY');
+    const ok = loadConfig({ ENVIRONMENT: 'prod', SECRET_KEY: 'x'.repeat(40) });
+    expect(ok.environment).toBe('production');
+    expect(ok.auth.bcryptCost).toBe(12);
+  });
+
+  it('does not allow a weak bcrypt cost in production', () => {
+    expect(errorFor({ ENVIRONMENT: 'production', SECRET_KEY: 'x'.repeat(40), BCRYPT_COST: '4' }).variable).toBe(
+      'BCRYPT_COST',
+    );
+    expect(loadConfig({ ENVIRONMENT: 'test', BCRYPT_COST: '4' }).auth.bcryptCost).toBe(4);
+  });
+
+  it('parses lists and booleans', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'http://a.test, http://b.test,', TRUST_PROXY: 'yes', ENVIRONMENT: 'dev' });
+    expect(config.corsOrigins).toEqual(['http://a.test', 'http://b.test']);
+    expect(config.trustProxy).toBe(true);
+    expect(config.environment).toBe('development');
+  });
+});

@@ -1,0 +1,33 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean } from 'class-validator';
+import { TestType } from '../entities/tenant.entity';
+import { AllowedTestTypes, CustomBranding, LogoUrl, MaxTestAttempts, Nullable, Present, TenantName } from './tenant-fields';
+
+/** Typed fields only (the original set any model attribute, id and created_at included). Absent = unchanged. */
+export class UpdateTenantDto {
+  @ApiPropertyOptional({ example: 'Acme Corp', maxLength: 255 })
+  @TenantName()
+  @Present()
+  name?: string;
+
+  @LogoUrl()
+  @Nullable()
+  logo_url?: string | null;
+
+  @CustomBranding()
+  @Nullable()
+  custom_branding?: Record<string, unknown> | null;
+
+  @MaxTestAttempts()
+  @Present()
+  max_test_attempts?: number;
+
+  @AllowedTestTypes()
+  @Present()
+  allowed_test_types?: TestType[];
+
+  @ApiPropertyOptional({ description: "false deactivates the tenant: its users' tokens stop working" })
+  @IsBoolean()
+  @Present()
+  is_active?: boolean;
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module';
+import { TenantsController } from './tenants.controller';
+import { TenantsService } from './tenants.service';
+
+/** Imports UsersModule (tenant users are created and listed through it); UsersModule never imports this one. */
+@Module({
+  imports: [UsersModule],
+  controllers: [TenantsController],
+  providers: [TenantsService],
+  exports: [TenantsService],
+})
+export class TenantsModule {}

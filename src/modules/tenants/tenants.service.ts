@@ -1,0 +1,218 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, QueryFailedError } from 'typeorm';
+import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
+import { canAccessTenant } from '../../common/context/tenant-scope';
+import { AppError } from '../../common/errors/app-error';
+import { Page } from '../../common/http/pagination';
+import { DatabaseService } from '../../database/database.service';
+import { AuditService } from '../audit/audit.service';
+import { CreateUserDto } from '../users/dto/create-user.dto';
+import { ListUsersQueryDto } from '../users/dto/list-users-query.dto';
+import { UserResponse } from '../users/dto/user.response';
+import { UserManagementService } from '../users/user-management.service';
+import { UsersService } from '../users/users.service';
+import { CreateTenantDto } from './dto/create-tenant.dto';
+import { ListTenantsQueryDto } from './dto/list-tenants-query.dto';
+import { TenantStatisticsResponse, TenantSubmissionStatistics, TenantResponse, toTenantResponse } from './dto/tenant.response';
+import { UpdateTenantDto } from './dto/update-tenant.dto';
+import { SYSTEM_TENANT_ID, TEST_TYPES, TenantEntity } from './entities/tenant.entity';
+
+const TENANT_NOT_FOUND = () => AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
+const TENANT_NAME_TAKEN = () => AppError.conflict('TENANT_NAME_TAKEN', 'Tenant with this name already exists');
+const SYSTEM_TENANT_PROTECTED = () =>
+  AppError.conflict('SYSTEM_TENANT_PROTECTED', 'The System tenant holds the platform staff and cannot be deactivated');
+
+export interface CompanyCounts {
+  total: number;
+  added_last_7_days: number;
+}
+
+/** Tenants (client companies). Superadmins manage them; an admin reads only its own. */
+@Injectable()
+export class TenantsService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly userAdmin: UserManagementService,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(ctx: AuthenticatedContext, query: ListTenantsQueryDto): Promise<Page<TenantResponse>> {
+    const [rows, total] = await this.db.repo(ctx, TenantEntity).findAndCount({
+      where: query.active_only ? { is_active: true } : {},
+      order: { created_at: 'DESC', id: 'DESC' },
+      skip: query.skip,
+      take: query.limit,
+    });
+    return { items: rows.map(toTenantResponse), total };
+  }
+
+  async create(ctx: AuthenticatedContext, dto: CreateTenantDto): Promise<TenantResponse> {
+    return this.db.transaction(ctx, async (em) => {
+      await this.assertNameFree(em, dto.name);
+      const { identifiers } = await this.uniqueName(() =>
+        em.getRepository(TenantEntity).insert({
+          name: dto.name,
+          logo_url: dto.logo_url ?? null,
+          custom_branding: dto.custom_branding ?? null,
+          max_test_attempts: dto.max_test_attempts ?? 3,
+          allowed_test_types: dto.allowed_test_types ?? [...TEST_TYPES],
+        }),
+      );
+      const tenant = await em.getRepository(TenantEntity).findOneByOrFail({ id: identifiers[0].id as string });
+      const created = toTenantResponse(tenant);
+      await this.audit.record(
+        ctx,
+        { action: 'tenant.create', resourceType: 'tenant', resourceId: tenant.id, tenantId: tenant.id, newValues: created },
+        em,
+      );
+      return created;
+    });
+  }
+
+  async get(ctx: AuthenticatedContext, id: string): Promise<TenantResponse> {
+    return toTenantResponse(await this.findVisible(ctx, id));
+  }
+
+  async update(ctx: AuthenticatedContext, id: string, dto: UpdateTenantDto): Promise<TenantResponse> {
+    return this.db.transaction(ctx, async (em) => {
+      const tenant = await this.lockVisible(ctx, em, id);
+      const changes = this.changesOf(tenant, dto);
+      if (Object.keys(changes).length === 0) return toTenantResponse(tenant);
+      if (changes.is_active === false && tenant.id === SYSTEM_TENANT_ID) throw SYSTEM_TENANT_PROTECTED();
+      if (changes.name !== undefined) await this.assertNameFree(em, changes.name, tenant.id);
+      await this.uniqueName(() => em.getRepository(TenantEntity).update(tenant.id, changes));
+      const after = await em.getRepository(TenantEntity).findOneByOrFail({ id: tenant.id });
+      await this.audit.record(
+        ctx,
+        {
+          action: 'tenant.update',
+          resourceType: 'tenant',
+          resourceId: tenant.id,
+          tenantId: tenant.id,
+          oldValues: toTenantResponse(tenant),
+          newValues: toTenantResponse(after),
+        },
+        em,
+      );
+      return toTenantResponse(after);
+    });
+  }
+
+  /**
+   * DELETE deactivates. The tenant's users can no longer log in, and their live access tokens fail on the next
+   * request because the authentication guard requires an active tenant.
+   */
+  async deactivate(ctx: AuthenticatedContext, id: string): Promise<TenantResponse> {
+    return this.db.transaction(ctx, async (em) => {
+      const tenant = await this.lockVisible(ctx, em, id);
+      if (tenant.id === SYSTEM_TENANT_ID) throw SYSTEM_TENANT_PROTECTED();
+      if (!tenant.is_active) return toTenantResponse(tenant);
+      await em.getRepository(TenantEntity).update(tenant.id, { is_active: false });
+      const after = await em.getRepository(TenantEntity).findOneByOrFail({ id: tenant.id });
+      await this.audit.record(
+        ctx,
+        {
+          action: 'tenant.deactivate',
+          resourceType: 'tenant',
+          resourceId: tenant.id,
+          tenantId: tenant.id,
+          oldValues: toTenantResponse(tenant),
+          newValues: toTenantResponse(after),
+        },
+        em,
+      );
+      return toTenantResponse(after);
+    });
+  }
+
+  async listUsers(ctx: AuthenticatedContext, id: string, query: ListUsersQueryDto): Promise<Page<UserResponse>> {
+    await this.findVisible(ctx, id);
+    return this.userAdmin.list(ctx, { ...query, tenant_id: id });
+  }
+
+  /** POST /tenants/{id}/users: the users API's creation rules, with the tenant taken from the path. */
+  async createUser(ctx: AuthenticatedContext, id: string, dto: CreateUserDto): Promise<UserResponse> {
+    await this.findVisible(ctx, id);
+    if (dto.tenant_id !== undefined && dto.tenant_id !== id) {
+      throw AppError.badRequest('TENANT_MISMATCH', 'tenant_id in the body differs from the tenant in the path', [
+        { field: 'tenant_id', message: 'must be omitted or equal the tenant in the path' },
+      ]);
+    }
+    return this.userAdmin.create(ctx, { ...dto, tenant_id: id });
+  }
+
+  async statistics(ctx: AuthenticatedContext, id: string): Promise<TenantStatisticsResponse> {
+    await this.findVisible(ctx, id);
+    return {
+      tenant_id: id,
+      users: await this.users.countForTenant(ctx, id),
+      submissions: this.submissionStatistics(id),
+    };
+  }
+
+  /** Client companies for the platform overview: every tenant but the System one (which holds platform staff). */
+  async countCompanies(ctx: RequestContext): Promise<CompanyCounts> {
+    const [row] = await this.db.manager(ctx).query(
+      `SELECT count(*)::int AS total,
+              count(*) FILTER (WHERE created_at > now() - interval '7 days')::int AS added_last_7_days
+         FROM tenants
+        WHERE id <> $1`,
+      [SYSTEM_TENANT_ID],
+    );
+    return row as CompanyCounts;
+  }
+
+  /**
+   * There is no submissions table yet, so every count is zero. Issue 3 (submissions) replaces this method with
+   * real counts (total, per test type, last 30 days) taken from the tenant's submissions.
+   */
+  private submissionStatistics(_tenantId: string): TenantSubmissionStatistics {
+    return { total: 0, jdt: 0, sjt: 0, last_30_days: 0 };
+  }
+
+  /** A tenant the caller may see, or 404 (a foreign tenant is indistinguishable from a missing one). */
+  private async findVisible(ctx: AuthenticatedContext, id: string): Promise<TenantEntity> {
+    if (!canAccessTenant(ctx, id)) throw TENANT_NOT_FOUND();
+    const tenant = await this.db.repo(ctx, TenantEntity).findOneBy({ id });
+    if (!tenant) throw TENANT_NOT_FOUND();
+    return tenant;
+  }
+
+  private async lockVisible(ctx: AuthenticatedContext, em: EntityManager, id: string): Promise<TenantEntity> {
+    if (!canAccessTenant(ctx, id)) throw TENANT_NOT_FOUND();
+    const tenant = await em.getRepository(TenantEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!tenant) throw TENANT_NOT_FOUND();
+    return tenant;
+  }
+
+  private changesOf(tenant: TenantEntity, dto: UpdateTenantDto): Partial<TenantEntity> {
+    const changes: Partial<TenantEntity> = {};
+    if (dto.name !== undefined && dto.name !== tenant.name) changes.name = dto.name;
+    if (dto.logo_url !== undefined && dto.logo_url !== tenant.logo_url) changes.logo_url = dto.logo_url;
+    if (dto.custom_branding !== undefined) changes.custom_branding = dto.custom_branding;
+    if (dto.max_test_attempts !== undefined && dto.max_test_attempts !== tenant.max_test_attempts) {
+      changes.max_test_attempts = dto.max_test_attempts;
+    }
+    if (dto.allowed_test_types !== undefined) changes.allowed_test_types = dto.allowed_test_types;
+    if (dto.is_active !== undefined && dto.is_active !== tenant.is_active) changes.is_active = dto.is_active;
+    return changes;
+  }
+
+  private async assertNameFree(em: EntityManager, name: string, exceptId?: string): Promise<void> {
+    const qb = em.getRepository(TenantEntity).createQueryBuilder('t').where('lower(t.name) = lower(:name)', { name });
+    if (exceptId) qb.andWhere('t.id <> :exceptId', { exceptId });
+    if (await qb.getExists()) throw TENANT_NAME_TAKEN();
+  }
+
+  /** The case-insensitive unique index decides a race between two creations of the same name. */
+  private async uniqueName<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      const code = error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
+      if (code === '23505') throw TENANT_NAME_TAKEN();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,222 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, EntityManager, Not } from 'typeorm';
+import { PasswordService } from '../../common/auth/password.service';
+import { AuthenticatedContext } from '../../common/context/request-context';
+import { targetTenant, tenantWhere } from '../../common/context/tenant-scope';
+import { AppError } from '../../common/errors/app-error';
+import { Page } from '../../common/http/pagination';
+import { DatabaseService } from '../../database/database.service';
+import { AuditService } from '../audit/audit.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { SYSTEM_TENANT_ID, TenantEntity } from '../tenants/entities/tenant.entity';
+import { CreateUserDto } from './dto/create-user.dto';
+import { ListUsersQueryDto } from './dto/list-users-query.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { toUserResponse, UserResponse } from './dto/user.response';
+import { UserEntity } from './entities/user.entity';
+import { assertMayGrantRole, assertSuperadminPlacement, canSeeUser, planUserUpdate, UserChanges } from './user-rules';
+import { USER_NOT_FOUND, UsersService } from './users.service';
+
+/** `%`, `_` and `\` are wildcards (or the escape) in LIKE patterns; a search for "a_b" means the literal text. */
+export function likePattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+/**
+ * The users API: who may list, read, create, change and deactivate whom (the rules themselves are in
+ * user-rules.ts). Every mutation and its audit row commit together.
+ */
+@Injectable()
+export class UserManagementService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Admins list their own tenant (never superadmins); a superadmin lists everyone, optionally by tenant. */
+  async list(ctx: AuthenticatedContext, query: ListUsersQueryDto): Promise<Page<UserResponse>> {
+    const qb = this.db.repo(ctx, UserEntity).createQueryBuilder('u').leftJoinAndSelect('u.tenant', 't');
+    const scope = tenantWhere(ctx);
+    if (scope.tenant_id) {
+      qb.andWhere('u.tenant_id = :scopeTenantId AND u.role <> :hiddenRole', {
+        scopeTenantId: scope.tenant_id,
+        hiddenRole: 'superadmin',
+      });
+    }
+    // For an admin a foreign tenant_id simply matches nothing: the scope above already holds.
+    if (query.tenant_id) qb.andWhere('u.tenant_id = :tenantId', { tenantId: query.tenant_id });
+    if (query.role) qb.andWhere('u.role = :role', { role: query.role });
+    if (query.is_active !== undefined) qb.andWhere('u.is_active = :isActive', { isActive: query.is_active });
+    if (query.search) {
+      const pattern = likePattern(query.search);
+      qb.andWhere(new Brackets((w) => w.where('u.email ILIKE :pattern', { pattern }).orWhere('u.full_name ILIKE :pattern')));
+    }
+    const [rows, total] = await qb
+      .orderBy('u.created_at', 'DESC')
+      .addOrderBy('u.id', 'DESC')
+      .offset(query.skip)
+      .limit(query.limit)
+      .getManyAndCount();
+    return { items: rows.map((user) => toUserResponse(user, user.tenant?.name ?? '')), total };
+  }
+
+  async get(ctx: AuthenticatedContext, id: string): Promise<UserResponse> {
+    const user = await this.findVisible(ctx, { id });
+    return toUserResponse(user, user.tenant?.name ?? '');
+  }
+
+  async getByEmail(ctx: AuthenticatedContext, email: string): Promise<UserResponse> {
+    const user = await this.findVisible(ctx, { email: email.trim().toLowerCase() });
+    return toUserResponse(user, user.tenant?.name ?? '');
+  }
+
+  /**
+   * Admins create admins, proctors and candidates in their own tenant only; a superadmin creates anyone anywhere
+   * (default: the System tenant), but superadmins only in the System tenant.
+   */
+  async create(ctx: AuthenticatedContext, dto: CreateUserDto): Promise<UserResponse> {
+    const fullName = dto.full_name ?? dto.candidate_name;
+    if (!fullName) {
+      throw AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', [
+        { field: 'full_name', message: 'full_name or candidate_name is required' },
+      ]);
+    }
+    const role = dto.role ?? 'candidate';
+    assertMayGrantRole(ctx.user, role);
+    const tenantId = targetTenant(ctx, dto.tenant_id ?? (ctx.user.role === 'superadmin' ? SYSTEM_TENANT_ID : null));
+    assertSuperadminPlacement(role, tenantId);
+    return this.db.transaction(ctx, async (em) => {
+      const user = await this.users.insert(
+        ctx,
+        {
+          email: dto.email,
+          password: dto.password,
+          full_name: fullName,
+          candidate_id: dto.candidate_id ?? null,
+          role,
+          tenant_id: tenantId,
+          preferred_language: dto.preferred_language ?? dto.language_code,
+          is_active: dto.is_active,
+        },
+        em,
+      );
+      const created = toUserResponse(user, user.tenant?.name ?? '');
+      await this.audit.record(
+        ctx,
+        { action: 'user.create', resourceType: 'user', resourceId: user.id, tenantId: user.tenant_id, newValues: created },
+        em,
+      );
+      return created;
+    });
+  }
+
+  async update(ctx: AuthenticatedContext, id: string, dto: UpdateUserDto): Promise<UserResponse> {
+    // Check visibility and the rules before paying for a bcrypt hash; they are checked again under the row lock.
+    planUserUpdate(ctx.user, await this.findVisible(ctx, { id }), dto);
+    const passwordHash = dto.password !== undefined ? await this.passwords.hash(dto.password) : undefined;
+
+    return this.db.transaction(ctx, async (em) => {
+      const target = await this.lockVisible(ctx, em, id);
+      const plan = planUserUpdate(ctx.user, target, dto);
+      if (Object.keys(plan.changes).length === 0 && !passwordHash) return this.response(em, id);
+      await this.assertAvailable(em, target, plan.changes);
+      const before = await this.response(em, id);
+      await em.getRepository(UserEntity).update(id, { ...plan.changes, ...(passwordHash ? { password_hash: passwordHash } : {}) });
+      const revoked = plan.revokeReason
+        ? await this.sessions.revokeAllForUser(ctx, id, plan.revokeReason, { manager: em })
+        : 0;
+      const after = await this.response(em, id);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'user.update',
+          resourceType: 'user',
+          resourceId: id,
+          tenantId: after.tenant_id,
+          oldValues: before,
+          newValues: { ...after, ...(plan.passwordReset ? { password: 'reset' } : {}), sessions_revoked: revoked },
+        },
+        em,
+      );
+      return after;
+    });
+  }
+
+  /** DELETE deactivates (history such as submissions and audit rows keeps pointing at the user). */
+  async deactivate(ctx: AuthenticatedContext, id: string): Promise<UserResponse> {
+    return this.db.transaction(ctx, async (em) => {
+      const target = await this.lockVisible(ctx, em, id);
+      if (target.id === ctx.user.id) {
+        throw AppError.conflict('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate yourself');
+      }
+      const before = await this.response(em, id);
+      if (target.is_active) await em.getRepository(UserEntity).update(id, { is_active: false });
+      // Even when already inactive: a session left over from before must not survive a second request to end it.
+      const revoked = await this.sessions.revokeAllForUser(ctx, id, 'user_deactivated', { manager: em });
+      const after = await this.response(em, id);
+      if (target.is_active) {
+        await this.audit.record(
+          ctx,
+          {
+            action: 'user.deactivate',
+            resourceType: 'user',
+            resourceId: id,
+            tenantId: after.tenant_id,
+            oldValues: before,
+            newValues: { ...after, sessions_revoked: revoked },
+          },
+          em,
+        );
+      }
+      return after;
+    });
+  }
+
+  /** A user the caller may see, or 404 — a foreign user is indistinguishable from a missing one. */
+  private async findVisible(ctx: AuthenticatedContext, where: { id: string } | { email: string }): Promise<UserEntity> {
+    const user = await this.db
+      .repo(ctx, UserEntity)
+      .findOne({ where: { ...where, ...tenantWhere(ctx) }, relations: { tenant: true } });
+    if (!user || !canSeeUser(ctx.user, user)) throw USER_NOT_FOUND();
+    return user;
+  }
+
+  /** Same, locked for the rest of the transaction so concurrent updates cannot interleave. */
+  private async lockVisible(ctx: AuthenticatedContext, em: EntityManager, id: string): Promise<UserEntity> {
+    const user = await em
+      .getRepository(UserEntity)
+      .findOne({ where: { id, ...tenantWhere(ctx) }, lock: { mode: 'pessimistic_write' } });
+    if (!user || !canSeeUser(ctx.user, user)) throw USER_NOT_FOUND();
+    return user;
+  }
+
+  /** Friendly 409/404s for the common cases; the unique indexes still catch a race (mapped to 409 by the filter). */
+  private async assertAvailable(em: EntityManager, target: UserEntity, changes: UserChanges): Promise<void> {
+    const users = em.getRepository(UserEntity);
+    if (changes.email && (await users.existsBy({ email: changes.email, id: Not(target.id) }))) {
+      throw AppError.conflict('EMAIL_TAKEN', 'A user with this email already exists');
+    }
+    const tenantId = changes.tenant_id ?? target.tenant_id;
+    if (changes.tenant_id) {
+      const tenant = await em.getRepository(TenantEntity).findOneBy({ id: tenantId });
+      if (!tenant) throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
+      if (!tenant.is_active) throw AppError.conflict('TENANT_INACTIVE', 'Tenant is deactivated');
+    }
+    const candidateId = changes.candidate_id === undefined ? target.candidate_id : changes.candidate_id;
+    if (
+      candidateId &&
+      (changes.candidate_id !== undefined || changes.tenant_id) &&
+      (await users.existsBy({ tenant_id: tenantId, candidate_id: candidateId, id: Not(target.id) }))
+    ) {
+      throw AppError.conflict('CANDIDATE_ID_TAKEN', 'This candidate_id is already used in the tenant');
+    }
+  }
+
+  private async response(em: EntityManager, id: string): Promise<UserResponse> {
+    const user = await em.getRepository(UserEntity).findOneOrFail({ where: { id }, relations: { tenant: true } });
+    return toUserResponse(user, user.tenant?.name ?? '');
+  }
+}
