@@ -7,7 +7,9 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { StatisticsModule } from './modules/statistics/statistics.module';
 import { SystemModule } from './modules/system/system.module';
+import { TenantsModule } from './modules/tenants/tenants.module';
 import { UsersModule } from './modules/users/users.module';
 import { Global } from '@nestjs/common';
 
@@ -36,6 +38,8 @@ export class AppModule {
         SystemModule,
         AuthModule,
         UsersModule,
+        TenantsModule,
+        StatisticsModule,
       ],
     };
   }

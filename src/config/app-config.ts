@@ -16,7 +16,8 @@ export interface AppConfig {
   port: number;
   host: string;
   logLevel: LogLevel;
-  trustProxy: boolean;
+  /** Express 'trust proxy': false, a hop count, or a list of trusted proxy addresses/subnets. */
+  trustProxy: boolean | number | string[];
   shutdownTimeoutMs: number;
   corsOrigins: string[];
   publicBaseUrl: string;
@@ -184,6 +185,25 @@ function iceServers(reader: EnvReader): unknown[] {
   return parsed;
 }
 
+/**
+ * TRUST_PROXY: `false` (default: X-Forwarded-For ignored), a hop count (`1` = one proxy in front), or a comma list
+ * of proxy addresses/subnets. `true` trusts every hop, which lets a client choose its own IP for rate limiting;
+ * it is accepted but means "1 hop" here.
+ */
+function trustProxy(r: EnvReader): boolean | number | string[] {
+  const value = r.raw('TRUST_PROXY');
+  if (value === undefined) return false;
+  if (/^\d+$/.test(value)) return r.int('TRUST_PROXY', 0, 0, 10);
+  const lowered = value.toLowerCase();
+  if (['0', 'false', 'no', 'off'].includes(lowered)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(lowered)) return 1;
+  const list = value.split(',').map((item) => item.trim()).filter(Boolean);
+  if (list.some((item) => !/^[0-9a-fA-F:.\/]+$|^(loopback|linklocal|uniquelocal)$/.test(item))) {
+    throw new ConfigError('TRUST_PROXY', 'must be true/false, a hop count, or a list of proxy addresses/subnets');
+  }
+  return list;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const r = new EnvReader(env);
   const environment = normaliseEnvironment(r);
@@ -213,7 +233,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
       environment === 'test' ? 'silent' : 'info',
     ),
-    trustProxy: r.bool('TRUST_PROXY', false),
+    trustProxy: trustProxy(r),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     corsOrigins: (r.raw('CORS_ORIGINS') ?? '')
       .split(',')

@@ -129,6 +129,18 @@ describe('Auth (e2e)', () => {
     });
 
   describe('POST login', () => {
+    it('upgrades a password hash made at another bcrypt cost on the next successful login', async () => {
+      const user = await createUser(t.db, { role: 'candidate' }); // factory hashes at cost 4; the app runs at 8
+      const rounds = async () =>
+        bcrypt.getRounds((await t.db.query(`SELECT password_hash FROM users WHERE id = $1`, [user.id]))[0].password_hash);
+      expect(await rounds()).toBe(4);
+      await login({ email: user.email, password: 'wrong-password' }).expect(401);
+      expect(await rounds()).toBe(4);
+      await login({ email: user.email, password: user.password }).expect(200);
+      expect(await rounds()).toBe(8);
+      await login({ email: user.email, password: user.password }).expect(200);
+    });
+
     it.each(PREFIXES)('%s/login returns the login shape, sets last_login and opens a session', async (prefix) => {
       const user = await createUser(t.db, { role: 'admin' });
       const before = Date.now();
@@ -203,13 +215,19 @@ describe('Auth (e2e)', () => {
       // Warm-up: the dummy hash of the burn path is made on first use.
       await timed(`nobody-${unique()}@example.test`);
       await timed(user.email);
-      const unknownMs: number[] = [];
-      const wrongMs: number[] = [];
-      for (let i = 0; i < 7; i++) {
-        unknownMs.push(await timed(`nobody-${unique()}@example.test`));
-        wrongMs.push(await timed(user.email));
-      }
-      const ratio = median(unknownMs) / median(wrongMs);
+      const measure = async () => {
+        const unknownMs: number[] = [];
+        const wrongMs: number[] = [];
+        for (let i = 0; i < 9; i++) {
+          unknownMs.push(await timed(`nobody-${unique()}@example.test`));
+          wrongMs.push(await timed(user.email));
+        }
+        return median(unknownMs) / median(wrongMs);
+      };
+      // Timing on a shared CI machine is noisy: up to three rounds, the last one decides. Without the burn the
+      // unknown-e-mail path is several times faster in every round, so a retry cannot hide that regression.
+      let ratio = await measure();
+      for (let round = 1; round < 3 && (ratio <= 0.5 || ratio >= 2); round++) ratio = await measure();
       expect(ratio).toBeGreaterThan(0.5);
       expect(ratio).toBeLessThan(2);
     });
@@ -283,7 +301,7 @@ describe('Auth (e2e)', () => {
     it('refuses a bad signature', async () => {
       expectError(await me(sign(claims, { secret: 'some-other-secret-that-is-long-enough' })), 401, 'INVALID_TOKEN');
       const [h, p, s] = tokens.access_token.split('.');
-      const flipped = `${h}.${p}.${s.slice(0, -2)}${s.endsWith('AA') ? 'BB' : 'AA'}`;
+      const flipped = `${h}.${p}.${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
       expectError(await me(flipped), 401, 'INVALID_TOKEN');
     });
 

@@ -83,7 +83,7 @@ export class InitialSchema1763700000000 implements MigrationInterface {
         ip_address varchar(64),
         user_agent text,
         request_id varchar(128),
-        created_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp()
       )`);
     await q.query(`CREATE INDEX ix_audit_logs_tenant_created ON audit_logs (tenant_id, created_at DESC)`);
     await q.query(`CREATE INDEX ix_audit_logs_created ON audit_logs (created_at DESC)`);

@@ -61,7 +61,7 @@ export class AuthService {
 
     await this.limiter.refund(consumed);
     const { session, refreshToken } = await this.sessions.create(ctx, user);
-    await this.users.recordLogin(ctx, user.id);
+    await this.users.recordLogin(ctx, user, dto.password);
     await this.audit.recordSafely(ctx, {
       action: 'auth.login',
       resourceType: 'session',

@@ -15,7 +15,8 @@ export type RevokeReason =
   | 'password_changed'
   | 'user_deactivated'
   | 'role_changed'
-  | 'tenant_changed';
+  | 'tenant_changed'
+  | 'tenant_deactivated';
 
 export interface IssuedSession {
   session: SessionEntity;
@@ -168,6 +169,14 @@ export class SessionsService {
     const result = await (options.manager ?? this.db.manager(ctx))
       .getRepository(SessionEntity)
       .update(where, { revoked_at: new Date(), revoke_reason: reason });
+    return result.affected ?? 0;
+  }
+
+  /** Revokes every live session in a tenant (deactivation): reactivating it later must not revive old tokens. */
+  async revokeAllForTenant(ctx: RequestContext, tenantId: string, reason: RevokeReason, manager?: EntityManager) {
+    const result = await (manager ?? this.db.manager(ctx))
+      .getRepository(SessionEntity)
+      .update({ tenant_id: tenantId, revoked_at: IsNull() }, { revoked_at: new Date(), revoke_reason: reason });
     return result.affected ?? 0;
   }
 

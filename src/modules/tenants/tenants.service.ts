@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, QueryFailedError } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
 import { canAccessTenant } from '../../common/context/tenant-scope';
 import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
+import { SessionsService } from '../sessions/sessions.service';
 import { CreateUserDto } from '../users/dto/create-user.dto';
 import { ListUsersQueryDto } from '../users/dto/list-users-query.dto';
 import { UserResponse } from '../users/dto/user.response';
@@ -22,6 +24,9 @@ const TENANT_NAME_TAKEN = () => AppError.conflict('TENANT_NAME_TAKEN', 'Tenant w
 const SYSTEM_TENANT_PROTECTED = () =>
   AppError.conflict('SYSTEM_TENANT_PROTECTED', 'The System tenant holds the platform staff and cannot be deactivated');
 
+/** Resending a value unchanged is not a change (no write, no audit row). Key order matters; that is acceptable. */
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
 export interface CompanyCounts {
   total: number;
   added_last_7_days: number;
@@ -35,6 +40,7 @@ export class TenantsService {
     private readonly userAdmin: UserManagementService,
     private readonly users: UsersService,
     private readonly audit: AuditService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async list(ctx: AuthenticatedContext, query: ListTenantsQueryDto): Promise<Page<TenantResponse>> {
@@ -57,7 +63,7 @@ export class TenantsService {
           custom_branding: dto.custom_branding ?? null,
           max_test_attempts: dto.max_test_attempts ?? 3,
           allowed_test_types: dto.allowed_test_types ?? [...TEST_TYPES],
-        }),
+        } as QueryDeepPartialEntity<TenantEntity>),
       );
       const tenant = await em.getRepository(TenantEntity).findOneByOrFail({ id: identifiers[0].id as string });
       const created = toTenantResponse(tenant);
@@ -81,7 +87,9 @@ export class TenantsService {
       if (Object.keys(changes).length === 0) return toTenantResponse(tenant);
       if (changes.is_active === false && tenant.id === SYSTEM_TENANT_ID) throw SYSTEM_TENANT_PROTECTED();
       if (changes.name !== undefined) await this.assertNameFree(em, changes.name, tenant.id);
-      await this.uniqueName(() => em.getRepository(TenantEntity).update(tenant.id, changes));
+      await this.uniqueName(() => em.getRepository(TenantEntity).update(tenant.id, changes as QueryDeepPartialEntity<TenantEntity>));
+      const sessionsRevoked =
+        changes.is_active === false ? await this.sessions.revokeAllForTenant(ctx, tenant.id, 'tenant_deactivated', em) : 0;
       const after = await em.getRepository(TenantEntity).findOneByOrFail({ id: tenant.id });
       await this.audit.record(
         ctx,
@@ -91,7 +99,7 @@ export class TenantsService {
           resourceId: tenant.id,
           tenantId: tenant.id,
           oldValues: toTenantResponse(tenant),
-          newValues: toTenantResponse(after),
+          newValues: { ...toTenantResponse(after), sessions_revoked: sessionsRevoked },
         },
         em,
       );
@@ -100,8 +108,8 @@ export class TenantsService {
   }
 
   /**
-   * DELETE deactivates. The tenant's users can no longer log in, and their live access tokens fail on the next
-   * request because the authentication guard requires an active tenant.
+   * DELETE deactivates. The tenant's users can no longer log in, and every live session in it is revoked, so
+   * their access tokens fail on the next request and stay dead if the tenant is reactivated.
    */
   async deactivate(ctx: AuthenticatedContext, id: string): Promise<TenantResponse> {
     return this.db.transaction(ctx, async (em) => {
@@ -109,6 +117,7 @@ export class TenantsService {
       if (tenant.id === SYSTEM_TENANT_ID) throw SYSTEM_TENANT_PROTECTED();
       if (!tenant.is_active) return toTenantResponse(tenant);
       await em.getRepository(TenantEntity).update(tenant.id, { is_active: false });
+      const sessionsRevoked = await this.sessions.revokeAllForTenant(ctx, tenant.id, 'tenant_deactivated', em);
       const after = await em.getRepository(TenantEntity).findOneByOrFail({ id: tenant.id });
       await this.audit.record(
         ctx,
@@ -118,7 +127,7 @@ export class TenantsService {
           resourceId: tenant.id,
           tenantId: tenant.id,
           oldValues: toTenantResponse(tenant),
-          newValues: toTenantResponse(after),
+          newValues: { ...toTenantResponse(after), sessions_revoked: sessionsRevoked },
         },
         em,
       );
@@ -190,11 +199,15 @@ export class TenantsService {
     const changes: Partial<TenantEntity> = {};
     if (dto.name !== undefined && dto.name !== tenant.name) changes.name = dto.name;
     if (dto.logo_url !== undefined && dto.logo_url !== tenant.logo_url) changes.logo_url = dto.logo_url;
-    if (dto.custom_branding !== undefined) changes.custom_branding = dto.custom_branding;
+    if (dto.custom_branding !== undefined && !sameJson(dto.custom_branding, tenant.custom_branding)) {
+      changes.custom_branding = dto.custom_branding;
+    }
     if (dto.max_test_attempts !== undefined && dto.max_test_attempts !== tenant.max_test_attempts) {
       changes.max_test_attempts = dto.max_test_attempts;
     }
-    if (dto.allowed_test_types !== undefined) changes.allowed_test_types = dto.allowed_test_types;
+    if (dto.allowed_test_types !== undefined && !sameJson(dto.allowed_test_types, tenant.allowed_test_types)) {
+      changes.allowed_test_types = dto.allowed_test_types;
+    }
     if (dto.is_active !== undefined && dto.is_active !== tenant.is_active) changes.is_active = dto.is_active;
     return changes;
   }

@@ -56,8 +56,11 @@ export class UsersService {
     return toUserResponse(user, user.tenant?.name ?? '');
   }
 
-  async recordLogin(ctx: RequestContext, userId: string): Promise<void> {
-    await this.db.repo(ctx, UserEntity).update(userId, { last_login: new Date() });
+  /** Sets last_login; upgrades the password hash when it was made at another bcrypt cost. */
+  async recordLogin(ctx: RequestContext, user: UserEntity, password: string): Promise<void> {
+    const changes: { last_login: Date; password_hash?: string } = { last_login: new Date() };
+    if (this.passwords.needsRehash(user.password_hash)) changes.password_hash = await this.passwords.hash(password);
+    await this.db.repo(ctx, UserEntity).update(user.id, changes);
   }
 
   /**

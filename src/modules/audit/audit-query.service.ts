@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { AuthenticatedContext } from '../../common/context/request-context';
+import { tenantWhere } from '../../common/context/tenant-scope';
+import { AppError } from '../../common/errors/app-error';
+import { Page } from '../../common/http/pagination';
+import { DatabaseService } from '../../database/database.service';
+import { AuditLogResponse, toAuditLogResponse } from './dto/audit-log.response';
+import { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
+import { AuditLogEntity } from './entities/audit-log.entity';
+
+/** Reading the audit log (writing is AuditService's job): admins see their tenant's rows, superadmins all. */
+@Injectable()
+export class AuditQueryService {
+  constructor(private readonly db: DatabaseService) {}
+
+  async list(ctx: AuthenticatedContext, query: ListAuditLogsQueryDto): Promise<Page<AuditLogResponse>> {
+    if (query.from && query.to && new Date(query.from) > new Date(query.to)) {
+      throw AppError.badRequest('INVALID_DATE_RANGE', '"from" must not be after "to"', [
+        { field: 'from', message: 'from must not be after to' },
+      ]);
+    }
+    const qb = this.db.repo(ctx, AuditLogEntity).createQueryBuilder('a');
+    const scope = tenantWhere(ctx);
+    if (scope.tenant_id) qb.andWhere('a.tenant_id = :scopeTenantId', { scopeTenantId: scope.tenant_id });
+    // For an admin a foreign tenant_id matches nothing: the scope above already holds.
+    if (query.tenant_id) qb.andWhere('a.tenant_id = :tenantId', { tenantId: query.tenant_id });
+    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.resource_type) qb.andWhere('a.resource_type = :resourceType', { resourceType: query.resource_type });
+    if (query.resource_id) qb.andWhere('a.resource_id = :resourceId', { resourceId: query.resource_id });
+    if (query.user_id) qb.andWhere('a.user_id = :userId', { userId: query.user_id });
+    if (query.from) qb.andWhere('a.created_at >= :from', { from: new Date(query.from) });
+    if (query.to) qb.andWhere('a.created_at <= :to', { to: new Date(query.to) });
+    const [rows, total] = await qb
+      .orderBy('a.created_at', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .offset(query.skip)
+      .limit(query.limit)
+      .getManyAndCount();
+    return { items: rows.map(toAuditLogResponse), total };
+  }
+}
