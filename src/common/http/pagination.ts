@@ -30,3 +30,8 @@ export function sendPage<T>(res: Response, page: Page<T>): T[] {
   res.setHeader('X-Total-Count', String(page.total));
   return page.items;
 }
+
+/** OpenAPI description of the X-Total-Count header every list sends. */
+export const TOTAL_COUNT_HEADER = {
+  'X-Total-Count': { description: 'Total number of matching rows (before skip/limit)', schema: { type: 'integer' } },
+};

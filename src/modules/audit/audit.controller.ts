@@ -4,14 +4,11 @@ import type { Response } from 'express';
 import { Ctx, Roles } from '../../common/auth/decorators';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { ApiErrors } from '../../common/http/api-errors';
-import { sendPage } from '../../common/http/pagination';
+import { sendPage, TOTAL_COUNT_HEADER } from '../../common/http/pagination';
 import { AuditQueryService } from './audit-query.service';
 import { AuditLogResponse } from './dto/audit-log.response';
 import { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
 
-const TOTAL_COUNT_HEADER = {
-  'X-Total-Count': { description: 'Total number of matching rows (before skip/limit)', schema: { type: 'integer' } },
-};
 
 @ApiTags('audit')
 @ApiBearerAuth()

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Ctx, Roles } from '../../common/auth/decorators';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { ApiErrors } from '../../common/http/api-errors';
-import { sendPage } from '../../common/http/pagination';
+import { sendPage, TOTAL_COUNT_HEADER } from '../../common/http/pagination';
 import { UuidParam } from '../../common/http/uuid-param';
 import { CreateUserDto } from '../users/dto/create-user.dto';
 import { ListUsersQueryDto } from '../users/dto/list-users-query.dto';
@@ -15,9 +15,6 @@ import { TenantResponse, TenantStatisticsResponse } from './dto/tenant.response'
 import { UpdateTenantDto } from './dto/update-tenant.dto';
 import { TenantsService } from './tenants.service';
 
-const TOTAL_COUNT_HEADER = {
-  'X-Total-Count': { description: 'Total number of matching rows (before skip/limit)', schema: { type: 'integer' } },
-};
 
 @ApiTags('tenants')
 @ApiBearerAuth()

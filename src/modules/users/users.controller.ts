@@ -11,7 +11,7 @@ import type { Response } from 'express';
 import { Ctx, Roles } from '../../common/auth/decorators';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { ApiErrors } from '../../common/http/api-errors';
-import { sendPage } from '../../common/http/pagination';
+import { sendPage, TOTAL_COUNT_HEADER } from '../../common/http/pagination';
 import { UuidParam } from '../../common/http/uuid-param';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
@@ -19,9 +19,6 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponse } from './dto/user.response';
 import { UserManagementService } from './user-management.service';
 
-export const TOTAL_COUNT_HEADER = {
-  'X-Total-Count': { description: 'Total number of matching rows (before skip/limit)', schema: { type: 'integer' } },
-};
 
 /** Served at /users (first seed) and /api/v1/users. */
 @ApiTags('users')
