@@ -5,7 +5,7 @@ import { AppModule } from '../src/app.module';
 import { setupApp } from '../src/app.setup';
 import { createPinoLogger } from '../src/common/logging/logger';
 import { loadConfig } from '../src/config/app-config';
-import { send } from './lib/processes';
+import { send } from './lib/child';
 
 /**
  * The subject: the real app, built as main.ts and test/setup/test-app.ts build it, on the already migrated

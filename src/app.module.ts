@@ -2,12 +2,16 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { PasswordService } from './common/auth/password.service';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { RedisModule } from './common/redis/redis.module';
+import { StorageModule } from './common/storage/storage.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CompetenciesModule } from './modules/competencies/competencies.module';
+import { ConfigurationsModule } from './modules/configurations/configurations.module';
 import { StatisticsModule } from './modules/statistics/statistics.module';
+import { SubmissionsModule } from './modules/submissions/submissions.module';
 import { SystemModule } from './modules/system/system.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
 import { UsersModule } from './modules/users/users.module';
@@ -33,6 +37,7 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl, config.database.poolSize),
         RedisModule,
         RateLimitModule,
+        StorageModule,
         CommonModule,
         AuditModule,
         SystemModule,
@@ -40,6 +45,9 @@ export class AppModule {
         UsersModule,
         TenantsModule,
         StatisticsModule,
+        ConfigurationsModule,
+        CompetenciesModule,
+        SubmissionsModule,
       ],
     };
   }

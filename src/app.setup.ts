@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import pinoHttp from 'pino-http';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
+import { jsonDepthMiddleware } from './common/http/json-depth.middleware';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
 import { APP_VERSION } from './version';
@@ -19,6 +20,7 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
   // The app is created with `bodyParser: false` so the request id exists before a body can be rejected.
   app.use(requestIdMiddleware);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.use(jsonDepthMiddleware);
   if (config.logLevel !== 'silent') {
     app.use(
       pinoHttp({

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -9,6 +10,8 @@ import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedd
 import { runMigrations } from './database/migrate';
 
 async function bootstrap(): Promise<void> {
+  // A .env file in the working directory fills in variables the environment does not already set.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = loadConfig();

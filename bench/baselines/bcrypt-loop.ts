@@ -1,5 +1,5 @@
 import * as bcrypt from 'bcrypt';
-import { send } from '../lib/processes';
+import { send } from '../lib/child';
 
 /**
  * Baseline for `POST /auth/login`: nothing but `bcrypt.compare` against a hash of the same cost, with the same
@@ -19,6 +19,17 @@ async function main(): Promise<void> {
   const end = measureFrom + durationMs;
   let completed = 0;
   let mismatches = 0;
+  // CPU of the whole process (thread pool included) over exactly the window, like the app's.
+  let cpuFrom = 0;
+  let cpuTo = 0;
+  const cpuNow = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  };
+  const timers = [
+    setTimeout(() => (cpuFrom = cpuNow()), warmupMs),
+    setTimeout(() => (cpuTo = cpuNow()), warmupMs + durationMs),
+  ];
   // A compare counts when it completes inside the window — as autocannon counts responses.
   const worker = async () => {
     while (Date.now() < end) {
@@ -29,12 +40,14 @@ async function main(): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  timers.forEach(clearTimeout);
   if (mismatches > 0) throw new Error(`${mismatches} compares did not match`);
   send({
     event: 'result',
     completed,
     seconds: durationMs / 1000,
     perSecond: completed / (durationMs / 1000),
+    cpuMs: cpuTo > cpuFrom ? cpuTo - cpuFrom : null,
     concurrency,
     threadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
   });

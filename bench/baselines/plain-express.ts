@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import type createExpress from 'express';
 import { Pool } from 'pg';
-import { send } from '../lib/processes';
+import { send } from '../lib/child';
 
 /**
  * Baseline for `GET /health`: a bare Express app answering the same JSON. `/health` also runs `SELECT 1` on a

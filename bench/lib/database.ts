@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as bcrypt from 'bcrypt';
@@ -7,11 +7,14 @@ import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/migrate';
 import { SYSTEM_TENANT_ID } from '../../src/modules/tenants/entities/tenant.entity';
+import { cpuMs } from './processes';
 
 export interface BenchDatabase {
   url: string;
   /** Where it came from, for the report. */
   source: 'TEST_DATABASE_URL' | 'DATABASE_URL' | 'embedded';
+  /** CPU used so far by the whole embedded cluster (ms); null for an external server. */
+  postgresCpuMs(): number | null;
   drop(): Promise<void>;
 }
 
@@ -39,12 +42,15 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   const given = process.env.TEST_DATABASE_URL ? 'TEST_DATABASE_URL' : process.env.DATABASE_URL ? 'DATABASE_URL' : null;
   let adminUrl: string;
   let stopServer = async () => undefined;
+  let postgresCpuMs = (): number | null => null;
   if (given) {
     adminUrl = process.env[given]!;
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'trajectorie-bench-pg-'));
     const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'cluster'), database: 'trajectorie_bench' });
     adminUrl = pg.adminUrl;
+    const postmaster = Number(readFileSync(join(dir, 'cluster', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    postgresCpuMs = () => clusterCpuMs(postmaster);
     stopServer = async () => {
       await pg.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -72,7 +78,24 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
     await drop();
     throw error;
   }
-  return { url: url.toString(), source: given ?? 'embedded', drop };
+  return { url: url.toString(), source: given ?? 'embedded', postgresCpuMs, drop };
+}
+
+/** The postmaster and its children (backends, background workers); backends exiting mid-run lose their share. */
+function clusterCpuMs(postmaster: number): number | null {
+  let total = cpuMs(postmaster);
+  if (total === null) return null;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === postmaster) total += cpuMs(Number(entry)) ?? 0;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 /** One active user in the System tenant, inserted directly with a bcrypt hash at the benchmark's cost. */

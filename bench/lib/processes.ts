@@ -1,17 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { builtPath } from './build';
+import type { ChildMessage } from './child';
 
 /**
  * Every server and baseline runs in a child process of its own, so the load generator (this process) never
- * shares an event loop with what it measures. Children speak one JSON object per stdout line; the first line
- * with `event: "ready"` (servers) or `event: "result"` (one-shot baselines) is what the parent waits for.
+ * shares an event loop with what it measures. Children speak one JSON object per stdout line (child.ts); the
+ * first line with `event: "ready"` (servers) or `event: "result"` (one-shot baselines) is what the parent awaits.
  */
-export interface ChildMessage {
-  event: 'ready' | 'result';
-  [key: string]: unknown;
-}
-
 export interface BenchChild {
   name: string;
   process: ChildProcess;
@@ -29,7 +27,7 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, ...extra };
 }
 
-/** Starts `bench/<script>` under ts-node (transpile only — the same for subjects and baselines). */
+/** Starts the compiled `bench/<script>` (see build.ts) with plain node — the same way for subjects and baselines. */
 export function startChild(
   name: string,
   script: string,
@@ -38,7 +36,7 @@ export function startChild(
 ): BenchChild {
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '-r', 'ts-node/register/transpile-only', join(BENCH_DIR, script), ...(options.args ?? [])],
+    [...(options.nodeArgs ?? []), builtPath(script), ...(options.args ?? [])],
     { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: join(BENCH_DIR, '..') },
   );
   const messages: ChildMessage[] = [];
@@ -90,7 +88,18 @@ export function startChild(
   return { name, process: child, next, stop };
 }
 
-/** For children: report to the parent. */
-export function send(message: ChildMessage): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
+/** CPU time (user + system, every thread) a process has used so far, in ms; null where /proc is missing. */
+export function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields after the parenthesised command name: state is #3, utime #14, stime #15 (in clock ticks).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
 }
+
+/** USER_HZ: 100 on every Linux architecture Node supports. */
+const CLOCK_TICKS = 100;

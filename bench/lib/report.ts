@@ -12,23 +12,48 @@ export interface Comparison {
   subject: number;
   /** subject / baseline for rates; null for a latency bound. */
   ratio: number | null;
+  /**
+   * baseline CPU / subject CPU per request (server + PostgreSQL): what the ratio tends to when the machine is
+   * CPU-bound, and steady when other jobs share the machine. Null when not measured.
+   */
+  cpuRatio: number | null;
   /** `min`: ratio ≥ target; `max`: subject ≤ target; null: informative only. */
   target: { kind: 'min' | 'max'; value: number } | null;
   pass: boolean | null;
 }
 
+export interface Side {
+  rps: number;
+  cpuMsPerRequest: { server: number | null; postgres: number | null };
+}
+
+const totalCpu = (side: Side) =>
+  side.cpuMsPerRequest.server === null ? null : side.cpuMsPerRequest.server + (side.cpuMsPerRequest.postgres ?? 0);
+
 export function rateComparison(
-  fields: Omit<Comparison, 'unit' | 'ratio' | 'pass' | 'baseline'> & { baseline: number },
+  fields: Omit<Comparison, 'unit' | 'ratio' | 'cpuRatio' | 'pass' | 'baseline' | 'subject'> & {
+    baseline: Side;
+    subject: Side;
+  },
 ): Comparison {
-  const ratio = fields.subject / fields.baseline;
+  const ratio = fields.subject.rps / fields.baseline.rps;
   const pass = fields.target ? ratio >= fields.target.value : null;
-  return { ...fields, unit: 'req/s', ratio, pass };
+  const [baseCpu, subjectCpu] = [totalCpu(fields.baseline), totalCpu(fields.subject)];
+  return {
+    ...fields,
+    baseline: fields.baseline.rps,
+    subject: fields.subject.rps,
+    unit: 'req/s',
+    ratio,
+    cpuRatio: baseCpu !== null && subjectCpu ? baseCpu / subjectCpu : null,
+    pass,
+  };
 }
 
 export function boundComparison(
-  fields: Omit<Comparison, 'unit' | 'ratio' | 'pass'> & { target: { kind: 'max'; value: number } },
+  fields: Omit<Comparison, 'unit' | 'ratio' | 'cpuRatio' | 'pass'> & { target: { kind: 'max'; value: number } },
 ): Comparison {
-  return { ...fields, unit: 'ms', ratio: null, pass: fields.subject <= fields.target.value };
+  return { ...fields, unit: 'ms', ratio: null, cpuRatio: null, pass: fields.subject <= fields.target.value };
 }
 
 const fmt = (value: number | null, unit: Comparison['unit']) =>
@@ -40,7 +65,7 @@ function targetText(row: Comparison): string {
 }
 
 export function printTable(rows: Comparison[]): void {
-  const header = ['', 'measurement', 'baseline', 'baseline', 'subject', 'ratio', 'target', 'result'];
+  const header = ['', 'measurement', 'baseline', 'baseline', 'subject', 'ratio', 'target', 'result', 'CPU ratio'];
   const body = rows.map((row) => [
     row.id,
     row.title,
@@ -50,11 +75,33 @@ export function printTable(rows: Comparison[]): void {
     row.ratio === null ? '—' : row.ratio.toFixed(3),
     targetText(row),
     row.pass === null ? '' : row.pass ? 'PASS' : 'FAIL',
+    row.cpuRatio === null ? '' : row.cpuRatio.toFixed(3),
   ]);
   const widths = header.map((_, column) => Math.max(...[header, ...body].map((cells) => cells[column].length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ');
   process.stdout.write(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}\n`);
   for (const cells of body) process.stdout.write(`${line(cells)}\n`);
+  process.stdout.write('\n');
+}
+
+/**
+ * CPU per request: unlike req/s it hardly moves when something else on the machine takes CPU, so it shows where
+ * the time goes even on a busy host. Server = the process under test, every thread (thread pool included);
+ * PostgreSQL = every process of the embedded cluster (not measured for an external DATABASE_URL).
+ */
+export function printCpuTable(
+  raw: Record<string, { cpuMsPerRequest: { server: number | null; postgres: number | null }; rps: number }>,
+  rows: [string, string][],
+): void {
+  const measured = rows.filter(([key]) => raw[key]?.cpuMsPerRequest.server != null);
+  if (measured.length === 0) return;
+  const ms = (value: number | null) => (value === null ? '—' : value.toFixed(3)).padStart(10);
+  const width = Math.max(30, ...measured.map(([, label]) => label.length));
+  process.stdout.write(`${'CPU per request (ms)'.padEnd(width)}      server  PostgreSQL\n`);
+  for (const [key, label] of measured) {
+    const { server, postgres } = raw[key].cpuMsPerRequest;
+    process.stdout.write(`${label.padEnd(width)}  ${ms(server)}  ${ms(postgres)}\n`);
+  }
   process.stdout.write('\n');
 }
 

@@ -1,6 +1,12 @@
 /** The slice of autocannon 8's programmatic API the benchmarks use (the package ships no types). */
 declare module 'autocannon' {
+  import type { EventEmitter } from 'node:events';
+
   function autocannon(options: autocannon.Options): Promise<autocannon.Result>;
+  function autocannon(
+    options: autocannon.Options,
+    callback: (error: Error | null, result: autocannon.Result) => void,
+  ): autocannon.Instance;
 
   namespace autocannon {
     interface Histogram {
@@ -26,9 +32,20 @@ declare module 'autocannon' {
       method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
       headers?: Record<string, string>;
       body?: string;
+      /** Requests per second over all connections; latencies are then corrected for coordinated omission. */
+      overallRate?: number;
       /** Seconds. */
       timeout?: number;
       title?: string;
+    }
+
+    interface Instance extends EventEmitter {
+      /** Every response, with its time in milliseconds. */
+      on(
+        event: 'response',
+        listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void,
+      ): this;
+      stop(): void;
     }
 
     interface Result {

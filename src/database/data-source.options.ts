@@ -1,13 +1,19 @@
 import { DataSourceOptions } from 'typeorm';
 import { AuditLogEntity } from '../modules/audit/entities/audit-log.entity';
+import { CompetencyEntity } from '../modules/competencies/entities/competency.entity';
+import { ConfigurationEntity } from '../modules/configurations/entities/configuration.entity';
 import { RefreshTokenEntity } from '../modules/sessions/entities/refresh-token.entity';
 import { SessionEntity } from '../modules/sessions/entities/session.entity';
+import { MediaFileEntity } from '../modules/submissions/entities/media-file.entity';
+import { SubmissionEntity } from '../modules/submissions/entities/submission.entity';
 import { TenantEntity } from '../modules/tenants/entities/tenant.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-InitialSchema';
+import { Configurations1763800000000 } from './migrations/1763800000000-Configurations';
+import { Submissions1763900000000 } from './migrations/1763900000000-Submissions';
 
-export const ENTITIES = [TenantEntity, UserEntity, SessionEntity, RefreshTokenEntity, AuditLogEntity];
-export const MIGRATIONS = [InitialSchema1763700000000];
+export const ENTITIES = [TenantEntity, UserEntity, SessionEntity, RefreshTokenEntity, AuditLogEntity, ConfigurationEntity, CompetencyEntity, SubmissionEntity, MediaFileEntity];
+export const MIGRATIONS = [InitialSchema1763700000000, Configurations1763800000000, Submissions1763900000000];
 
 /** Shared by the app (DatabaseModule), ormconfig.ts (the CLI) and the tests. `synchronize` is off everywhere. */
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

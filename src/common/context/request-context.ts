@@ -1,6 +1,22 @@
 import type { EntityManager } from 'typeorm';
 import { Role } from '../auth/roles';
 
+/** The user's row as the authentication guard read it (no password hash), plus its tenant's name. */
+export interface UserProfileRow {
+  id: string;
+  tenant_id: string;
+  tenant_name: string;
+  email: string;
+  full_name: string;
+  candidate_id: string | null;
+  role: Role;
+  preferred_language: string;
+  is_active: boolean;
+  last_login: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface AuthenticatedUser {
   id: string;
   tenantId: string;
@@ -8,6 +24,8 @@ export interface AuthenticatedUser {
   email: string;
   fullName: string;
   sessionId: string;
+  /** Read in the same query that validated the session: `GET /auth/me` needs no second round trip. */
+  profile: UserProfileRow;
 }
 
 /**

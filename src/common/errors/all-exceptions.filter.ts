@@ -18,6 +18,16 @@ const STATUS_CODES: Record<number, string> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
+/**
+ * body-parser rejects a body before any route runs (over JSON_BODY_LIMIT: 413 `entity.too.large`; unsupported
+ * charset or encoding: 415) with an http-errors object Nest does not map (only its SyntaxError, malformed JSON).
+ */
+function bodyParserStatus(exception: unknown): number | null {
+  const error = exception as { type?: unknown; status?: unknown; expose?: unknown } | null;
+  if (!(exception instanceof Error) || typeof error?.type !== 'string' || error.expose !== true) return null;
+  return typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : null;
+}
+
 /** Owns the error wire format: every error leaves as ErrorBody, and a 500 never carries a stack, SQL or path. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -50,6 +60,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private toAppError(exception: unknown, request: Request): AppError {
     if (exception instanceof AppError) return exception;
     if (exception instanceof HttpException) return this.fromHttpException(exception, request);
+    const bodyStatus = bodyParserStatus(exception);
+    if (bodyStatus === 413) return new AppError('PAYLOAD_TOO_LARGE', 'Request body too large', bodyStatus);
+    if (bodyStatus) return new AppError(STATUS_CODES[bodyStatus] ?? 'BAD_REQUEST', 'Request body could not be read', bodyStatus);
     if (exception instanceof QueryFailedError) {
       const code = (exception.driverError as { code?: string } | undefined)?.code;
       // 22P02: invalid text representation (e.g. a malformed uuid that slipped past validation)

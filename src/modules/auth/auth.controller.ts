@@ -70,7 +70,7 @@ export class AuthController {
   @ApiOperation({ summary: 'The authenticated user' })
   @ApiOkResponse({ type: UserResponse })
   @ApiErrors(401)
-  me(@Ctx() ctx: AuthenticatedContext): Promise<UserResponse> {
+  me(@Ctx() ctx: AuthenticatedContext): UserResponse {
     return this.auth.me(ctx);
   }
 

@@ -8,7 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { SessionEntity } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
 import { SYSTEM_TENANT_ID } from '../tenants/entities/tenant.entity';
-import { UserResponse } from '../users/dto/user.response';
+import { toUserResponse, UserResponse } from '../users/dto/user.response';
 import { UsersService } from '../users/users.service';
 import { LoginDto, LoginResponse, RegisterDto, SessionResponse } from './dto/auth.dto';
 import { TokenService } from './token.service';
@@ -106,8 +106,8 @@ export class AuthService {
     });
   }
 
-  me(ctx: AuthenticatedContext): Promise<UserResponse> {
-    return this.users.getProfile(ctx, ctx.user.id);
+  me(ctx: AuthenticatedContext): UserResponse {
+    return toUserResponse(ctx.user.profile, ctx.user.profile.tenant_name);
   }
 
   /**

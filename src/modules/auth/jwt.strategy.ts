@@ -6,7 +6,7 @@ import { AppError } from '../../common/errors/app-error';
 import { isUuid } from '../../common/http/uuid-param';
 import { AppConfigService } from '../../config/app-config.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { ACCESS_TOKEN_TYPE, AccessTokenClaims } from './token.service';
+import { ACCESS_TOKEN_TYPE, AccessTokenClaims, signingKey } from './token.service';
 
 /**
  * HS256 only (an `alg: none` or RS256-confused token is refused by the verifier), `typ` must be "access", and
@@ -21,7 +21,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.auth.secretKey,
+      // passport-jwt hands the key to jsonwebtoken, which takes a KeyObject (its typings say string | Buffer).
+      secretOrKey: signingKey(config.auth.secretKey) as unknown as string,
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });
@@ -31,15 +32,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (claims.typ !== ACCESS_TOKEN_TYPE || !isUuid(claims.sub) || !isUuid(claims.sid)) {
       throw AppError.unauthorized('INVALID_TOKEN', 'Could not validate credentials');
     }
-    const principal = await this.sessions.principal(claims.sid, claims.sub);
-    if (!principal) throw AppError.unauthorized('SESSION_REVOKED', 'Session is no longer valid');
+    const profile = await this.sessions.principal(claims.sid, claims.sub);
+    if (!profile) throw AppError.unauthorized('SESSION_REVOKED', 'Session is no longer valid');
     return {
-      id: principal.user_id,
-      tenantId: principal.tenant_id,
-      role: principal.role,
-      email: principal.email,
-      fullName: principal.full_name,
+      id: profile.id,
+      tenantId: profile.tenant_id,
+      role: profile.role,
+      email: profile.email,
+      fullName: profile.full_name,
       sessionId: claims.sid,
+      profile,
     };
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsNull, Not } from 'typeorm';
-import { Role } from '../../common/auth/roles';
-import { RequestContext } from '../../common/context/request-context';
+import { RequestContext, UserProfileRow } from '../../common/context/request-context';
 import { AppConfigService } from '../../config/app-config.service';
 import { DatabaseService } from '../../database/database.service';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
@@ -28,14 +27,6 @@ export type RotationResult =
   | { outcome: 'invalid' }
   | { outcome: 'reused'; session: SessionEntity };
 
-/** The principal behind a live session, as the authentication guard needs it. */
-export interface SessionPrincipal {
-  user_id: string;
-  tenant_id: string;
-  role: Role;
-  email: string;
-  full_name: string;
-}
 
 @Injectable()
 export class SessionsService {
@@ -126,9 +117,10 @@ export class SessionsService {
   }
 
   /** One query on the hot path of every authenticated request: session live, user and tenant active. */
-  async principal(sessionId: string, userId: string): Promise<SessionPrincipal | null> {
-    const rows: SessionPrincipal[] = await this.db.dataSource.query(
-      `SELECT u.id AS user_id, u.tenant_id, u.role, u.email, u.full_name
+  async principal(sessionId: string, userId: string): Promise<UserProfileRow | null> {
+    const rows: UserProfileRow[] = await this.db.dataSource.query(
+      `SELECT u.id, u.tenant_id, t.name AS tenant_name, u.email, u.full_name, u.candidate_id, u.role,
+              u.preferred_language, u.is_active, u.last_login, u.created_at, u.updated_at
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          JOIN tenants t ON t.id = u.tenant_id

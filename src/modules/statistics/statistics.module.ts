@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { SubmissionStatisticsModule } from '../submissions/submission-statistics.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { UsersModule } from '../users/users.module';
 import { StatisticsController } from './statistics.controller';
 import { StatisticsService } from './statistics.service';
 
 @Module({
-  imports: [TenantsModule, UsersModule],
+  imports: [TenantsModule, UsersModule, SubmissionStatisticsModule],
   controllers: [StatisticsController],
   providers: [StatisticsService],
 })

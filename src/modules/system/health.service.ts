@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { REDIS_CLIENT } from '../../common/redis/redis.module';
 import { APP_VERSION } from '../../version';
 import type { HealthResponse, RootResponse } from './system.controller';
@@ -26,9 +27,15 @@ export class HealthService {
     return { message: 'Trajectorie API', version: APP_VERSION, docs: '/docs', health: '/health' };
   }
 
+  /** Straight on the driver's pool: a simple-protocol `SELECT 1`, without TypeORM's query-runner bookkeeping. */
+  private ping(): Promise<unknown> {
+    const pool = (this.dataSource.driver as PostgresDriver).master as { query(sql: string): Promise<unknown> };
+    return pool.query('SELECT 1');
+  }
+
   async check(): Promise<HealthResponse> {
     const [database, redis] = await Promise.all([
-      withTimeout(this.dataSource.query('SELECT 1')).then(
+      withTimeout(this.ping()).then(
         () => 'connected' as const,
         () => 'disconnected' as const,
       ),

@@ -8,6 +8,7 @@ import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
+import { SubmissionStatisticsService } from '../submissions/submission-statistics.service';
 import { CreateUserDto } from '../users/dto/create-user.dto';
 import { ListUsersQueryDto } from '../users/dto/list-users-query.dto';
 import { UserResponse } from '../users/dto/user.response';
@@ -15,7 +16,7 @@ import { UserManagementService } from '../users/user-management.service';
 import { UsersService } from '../users/users.service';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQueryDto } from './dto/list-tenants-query.dto';
-import { TenantStatisticsResponse, TenantSubmissionStatistics, TenantResponse, toTenantResponse } from './dto/tenant.response';
+import { TenantStatisticsResponse, TenantResponse, toTenantResponse } from './dto/tenant.response';
 import { UpdateTenantDto } from './dto/update-tenant.dto';
 import { SYSTEM_TENANT_ID, TEST_TYPES, TenantEntity } from './entities/tenant.entity';
 
@@ -41,6 +42,7 @@ export class TenantsService {
     private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly sessions: SessionsService,
+    private readonly submissionStatistics: SubmissionStatisticsService,
   ) {}
 
   async list(ctx: AuthenticatedContext, query: ListTenantsQueryDto): Promise<Page<TenantResponse>> {
@@ -153,11 +155,11 @@ export class TenantsService {
 
   async statistics(ctx: AuthenticatedContext, id: string): Promise<TenantStatisticsResponse> {
     await this.findVisible(ctx, id);
-    return {
-      tenant_id: id,
-      users: await this.users.countForTenant(ctx, id),
-      submissions: this.submissionStatistics(id),
-    };
+    const [users, submissions] = await Promise.all([
+      this.users.countForTenant(ctx, id),
+      this.submissionStatistics.countForTenant(ctx, id),
+    ]);
+    return { tenant_id: id, users, submissions };
   }
 
   /** Client companies for the platform overview: every tenant but the System one (which holds platform staff). */
@@ -170,14 +172,6 @@ export class TenantsService {
       [SYSTEM_TENANT_ID],
     );
     return row as CompanyCounts;
-  }
-
-  /**
-   * There is no submissions table yet, so every count is zero. Issue 3 (submissions) replaces this method with
-   * real counts (total, per test type, last 30 days) taken from the tenant's submissions.
-   */
-  private submissionStatistics(_tenantId: string): TenantSubmissionStatistics {
-    return { total: 0, jdt: 0, sjt: 0, last_30_days: 0 };
   }
 
   /** A tenant the caller may see, or 404 (a foreign tenant is indistinguishable from a missing one). */

@@ -14,6 +14,20 @@ const actor = (role: AuthenticatedUser['role'], id = 'actor', tenantId = TENANT)
   email: `${id}@x.test`,
   fullName: id,
   sessionId: 'session',
+  profile: {
+    id,
+    tenant_id: tenantId,
+    tenant_name: 'Tenant',
+    email: `${id}@x.test`,
+    full_name: id,
+    candidate_id: null,
+    role,
+    preferred_language: 'en',
+    is_active: true,
+    last_login: null,
+    created_at: new Date(0),
+    updated_at: new Date(0),
+  },
 });
 const user = (overrides: Partial<UserState> = {}): UserState => ({
   id: 'target',

@@ -51,7 +51,13 @@ export class UsersService {
   }
 
   async getProfile(ctx: RequestContext, userId: string): Promise<UserResponse> {
-    const user = await this.db.repo(ctx, UserEntity).findOne({ where: { id: userId }, relations: { tenant: true } });
+    // One query (findOne with relations costs two: TypeORM adds an implicit take and a second lookup).
+    const user = await this.db
+      .repo(ctx, UserEntity)
+      .createQueryBuilder('u')
+      .leftJoinAndSelect('u.tenant', 't')
+      .where('u.id = :userId', { userId })
+      .getOne();
     if (!user) throw USER_NOT_FOUND();
     return toUserResponse(user, user.tenant?.name ?? '');
   }

@@ -20,7 +20,7 @@ export class UserResponse {
 }
 
 /** The only way a user leaves the service layer: explicit fields, never the password hash. */
-export function toUserResponse(user: UserEntity, tenantName: string): UserResponse {
+export function toUserResponse(user: Omit<UserEntity, 'password_hash' | 'tenant'>, tenantName: string): UserResponse {
   return {
     id: user.id,
     email: user.email,

@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { BenchDatabase, BenchUser } from './database';
+import { Slice } from './load';
+import { BenchChild, childEnv, startChild } from './processes';
+import { RESULTS_DIR, settings } from './settings';
+
+const SECRET = 'bench-secret-key-that-is-long-enough-0123456789';
+
+export interface Servers {
+  app: BenchChild;
+  appUrl: string;
+  express: BenchChild;
+  expressUrl: string;
+}
+
+/** The app (subject) and the plain Express baseline, each in its own process, on the same database and pool size. */
+export async function startServers(db: BenchDatabase): Promise<Servers> {
+  const common = {
+    DATABASE_URL: db.url,
+    DB_POOL_SIZE: String(settings.poolSize),
+    UV_THREADPOOL_SIZE: String(settings.threadpoolSize),
+    NODE_ENV: 'production',
+  };
+  const app = startChild(
+    'app',
+    'server.ts',
+    childEnv({
+      ...common,
+      ENVIRONMENT: 'test',
+      LOG_LEVEL: 'silent',
+      SECRET_KEY: SECRET,
+      BCRYPT_COST: String(settings.bcryptCost),
+      MIGRATIONS_RUN: 'false',
+      // The login storm is one account from one IP: without this every attempt past the 5th would be a 429.
+      RATE_LIMIT_LOGIN_ACCOUNT_LIMIT: '1000000',
+      RATE_LIMIT_LOGIN_IP_LIMIT: '1000000',
+    }),
+    settings.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`] } : {},
+  );
+  const express = startChild('plain-express', 'baselines/plain-express.ts', childEnv(common));
+  const [appReady, expressReady] = await Promise.all([app.next('ready'), express.next('ready')]);
+  return {
+    app,
+    appUrl: `http://127.0.0.1:${appReady.port}`,
+    express,
+    expressUrl: `http://127.0.0.1:${expressReady.port}`,
+  };
+}
+
+export async function login(appUrl: string, user: BenchUser): Promise<string> {
+  const res = await fetch(`${appUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  });
+  if (res.status !== 200) throw new Error(`bench login failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** One slice of the bcrypt baseline: a fresh child process (its own warm-up), compares counted like responses. */
+export async function bcryptSlice(user: BenchUser, seconds: number, warmupSeconds: number): Promise<Slice> {
+  const child = startChild(
+    'bcrypt-loop',
+    'baselines/bcrypt-loop.ts',
+    childEnv({
+      UV_THREADPOOL_SIZE: String(settings.threadpoolSize),
+      BENCH_HASH: user.hash,
+      BENCH_PASSWORD: user.password,
+      BENCH_CONCURRENCY: String(settings.loginConcurrency),
+      BENCH_WARMUP_SECONDS: String(warmupSeconds),
+      BENCH_DURATION_SECONDS: String(seconds),
+    }),
+  );
+  try {
+    const result = await child.next('result');
+    return {
+      ok: Number(result.completed),
+      seconds: Number(result.seconds),
+      p50: NaN,
+      p99: NaN,
+      latencies: [],
+      cpu: { server: typeof result.cpuMs === 'number' ? result.cpuMs : null, postgres: null },
+    };
+  } finally {
+    await child.stop();
+  }
+}

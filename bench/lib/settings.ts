@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+
+/** Every knob of `npm run bench`, from BENCH_* environment variables (positive numbers) or these defaults. */
+const num = (name: string, fallback: number) => {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+};
+
+export const settings = {
+  /** Throughput comparisons: rounds of slices, subject and baseline taking turns. */
+  rounds: num('BENCH_ROUNDS', 3),
+  sliceSeconds: num('BENCH_SLICE_SECONDS', 2),
+  /** A login takes a good part of a second at saturation: fewer, longer slices. */
+  stormRounds: num('BENCH_STORM_ROUNDS', 3),
+  stormSliceSeconds: num('BENCH_STORM_SLICE_SECONDS', 2.5),
+  /** Before a target's first slice; later slices only re-open connections (REWARM_SECONDS). */
+  warmupSeconds: num('BENCH_WARMUP_SECONDS', 1.5),
+  connections: num('BENCH_CONNECTIONS', 16),
+  loginConcurrency: num('BENCH_LOGIN_CONCURRENCY', 16),
+  probeConnections: num('BENCH_PROBE_CONNECTIONS', 2),
+  /** The latency probe is open-loop and light, so it does not itself take CPU from the storm it watches. */
+  probeRate: num('BENCH_PROBE_RATE', 50),
+  bcryptCost: num('BENCH_BCRYPT_COST', 10),
+  poolSize: num('BENCH_DB_POOL_SIZE', 10),
+  /** libuv thread pool (bcrypt runs there): the same for the app and the bcrypt baseline. */
+  threadpoolSize: num('BENCH_UV_THREADPOOL_SIZE', 4),
+  /** BENCH_PROFILE=1: the app writes a V8 CPU profile to bench/results/profiles/. */
+  profile: process.env.BENCH_PROFILE === '1',
+  /** BENCH_STRICT=1: exit 1 when a target fails. */
+  strict: process.env.BENCH_STRICT === '1',
+};
+
+export const REWARM_SECONDS = 0.5;
+/** After a login slice, the requests autocannon abandoned still run on the server: let them finish. */
+export const STORM_SETTLE_MS = 1500;
+export const RESULTS_DIR = join(__dirname, '..', 'results');

@@ -1,0 +1,11 @@
+export * from './content-disposition';
+export * from './media-type';
+export * from './media-upload';
+export * from './multipart-upload';
+export * from './storage-driver';
+export * from './storage-key';
+export * from './storage.errors';
+export * from './storage.module';
+export * from './stream-to-storage';
+export { LocalStorageDriver } from './local-storage.driver';
+export { S3StorageDriver, MAX_PRESIGN_SECONDS } from './s3-storage.driver';

@@ -1,0 +1,219 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, QueryFailedError } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { AuthenticatedContext } from '../../common/context/request-context';
+import { targetTenant } from '../../common/context/tenant-scope';
+import { AppError } from '../../common/errors/app-error';
+import { Page } from '../../common/http/pagination';
+import { DatabaseService } from '../../database/database.service';
+import { AuditService } from '../audit/audit.service';
+import { SYSTEM_TENANT_ID, TenantEntity } from '../tenants/entities/tenant.entity';
+import { CreateCompetencyDto } from './dto/create-competency.dto';
+import { CompetencyLookupQueryDto, DeleteCompetencyQueryDto, ListCompetenciesQueryDto } from './dto/competency-queries.dto';
+import { CompetencyResponse, toCompetencyResponse } from './dto/competency.response';
+import { UpdateCompetencyDto } from './dto/update-competency.dto';
+import { CompetencyEntity } from './entities/competency.entity';
+
+const COMPETENCY_NOT_FOUND = () => AppError.notFound('COMPETENCY_NOT_FOUND', 'Competency not found');
+const COMPETENCY_CODE_TAKEN = () => AppError.conflict('COMPETENCY_CODE_TAKEN', 'Competency code already exists');
+
+const EDITABLE = [
+  'competency_code',
+  'competency_name',
+  'competency_description',
+  'meta_competency',
+  'translations',
+  'category',
+  'industry',
+  'role_category',
+  'is_active',
+] as const;
+type Changes = Partial<Pick<CompetencyEntity, (typeof EDITABLE)[number]>>;
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const mayManage = (ctx: AuthenticatedContext) => ctx.user.role === 'superadmin' || ctx.user.role === 'admin';
+
+/**
+ * A tenant's competency dictionary. Every lookup by code is confined to one tenant (the original looked a code up
+ * across tenants) and is case-insensitive, like the uniqueness of codes.
+ */
+@Injectable()
+export class CompetenciesService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Superadmin: every tenant (or the one named). Others: their own tenant; proctors and candidates active entries only. */
+  async list(ctx: AuthenticatedContext, query: ListCompetenciesQueryDto): Promise<Page<CompetencyResponse>> {
+    const qb = this.db.repo(ctx, CompetencyEntity).createQueryBuilder('c');
+    if (ctx.user.role !== 'superadmin') qb.andWhere('c.tenant_id = :own', { own: ctx.user.tenantId });
+    if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });
+    if (!(query.include_inactive && mayManage(ctx))) qb.andWhere('c.is_active');
+    const [rows, total] = await qb
+      .orderBy('lower(c.competency_code)', 'ASC')
+      .addOrderBy('c.tenant_id', 'ASC')
+      .offset(query.skip)
+      .limit(query.limit)
+      .getManyAndCount();
+    return { items: rows.map(toCompetencyResponse), total };
+  }
+
+  async create(ctx: AuthenticatedContext, dto: CreateCompetencyDto): Promise<CompetencyResponse> {
+    const tenantId = targetTenant(ctx, dto.tenant_id ?? (ctx.user.role === 'superadmin' ? SYSTEM_TENANT_ID : null));
+    if (tenantId !== ctx.user.tenantId && !(await this.db.repo(ctx, TenantEntity).existsBy({ id: tenantId }))) {
+      throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
+    }
+    return this.db.transaction(ctx, async (em) => {
+      await this.assertCodeFree(em, tenantId, dto.competency_code);
+      const { identifiers } = await uniqueCode(() =>
+        em.getRepository(CompetencyEntity).insert({
+          tenant_id: tenantId,
+          competency_code: dto.competency_code,
+          competency_name: dto.competency_name,
+          competency_description: dto.competency_description ?? null,
+          meta_competency: dto.meta_competency ?? null,
+          translations: dto.translations ?? null,
+          category: dto.category ?? null,
+          industry: dto.industry ?? null,
+          role_category: dto.role_category ?? null,
+          is_active: dto.is_active ?? true,
+        } as QueryDeepPartialEntity<CompetencyEntity>),
+      );
+      const created = toCompetencyResponse(
+        await em.getRepository(CompetencyEntity).findOneByOrFail({ id: identifiers[0].id as string }),
+      );
+      await this.audit.record(
+        ctx,
+        { action: 'competency.create', resourceType: 'competency', resourceId: created.id, tenantId, newValues: created },
+        em,
+      );
+      return created;
+    });
+  }
+
+  async get(ctx: AuthenticatedContext, code: string, query: CompetencyLookupQueryDto): Promise<CompetencyResponse> {
+    const row = await this.find(this.db.manager(ctx), ctx, code, query.tenant_id);
+    return toCompetencyResponse(row);
+  }
+
+  async update(
+    ctx: AuthenticatedContext,
+    code: string,
+    dto: UpdateCompetencyDto,
+    query: CompetencyLookupQueryDto,
+  ): Promise<CompetencyResponse> {
+    return this.db.transaction(ctx, async (em) => {
+      const row = await this.find(em, ctx, code, query.tenant_id, true);
+      const changes = changesOf(row, dto);
+      if (Object.keys(changes).length === 0) return toCompetencyResponse(row);
+      if (changes.competency_code !== undefined && changes.competency_code.toLowerCase() !== row.competency_code.toLowerCase()) {
+        await this.assertCodeFree(em, row.tenant_id, changes.competency_code);
+      }
+      await uniqueCode(() => em.getRepository(CompetencyEntity).update(row.id, changes as QueryDeepPartialEntity<CompetencyEntity>));
+      const after = toCompetencyResponse(await em.getRepository(CompetencyEntity).findOneByOrFail({ id: row.id }));
+      await this.audit.record(
+        ctx,
+        {
+          action: 'competency.update',
+          resourceType: 'competency',
+          resourceId: row.id,
+          tenantId: row.tenant_id,
+          oldValues: toCompetencyResponse(row),
+          newValues: after,
+        },
+        em,
+      );
+      return after;
+    });
+  }
+
+  /** Deactivates by default; `hard` deletes the row. Returns the entry as it was left (or as it was, when deleted). */
+  async remove(ctx: AuthenticatedContext, code: string, query: DeleteCompetencyQueryDto): Promise<CompetencyResponse> {
+    return this.db.transaction(ctx, async (em) => {
+      const row = await this.find(em, ctx, code, query.tenant_id, true);
+      const before = toCompetencyResponse(row);
+      if (query.hard) {
+        await em.getRepository(CompetencyEntity).delete(row.id);
+        await this.audit.record(
+          ctx,
+          { action: 'competency.delete', resourceType: 'competency', resourceId: row.id, tenantId: row.tenant_id, oldValues: before },
+          em,
+        );
+        return before;
+      }
+      if (!row.is_active) return before;
+      await em.getRepository(CompetencyEntity).update(row.id, { is_active: false });
+      const after = toCompetencyResponse(await em.getRepository(CompetencyEntity).findOneByOrFail({ id: row.id }));
+      await this.audit.record(
+        ctx,
+        {
+          action: 'competency.deactivate',
+          resourceType: 'competency',
+          resourceId: row.id,
+          tenantId: row.tenant_id,
+          oldValues: before,
+          newValues: after,
+        },
+        em,
+      );
+      return after;
+    });
+  }
+
+  /**
+   * The entry with this code (any case) in the one tenant the lookup is about: a superadmin's `tenant_id` (default
+   * System), anyone else's own tenant — naming another tenant is 404, like a foreign object. Proctors and
+   * candidates see active entries only.
+   */
+  private async find(
+    em: EntityManager,
+    ctx: AuthenticatedContext,
+    code: string,
+    requestedTenant: string | undefined,
+    lock = false,
+  ): Promise<CompetencyEntity> {
+    let tenantId = ctx.user.tenantId;
+    if (ctx.user.role === 'superadmin') tenantId = requestedTenant ?? SYSTEM_TENANT_ID;
+    else if (requestedTenant && requestedTenant !== ctx.user.tenantId) throw COMPETENCY_NOT_FOUND();
+    const qb = em
+      .getRepository(CompetencyEntity)
+      .createQueryBuilder('c')
+      .where('c.tenant_id = :tenantId AND lower(c.competency_code) = lower(:code)', { tenantId, code });
+    if (!mayManage(ctx)) qb.andWhere('c.is_active');
+    if (lock) qb.setLock('pessimistic_write');
+    const row = await qb.getOne();
+    if (!row) throw COMPETENCY_NOT_FOUND();
+    return row;
+  }
+
+  private async assertCodeFree(em: EntityManager, tenantId: string, code: string): Promise<void> {
+    const taken = await em
+      .getRepository(CompetencyEntity)
+      .createQueryBuilder('c')
+      .where('c.tenant_id = :tenantId AND lower(c.competency_code) = lower(:code)', { tenantId, code })
+      .getExists();
+    if (taken) throw COMPETENCY_CODE_TAKEN();
+  }
+}
+
+function changesOf(row: CompetencyEntity, dto: UpdateCompetencyDto): Changes {
+  const changes: Record<string, unknown> = {};
+  for (const key of EDITABLE) {
+    const value = dto[key];
+    if (value === undefined) continue;
+    if (key === 'translations' ? !sameJson(value, row.translations) : value !== row[key]) changes[key] = value;
+  }
+  return changes as Changes;
+}
+
+/** The unique index on (tenant_id, lower(competency_code)) decides a race between two writers of one code. */
+async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const code = error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
+    if (code === '23505') throw COMPETENCY_CODE_TAKEN();
+    throw error;
+  }
+}

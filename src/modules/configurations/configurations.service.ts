@@ -1,0 +1,248 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { Brackets, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
+import { targetTenant } from '../../common/context/tenant-scope';
+import { AppError } from '../../common/errors/app-error';
+import { Page } from '../../common/http/pagination';
+import { DatabaseService } from '../../database/database.service';
+import { AuditService } from '../audit/audit.service';
+import { SYSTEM_TENANT_ID, TenantEntity } from '../tenants/entities/tenant.entity';
+import { ConfigType, configSizeBytes, MAX_CONFIG_BYTES, validateConfigData } from './config-shape';
+import {
+  assertMayWriteConfiguration,
+  canReadConfiguration,
+  ConfigOwner,
+  OwnerRequest,
+  resolveOwner,
+  seesAnswerKeys,
+} from './configuration-rules';
+import { CreateConfigurationDto } from './dto/create-configuration.dto';
+import {
+  ConfigTargetQueryDto,
+  ConfigVersionsQueryDto,
+  EffectiveConfigQueryDto,
+  ListConfigurationsQueryDto,
+} from './dto/configuration-queries.dto';
+import { ConfigurationResponse, toConfigurationResponse } from './dto/configuration.response';
+import { UpdateConfigurationDto } from './dto/update-configuration.dto';
+import { ConfigurationEntity } from './entities/configuration.entity';
+
+const CONFIGURATION_NOT_FOUND = () => AppError.notFound('CONFIGURATION_NOT_FOUND', 'Configuration not found');
+
+/** First key of the two-key advisory lock that serializes saves per (tenant or system, type): ASCII "conf". */
+const SAVE_LOCK_NAMESPACE = 0x636f6e66;
+/** Matches the expression of the unique indexes, so "system" rows (tenant_id NULL) compare equal to each other. */
+const OWNER_KEY = `coalesce(c.tenant_id, '00000000-0000-0000-0000-000000000000'::uuid)`;
+const OWNER_PARAM = `coalesce(CAST(:owner AS uuid), '00000000-0000-0000-0000-000000000000'::uuid)`;
+
+/**
+ * Configurations: versioned SJT, JDT and global settings per tenant, with a system-scope default. Every save inserts
+ * a new immutable version; the previous active one is deactivated in the same transaction. Proctors and candidates
+ * only ever receive the candidate-safe view.
+ */
+@Injectable()
+export class ConfigurationsService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Admins: their tenant's rows and the system ones. Superadmins: everything. Active versions unless asked. */
+  async list(ctx: AuthenticatedContext, query: ListConfigurationsQueryDto): Promise<Page<ConfigurationResponse>> {
+    const qb = this.db.repo(ctx, ConfigurationEntity).createQueryBuilder('c');
+    if (ctx.user.role !== 'superadmin') {
+      qb.andWhere(new Brackets((w) => w.where('c.tenant_id = :own', { own: ctx.user.tenantId }).orWhere('c.tenant_id IS NULL')));
+    }
+    if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });
+    if (query.scope) qb.andWhere('c.scope = :scope', { scope: query.scope });
+    if (query.config_type) qb.andWhere('c.config_type = :type', { type: query.config_type });
+    if (!query.include_inactive) qb.andWhere('c.is_active');
+    const [rows, total] = await qb
+      .orderBy('c.created_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .offset(query.skip)
+      .limit(query.limit)
+      .getManyAndCount();
+    return { items: rows.map((row) => this.view(ctx, row)), total };
+  }
+
+  async create(ctx: AuthenticatedContext, dto: CreateConfigurationDto): Promise<ConfigurationResponse> {
+    const owner = await this.writableOwner(ctx, dto);
+    assertValidConfig(dto.config_type, dto.config_data, 'config_data');
+    return this.saveVersion(ctx, owner, dto.config_type, dto.config_data, 'configuration.create');
+  }
+
+  /** POST /sjt|/jdt|/global: the body is the configuration itself. */
+  async createFromBody(
+    ctx: AuthenticatedContext,
+    type: ConfigType,
+    body: unknown,
+    target: ConfigTargetQueryDto,
+  ): Promise<ConfigurationResponse> {
+    const owner = await this.writableOwner(ctx, target);
+    assertValidConfig(type, body, '');
+    return this.saveVersion(ctx, owner, type, body as Record<string, unknown>, 'configuration.create');
+  }
+
+  async get(ctx: AuthenticatedContext, id: string): Promise<ConfigurationResponse> {
+    return this.view(ctx, await this.findReadable(ctx, id));
+  }
+
+  /** PUT /{id}: the next version of that row's (tenant or system, type), which becomes the active one. */
+  async update(ctx: AuthenticatedContext, id: string, dto: UpdateConfigurationDto): Promise<ConfigurationResponse> {
+    const row = await this.findReadable(ctx, id);
+    assertMayWriteConfiguration(ctx.user, row);
+    assertValidConfig(row.config_type, dto.config_data, 'config_data');
+    return this.saveVersion(ctx, row.tenant_id, row.config_type, dto.config_data, 'configuration.update', row.id);
+  }
+
+  /** DELETE /{id}: deactivates that version (the type then falls back to the system configuration, if any). */
+  async deactivate(ctx: AuthenticatedContext, id: string): Promise<ConfigurationResponse> {
+    const found = await this.findReadable(ctx, id);
+    assertMayWriteConfiguration(ctx.user, found);
+    return this.db.transaction(ctx, async (em) => {
+      await this.lockOwnerType(em, found.tenant_id, found.config_type);
+      const row = await em.getRepository(ConfigurationEntity).findOneByOrFail({ id });
+      if (!row.is_active) return this.view(ctx, row);
+      await em.getRepository(ConfigurationEntity).update(id, { is_active: false });
+      const after = await em.getRepository(ConfigurationEntity).findOneByOrFail({ id });
+      await this.audit.record(
+        ctx,
+        {
+          action: 'configuration.deactivate',
+          resourceType: 'configuration',
+          resourceId: id,
+          tenantId: row.tenant_id ?? SYSTEM_TENANT_ID,
+          oldValues: toConfigurationResponse(row),
+          newValues: toConfigurationResponse(after),
+        },
+        em,
+      );
+      return this.view(ctx, after);
+    });
+  }
+
+  /** The configuration in force for the caller's tenant (or, for a superadmin, the named one); null when none. */
+  async effective(ctx: AuthenticatedContext, type: ConfigType, query: EffectiveConfigQueryDto): Promise<ConfigurationResponse | null> {
+    const row = await this.findEffective(ctx, targetTenant(ctx, query.tenant_id), type);
+    return row ? this.view(ctx, row) : null;
+  }
+
+  /** For other modules (e.g. submissions recording the version in force): full view, no caller checks. */
+  async effectiveFor(ctx: RequestContext, tenantId: string, type: ConfigType): Promise<ConfigurationResponse | null> {
+    const row = await this.findEffective(ctx, tenantId, type);
+    return row ? toConfigurationResponse(row) : null;
+  }
+
+  /** Every version of one (tenant or system, type), newest first. */
+  async versions(ctx: AuthenticatedContext, type: ConfigType, query: ConfigVersionsQueryDto): Promise<Page<ConfigurationResponse>> {
+    const owner = resolveOwner(ctx.user, query, 'read');
+    const [rows, total] = await this.db
+      .repo(ctx, ConfigurationEntity)
+      .createQueryBuilder('c')
+      .where(`${OWNER_KEY} = ${OWNER_PARAM}`, { owner })
+      .andWhere('c.config_type = :type', { type })
+      .orderBy('c.version', 'DESC')
+      .offset(query.skip)
+      .limit(query.limit)
+      .getManyAndCount();
+    return { items: rows.map((row) => this.view(ctx, row)), total };
+  }
+
+  /**
+   * Inserts version max+1 of (owner, type) as the active one and deactivates the previous active version. The
+   * advisory lock serializes concurrent saves of the same (owner, type), so versions never repeat or skip and
+   * there is never a second active row; the unique indexes would reject either if the lock were ever bypassed.
+   */
+  private saveVersion(
+    ctx: AuthenticatedContext,
+    owner: ConfigOwner,
+    type: ConfigType,
+    data: Record<string, unknown>,
+    action: 'configuration.create' | 'configuration.update',
+    sourceId?: string,
+  ): Promise<ConfigurationResponse> {
+    return this.db.transaction(ctx, async (em) => {
+      await this.lockOwnerType(em, owner, type);
+      const repo = em.getRepository(ConfigurationEntity);
+      const ofOwnerType = () =>
+        repo.createQueryBuilder('c').where(`${OWNER_KEY} = ${OWNER_PARAM}`, { owner }).andWhere('c.config_type = :type', { type });
+      const previous = await ofOwnerType().andWhere('c.is_active').getOne();
+      const { max } = (await ofOwnerType().select('coalesce(max(c.version), 0)::int', 'max').getRawOne<{ max: number }>())!;
+      if (previous) await repo.update(previous.id, { is_active: false });
+      const { identifiers } = await repo.insert({
+        tenant_id: owner,
+        scope: owner === null ? 'system' : 'tenant',
+        config_type: type,
+        config_data: data,
+        version: max + 1,
+        is_active: true,
+        created_by: ctx.user.id,
+      } as QueryDeepPartialEntity<ConfigurationEntity>);
+      const saved = await repo.findOneByOrFail({ id: identifiers[0].id as string });
+      const response = toConfigurationResponse(saved);
+      await this.audit.record(
+        ctx,
+        {
+          action,
+          resourceType: 'configuration',
+          resourceId: saved.id,
+          tenantId: owner ?? SYSTEM_TENANT_ID,
+          oldValues: previous ? toConfigurationResponse(previous) : null,
+          newValues: sourceId ? { ...response, source_id: sourceId } : response,
+        },
+        em,
+      );
+      return this.view(ctx, saved);
+    });
+  }
+
+  private async lockOwnerType(em: EntityManager, owner: ConfigOwner, type: ConfigType): Promise<void> {
+    await em.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [SAVE_LOCK_NAMESPACE, `${owner ?? 'system'}:${type}`]);
+  }
+
+  /** The owner a write goes to; a superadmin naming a tenant that does not exist gets 404. */
+  private async writableOwner(ctx: AuthenticatedContext, request: OwnerRequest): Promise<ConfigOwner> {
+    const owner = resolveOwner(ctx.user, request, 'write');
+    if (owner !== null && owner !== ctx.user.tenantId && !(await this.db.repo(ctx, TenantEntity).existsBy({ id: owner }))) {
+      throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
+    }
+    return owner;
+  }
+
+  /** A row the caller may read, or 404 — a foreign tenant's configuration is indistinguishable from a missing one. */
+  private async findReadable(ctx: AuthenticatedContext, id: string): Promise<ConfigurationEntity> {
+    const row = await this.db.repo(ctx, ConfigurationEntity).findOneBy({ id });
+    if (!row || !canReadConfiguration(ctx.user, row)) throw CONFIGURATION_NOT_FOUND();
+    return row;
+  }
+
+  /** The tenant's active configuration of `type`, else the active system one, else null. */
+  private findEffective(ctx: RequestContext, tenantId: string, type: ConfigType): Promise<ConfigurationEntity | null> {
+    return this.db
+      .repo(ctx, ConfigurationEntity)
+      .createQueryBuilder('c')
+      .where('c.config_type = :type AND c.is_active', { type })
+      .andWhere(new Brackets((w) => w.where('c.tenant_id = :tenantId', { tenantId }).orWhere('c.tenant_id IS NULL')))
+      .orderBy('c.tenant_id', 'ASC', 'NULLS LAST')
+      .getOne();
+  }
+
+  private view(ctx: AuthenticatedContext, row: ConfigurationEntity): ConfigurationResponse {
+    return toConfigurationResponse(row, seesAnswerKeys(ctx.user) ? 'full' : 'candidate');
+  }
+}
+
+/** 413 above MAX_CONFIG_BYTES, then 400 with one entry per problem (reference §2.6 shapes). */
+export function assertValidConfig(type: ConfigType, data: unknown, root: string): void {
+  if (data !== null && typeof data === 'object' && configSizeBytes(data) > MAX_CONFIG_BYTES) {
+    throw new AppError(
+      'CONFIG_TOO_LARGE',
+      `The configuration must be at most ${MAX_CONFIG_BYTES / 1024} KB of JSON`,
+      HttpStatus.PAYLOAD_TOO_LARGE,
+    );
+  }
+  const errors = validateConfigData(type, data, root);
+  if (errors.length > 0) throw AppError.badRequest('VALIDATION_ERROR', `Invalid ${type} configuration`, errors);
+}

@@ -1,0 +1,54 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Trim } from '../../../common/validation/transforms';
+import type { TestType } from '../../tenants/entities/tenant.entity';
+import { JsonStorable } from './json-storable';
+import { LanguageField, Nullable, TestTypeField } from './submission-fields';
+
+export const MAX_CONVERSATION_ENTRIES = 500;
+
+/**
+ * The owner and the tenant come from the token; a body naming user_id, tenant_id, status or anything else unknown
+ * is rejected (400). The whole body is bounded by the global 1 MB JSON limit.
+ */
+export class CreateSubmissionDto {
+  @ApiProperty({ example: 'Jane Doe', maxLength: 255 })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  candidate_name: string;
+
+  @ApiPropertyOptional({ example: 'CAND-001', maxLength: 100, nullable: true, type: String, description: '"" is stored as null' })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() || null : value))
+  @Nullable()
+  @IsString()
+  @MaxLength(100)
+  candidate_id?: string | null;
+
+  @TestTypeField(true)
+  test_type: TestType;
+
+  @LanguageField('Language the candidate answered in')
+  @IsOptional()
+  candidate_language?: string;
+
+  @LanguageField('Language of the interface')
+  @IsOptional()
+  ui_language?: string;
+
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    maxItems: MAX_CONVERSATION_ENTRIES,
+    description:
+      'The interview, one object per question: {question, answer, preferredAnswer?, competency?, situation?, …}. ' +
+      'Stored as given.',
+  })
+  @IsArray()
+  @ArrayMaxSize(MAX_CONVERSATION_ENTRIES)
+  @IsObject({ each: true, message: 'each entry of conversation_history must be an object' })
+  @JsonStorable()
+  conversation_history: object[];
+}

@@ -1,0 +1,41 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Allow, IsBoolean, IsObject } from 'class-validator';
+import type { SubmissionStatus } from '../entities/submission.entity';
+import { JsonStorable } from './json-storable';
+import { Nullable, Present, StatusField } from './submission-fields';
+
+/**
+ * What an administrator (or the analysis job acting with its token) may change. Absent = unchanged.
+ * `status: "completed"` and `analysis_completed: true` mean the same thing and record analysis_completed_at.
+ */
+export class UpdateSubmissionDto {
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'The analysis report (SJT or JDT shape), stored and returned unchanged; null clears it',
+  })
+  @Nullable()
+  @IsObject()
+  @JsonStorable()
+  analysis_result?: Record<string, unknown> | null;
+
+  @StatusField()
+  @Present()
+  status?: SubmissionStatus;
+
+  @ApiPropertyOptional({ description: 'true = status "completed"; false reopens a completed submission' })
+  @Present()
+  @IsBoolean()
+  analysis_completed?: boolean;
+
+  @ApiPropertyOptional({
+    description: "Sent by the first seed's frontend; accepted and ignored (the server records the completion time)",
+  })
+  @Allow()
+  analysis_completed_at?: unknown;
+
+  @ApiPropertyOptional({ description: "Sent by the first seed's frontend; accepted and ignored" })
+  @Allow()
+  regenerated_at?: unknown;
+}

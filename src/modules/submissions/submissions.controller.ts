@@ -1,0 +1,132 @@
+import { Body, Controller, Delete, Get, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Ctx, Roles } from '../../common/auth/decorators';
+import { AuthenticatedContext } from '../../common/context/request-context';
+import { ApiErrors } from '../../common/http/api-errors';
+import { sendPage, TOTAL_COUNT_HEADER } from '../../common/http/pagination';
+import { UuidParam } from '../../common/http/uuid-param';
+import { TEST_TYPES, TestType } from '../tenants/entities/tenant.entity';
+import { CreateSubmissionDto } from './dto/create-submission.dto';
+import { ListSubmissionsQueryDto } from './dto/list-submissions-query.dto';
+import { TestTypeParam } from './dto/submission-fields';
+import { AttemptsResponse, SubmissionDeletedResponse, SubmissionResponse } from './dto/submission.response';
+import { UpdateSubmissionDto } from './dto/update-submission.dto';
+import { SubmissionAttemptsService } from './submission-attempts.service';
+import { SubmissionsService } from './submissions.service';
+
+const TEST_TYPE_PARAM = ApiParam({ name: 'test_type', enum: TEST_TYPES, description: 'Case-insensitive' });
+
+/**
+ * Proctors get 403 on every route: they read only attempts they proctored (SPEC §2), and SJT/JDT interviews are
+ * not proctored.
+ */
+@ApiTags('submissions')
+@ApiBearerAuth()
+@ApiExtraModels(SubmissionResponse)
+@Controller('api/v1/submissions')
+export class SubmissionsController {
+  constructor(
+    private readonly submissions: SubmissionsService,
+    private readonly userAttempts: SubmissionAttemptsService,
+  ) {}
+
+  @Get()
+  @Roles('superadmin', 'admin', 'candidate')
+  @ApiOperation({ summary: 'List submissions, newest first (superadmin: all; admin: its tenant; candidate: its own)' })
+  @ApiOkResponse({ type: [SubmissionResponse], headers: TOTAL_COUNT_HEADER })
+  @ApiErrors(400, 401, 403)
+  async list(
+    @Ctx() ctx: AuthenticatedContext,
+    @Query() query: ListSubmissionsQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SubmissionResponse[]> {
+    return sendPage(res, await this.submissions.list(ctx, query));
+  }
+
+  @Post()
+  @Roles('superadmin', 'admin', 'candidate')
+  @ApiOperation({
+    summary: "Submit an interview for yourself (the tenant's allowed test types and, for candidates, attempt limit apply)",
+  })
+  @ApiCreatedResponse({ type: SubmissionResponse })
+  @ApiErrors(400, 401, 403, 409, 413)
+  create(@Ctx() ctx: AuthenticatedContext, @Body() dto: CreateSubmissionDto): Promise<SubmissionResponse> {
+    return this.submissions.create(ctx, dto);
+  }
+
+  @Get('user/:user_id/attempts/:test_type')
+  @Roles('superadmin', 'admin', 'candidate')
+  @ApiOperation({ summary: "A user's attempts of a test type and how many remain (candidate: itself; admin: its tenant)" })
+  @TEST_TYPE_PARAM
+  @ApiOkResponse({ type: AttemptsResponse })
+  @ApiErrors(400, 401, 403, 404)
+  attempts(
+    @Ctx() ctx: AuthenticatedContext,
+    @UuidParam('user_id') userId: string,
+    @TestTypeParam() testType: TestType,
+  ): Promise<AttemptsResponse> {
+    return this.userAttempts.attempts(ctx, userId, testType);
+  }
+
+  @Get('user/:user_id/latest/:test_type')
+  @Roles('superadmin', 'admin', 'candidate')
+  @ApiOperation({ summary: "A user's newest submission of a test type, or null (candidate: itself; admin: its tenant)" })
+  @TEST_TYPE_PARAM
+  @ApiOkResponse({
+    description: 'The newest submission, or JSON null when there is none',
+    schema: { nullable: true, allOf: [{ $ref: getSchemaPath(SubmissionResponse) }] },
+  })
+  @ApiErrors(400, 401, 403, 404)
+  async latest(
+    @Ctx() ctx: AuthenticatedContext,
+    @UuidParam('user_id') userId: string,
+    @TestTypeParam() testType: TestType,
+    @Res() res: Response,
+  ): Promise<void> {
+    // Written directly: Nest would answer a null return value with an empty body, and clients expect `null`.
+    res.json(await this.userAttempts.latest(ctx, userId, testType));
+  }
+
+  @Get(':id')
+  @Roles('superadmin', 'admin', 'candidate')
+  @ApiOperation({ summary: 'Get a submission (superadmin: any; admin: its tenant; candidate: its own)' })
+  @ApiOkResponse({ type: SubmissionResponse })
+  @ApiErrors(400, 401, 403, 404)
+  get(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string): Promise<SubmissionResponse> {
+    return this.submissions.get(ctx, id);
+  }
+
+  @Put(':id')
+  @Roles('superadmin', 'admin')
+  @ApiOperation({
+    summary: 'Store the analysis report and/or move the status (admin); completing records analysis_completed_at',
+  })
+  @ApiOkResponse({ type: SubmissionResponse })
+  @ApiErrors(400, 401, 403, 404, 413)
+  update(
+    @Ctx() ctx: AuthenticatedContext,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateSubmissionDto,
+  ): Promise<SubmissionResponse> {
+    return this.submissions.update(ctx, id, dto);
+  }
+
+  @Delete(':id')
+  @Roles('superadmin', 'admin')
+  @ApiOperation({ summary: 'Delete a submission with its media rows and stored files (admin)' })
+  @ApiOkResponse({ type: SubmissionDeletedResponse })
+  @ApiErrors(400, 401, 403, 404)
+  remove(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string): Promise<SubmissionDeletedResponse> {
+    return this.submissions.remove(ctx, id);
+  }
+}

@@ -1,0 +1,16 @@
+import { AppError } from '../../common/errors/app-error';
+import type { TestType } from '../tenants/entities/tenant.entity';
+
+export const SUBMISSION_NOT_FOUND = () => AppError.notFound('SUBMISSION_NOT_FOUND', 'Submission not found');
+
+/** 409 rather than 403: the caller's role is fine; the tenant's current settings refuse this test type. */
+export const TEST_TYPE_NOT_ALLOWED = (testType: TestType) =>
+  AppError.conflict('TEST_TYPE_NOT_ALLOWED', `Test type ${testType} is not enabled for this tenant`);
+
+export const MAX_ATTEMPTS_REACHED = (testType: TestType, max: number) =>
+  AppError.conflict('MAX_ATTEMPTS_REACHED', `Maximum number of ${testType} attempts reached (${max})`);
+
+export const INCONSISTENT_COMPLETION = () =>
+  AppError.badRequest('INCONSISTENT_COMPLETION', 'status and analysis_completed contradict each other', [
+    { field: 'analysis_completed', message: 'analysis_completed must be true exactly when status is "completed"' },
+  ]);

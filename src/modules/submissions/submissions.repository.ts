@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AuthenticatedContext } from '../../common/context/request-context';
+import { tenantWhere } from '../../common/context/tenant-scope';
+import { DatabaseService } from '../../database/database.service';
+import type { TestType } from '../tenants/entities/tenant.entity';
+import { ListSubmissionsQueryDto } from './dto/list-submissions-query.dto';
+import { MediaFileEntity } from './entities/media-file.entity';
+import { SubmissionEntity } from './entities/submission.entity';
+
+/**
+ * The submissions module's queries. Every read of submissions goes through `visibleWhere`, the one place that
+ * decides which rows a caller may see: a superadmin all, an admin its tenant, a candidate its own rows in its tenant.
+ */
+@Injectable()
+export class SubmissionsRepository {
+  constructor(private readonly db: DatabaseService) {}
+
+  /** Proctors never reach this module (their routes are 403), so "not a manager" means the candidate itself. */
+  visibleWhere(ctx: AuthenticatedContext): { tenant_id?: string; user_id?: string } {
+    const isManager = ctx.user.role === 'superadmin' || ctx.user.role === 'admin';
+    return isManager ? tenantWhere(ctx) : { ...tenantWhere(ctx), user_id: ctx.user.id };
+  }
+
+  async list(ctx: AuthenticatedContext, query: ListSubmissionsQueryDto): Promise<[SubmissionEntity[], number]> {
+    const qb = this.db.repo(ctx, SubmissionEntity).createQueryBuilder('s');
+    const scope = this.visibleWhere(ctx);
+    if (scope.tenant_id) qb.andWhere('s.tenant_id = :scopeTenantId', { scopeTenantId: scope.tenant_id });
+    if (scope.user_id) qb.andWhere('s.user_id = :scopeUserId', { scopeUserId: scope.user_id });
+    // Filters narrow the scope above and can never widen it: a foreign user_id or tenant_id just matches nothing.
+    if (query.tenant_id) qb.andWhere('s.tenant_id = :tenantId', { tenantId: query.tenant_id });
+    if (query.user_id) qb.andWhere('s.user_id = :userId', { userId: query.user_id });
+    if (query.test_type) qb.andWhere('s.test_type = :testType', { testType: query.test_type });
+    if (query.status) qb.andWhere('s.status = :status', { status: query.status });
+    if (query.candidate_id) qb.andWhere('s.candidate_id = :candidateId', { candidateId: query.candidate_id });
+    return qb
+      .orderBy('s.created_at', 'DESC')
+      .addOrderBy('s.id', 'DESC')
+      .offset(query.skip)
+      .limit(query.limit)
+      .getManyAndCount();
+  }
+
+  findVisible(ctx: AuthenticatedContext, id: string): Promise<SubmissionEntity | null> {
+    return this.db.repo(ctx, SubmissionEntity).findOneBy({ id, ...this.visibleWhere(ctx) });
+  }
+
+  lockVisible(ctx: AuthenticatedContext, em: EntityManager, id: string): Promise<SubmissionEntity | null> {
+    return em
+      .getRepository(SubmissionEntity)
+      .findOne({ where: { id, ...this.visibleWhere(ctx) }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The newest attempt of a user and test type among the rows the caller may see, or null. */
+  latestVisible(ctx: AuthenticatedContext, userId: string, testType: TestType): Promise<SubmissionEntity | null> {
+    return this.db.repo(ctx, SubmissionEntity).findOne({
+      where: { ...this.visibleWhere(ctx), user_id: userId, test_type: testType },
+      order: { attempt_number: 'DESC' },
+    });
+  }
+
+  /**
+   * Serialises creates of one (user, test type) until the transaction ends, so "count, check, insert" cannot
+   * interleave: N parallel creates at the limit never exceed it. A transaction-level advisory lock holds no row
+   * and is released on commit or rollback; a hash collision only makes two unrelated pairs wait for each other.
+   * Under READ COMMITTED the count that follows sees every attempt committed by the previous holder.
+   */
+  async lockAttempts(em: EntityManager, userId: string, testType: TestType): Promise<void> {
+    await em.query(`SELECT pg_advisory_xact_lock(hashtext('submissions.attempts'), hashtext($1 || ':' || $2))`, [
+      userId,
+      testType,
+    ]);
+  }
+
+  /**
+   * Attempts count within the user's tenant (a user moved to another tenant starts afresh under the new tenant's
+   * limit); the numbering continues across tenants because it is unique per (user, test type).
+   */
+  async attemptStats(
+    em: EntityManager,
+    userId: string,
+    testType: TestType,
+    tenantId: string,
+  ): Promise<{ count: number; last: number }> {
+    const [row] = await em.query(
+      `SELECT count(*) FILTER (WHERE tenant_id = $3)::int AS count, coalesce(max(attempt_number), 0)::int AS last
+         FROM submissions
+        WHERE user_id = $1 AND test_type = $2`,
+      [userId, testType, tenantId],
+    );
+    return row as { count: number; last: number };
+  }
+
+  mediaOf(em: EntityManager, submissionId: string): Promise<MediaFileEntity[]> {
+    return em.getRepository(MediaFileEntity).find({ where: { submission_id: submissionId } });
+  }
+}

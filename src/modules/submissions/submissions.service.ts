@@ -1,0 +1,196 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { AuthenticatedContext } from '../../common/context/request-context';
+import { Page } from '../../common/http/pagination';
+import { DatabaseService } from '../../database/database.service';
+import { AuditService } from '../audit/audit.service';
+import { ConfigurationsService } from '../configurations/configurations.service';
+import type { TestType } from '../tenants/entities/tenant.entity';
+import { TenantsService } from '../tenants/tenants.service';
+import { CreateSubmissionDto } from './dto/create-submission.dto';
+import { ListSubmissionsQueryDto } from './dto/list-submissions-query.dto';
+import { SubmissionDeletedResponse, SubmissionResponse, toSubmissionResponse } from './dto/submission.response';
+import { UpdateSubmissionDto } from './dto/update-submission.dto';
+import { SubmissionEntity } from './entities/submission.entity';
+import { attemptAllowance, planCompletion } from './submission-rules';
+import { MAX_ATTEMPTS_REACHED, SUBMISSION_NOT_FOUND, TEST_TYPE_NOT_ALLOWED } from './submissions.errors';
+import { SubmissionsRepository } from './submissions.repository';
+import { STORED_FILES_REMOVER, StoredFileRef, StoredFilesRemover } from './stored-files-remover';
+
+const configTypeOf = (testType: TestType) => (testType === 'SJT' ? 'sjt' : 'jdt');
+
+/**
+ * What an audit row keeps of a submission: its metadata, not the conversation or the report (large, personal, and
+ * kept in the row itself); a digest shows when the report changed.
+ */
+function auditView(s: SubmissionEntity) {
+  return {
+    id: s.id,
+    user_id: s.user_id,
+    tenant_id: s.tenant_id,
+    candidate_name: s.candidate_name,
+    candidate_id: s.candidate_id,
+    test_type: s.test_type,
+    candidate_language: s.candidate_language,
+    ui_language: s.ui_language,
+    status: s.status,
+    analysis_completed: s.analysis_completed,
+    analysis_completed_at: s.analysis_completed_at?.toISOString() ?? null,
+    configuration_id: s.configuration_id,
+    configuration_version: s.configuration_version,
+    attempt_number: s.attempt_number,
+    conversation_entries: s.conversation_history.length,
+    analysis_result_sha256: s.analysis_result
+      ? createHash('sha256').update(JSON.stringify(s.analysis_result)).digest('hex')
+      : null,
+  };
+}
+
+/**
+ * SJT/JDT interview submissions. Who sees what is decided by SubmissionsRepository.visibleWhere; proctors are kept
+ * out at the route level (they read only attempts they proctored, and interviews are not proctored).
+ */
+@Injectable()
+export class SubmissionsService {
+  private readonly logger = new Logger(SubmissionsService.name);
+
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly submissions: SubmissionsRepository,
+    private readonly tenants: TenantsService,
+    private readonly configurations: ConfigurationsService,
+    private readonly audit: AuditService,
+    @Optional() @Inject(STORED_FILES_REMOVER) private readonly filesRemover?: StoredFilesRemover,
+  ) {}
+
+  async list(ctx: AuthenticatedContext, query: ListSubmissionsQueryDto): Promise<Page<SubmissionResponse>> {
+    const [rows, total] = await this.submissions.list(ctx, query);
+    return { items: rows.map(toSubmissionResponse), total };
+  }
+
+  async get(ctx: AuthenticatedContext, id: string): Promise<SubmissionResponse> {
+    const submission = await this.submissions.findVisible(ctx, id);
+    if (!submission) throw SUBMISSION_NOT_FOUND();
+    return toSubmissionResponse(submission);
+  }
+
+  /**
+   * The caller submits for itself, into its own tenant. The tenant's allowed_test_types apply to everyone; its
+   * max_test_attempts to candidates only, enforced under a per-(user, test type) lock so parallel creates cannot
+   * overshoot it.
+   */
+  async create(ctx: AuthenticatedContext, dto: CreateSubmissionDto): Promise<SubmissionResponse> {
+    const tenant = await this.tenants.get(ctx, ctx.user.tenantId);
+    if (!tenant.allowed_test_types.includes(dto.test_type)) throw TEST_TYPE_NOT_ALLOWED(dto.test_type);
+    // Recorded so a report can later be read against the exact questions and rubric the candidate had.
+    const configuration = await this.configurations.effectiveFor(ctx, tenant.id, configTypeOf(dto.test_type));
+    return this.db.transaction(ctx, async (em) => {
+      await this.submissions.lockAttempts(em, ctx.user.id, dto.test_type);
+      const attempts = await this.submissions.attemptStats(em, ctx.user.id, dto.test_type, tenant.id);
+      if (attemptAllowance(ctx.user.role, attempts.count, tenant.max_test_attempts).exhausted) {
+        throw MAX_ATTEMPTS_REACHED(dto.test_type, tenant.max_test_attempts);
+      }
+      const repo = em.getRepository(SubmissionEntity);
+      const { identifiers } = await repo.insert({
+        tenant_id: tenant.id,
+        user_id: ctx.user.id,
+        candidate_name: dto.candidate_name,
+        candidate_id: dto.candidate_id ?? null,
+        test_type: dto.test_type,
+        candidate_language: dto.candidate_language ?? 'en',
+        ui_language: dto.ui_language ?? 'en',
+        conversation_history: dto.conversation_history,
+        configuration_id: configuration?.id ?? null,
+        configuration_version: configuration?.version ?? null,
+        attempt_number: attempts.last + 1,
+      } as QueryDeepPartialEntity<SubmissionEntity>);
+      const created = await repo.findOneByOrFail({ id: identifiers[0].id as string });
+      await this.audit.record(
+        ctx,
+        {
+          action: 'submission.create',
+          resourceType: 'submission',
+          resourceId: created.id,
+          tenantId: created.tenant_id,
+          newValues: auditView(created),
+        },
+        em,
+      );
+      return toSubmissionResponse(created);
+    });
+  }
+
+  /** Stores the analysis report and moves the status (admins; see planCompletion for the completion rules). */
+  async update(ctx: AuthenticatedContext, id: string, dto: UpdateSubmissionDto): Promise<SubmissionResponse> {
+    return this.db.transaction(ctx, async (em) => {
+      const before = await this.submissions.lockVisible(ctx, em, id);
+      if (!before) throw SUBMISSION_NOT_FOUND();
+      const completion = planCompletion(before, dto.status, dto.analysis_completed);
+      const changes: QueryDeepPartialEntity<SubmissionEntity> = {};
+      if (completion.status !== undefined) changes.status = completion.status;
+      if (completion.analysis_completed !== undefined) changes.analysis_completed = completion.analysis_completed;
+      // now() is the transaction's start: the same instant TypeORM writes into updated_at.
+      if (completion.completed_at === 'record') changes.analysis_completed_at = () => 'now()';
+      if (completion.completed_at === 'clear') changes.analysis_completed_at = null;
+      if (dto.analysis_result !== undefined) changes.analysis_result = dto.analysis_result as QueryDeepPartialEntity<object>;
+      if (Object.keys(changes).length === 0) return toSubmissionResponse(before);
+
+      const repo = em.getRepository(SubmissionEntity);
+      await repo.update(id, changes);
+      const after = await repo.findOneByOrFail({ id });
+      await this.audit.record(
+        ctx,
+        {
+          action: 'submission.update',
+          resourceType: 'submission',
+          resourceId: id,
+          tenantId: after.tenant_id,
+          oldValues: auditView(before),
+          newValues: auditView(after),
+        },
+        em,
+      );
+      return toSubmissionResponse(after);
+    });
+  }
+
+  /** Hard delete: the media rows go with it (ON DELETE CASCADE), then their stored files. */
+  async remove(ctx: AuthenticatedContext, id: string): Promise<SubmissionDeletedResponse> {
+    const files = await this.db.transaction(ctx, async (em) => {
+      const submission = await this.submissions.lockVisible(ctx, em, id);
+      if (!submission) throw SUBMISSION_NOT_FOUND();
+      const media = await this.submissions.mediaOf(em, id);
+      await em.getRepository(SubmissionEntity).delete(id);
+      const stored = media.map((m): StoredFileRef & { id: string } => ({
+        id: m.id,
+        storage_provider: m.storage_provider,
+        storage_key: m.storage_key,
+      }));
+      await this.audit.record(
+        ctx,
+        {
+          action: 'submission.delete',
+          resourceType: 'submission',
+          resourceId: id,
+          tenantId: submission.tenant_id,
+          oldValues: { ...auditView(submission), media_files: stored },
+        },
+        em,
+      );
+      return stored;
+    });
+    if (files.length > 0) await this.removeStoredFiles(ctx, files);
+    return { message: 'Submission deleted', id, media_files_deleted: files.length };
+  }
+
+  private async removeStoredFiles(ctx: AuthenticatedContext, files: StoredFileRef[]): Promise<void> {
+    if (!this.filesRemover) {
+      this.logger.warn({ count: files.length }, 'No stored-files remover is configured; media files were left in storage');
+      return;
+    }
+    await this.filesRemover
+      .removeStoredFiles(ctx, files)
+      .catch((error: Error) => this.logger.error({ err: error, count: files.length }, 'Could not remove stored media files'));
+  }
+}
