@@ -85,27 +85,7 @@ export class TenantsService {
   async update(ctx: AuthenticatedContext, id: string, dto: UpdateTenantDto): Promise<TenantResponse> {
     return this.db.transaction(ctx, async (em) => {
       const tenant = await this.lockVisible(ctx, em, id);
-      const changes = this.changesOf(tenant, dto);
-      if (Object.keys(changes).length === 0) return toTenantResponse(tenant);
-      if (changes.is_active === false && tenant.id === SYSTEM_TENANT_ID) throw SYSTEM_TENANT_PROTECTED();
-      if (changes.name !== undefined) await this.assertNameFree(em, changes.name, tenant.id);
-      await this.uniqueName(() => em.getRepository(TenantEntity).update(tenant.id, changes as QueryDeepPartialEntity<TenantEntity>));
-      const sessionsRevoked =
-        changes.is_active === false ? await this.sessions.revokeAllForTenant(ctx, tenant.id, 'tenant_deactivated', em) : 0;
-      const after = await em.getRepository(TenantEntity).findOneByOrFail({ id: tenant.id });
-      await this.audit.record(
-        ctx,
-        {
-          action: 'tenant.update',
-          resourceType: 'tenant',
-          resourceId: tenant.id,
-          tenantId: tenant.id,
-          oldValues: toTenantResponse(tenant),
-          newValues: { ...toTenantResponse(after), sessions_revoked: sessionsRevoked },
-        },
-        em,
-      );
-      return toTenantResponse(after);
+      return this.write(ctx, em, tenant, this.changesOf(tenant, dto), 'tenant.update');
     });
   }
 
@@ -117,24 +97,39 @@ export class TenantsService {
     return this.db.transaction(ctx, async (em) => {
       const tenant = await this.lockVisible(ctx, em, id);
       if (tenant.id === SYSTEM_TENANT_ID) throw SYSTEM_TENANT_PROTECTED();
-      if (!tenant.is_active) return toTenantResponse(tenant);
-      await em.getRepository(TenantEntity).update(tenant.id, { is_active: false });
-      const sessionsRevoked = await this.sessions.revokeAllForTenant(ctx, tenant.id, 'tenant_deactivated', em);
-      const after = await em.getRepository(TenantEntity).findOneByOrFail({ id: tenant.id });
-      await this.audit.record(
-        ctx,
-        {
-          action: 'tenant.deactivate',
-          resourceType: 'tenant',
-          resourceId: tenant.id,
-          tenantId: tenant.id,
-          oldValues: toTenantResponse(tenant),
-          newValues: { ...toTenantResponse(after), sessions_revoked: sessionsRevoked },
-        },
-        em,
-      );
-      return toTenantResponse(after);
+      const changes: Partial<TenantEntity> = tenant.is_active ? { is_active: false } : {};
+      return this.write(ctx, em, tenant, changes, 'tenant.deactivate');
     });
+  }
+
+  /** Applies changes to a locked tenant and audits them; nothing to change means no write and no audit row. */
+  private async write(
+    ctx: AuthenticatedContext,
+    em: EntityManager,
+    tenant: TenantEntity,
+    changes: Partial<TenantEntity>,
+    action: 'tenant.update' | 'tenant.deactivate',
+  ): Promise<TenantResponse> {
+    if (Object.keys(changes).length === 0) return toTenantResponse(tenant);
+    if (changes.is_active === false && tenant.id === SYSTEM_TENANT_ID) throw SYSTEM_TENANT_PROTECTED();
+    if (changes.name !== undefined) await this.assertNameFree(em, changes.name, tenant.id);
+    await this.uniqueName(() => em.getRepository(TenantEntity).update(tenant.id, changes as QueryDeepPartialEntity<TenantEntity>));
+    const sessionsRevoked =
+      changes.is_active === false ? await this.sessions.revokeAllForTenant(ctx, tenant.id, 'tenant_deactivated', em) : 0;
+    const after = await em.getRepository(TenantEntity).findOneByOrFail({ id: tenant.id });
+    await this.audit.record(
+      ctx,
+      {
+        action,
+        resourceType: 'tenant',
+        resourceId: tenant.id,
+        tenantId: tenant.id,
+        oldValues: toTenantResponse(tenant),
+        newValues: { ...toTenantResponse(after), sessions_revoked: sessionsRevoked },
+      },
+      em,
+    );
+    return toTenantResponse(after);
   }
 
   async listUsers(ctx: AuthenticatedContext, id: string, query: ListUsersQueryDto): Promise<Page<UserResponse>> {

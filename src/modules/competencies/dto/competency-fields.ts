@@ -1,16 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsObject, IsString, Matches, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
+import { IsNotEmpty, IsObject, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
 import { Trim } from '../../../common/validation/transforms';
+import { Nullable, Present } from '../../../common/validation/optional';
+
+export { Nullable, Present };
 
 export const MAX_TRANSLATIONS_BYTES = 65_536;
 const MAX_TRANSLATIONS_DEPTH = 8;
 
-/** Optional but, when present, not null (absent = unchanged on updates). */
-export const Present = () => ValidateIf((_object, value) => value !== undefined);
-/** Optional; null is allowed and clears the column. */
-export const Nullable = () => ValidateIf((_object, value) => value !== undefined && value !== null);
 
 /** Single-line text: no control characters (PostgreSQL also refuses NUL in text). */
 const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;

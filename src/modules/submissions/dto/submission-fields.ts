@@ -1,16 +1,15 @@
 import { applyDecorators, Param, PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { AppError } from '../../../common/errors/app-error';
 import { TEST_TYPES, TestType } from '../../tenants/entities/tenant.entity';
 import { SUBMISSION_STATUSES } from '../entities/submission.entity';
+import { Nullable, Present } from '../../../common/validation/optional';
 
-/** Optional but, when present, not null (absent = unchanged on updates). */
-export const Present = () => ValidateIf((_object, value) => value !== undefined);
+export { Nullable, Present };
 
-/** Optional; null is allowed. */
-export const Nullable = () => ValidateIf((_object, value) => value !== undefined && value !== null);
+
 
 /** "sjt" and "SJT" are the same test type (configurations use lower case, submissions upper case). */
 export const upperCaseTestType = (value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase() : value);

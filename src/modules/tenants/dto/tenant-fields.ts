@@ -15,18 +15,17 @@ import {
   MaxLength,
   Min,
   ValidateBy,
-  ValidateIf,
+  
 } from 'class-validator';
 import { Trim } from '../../../common/validation/transforms';
 import { TEST_TYPES } from '../entities/tenant.entity';
+import { Nullable, Present } from '../../../common/validation/optional';
+
+export { Nullable, Present };
 
 export const MAX_BRANDING_BYTES = 16_384;
 
-/** Optional but, when present, not null (absent = unchanged on updates). */
-export const Present = () => ValidateIf((_object, value) => value !== undefined);
 
-/** Optional; null is allowed and clears the column. */
-export const Nullable = () => ValidateIf((_object, value) => value !== undefined && value !== null);
 
 export const TenantName = () =>
   applyDecorators(Trim(), IsString(), IsNotEmpty(), MaxLength(255));

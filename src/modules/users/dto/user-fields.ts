@@ -1,16 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { normaliseRole, ROLES } from '../../../common/auth/roles';
 import { MaxBytes, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH } from '../../../common/validation/password';
 import { Trim } from '../../../common/validation/transforms';
+import { Present } from '../../../common/validation/optional';
 
-/**
- * Optional but, when present, not null: `@IsOptional()` would let `{"email": null}` through to the service.
- * Used on update bodies, where absent means "leave unchanged".
- */
-export const Present = () => ValidateIf((_object, value) => value !== undefined);
+export { Present };
+
 
 export const DisplayName = (description: string) =>
   applyDecorators(ApiPropertyOptional({ description, maxLength: 255 }), Trim(), IsString(), IsNotEmpty(), MaxLength(255));
