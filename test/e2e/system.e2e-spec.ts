@@ -57,3 +57,32 @@ describe('System routes', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 });
+
+describe('CORS', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ CORS_ORIGINS: 'https://app.example.test' });
+  });
+  afterAll(() => t.close());
+
+  it('allows only the configured origins, with credentials, never "*"', async () => {
+    const allowed = await t
+      .http()
+      .options('/auth/login')
+      .set('Origin', 'https://app.example.test')
+      .set('Access-Control-Request-Method', 'POST')
+      .expect(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.test');
+    expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+
+    const denied = await t.http().get('/health').set('Origin', 'https://evil.example.test').expect(200);
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('exposes the headers clients need to read', async () => {
+    const res = await t.http().get('/health').set('Origin', 'https://app.example.test');
+    expect(res.headers['access-control-expose-headers']).toContain('X-Total-Count');
+    expect(res.headers['access-control-expose-headers']).toContain('X-Request-Id');
+  });
+});
