@@ -630,10 +630,11 @@ describe('Submissions API', () => {
       await insertMedia(mine.id, a.tenant.id, `submissions/${mine.id}/b.webm`);
       const keptMedia = await insertMedia(keep.id, a.tenant.id, `submissions/${keep.id}/c.webm`);
 
-      // The media work provides STORED_FILES_REMOVER; here a recorder stands in for it.
+      // A recorder stands in for STORED_FILES_REMOVER here (media.e2e-spec checks that the real one empties storage).
       const removed: StoredFileRef[] = [];
       const rowsLeftWhenCalled: number[] = [];
-      const service = t.app.get(SubmissionsService) as unknown as { filesRemover?: unknown };
+      const service = t.app.get(SubmissionsService) as unknown as { filesRemover: unknown };
+      const realRemover = service.filesRemover;
       service.filesRemover = {
         removeStoredFiles: async (_ctx: unknown, files: StoredFileRef[]) => {
           const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM media_files WHERE submission_id = $1`, [mine.id]);
@@ -645,7 +646,7 @@ describe('Submissions API', () => {
         const res = await t.http().delete(`${BASE}/${mine.id}`).set(bearer(a.adminTokens)).expect(200);
         expect(res.body).toEqual({ message: 'Submission deleted', id: mine.id, media_files_deleted: 2 });
       } finally {
-        service.filesRemover = undefined;
+        service.filesRemover = realRemover;
       }
       expect(removed.map((f) => f.storage_key).sort()).toEqual([`submissions/${mine.id}/a.webm`, `submissions/${mine.id}/b.webm`]);
       expect(removed.every((f) => f.storage_provider === 'local')).toBe(true);

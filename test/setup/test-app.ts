@@ -1,5 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
@@ -20,19 +24,24 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-/** Builds the app exactly as main.ts does, on a fresh database, with test-friendly defaults. */
+/**
+ * Builds the app exactly as main.ts does, on a fresh database, with test-friendly defaults. Local storage goes to
+ * a fresh temporary folder (removed on close) unless `env` names a STORAGE_PATH, so tests never write ./uploads.
+ */
 export async function createTestApp(
   env: Record<string, string> = {},
   options: { databaseUrl?: string; keepDatabase?: boolean; runMigrations?: boolean } = {},
 ): Promise<TestApp> {
   const database = options.databaseUrl ? undefined : await createTestDatabase();
   const databaseUrl = options.databaseUrl ?? database!.url;
+  const storageDir = env.STORAGE_PATH ? null : mkdtempSync(join(tmpdir(), 'trajectorie-uploads-'));
   const config = loadConfig({
     ENVIRONMENT: 'test',
     SECRET_KEY: TEST_SECRET,
     BCRYPT_COST: '4',
     LOG_LEVEL: 'silent',
     DB_POOL_SIZE: '5',
+    ...(storageDir ? { STORAGE_PATH: storageDir } : {}),
     ...env,
   });
   if (!options.databaseUrl || options.runMigrations) await runMigrations(databaseUrl);
@@ -54,6 +63,7 @@ export async function createTestApp(
     close: async () => {
       await app.close();
       if (!options.keepDatabase) await database?.drop();
+      if (storageDir) await rm(storageDir, { recursive: true, force: true });
     },
   };
 }

@@ -26,6 +26,11 @@ function asKind(value: string | undefined): MediaKind | null {
   return value === 'video' || value === 'audio' ? value : null;
 }
 
+/** A field already received that is a plain small non-negative integer, else undefined (validated later anyway). */
+function asIndex(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d{1,3}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+}
+
 /**
  * The media upload pipeline up to (not including) the database row: the `file` part is streamed to storage as it
  * arrives, under a fresh server key. Content that is no audio/video at all is refused (415) before a byte is
@@ -53,8 +58,15 @@ export async function receiveMediaUpload(
           return sniffed;
         },
         target: (sniffed) => ({
-          // No q/f segments: question_index may arrive after the file, and the layout must not depend on field order.
-          key: storageKey({ tenantId: options.tenantId, submissionId: options.submissionId, extension: sniffed.extension }),
+          // q/f segments when question_index came before the file (SPEC §7's layout); fields may also arrive after
+          // it, and the file is already streaming then, so the key has none — the row always holds the question.
+          key: storageKey({
+            tenantId: options.tenantId,
+            submissionId: options.submissionId,
+            questionIndex: asIndex(fieldsSoFar.question_index),
+            followUpSequence: asIndex(fieldsSoFar.follow_up_sequence),
+            extension: sniffed.extension,
+          }),
           contentType: checkMediaType(fileType ?? sniffed.kinds[0], null, sniffed).mime,
         }),
       });

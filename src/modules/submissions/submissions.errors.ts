@@ -14,3 +14,5 @@ export const INCONSISTENT_COMPLETION = () =>
   AppError.badRequest('INCONSISTENT_COMPLETION', 'status and analysis_completed contradict each other', [
     { field: 'analysis_completed', message: 'analysis_completed must be true exactly when status is "completed"' },
   ]);
+
+export const MEDIA_NOT_FOUND = () => AppError.notFound('MEDIA_NOT_FOUND', 'Media file not found');

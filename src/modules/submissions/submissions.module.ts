@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { ConfigurationsModule } from '../configurations/configurations.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { UsersModule } from '../users/users.module';
+import { MediaController } from './media/media.controller';
+import { MediaService } from './media/media.service';
+import { DriverStoredFilesRemover, STORED_FILES_REMOVER } from './stored-files-remover';
 import { SubmissionAttemptsService } from './submission-attempts.service';
 import { SubmissionStatisticsModule } from './submission-statistics.module';
 import { SubmissionsController } from './submissions.controller';
@@ -12,12 +15,18 @@ import { SubmissionsService } from './submissions.service';
  * Uses TenantsService (allowed test types, attempt limit), ConfigurationsService (the version in force at create)
  * and UserManagementService (whose attempts may be read).
  * TenantsModule needs only the counts, from SubmissionStatisticsModule, so there is no cycle.
- * The media routes will add their controller and the STORED_FILES_REMOVER provider here.
+ * Media files are stored through the global STORAGE_DRIVER; STORED_FILES_REMOVER deletes the objects of removed rows.
  */
 @Module({
   imports: [TenantsModule, UsersModule, ConfigurationsModule, SubmissionStatisticsModule],
-  controllers: [SubmissionsController],
-  providers: [SubmissionsService, SubmissionAttemptsService, SubmissionsRepository],
+  controllers: [SubmissionsController, MediaController],
+  providers: [
+    SubmissionsService,
+    SubmissionAttemptsService,
+    SubmissionsRepository,
+    MediaService,
+    { provide: STORED_FILES_REMOVER, useClass: DriverStoredFilesRemover },
+  ],
   exports: [SubmissionsService, SubmissionStatisticsModule],
 })
 export class SubmissionsModule {}

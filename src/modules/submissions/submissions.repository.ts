@@ -45,10 +45,17 @@ export class SubmissionsRepository {
     return this.db.repo(ctx, SubmissionEntity).findOneBy({ id, ...this.visibleWhere(ctx) });
   }
 
-  lockVisible(ctx: AuthenticatedContext, em: EntityManager, id: string): Promise<SubmissionEntity | null> {
-    return em
-      .getRepository(SubmissionEntity)
-      .findOne({ where: { id, ...this.visibleWhere(ctx) }, lock: { mode: 'pessimistic_write' } });
+  /**
+   * FOR UPDATE by default. Media writes take FOR SHARE: uploads to one submission proceed side by side, while a
+   * submission delete waits for them (and then sees, and removes, their files) or they wait for it (and find none).
+   */
+  lockVisible(
+    ctx: AuthenticatedContext,
+    em: EntityManager,
+    id: string,
+    mode: 'pessimistic_write' | 'pessimistic_read' = 'pessimistic_write',
+  ): Promise<SubmissionEntity | null> {
+    return em.getRepository(SubmissionEntity).findOne({ where: { id, ...this.visibleWhere(ctx) }, lock: { mode } });
   }
 
   /** The newest attempt of a user and test type among the rows the caller may see, or null. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext } from '../../common/context/request-context';
@@ -53,15 +53,13 @@ function auditView(s: SubmissionEntity) {
  */
 @Injectable()
 export class SubmissionsService {
-  private readonly logger = new Logger(SubmissionsService.name);
-
   constructor(
     private readonly db: DatabaseService,
     private readonly submissions: SubmissionsRepository,
     private readonly tenants: TenantsService,
     private readonly configurations: ConfigurationsService,
     private readonly audit: AuditService,
-    @Optional() @Inject(STORED_FILES_REMOVER) private readonly filesRemover?: StoredFilesRemover,
+    @Inject(STORED_FILES_REMOVER) private readonly filesRemover: StoredFilesRemover,
   ) {}
 
   async list(ctx: AuthenticatedContext, query: ListSubmissionsQueryDto): Promise<Page<SubmissionResponse>> {
@@ -180,17 +178,8 @@ export class SubmissionsService {
       );
       return stored;
     });
-    if (files.length > 0) await this.removeStoredFiles(ctx, files);
+    // After the commit: the remover logs its own failures (an orphaned object), so the response stands.
+    if (files.length > 0) await this.filesRemover.removeStoredFiles(ctx, files);
     return { message: 'Submission deleted', id, media_files_deleted: files.length };
-  }
-
-  private async removeStoredFiles(ctx: AuthenticatedContext, files: StoredFileRef[]): Promise<void> {
-    if (!this.filesRemover) {
-      this.logger.warn({ count: files.length }, 'No stored-files remover is configured; media files were left in storage');
-      return;
-    }
-    await this.filesRemover
-      .removeStoredFiles(ctx, files)
-      .catch((error: Error) => this.logger.error({ err: error, count: files.length }, 'Could not remove stored media files'));
   }
 }

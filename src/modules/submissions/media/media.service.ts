@@ -1,0 +1,235 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { EntityManager } from 'typeorm';
+import { AuthenticatedContext } from '../../../common/context/request-context';
+import { AppError, FieldError } from '../../../common/errors/app-error';
+import {
+  CheckedMedia,
+  checkMediaType,
+  contentDisposition,
+  ReceivedMedia,
+  receiveMediaUpload,
+  safeDisplayFileName,
+  STORAGE_DRIVER,
+  StorageDriver,
+  StorageErrors,
+} from '../../../common/storage';
+import { AppConfigService } from '../../../config/app-config.service';
+import { DatabaseService } from '../../../database/database.service';
+import { AuditService } from '../../audit/audit.service';
+import { MediaFileEntity } from '../entities/media-file.entity';
+import { SubmissionEntity } from '../entities/submission.entity';
+import { STORED_FILES_REMOVER, StoredFilesRemover } from '../stored-files-remover';
+import { MEDIA_NOT_FOUND, SUBMISSION_NOT_FOUND } from '../submissions.errors';
+import { SubmissionsRepository } from '../submissions.repository';
+import { decideRange } from './byte-range';
+import {
+  MediaDeletedResponse,
+  MediaFileResponse,
+  MediaUploadResponse,
+  toMediaFileResponse,
+  toMediaUploadResponse,
+} from './dto/media.response';
+import { MEDIA_UPLOAD_FIELDS, MediaUploadFields, parseMediaUploadFields } from './media-fields';
+
+/** What the content route sends: a redirect to a presigned link (S3), or the bytes themselves (local disk). */
+export type MediaDownload =
+  | { kind: 'redirect'; url: string }
+  | { kind: 'stream'; status: 200 | 206; headers: Record<string, string>; body: Readable };
+
+function auditView(m: MediaFileEntity) {
+  return {
+    id: m.id,
+    submission_id: m.submission_id,
+    file_name: m.file_name,
+    file_type: m.file_type,
+    mime_type: m.mime_type,
+    file_size: m.file_size,
+    question_index: m.question_index,
+    scenario_id: m.scenario_id,
+    is_follow_up: m.is_follow_up,
+    follow_up_sequence: m.follow_up_sequence,
+    storage_provider: m.storage_provider,
+    storage_key: m.storage_key,
+  };
+}
+
+/**
+ * The recorded answers of a submission. Every route is authorised like the submission itself
+ * (SubmissionsRepository.visibleWhere) before anything else happens — for an upload, before a byte of the body
+ * is read. Stored objects and rows are kept consistent: an object without a row is deleted at once, and a row's
+ * object is deleted only after the row's removal committed (see StoredFilesRemover).
+ */
+@Injectable()
+export class MediaService {
+  private readonly logger = new Logger(MediaService.name);
+
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly submissions: SubmissionsRepository,
+    private readonly audit: AuditService,
+    private readonly config: AppConfigService,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(STORED_FILES_REMOVER) private readonly remover: StoredFilesRemover,
+  ) {}
+
+  async upload(ctx: AuthenticatedContext, submissionId: string, body: IncomingMessage): Promise<MediaUploadResponse> {
+    const submission = await this.submissions.findVisible(ctx, submissionId);
+    if (!submission) throw SUBMISSION_NOT_FOUND();
+    // Streams the file to storage as it arrives; 413/415/400 from here leave nothing stored.
+    const { fields: raw, file } = await receiveMediaUpload(body, this.storage, {
+      tenantId: submission.tenant_id,
+      submissionId,
+      maxFileBytes: this.config.values.storage.maxFileSize,
+      fields: MEDIA_UPLOAD_FIELDS,
+    });
+    let row: MediaFileEntity;
+    try {
+      const { fields, stored } = this.validate(raw, file);
+      const checked = checkMediaType(fields.file_type, stored.declaredMime, stored.sniffed);
+      row = await this.db.transaction(ctx, (em) => this.insert(ctx, em, submission, stored, fields, checked));
+    } catch (error) {
+      if (file) await this.discard(file.key);
+      throw error;
+    }
+    return toMediaUploadResponse(row, await this.storageUrl(row));
+  }
+
+  /** Ordered by question, then follow-up, then upload time (a re-recorded answer follows the earlier one). */
+  async list(ctx: AuthenticatedContext, submissionId: string): Promise<MediaFileResponse[]> {
+    const submission = await this.submissions.findVisible(ctx, submissionId);
+    if (!submission) throw SUBMISSION_NOT_FOUND();
+    const rows = await this.db.repo(ctx, MediaFileEntity).find({
+      where: { submission_id: submission.id, tenant_id: submission.tenant_id },
+      order: { question_index: 'ASC', follow_up_sequence: 'ASC', created_at: 'ASC', id: 'ASC' },
+    });
+    return Promise.all(rows.map(async (m) => toMediaFileResponse(m, await this.storageUrl(m))));
+  }
+
+  async download(
+    ctx: AuthenticatedContext,
+    submissionId: string,
+    mediaId: string,
+    request: { range?: string; ifRange?: string },
+  ): Promise<MediaDownload> {
+    const media = await this.findVisibleMedia(ctx, submissionId, mediaId);
+    if (media.storage_provider !== this.storage.name) {
+      this.logger.warn({ media_id: media.id, provider: media.storage_provider }, 'Media stored under another provider');
+      throw StorageErrors.objectNotFound();
+    }
+    const url = await this.storage.downloadUrl(media.storage_key, { fileName: media.file_name, contentType: media.mime_type });
+    if (url) return { kind: 'redirect', url };
+
+    const info = await this.storage.stat(media.storage_key);
+    if (!info) throw StorageErrors.objectNotFound();
+    const range = decideRange(request.range, info.size, request.ifRange);
+    if (range.kind === 'unsatisfiable') throw StorageErrors.rangeNotSatisfiable(info.size);
+    const headers: Record<string, string> = {
+      'Content-Type': media.mime_type,
+      'Accept-Ranges': 'bytes',
+      'Content-Disposition': contentDisposition(media.file_name),
+      'X-Content-Type-Options': 'nosniff',
+    };
+    if (range.kind === 'full') {
+      const body = await this.storage.openRead(media.storage_key);
+      return { kind: 'stream', status: 200, headers: { ...headers, 'Content-Length': String(info.size) }, body };
+    }
+    const body = await this.storage.openRead(media.storage_key, { start: range.start, end: range.end });
+    headers['Content-Length'] = String(range.end - range.start + 1);
+    headers['Content-Range'] = `bytes ${range.start}-${range.end}/${info.size}`;
+    return { kind: 'stream', status: 206, headers, body };
+  }
+
+  async remove(ctx: AuthenticatedContext, submissionId: string, mediaId: string): Promise<MediaDeletedResponse> {
+    const removed = await this.db.transaction(ctx, async (em) => {
+      const submission = await this.submissions.lockVisible(ctx, em, submissionId, 'pessimistic_read');
+      if (!submission) throw SUBMISSION_NOT_FOUND();
+      const repo = em.getRepository(MediaFileEntity);
+      const media = await repo.findOne({
+        where: { id: mediaId, submission_id: submission.id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!media) throw MEDIA_NOT_FOUND();
+      await repo.delete(media.id);
+      await this.audit.record(
+        ctx,
+        { action: 'media.delete', resourceType: 'media_file', resourceId: media.id, tenantId: media.tenant_id, oldValues: auditView(media) },
+        em,
+      );
+      return media;
+    });
+    await this.remover.removeStoredFiles(ctx, [removed]);
+    return { message: 'Media file deleted', id: removed.id };
+  }
+
+  /** Every field problem and a missing file are reported together, as one 400. */
+  private validate(
+    raw: Record<string, string>,
+    file: ReceivedMedia | null,
+  ): { fields: MediaUploadFields; stored: ReceivedMedia } {
+    const { fields, errors } = parseMediaUploadFields(raw);
+    const problems: FieldError[] = file ? errors : [{ field: 'file', message: 'file is required' }, ...errors];
+    if (!file || !fields) throw AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', problems);
+    return { fields, stored: file };
+  }
+
+  /**
+   * FOR SHARE on the submission: a concurrent submission delete either waits for this row (and removes its file
+   * too) or has already removed the submission (then this is a 404 and the caller discards the object).
+   */
+  private async insert(
+    ctx: AuthenticatedContext,
+    em: EntityManager,
+    submission: SubmissionEntity,
+    file: ReceivedMedia,
+    fields: MediaUploadFields,
+    checked: CheckedMedia,
+  ): Promise<MediaFileEntity> {
+    if (!(await this.submissions.lockVisible(ctx, em, submission.id, 'pessimistic_read'))) throw SUBMISSION_NOT_FOUND();
+    const repo = em.getRepository(MediaFileEntity);
+    const fallbackName = `Q${fields.question_index + 1}_${fields.file_type}${checked.extension}`;
+    const { identifiers } = await repo.insert({
+      tenant_id: submission.tenant_id,
+      submission_id: submission.id,
+      storage_key: file.key,
+      storage_provider: this.storage.name,
+      file_name: safeDisplayFileName(file.clientFileName, fallbackName),
+      file_type: fields.file_type,
+      mime_type: checked.mime,
+      file_size: file.size,
+      question_index: fields.question_index,
+      scenario_id: fields.scenario_id,
+      is_follow_up: fields.is_follow_up,
+      follow_up_sequence: fields.follow_up_sequence,
+    });
+    const row = await repo.findOneByOrFail({ id: identifiers[0].id as string });
+    await this.audit.record(
+      ctx,
+      { action: 'media.upload', resourceType: 'media_file', resourceId: row.id, tenantId: row.tenant_id, newValues: auditView(row) },
+      em,
+    );
+    return row;
+  }
+
+  private async findVisibleMedia(ctx: AuthenticatedContext, submissionId: string, mediaId: string): Promise<MediaFileEntity> {
+    const submission = await this.submissions.findVisible(ctx, submissionId);
+    if (!submission) throw SUBMISSION_NOT_FOUND();
+    const media = await this.db.repo(ctx, MediaFileEntity).findOneBy({ id: mediaId, submission_id: submission.id });
+    if (!media) throw MEDIA_NOT_FOUND();
+    return media;
+  }
+
+  /** S3: a presigned link (≤ 15 minutes); local disk (or a row from another provider): the API's content route. */
+  private async storageUrl(m: MediaFileEntity): Promise<string> {
+    if (m.storage_provider === this.storage.name) {
+      const url = await this.storage.downloadUrl(m.storage_key, { fileName: m.file_name, contentType: m.mime_type });
+      if (url) return url;
+    }
+    return `/api/v1/submissions/${m.submission_id}/media/${m.id}/content`;
+  }
+
+  private async discard(key: string): Promise<void> {
+    await this.storage.delete(key).catch((error: Error) => this.logger.error({ err: error, key }, 'Could not discard an upload'));
+  }
+}
