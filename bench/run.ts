@@ -1,14 +1,27 @@
-import { rmSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { BUILD_DIR, buildChildren } from './lib/build';
-import { BenchDatabase, BenchUser, createBenchDatabase, seedUser } from './lib/database';
+import { BenchDatabase, BenchTenant, BenchUser, createBenchDatabase, seedSubmissionsTenant, seedUser } from './lib/database';
 import { Aggregate, aggregate, CpuProbe, LoadSpec, Slice, sliceWithProbe } from './lib/load';
 import { cpuMs } from './lib/processes';
-import { boundComparison, Comparison, printCpuTable, printTable, rateComparison, writeJson } from './lib/report';
-import { httpTarget, rotate } from './lib/rotation';
-import { bcryptSlice, login, Servers, startServers } from './lib/servers';
+import { boundComparison, Comparison, printCpuTable, printTable, rateComparison, Side, writeJson } from './lib/report';
+import { httpTarget, rotate, Target } from './lib/rotation';
+import { bcryptSlice, login, Servers, startServers, UploadDirs } from './lib/servers';
 import { RESULTS_DIR, settings, STORM_SETTLE_MS } from './lib/settings';
+import {
+  emptyDir,
+  MemoryReport,
+  MIB,
+  multipartUpload,
+  RssWatch,
+  storedFiles,
+  UploadTarget,
+  uploadOnce,
+  uploadSlice,
+} from './lib/uploads';
 
 /**
  * `npm run bench`: every figure is measured next to its baseline in the same run, against the same database, with
@@ -20,6 +33,14 @@ import { RESULTS_DIR, settings, STORM_SETTLE_MS } from './lib/settings';
 interface Probes {
   app: CpuProbe;
   express: CpuProbe;
+  rawSubmissions: CpuProbe;
+  rawUpload: CpuProbe;
+}
+
+interface Measured {
+  raw: Record<string, Aggregate>;
+  /** RSS of the app and of the raw upload baseline across the whole upload phase (e). */
+  uploadMemory: { app: MemoryReport; raw: MemoryReport };
 }
 
 /** (a) and (b): the app's /health and /auth/me, the plain Express baseline with and without its database query. */
@@ -85,18 +106,190 @@ function measureLoginStorm(servers: Servers, user: BenchUser, cpu: Probes): Prom
   );
 }
 
-async function measureAll(servers: Servers, db: BenchDatabase, user: BenchUser): Promise<Record<string, Aggregate>> {
-  const cpu: Probes = {
-    app: () => ({ server: cpuMs(servers.app.process.pid), postgres: db.postgresCpuMs() }),
-    express: () => ({ server: cpuMs(servers.express.process.pid), postgres: db.postgresCpuMs() }),
-  };
-  const token = await login(servers.appUrl, user);
-  const all = { ...(await measureThroughput(servers, token, cpu)), ...(await measureLoginStorm(servers, user, cpu)) };
-  return Object.fromEntries(Object.entries(all).map(([name, slices]) => [name, aggregate(slices)]));
+const listPath = () => `/api/v1/submissions?limit=${settings.listLimit}`;
+
+/**
+ * (d): the admin's first page of submissions, app vs the raw node:http + pg baseline. Both answers are compared
+ * first (same JSON, same X-Total-Count), so the baseline provably does the same work.
+ */
+async function measureList(servers: Servers, adminToken: string, cpu: Probes): Promise<Record<string, Slice[]>> {
+  const c = settings.connections;
+  const appUrl = `${servers.appUrl}${listPath()}`;
+  const rawUrl = `${servers.rawSubmissionsUrl}${listPath()}`;
+  const [app, raw] = await Promise.all([
+    fetch(appUrl, { headers: { authorization: `Bearer ${adminToken}` } }),
+    fetch(rawUrl),
+  ]);
+  const [appBody, rawBody] = [await app.text(), await raw.text()];
+  if (app.status !== 200 || raw.status !== 200) throw new Error(`list: app ${app.status}, baseline ${raw.status}`);
+  const [appItems, rawItems] = [JSON.parse(appBody) as unknown[], JSON.parse(rawBody) as unknown[]];
+  const [appTotal, rawTotal] = [app.headers.get('x-total-count'), raw.headers.get('x-total-count')];
+  if (!isDeepStrictEqual(appItems, rawItems) || appTotal !== rawTotal || appItems.length !== settings.listLimit) {
+    throw new Error(`list: the baseline's answer differs from the app's (totals ${appTotal} / ${rawTotal})`);
+  }
+  process.stdout.write(
+    `Submissions list (d): ${appItems.length} of ${appTotal} rows, ${Math.round(appBody.length / 1024)} KiB of JSON ` +
+      `per response, identical from both\n`,
+  );
+  return rotate(
+    [
+      httpTarget(
+        'rawList',
+        `raw node:http + pg GET ${listPath()} (same SQL and JSON, no bearer check), ${c} connections`,
+        { url: rawUrl, connections: c },
+        cpu.rawSubmissions,
+      ),
+      httpTarget(
+        'appList',
+        `app GET ${listPath()} as an admin, ${c} connections`,
+        { url: appUrl, connections: c, headers: { authorization: `Bearer ${adminToken}` } },
+        cpu.app,
+      ),
+    ],
+    settings.rounds,
+  );
 }
 
-function compare(raw: Record<string, Aggregate>): Comparison[] {
-  const { bcryptCost, loginConcurrency, probeRate } = settings;
+/**
+ * (e): uploads of the same multipart body, `uploadConcurrency` in flight, to the app's media route (local driver,
+ * spread over the tenant's submissions) and to the raw baseline writing the body to a file. The RSS of both servers
+ * is watched from before the first upload to after the last (warm-ups included). Each upload folder is emptied
+ * after every slice.
+ */
+async function measureUploads(
+  servers: Servers,
+  adminToken: string,
+  tenant: BenchTenant,
+  dirs: UploadDirs,
+  cpu: Probes,
+): Promise<{ slices: Record<string, Slice[]>; memory: Measured['uploadMemory'] }> {
+  const { uploadConcurrency: n, uploadMb, uploadsPerSlice } = settings;
+  const upload = multipartUpload(Math.round(uploadMb * MIB));
+  const ids = tenant.submissionIds;
+  const appTarget: UploadTarget = {
+    url: (i) => `${servers.appUrl}/api/v1/submissions/${ids[i % ids.length]}/media`,
+    headers: { authorization: `Bearer ${adminToken}` },
+    check: (_status, body) => {
+      const stored = JSON.parse(body) as { media_file_id?: string; file_size?: number | string };
+      if (!stored.media_file_id || Number(stored.file_size) !== upload.fileBytes) {
+        throw new Error(`app upload: unexpected answer ${body.slice(0, 300)}`);
+      }
+    },
+  };
+  const rawTarget: UploadTarget = {
+    url: () => `${servers.rawUploadUrl}/upload`,
+    headers: {},
+    check: (_status, body) => {
+      if ((JSON.parse(body) as { file_size?: number }).file_size !== upload.body.length) {
+        throw new Error(`raw upload: unexpected answer ${body}`);
+      }
+    },
+  };
+  const agents = { app: new Agent({ keepAlive: true, maxSockets: n }), raw: new Agent({ keepAlive: true, maxSockets: n }) };
+  const watches = { app: new RssWatch(servers.app), raw: new RssWatch(servers.rawUpload) };
+  try {
+    // One of each first: the app must have stored exactly the file, the baseline exactly the body.
+    await uploadOnce(agents.app, appTarget, upload, 0);
+    await uploadOnce(agents.raw, rawTarget, upload, 0);
+    const [appFiles, rawFiles] = [storedFiles(dirs.app), storedFiles(dirs.raw)];
+    if (appFiles.length !== 1 || appFiles[0].size !== upload.fileBytes) {
+      throw new Error(`app upload: expected one ${upload.fileBytes}-byte file in STORAGE_PATH, found ${JSON.stringify(appFiles)}`);
+    }
+    if (rawFiles.length !== 1 || rawFiles[0].size !== upload.body.length) {
+      throw new Error(`raw upload: expected one ${upload.body.length}-byte file, found ${JSON.stringify(rawFiles)}`);
+    }
+    emptyDir(dirs.app);
+    emptyDir(dirs.raw);
+    process.stdout.write(
+      `Uploads (e): ${uploadsPerSlice} x ${uploadMb} MiB per slice, ${n} in flight, ` +
+        `${upload.body.length - upload.fileBytes} bytes of multipart envelope each\n`,
+    );
+    const target = (name: string, describe: string, side: 'app' | 'raw', probe: CpuProbe, t: UploadTarget): Target => {
+      let warmed = false;
+      return {
+        describe,
+        measure: async () => {
+          const warmup = warmed ? 0 : uploadsPerSlice;
+          warmed = true;
+          try {
+            const measured = await uploadSlice(
+              agents[side],
+              t,
+              upload,
+              { count: uploadsPerSlice, concurrency: n, warmup, afterWarmup: () => emptyDir(dirs[side]) },
+              probe,
+            );
+            return { [name]: measured };
+          } finally {
+            emptyDir(dirs[side]);
+          }
+        },
+      };
+    };
+    const slices = await rotate(
+      [
+        target('rawUpload', `raw node:http piping the body to a file, ${n} x ${uploadMb} MiB in flight`, 'raw', cpu.rawUpload, rawTarget),
+        target('appUpload', `app POST /api/v1/submissions/:id/media (local driver), ${n} x ${uploadMb} MiB in flight`, 'app', cpu.app, appTarget),
+      ],
+      settings.uploadRounds,
+    );
+    const memory = { app: await watches.app.stop(), raw: await watches.raw.stop() };
+    process.stdout.write(`    memory: app ${memoryLine(memory.app)}\n            raw ${memoryLine(memory.raw)}\n`);
+    return { slices, memory };
+  } finally {
+    await Promise.all([watches.app.stop(), watches.raw.stop()]);
+    agents.app.destroy();
+    agents.raw.destroy();
+  }
+}
+
+/** RSS from /proc, and the process's own account of what grew: V8's heap, or buffers (ArrayBuffers) in flight. */
+function memoryLine(m: MemoryReport): string {
+  const f = (value: number) => value.toFixed(1);
+  if (m.startMib === null || m.peakMib === null) return 'RSS not readable';
+  const own = m.own
+    ? `; heap total ${f(m.own.start.heapTotal)} -> peak ${f(m.own.peak.heapTotal)}, ` +
+      `ArrayBuffers ${f(m.own.start.arrayBuffers)} -> peak ${f(m.own.peak.arrayBuffers)}`
+    : '';
+  return `RSS ${f(m.startMib)} -> peak ${f(m.peakMib)} MiB (+${f(m.peakMib - m.startMib)})${own}`;
+}
+
+async function measureAll(
+  servers: Servers,
+  db: BenchDatabase,
+  user: BenchUser,
+  tenant: BenchTenant,
+  dirs: UploadDirs,
+): Promise<Measured> {
+  const probe = (pid: number | undefined): CpuProbe => () => ({ server: cpuMs(pid), postgres: db.postgresCpuMs() });
+  const cpu: Probes = {
+    app: probe(servers.app.process.pid),
+    express: probe(servers.express.process.pid),
+    rawSubmissions: probe(servers.rawSubmissions.process.pid),
+    rawUpload: probe(servers.rawUpload.process.pid),
+  };
+  const token = await login(servers.appUrl, user);
+  const adminToken = await login(servers.appUrl, tenant.admin);
+  const all = { ...(await measureThroughput(servers, token, cpu)), ...(await measureLoginStorm(servers, user, cpu)) };
+  Object.assign(all, await measureList(servers, adminToken, cpu));
+  const uploads = await measureUploads(servers, adminToken, tenant, dirs, cpu);
+  Object.assign(all, uploads.slices);
+  const raw = Object.fromEntries(Object.entries(all).map(([name, slices]) => [name, aggregate(slices)]));
+  return { raw, uploadMemory: uploads.memory };
+}
+
+/** Uploads as MiB/s, and CPU per MiB (so the CPU ratio compares like with like). */
+function perMib(side: Aggregate): Side {
+  const mb = settings.uploadMb;
+  const per = (value: number | null) => (value === null ? null : value / mb);
+  return {
+    rps: side.rps * mb,
+    cpuMsPerRequest: { server: per(side.cpuMsPerRequest.server), postgres: per(side.cpuMsPerRequest.postgres) },
+  };
+}
+
+function compare({ raw, uploadMemory }: Measured): Comparison[] {
+  const { bcryptCost, loginConcurrency, probeRate, listLimit, uploadConcurrency, uploadMb } = settings;
   return [
     rateComparison({
       id: 'a',
@@ -143,11 +336,51 @@ function compare(raw: Record<string, Aggregate>): Comparison[] {
       subject: raw.probeDuringLogin.p99Ms ?? Number.POSITIVE_INFINITY,
       target: { kind: 'max', value: 50 },
     }),
+    rateComparison({
+      id: 'd',
+      title: `GET /api/v1/submissions?limit=${listLimit} (admin) vs raw node:http + pg`,
+      baselineName: 'raw http + pg, same SQL/JSON',
+      subjectName: 'app GET /api/v1/submissions',
+      baseline: raw.rawList,
+      subject: raw.appList,
+      target: { kind: 'min', value: 0.4 },
+    }),
+    rateComparison({
+      id: 'e',
+      title: `${uploadConcurrency} concurrent ${uploadMb} MiB uploads (local disk) vs raw node:http to a file`,
+      baselineName: 'raw http body -> file',
+      subjectName: 'app POST /submissions/:id/media',
+      baseline: perMib(raw.rawUpload),
+      subject: perMib(raw.appUpload),
+      unit: 'MiB/s',
+      target: { kind: 'min', value: 0.5 },
+    }),
+    boundComparison({
+      id: 'e*',
+      title: `app RSS rise during the uploads (peak - before, ${uploadMemory.app.method})`,
+      baselineName: 'raw baseline rise',
+      subjectName: 'app rise',
+      baseline: uploadMemory.raw.riseMib,
+      subject: uploadMemory.app.riseMib ?? Number.POSITIVE_INFINITY,
+      unit: 'MiB',
+      target: { kind: 'max', value: 64 },
+    }),
+    boundComparison({
+      id: 'e**',
+      title: 'peak ArrayBuffers (off-heap bytes) during the uploads (info)',
+      baselineName: 'raw baseline peak',
+      subjectName: 'app peak',
+      baseline: uploadMemory.raw.own?.peak.arrayBuffers ?? null,
+      subject: uploadMemory.app.own?.peak.arrayBuffers ?? Number.NaN,
+      unit: 'MiB',
+      target: null,
+    }),
   ];
 }
 
-function report(raw: Record<string, Aggregate>, db: BenchDatabase, started: number, load: number): Comparison[] {
-  const rows = compare(raw);
+function report(measured: Measured, db: BenchDatabase, started: number, load: number): Comparison[] {
+  const { raw, uploadMemory } = measured;
+  const rows = compare(measured);
   printTable(rows);
   printCpuTable(raw, [
     ['expressStatic', 'plain Express, static JSON'],
@@ -156,6 +389,10 @@ function report(raw: Record<string, Aggregate>, db: BenchDatabase, started: numb
     ['appMe', 'app GET /auth/me'],
     ['bcrypt', `bcrypt.compare (cost ${settings.bcryptCost})`],
     ['login', 'app POST /auth/login'],
+    ['rawList', 'raw http + pg, submissions list'],
+    ['appList', 'app GET /api/v1/submissions'],
+    ['rawUpload', `raw upload (per ${settings.uploadMb} MiB upload)`],
+    ['appUpload', `app upload (per ${settings.uploadMb} MiB upload)`],
   ]);
   const file = join(RESULTS_DIR, 'latest.json');
   const elapsed = Math.round((Date.now() - started) / 1000);
@@ -166,7 +403,15 @@ function report(raw: Record<string, Aggregate>, db: BenchDatabase, started: numb
     node: process.version,
     load_average_at_start: load,
   };
-  const result = { date: new Date().toISOString(), machine, database: db.source, settings, comparisons: rows, raw };
+  const result = {
+    date: new Date().toISOString(),
+    machine,
+    database: db.source,
+    settings,
+    comparisons: rows,
+    raw,
+    upload_memory_mib: uploadMemory,
+  };
   writeJson(file, { ...result, elapsed_seconds: elapsed });
   process.stdout.write(`Results written to ${file} (${elapsed} s)\n`);
   return rows;
@@ -189,16 +434,35 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   try {
-    process.stdout.write('Setting up: compiling the servers, creating and migrating a database, seeding a user\n');
-    buildChildren(['server.ts', 'baselines/plain-express.ts', 'baselines/bcrypt-loop.ts']);
+    process.stdout.write(
+      'Setting up: compiling the servers, creating and migrating a database, seeding a user and a tenant with submissions\n',
+    );
+    buildChildren([
+      'server.ts',
+      'baselines/plain-express.ts',
+      'baselines/bcrypt-loop.ts',
+      'baselines/raw-submissions.ts',
+      'baselines/raw-upload.ts',
+    ]);
     cleanups.push(async () => rmSync(BUILD_DIR, { recursive: true, force: true }));
+    const uploadRoot = mkdtempSync(join(tmpdir(), 'trajectorie-bench-uploads-'));
+    cleanups.push(async () => rmSync(uploadRoot, { recursive: true, force: true }));
+    const dirs: UploadDirs = { app: join(uploadRoot, 'app'), raw: join(uploadRoot, 'raw') };
+    mkdirSync(dirs.app);
+    mkdirSync(dirs.raw);
     const db = await createBenchDatabase();
     cleanups.push(db.drop);
     const user = await seedUser(db.url, settings.bcryptCost);
-    const servers = await startServers(db);
-    cleanups.push(servers.app.stop, servers.express.stop);
+    const tenant = await seedSubmissionsTenant(
+      db.url,
+      settings.bcryptCost,
+      settings.listSubmissions,
+      settings.listConversationEntries,
+    );
+    const servers = await startServers(db, tenant.tenantId, dirs);
+    cleanups.push(servers.app.stop, servers.express.stop, servers.rawSubmissions.stop, servers.rawUpload.stop);
 
-    const rows = report(await measureAll(servers, db, user), db, started, load);
+    const rows = report(await measureAll(servers, db, user, tenant, dirs), db, started, load);
     return settings.strict && rows.some((row) => row.pass === false) ? 1 : 0;
   } finally {
     await cleanup();

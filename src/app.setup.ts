@@ -1,11 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import pinoHttp from 'pino-http';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
+import { securityHeadersMiddleware } from './common/http/security-headers';
 import { jsonDepthMiddleware } from './common/http/json-depth.middleware';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
@@ -17,6 +17,9 @@ export const JSON_BODY_LIMIT = '1mb';
 export function setupApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // Responses are per-user and sent with Cache-Control: no-store, so no client ever revalidates: hashing every
+  // body for an ETag (SHA-1 of up to a megabyte) would be wasted work.
+  app.set('etag', false);
   // The app is created with `bodyParser: false` so the request id exists before a body can be rejected.
   app.use(requestIdMiddleware);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
@@ -39,20 +42,15 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
       }),
     );
   }
-  app.use(
-    helmet({
-      // Swagger UI at /docs needs inline scripts and styles.
-      contentSecurityPolicy: {
-        directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'", 'https:'] },
-      },
-    }),
-  );
-  app.enableCors({
-    // No CORS_ORIGINS: no cross-origin browser access at all (never `*` with credentials).
-    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-    credentials: true,
-    exposedHeaders: ['X-Request-Id', 'X-Total-Count', 'Retry-After', 'Content-Disposition'],
-  });
+  app.use(securityHeadersMiddleware());
+  // No CORS_ORIGINS: no cross-origin browser access at all (no CORS headers; never `*` with credentials).
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      credentials: true,
+      exposedHeaders: ['X-Request-Id', 'X-Total-Count', 'Retry-After', 'Content-Disposition'],
+    });
+  }
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   setupOpenApi(app);

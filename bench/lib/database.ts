@@ -111,3 +111,128 @@ export async function seedUser(url: string, cost: number): Promise<BenchUser> {
   );
   return { ...user, hash };
 }
+
+/** The tenant of (d) and (e): an admin (logs in), candidates, and submissions with realistic conversations. */
+export interface BenchTenant {
+  tenantId: string;
+  admin: BenchUser;
+  submissionIds: string[];
+}
+
+const WORDS = (
+  'team customer deadline project stakeholder priority conflict feedback quality process budget risk escalate ' +
+  'listen explain agree plan review measure result improve support clarify schedule decision manager colleague ' +
+  'problem solution data report meeting client expectation deliver approach responsibility trust communicate'
+).split(' ');
+const COMPETENCIES = ['Communication', 'Problem Solving', 'Teamwork', 'Customer Focus', 'Adaptability', 'Leadership'];
+
+/** Deterministic filler text (a tiny LCG), so every run seeds the same bytes. */
+function textMaker(seed: number) {
+  let state = seed;
+  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31);
+  return (words: number) => {
+    const out = Array.from({ length: words }, () => WORDS[next() % WORDS.length]).join(' ');
+    return `${out[0].toUpperCase()}${out.slice(1)}.`;
+  };
+}
+
+/** ~750 bytes of JSON per entry, shaped like the first seed's ConversationEntry (reference §2.7). */
+function conversation(index: number, entries: number, testType: 'JDT' | 'SJT'): object[] {
+  const text = textMaker(index + 1);
+  return Array.from({ length: entries }, (_, i) => {
+    const competency = COMPETENCIES[(index + i) % COMPETENCIES.length];
+    if (testType === 'JDT') {
+      return { question: text(12), answer: text(40), preferredAnswer: text(14), competency, languageCode: 'en' };
+    }
+    const situation = text(20);
+    return {
+      question: `Situation: ${situation}\n\nQuestion: ${text(10)}`,
+      answer: text(35),
+      situation,
+      assessedCompetency: competency,
+      languageCode: 'en',
+    };
+  });
+}
+
+function analysis(index: number): Record<string, unknown> {
+  const text = textMaker(10_000 + index);
+  return {
+    overall_score: 50 + (index % 50),
+    competency_scores: Object.fromEntries(COMPETENCIES.map((c, i) => [c, 1 + ((index + i) % 5)])),
+    summary: text(40),
+    strengths: [text(8), text(8)],
+    improvements: [text(8), text(8)],
+  };
+}
+
+/**
+ * A fresh tenant with an admin (password login at the benchmark's bcrypt cost), `candidates` candidates and
+ * `count` submissions spread over them (JDT and SJT, a quarter completed with an analysis report), each with
+ * `entries` conversation entries, created one minute apart — inserted directly.
+ */
+export async function seedSubmissionsTenant(
+  url: string,
+  cost: number,
+  count: number,
+  entries: number,
+  candidates = 20,
+): Promise<BenchTenant> {
+  const suffix = randomBytes(4).toString('hex');
+  const admin = { email: `bench-admin-${suffix}@example.test`, password: 'Bench-Password-123' };
+  const hash = await bcrypt.hash(admin.password, cost);
+  return withClient(url, async (client) => {
+    await client.query('BEGIN');
+    const [{ id: tenantId }] = (
+      await client.query(`INSERT INTO tenants (name, max_test_attempts) VALUES ($1, 1000) RETURNING id`, [
+        `Bench tenant ${suffix}`,
+      ])
+    ).rows as { id: string }[];
+    await client.query(
+      `INSERT INTO users (email, password_hash, full_name, role, tenant_id) VALUES ($1, $2, 'Bench Admin', 'admin', $3)`,
+      [admin.email, hash, tenantId],
+    );
+    const userIds: string[] = [];
+    for (let i = 0; i < candidates; i += 1) {
+      const { rows } = await client.query(
+        `INSERT INTO users (email, password_hash, full_name, candidate_id, role, tenant_id)
+         VALUES ($1, $2, $3, $4, 'candidate', $5) RETURNING id`,
+        [`bench-candidate-${suffix}-${i}@example.test`, hash, `Candidate ${i}`, `C${1000 + i}`, tenantId],
+      );
+      userIds.push((rows[0] as { id: string }).id);
+    }
+    const submissionIds: string[] = [];
+    const attempts = new Map<string, number>();
+    for (let i = 0; i < count; i += 1) {
+      const user = i % candidates;
+      const testType = i % 2 === 0 ? 'JDT' : 'SJT';
+      const attempt = (attempts.get(`${user}:${testType}`) ?? 0) + 1;
+      attempts.set(`${user}:${testType}`, attempt);
+      const completed = i % 4 === 0;
+      const { rows } = await client.query(
+        `INSERT INTO submissions (tenant_id, user_id, candidate_name, candidate_id, test_type, conversation_history,
+                                  analysis_result, status, analysis_completed, analysis_completed_at,
+                                  attempt_number, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $9 THEN now() END, $10,
+                 now() - make_interval(mins => $11), now() - make_interval(mins => $11))
+         RETURNING id`,
+        [
+          tenantId,
+          userIds[user],
+          `Candidate ${user}`,
+          `C${1000 + user}`,
+          testType,
+          JSON.stringify(conversation(i, entries, testType)),
+          completed ? JSON.stringify(analysis(i)) : null,
+          completed ? 'completed' : 'submitted',
+          completed,
+          attempt,
+          count - i,
+        ],
+      );
+      submissionIds.push((rows[0] as { id: string }).id);
+    }
+    await client.query('COMMIT');
+    return { tenantId, admin: { ...admin, hash }, submissionIds };
+  });
+}

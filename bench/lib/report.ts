@@ -7,7 +7,8 @@ export interface Comparison {
   title: string;
   baselineName: string;
   subjectName: string;
-  unit: 'req/s' | 'ms';
+  /** Rates: req/s or MiB/s (uploads). Bounds: ms (a p99) or MiB (a memory rise). */
+  unit: 'req/s' | 'MiB/s' | 'ms' | 'MiB';
   baseline: number | null;
   subject: number;
   /** subject / baseline for rates; null for a latency bound. */
@@ -34,6 +35,7 @@ export function rateComparison(
   fields: Omit<Comparison, 'unit' | 'ratio' | 'cpuRatio' | 'pass' | 'baseline' | 'subject'> & {
     baseline: Side;
     subject: Side;
+    unit?: 'req/s' | 'MiB/s';
   },
 ): Comparison {
   const ratio = fields.subject.rps / fields.baseline.rps;
@@ -43,25 +45,34 @@ export function rateComparison(
     ...fields,
     baseline: fields.baseline.rps,
     subject: fields.subject.rps,
-    unit: 'req/s',
+    unit: fields.unit ?? 'req/s',
     ratio,
     cpuRatio: baseCpu !== null && subjectCpu ? baseCpu / subjectCpu : null,
     pass,
   };
 }
 
+/** A figure against an upper bound (or, with a null target, shown for information next to the baseline's). */
 export function boundComparison(
-  fields: Omit<Comparison, 'unit' | 'ratio' | 'cpuRatio' | 'pass'> & { target: { kind: 'max'; value: number } },
+  fields: Omit<Comparison, 'unit' | 'ratio' | 'cpuRatio' | 'pass'> & {
+    target: { kind: 'max'; value: number } | null;
+    unit?: 'ms' | 'MiB';
+  },
 ): Comparison {
-  return { ...fields, unit: 'ms', ratio: null, cpuRatio: null, pass: fields.subject <= fields.target.value };
+  const pass = fields.target ? fields.subject <= fields.target.value : null;
+  return { ...fields, unit: fields.unit ?? 'ms', ratio: null, cpuRatio: null, pass };
 }
 
-const fmt = (value: number | null, unit: Comparison['unit']) =>
-  value === null ? '—' : unit === 'ms' ? `${value.toFixed(1)} ms` : value.toFixed(1);
+const fmt = (value: number | null, unit: Comparison['unit']) => {
+  if (value === null) return '—';
+  if (unit === 'ms' || unit === 'MiB') return `${value.toFixed(1)} ${unit}`;
+  return unit === 'MiB/s' ? `${value.toFixed(1)} MiB/s` : value.toFixed(1);
+};
 
 function targetText(row: Comparison): string {
   if (!row.target) return 'info';
-  return row.target.kind === 'min' ? `ratio ≥ ${row.target.value}` : `p99 ≤ ${row.target.value} ms`;
+  if (row.target.kind === 'min') return `ratio ≥ ${row.target.value}`;
+  return row.unit === 'MiB' ? `rise ≤ ${row.target.value} MiB` : `p99 ≤ ${row.target.value} ms`;
 }
 
 export function printTable(rows: Comparison[]): void {

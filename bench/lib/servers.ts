@@ -11,10 +11,23 @@ export interface Servers {
   appUrl: string;
   express: BenchChild;
   expressUrl: string;
+  rawSubmissions: BenchChild;
+  rawSubmissionsUrl: string;
+  rawUpload: BenchChild;
+  rawUploadUrl: string;
 }
 
-/** The app (subject) and the plain Express baseline, each in its own process, on the same database and pool size. */
-export async function startServers(db: BenchDatabase): Promise<Servers> {
+/** Upload folders: the app's STORAGE_PATH (local driver) and the raw upload baseline's, on the same file system. */
+export interface UploadDirs {
+  app: string;
+  raw: string;
+}
+
+/**
+ * The app (subject) and the baselines, each in its own process, on the same database and pool size: plain Express
+ * (a, b), raw node:http + pg for the submissions list of `tenantId` (d), raw node:http writing uploads to a file (e).
+ */
+export async function startServers(db: BenchDatabase, tenantId: string, uploads: UploadDirs): Promise<Servers> {
   const common = {
     DATABASE_URL: db.url,
     DB_POOL_SIZE: String(settings.poolSize),
@@ -34,16 +47,41 @@ export async function startServers(db: BenchDatabase): Promise<Servers> {
       // The login storm is one account from one IP: without this every attempt past the 5th would be a 429.
       RATE_LIMIT_LOGIN_ACCOUNT_LIMIT: '1000000',
       RATE_LIMIT_LOGIN_IP_LIMIT: '1000000',
+      STORAGE_PROVIDER: 'local',
+      STORAGE_PATH: uploads.app,
+      MAX_FILE_SIZE: String(settings.maxFileSize),
     }),
     settings.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`] } : {},
   );
   const express = startChild('plain-express', 'baselines/plain-express.ts', childEnv(common));
-  const [appReady, expressReady] = await Promise.all([app.next('ready'), express.next('ready')]);
+  const rawSubmissions = startChild(
+    'raw-submissions',
+    'baselines/raw-submissions.ts',
+    childEnv({ ...common, BENCH_TENANT_ID: tenantId }),
+  );
+  const rawUpload = startChild(
+    'raw-upload',
+    'baselines/raw-upload.ts',
+    childEnv({ UV_THREADPOOL_SIZE: common.UV_THREADPOOL_SIZE, NODE_ENV: 'production', BENCH_UPLOAD_DIR: uploads.raw }),
+  );
+  const children = [app, express, rawSubmissions, rawUpload];
+  let ports: unknown[];
+  try {
+    ports = (await Promise.all(children.map((child) => child.next('ready')))).map((ready) => ready.port);
+  } catch (error) {
+    await Promise.all(children.map((child) => child.stop()));
+    throw error;
+  }
+  const url = (index: number) => `http://127.0.0.1:${String(ports[index])}`;
   return {
     app,
-    appUrl: `http://127.0.0.1:${appReady.port}`,
+    appUrl: url(0),
     express,
-    expressUrl: `http://127.0.0.1:${expressReady.port}`,
+    expressUrl: url(1),
+    rawSubmissions,
+    rawSubmissionsUrl: url(2),
+    rawUpload,
+    rawUploadUrl: url(3),
   };
 }
 

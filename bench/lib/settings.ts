@@ -24,6 +24,21 @@ export const settings = {
   poolSize: num('BENCH_DB_POOL_SIZE', 10),
   /** libuv thread pool (bcrypt runs there): the same for the app and the bcrypt baseline. */
   threadpoolSize: num('BENCH_UV_THREADPOOL_SIZE', 4),
+  /** (d) GET /api/v1/submissions: rows seeded in the bench tenant, each with this many conversation entries. */
+  listSubmissions: num('BENCH_LIST_SUBMISSIONS', 200),
+  listConversationEntries: num('BENCH_LIST_CONVERSATION_ENTRIES', 10),
+  listLimit: num('BENCH_LIST_LIMIT', 50),
+  /**
+   * (e) Media uploads: this many in flight, each of uploadMb MiB; a slice is uploadsPerSlice uploads, and each
+   * side's first slice is preceded by as many again (JIT and page cache warm-up: the first ~1 GiB runs slower).
+   * An even number of rounds (A B, B A, …) puts each side first equally often.
+   */
+  uploadConcurrency: num('BENCH_UPLOAD_CONCURRENCY', 20),
+  uploadMb: num('BENCH_UPLOAD_MB', 10),
+  uploadsPerSlice: num('BENCH_UPLOADS_PER_SLICE', 100),
+  uploadRounds: num('BENCH_UPLOAD_ROUNDS', 6),
+  /** The app's MAX_FILE_SIZE: a 10 MiB file (10 485 760 bytes) plus room to spare. */
+  maxFileSize: num('BENCH_MAX_FILE_SIZE', 11_000_000),
   /** BENCH_PROFILE=1: the app writes a V8 CPU profile to bench/results/profiles/. */
   profile: process.env.BENCH_PROFILE === '1',
   /** BENCH_STRICT=1: exit 1 when a target fails. */

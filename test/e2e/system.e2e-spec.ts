@@ -51,10 +51,38 @@ describe('System routes', () => {
     expect(html.text).toContain('swagger');
   });
 
-  it('sets security headers (helmet) and no X-Powered-By', async () => {
+  it('sets the OWASP API security headers on JSON responses, and no X-Powered-By', async () => {
     const res = await t.http().get('/health');
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers).toMatchObject({
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-resource-policy': 'same-origin',
+      'cache-control': 'no-store',
+    });
     expect(res.headers['x-powered-by']).toBeUndefined();
+    const error = await t.http().get('/auth/me').expect(401);
+    expect(error.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it("serves /docs with helmet's page headers (a CSP that lets Swagger UI run)", async () => {
+    const res = await t.http().get('/docs/').expect(200);
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+    expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN' });
+  });
+
+  it('without CORS_ORIGINS answers no cross-origin request', async () => {
+    const preflight = await t
+      .http()
+      .options('/auth/login')
+      .set('Origin', 'https://app.example.test')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    const res = await t.http().get('/health').set('Origin', 'https://app.example.test');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
 

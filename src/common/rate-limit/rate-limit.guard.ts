@@ -19,13 +19,13 @@ export class RateLimitGuard implements CanActivate {
     private readonly config: AppConfigService,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous for the (many) routes without a limit; only limited routes pay for a promise. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const name = this.reflector.get<RateLimitName | undefined>(RATE_LIMIT_KEY, context.getHandler());
     if (!name) return true;
     const request = context.switchToHttp().getRequest<Request>();
     const rule = this.config.rateLimits[name];
-    await this.limiter.consume([{ key: `${name}:ip:${request.ip ?? 'unknown'}`, rule }]);
-    return true;
+    return this.limiter.consume([{ key: `${name}:ip:${request.ip ?? 'unknown'}`, rule }]).then(() => true);
   }
 }

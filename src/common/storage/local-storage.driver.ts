@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import { copyFile, FileHandle, link, lstat, mkdir, open, realpath, rmdir, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -53,7 +53,9 @@ export class LocalStorageDriver implements StorageDriver {
     const limit = new ByteLimit(options.maxBytes);
     let published = false;
     try {
-      await pipeline(body, limit, file.createWriteStream());
+      // A plain fd stream: FileHandle.createWriteStream() costs measurably more per chunk (bench e). The handle
+      // still owns the descriptor (autoClose off) and is closed below.
+      await pipeline(body, limit, createWriteStream('', { fd: file.fd, autoClose: false }));
       await this.publish(partial, target);
       published = true;
       return { size: limit.bytes };

@@ -9,11 +9,13 @@ import type { HealthResponse, RootResponse } from './system.controller';
 
 const PROBE_TIMEOUT_MS = 2000;
 
+/** Rejects after PROBE_TIMEOUT_MS (a hung database must not hang /health); the timer is cleared when work settles. */
 function withTimeout<T>(work: Promise<T>): Promise<T> {
-  return Promise.race([
-    work,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS).unref()),
-  ]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 @Injectable()

@@ -1,0 +1,120 @@
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { Pool } from 'pg';
+import { send } from '../lib/child';
+
+/**
+ * Baseline for `GET /api/v1/submissions` as an admin: bare `node:http` + a `pg` Pool of the app's size, running the
+ * SQL the app's TypeORM query builder sends for that call (SubmissionsRepository.list, captured from TypeORM's query
+ * log) on one pooled connection — the page, then the count only when the page is full (TypeORM's `lazyCount`) —
+ * and answering the same JSON (toSubmissionResponse's field order and mapping) with the same X-Total-Count.
+ *
+ * Deliberately left out: the bearer check. The app verifies the JWT and loads session + user + tenant in its guard
+ * on every request; here the admin's tenant comes from BENCH_TENANT_ID. No filters either: only skip/limit are read
+ * (the call measured has none), and no validation errors are produced.
+ */
+const COLUMNS = [
+  'id', 'tenant_id', 'user_id', 'candidate_name', 'candidate_id', 'test_type', 'candidate_language', 'ui_language',
+  'conversation_history', 'analysis_result', 'status', 'analysis_completed', 'analysis_completed_at',
+  'configuration_id', 'configuration_version', 'attempt_number', 'created_at', 'updated_at',
+];
+const PAGE_SQL =
+  `SELECT ${COLUMNS.map((c) => `"s"."${c}" AS "s_${c}"`).join(', ')} FROM "submissions" "s" ` +
+  `WHERE "s"."tenant_id" = $1 ORDER BY "s"."created_at" DESC, "s"."id" DESC LIMIT $LIMIT OFFSET $SKIP`;
+const COUNT_SQL = `SELECT COUNT(1) AS "cnt" FROM "submissions" "s" WHERE "s"."tenant_id" = $1`;
+
+type Row = Record<string, unknown>;
+
+function toResponse(r: Row) {
+  return {
+    id: r.s_id,
+    user_id: r.s_user_id,
+    tenant_id: r.s_tenant_id,
+    candidate_name: r.s_candidate_name,
+    candidate_id: r.s_candidate_id,
+    test_type: r.s_test_type,
+    candidate_language: r.s_candidate_language,
+    ui_language: r.s_ui_language,
+    conversation_history: r.s_conversation_history,
+    analysis_result: r.s_analysis_result,
+    status: r.s_status,
+    analysis_completed: r.s_analysis_completed,
+    analysis_completed_at: (r.s_analysis_completed_at as Date | null)?.toISOString() ?? null,
+    configuration_id: r.s_configuration_id,
+    configuration_version: r.s_configuration_version,
+    attempt_number: r.s_attempt_number,
+    created_at: (r.s_created_at as Date).toISOString(),
+    updated_at: (r.s_updated_at as Date).toISOString(),
+  };
+}
+
+/** Non-negative integers from the query string, with the app's defaults and bounds (skip 0, limit 100 ≤ 500). */
+function intParam(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number | null {
+  const raw = params.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  return /^\d+$/.test(raw) && value >= min && value <= max ? value : null;
+}
+
+async function main(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  const tenantId = process.env.BENCH_TENANT_ID;
+  if (!url || !tenantId) throw new Error('raw-submissions baseline needs DATABASE_URL and BENCH_TENANT_ID');
+  const pool = new Pool({ connectionString: url, max: Number(process.env.DB_POOL_SIZE ?? 10), connectionTimeoutMillis: 5000 });
+
+  const list = async (req: IncomingMessage, res: ServerResponse) => {
+    const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const skip = intParam(params, 'skip', 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = intParam(params, 'limit', 100, 1, 500);
+    if (skip === null || limit === null) {
+      res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' }).end('{"detail":"bad skip/limit"}');
+      return;
+    }
+    // TypeORM inlines LIMIT/OFFSET into the text; so does this (they are validated integers).
+    const sql = PAGE_SQL.replace('$LIMIT', String(limit)).replace('$SKIP', String(skip));
+    const client = await pool.connect();
+    let rows: Row[];
+    let total: number;
+    try {
+      rows = (await client.query(sql, [tenantId])).rows as Row[];
+      if (rows.length === limit || (rows.length === 0 && skip > 0)) {
+        total = Number((await client.query(COUNT_SQL, [tenantId])).rows[0]?.cnt ?? 0);
+      } else {
+        total = skip + rows.length;
+      }
+    } finally {
+      client.release();
+    }
+    const body = JSON.stringify(rows.map(toResponse));
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'x-total-count': String(total),
+    });
+    res.end(body);
+  };
+
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/api/v1/submissions') {
+      list(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end('{"detail":"error"}');
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  send({ event: 'ready', port: typeof address === 'object' && address ? address.port : 0 });
+
+  process.on('SIGTERM', () => {
+    server.close(() => void pool.end().finally(() => process.exit(0)));
+    server.closeAllConnections();
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`raw-submissions baseline failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
