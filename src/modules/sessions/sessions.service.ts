@@ -116,7 +116,11 @@ export class SessionsService {
     });
   }
 
-  /** One query on the hot path of every authenticated request: session live, user and tenant active. */
+  /**
+   * One query on the hot path of every authenticated request: session live, user and tenant active, and the
+   * profile /auth/me returns. It runs in the guard, before a request transaction (RLS) could exist, so it uses the
+   * pool directly and filters by the token's own session and user.
+   */
   async principal(sessionId: string, userId: string): Promise<UserProfileRow | null> {
     const rows: UserProfileRow[] = await this.db.dataSource.query(
       `SELECT u.id, u.tenant_id, t.name AS tenant_name, u.email, u.full_name, u.candidate_id, u.role,
