@@ -1,5 +1,6 @@
 import { bearer, createSuperadmin, createTenantWithStaff, createUser, DEFAULT_PASSWORD, loginAs, Tokens } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { ISO } from '../setup/matchers';
 
 type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 interface AuditItem {
@@ -17,7 +18,6 @@ interface AuditItem {
   created_at: string;
 }
 
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 const AGENT = 'audit-e2e/1.0';
 let seq = 0;
 const email = () => `audited-${Date.now().toString(36)}-${++seq}@example.test`;

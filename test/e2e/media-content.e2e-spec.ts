@@ -14,11 +14,11 @@ import {
 } from '../setup/media-upload';
 import { bearer, createSuperadmin, createTenantWithStaff, createUser, loginAs, Tokens } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { ISO } from '../setup/matchers';
 
 type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 type Method = 'get' | 'post' | 'delete';
 
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 const UNKNOWN_ID = '6a1e0f52-3333-4333-8333-333333333333';
 const BASE = '/api/v1/submissions';
 

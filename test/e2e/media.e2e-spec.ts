@@ -16,12 +16,11 @@ import {
 } from '../setup/media-upload';
 import { bearer, createSuperadmin, createTenantWithStaff, createUser, loginAs, Tokens } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { ISO, UUID } from '../setup/matchers';
 
 type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
 const MAX = 256 * 1024;
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f-]{36}$/);
 const UNKNOWN_ID = '6a1e0f52-3333-4333-8333-333333333333';
 
 /** Uploads on local storage (MAX_FILE_SIZE = 256 KiB): streaming, checks, safe names, access. */

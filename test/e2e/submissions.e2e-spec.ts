@@ -11,12 +11,11 @@ import {
   Tokens,
 } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { ISO, UUID } from '../setup/matchers';
 
 type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 type Method = 'get' | 'post' | 'put' | 'delete';
 
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f-]{36}$/);
 const UNKNOWN_ID = '6a1e0f52-3333-4333-8333-333333333333';
 const BASE = '/api/v1/submissions';
 

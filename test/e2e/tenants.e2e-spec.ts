@@ -10,11 +10,10 @@ import {
   Tokens,
 } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { ISO, UUID } from '../setup/matchers';
 
 type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f-]{36}$/);
 const UNKNOWN_ID = '6a1e0f52-2222-4222-8222-222222222222';
 let seq = 0;
 const uniqueName = (prefix = 'Company') => `${prefix} ${Date.now().toString(36)}-${++seq}`;
