@@ -210,6 +210,40 @@ describe('Configurations API', () => {
       expect((await row(created.id)).config_data).toEqual(data);
     });
 
+    it("partial shapes of the original clients are stored as sent: test_api.py's JDT, a multiple-choice SJT", async () => {
+      const s = await createTenantWithStaff(t);
+      // backend/test_api.py of the first seed, verbatim
+      const script = { config_type: 'jdt', config_data: { timeLimit: 30, numberOfQuestions: 10, competencies: ['Problem Solving', 'Communication'] } };
+      const jdt = await save(s.adminTokens, script);
+      expect(jdt).toMatchObject({ config_type: 'jdt', config_data: script.config_data, version: 1, is_active: true });
+      expect((await row(jdt.id)).config_data).toEqual(script.config_data);
+
+      const multipleChoice = {
+        scenarios: [
+          {
+            id: 'scenario1',
+            situation: 'A colleague takes credit for your work.',
+            options: [{ id: 'A', text: 'Talk to them privately' }, { id: 'D', text: 'Complain publicly' }],
+            competency: 'Integrity',
+            bestResponse: 'A',
+            worstResponse: 'D',
+            bestReason: SECRET.mcBest,
+            worstReason: 'Damages the team',
+          },
+        ],
+        settings: { numberOfQuestions: 5, timeLimit: 30, instructions: 'Pick the best and the worst response.' },
+      };
+      const raw = await t.http().post(`${BASE}/sjt`).set(bearer(s.adminTokens)).send(multipleChoice).expect(201);
+      expect((await row(raw.body.id)).config_data).toEqual(multipleChoice);
+      const asCandidate = await t.http().get(`${BASE}/type/sjt`).set(bearer(s.candidateTokens)).expect(200);
+      expect(asCandidate.body.config_data.scenarios[0]).toEqual({
+        id: 'scenario1',
+        situation: multipleChoice.scenarios[0].situation,
+        options: multipleChoice.scenarios[0].options,
+        competency: 'Integrity',
+      });
+    });
+
     it('superadmin: system scope by default (tenant_id null), a tenant with tenant_id; 404 for an unknown tenant', async () => {
       const system = await save(superTokens, { config_type: 'jdt', config_data: jdt('System role') });
       expect(system).toMatchObject({ tenant_id: null, scope: 'system', created_by: superadminId, is_active: true });
@@ -269,14 +303,14 @@ describe('Configurations API', () => {
         [{ config_type: 'sjt', config_data: sjt(), is_active: false }, 'is_active'],
         [{ config_type: 'sjt', config_data: sjt(), scope: 'world' }, 'scope'],
         [{ config_type: 'sjt', config_data: sjt(), tenant_id: 'nope' }, 'tenant_id'],
-        [{ config_type: 'sjt', config_data: {} }, 'config_data.scenarios'],
-        [{ config_type: 'sjt', config_data: { scenarios: [{ id: 1, question: 'q' }] } }, 'config_data.scenarios[0].situation'],
+        [{ config_type: 'sjt', config_data: { scenarios: {} } }, 'config_data.scenarios'],
+        [{ config_type: 'sjt', config_data: { scenarios: [{ id: 1, question: ['q'] }] } }, 'config_data.scenarios[0].question'],
         [{ config_type: 'sjt', config_data: { scenarios: [{ id: 1, situation: 5, question: 'q' }] } }, 'config_data.scenarios[0].situation'],
         [{ config_type: 'sjt', config_data: { scenarios: [], settings: { followUpCount: 9 } } }, 'config_data.settings.followUpCount'],
         [{ config_type: 'sjt', config_data: { scenarios: [], settings: { followUpPenalty: -1 } } }, 'config_data.settings.followUpPenalty'],
         [{ config_type: 'sjt', config_data: { scenarios: [], settings: { timeLimit: '10' } } }, 'config_data.settings.timeLimit'],
-        [{ config_type: 'jdt', config_data: { roles: [{ id: 1, roleName: 'r', questions: [{ id: 1 }] }] } }, 'config_data.roles[0].questions[0].text'],
-        [{ config_type: 'jdt', config_data: { roles: [{ id: 1, questions: [] }] } }, 'config_data.roles[0].roleName'],
+        [{ config_type: 'jdt', config_data: { roles: [{ id: 1, roleName: 'r', questions: [{ id: 1, text: null }] }] } }, 'config_data.roles[0].questions[0].text'],
+        [{ config_type: 'jdt', config_data: { roles: [{ id: 1, roleName: 3, questions: [] }] } }, 'config_data.roles[0].roleName'],
         [{ config_type: 'global', config_data: { replyMode: 'smoke-signals' } }, 'config_data.replyMode'],
         [{ config_type: 'global', config_data: { languages: [1] } }, 'config_data.languages[0]'],
         [{ config_type: 'global', config_data: { note: 'nul\u0000byte' } }, 'config_data.note'],
@@ -511,8 +545,8 @@ describe('Configurations API', () => {
     it('POST refusals: shape errors name the body path, non-objects 400, admin system/foreign 403, candidates 403', async () => {
       const s = await createTenantWithStaff(t);
       const before = await countRows();
-      const shape = await t.http().post(`${BASE}/sjt`).set(bearer(s.adminTokens)).send({ scenarios: [{ id: 1, question: 'q' }] }).expect(400);
-      expect(shape.body).toMatchObject({ code: 'VALIDATION_ERROR', errors: [{ field: 'scenarios[0].situation', message: 'is required' }] });
+      const shape = await t.http().post(`${BASE}/sjt`).set(bearer(s.adminTokens)).send({ scenarios: [{ id: 1, situation: 7 }] }).expect(400);
+      expect(shape.body).toMatchObject({ code: 'VALIDATION_ERROR', errors: [{ field: 'scenarios[0].situation', message: 'must be a string' }] });
       const array = await t.http().post(`${BASE}/global`).set(bearer(s.adminTokens)).send([globalConfig()]).expect(400);
       expect(array.body.errors).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
       const empty = await t.http().post(`${BASE}/global`).set(bearer(s.adminTokens)).expect(400);
@@ -592,7 +626,7 @@ describe('Configurations API', () => {
         [{ config_data: [] }, 'config_data'],
         [{ config_data: sjt(), config_type: 'jdt' }, 'config_type'],
         [{ config_data: sjt(), version: 5 }, 'version'],
-        [{ config_data: { scenarios: [{ id: 1, situation: 's' }] } }, 'config_data.scenarios[0].question'],
+        [{ config_data: { scenarios: [{ id: 1, situation: 's', question: false }] } }, 'config_data.scenarios[0].question'],
       ];
       for (const [body, field] of cases) {
         const res = await t.http().put(`${BASE}/${target.id}`).set(bearer(s.adminTokens)).send(body).expect(400);

@@ -85,17 +85,42 @@ describe('validateConfigData', () => {
     expect(data.extra).toEqual({ anything: [1, 'two'] });
   });
 
-  it('requires the top-level lists and the required item keys, with full paths', () => {
-    expect(validateConfigData('sjt', {})).toEqual([{ field: 'config_data.scenarios', message: 'is required' }]);
-    expect(validateConfigData('jdt', { settings: {} })).toEqual([{ field: 'config_data.roles', message: 'is required' }]);
-    expect(fields(validateConfigData('sjt', { scenarios: [{ id: 1 }] }))).toEqual([
-      'config_data.scenarios[0].situation',
+  it('requires no key: the original clients save partial shapes, and present keys keep their types', () => {
+    // the first seed's backend/test_api.py saves exactly this JDT configuration
+    expect(validateConfigData('jdt', { timeLimit: 30, numberOfQuestions: 10, competencies: ['Problem Solving'] })).toEqual([]);
+    expect(validateConfigData('sjt', {})).toEqual([]);
+    expect(validateConfigData('jdt', { settings: {} })).toEqual([]);
+    expect(validateConfigData('sjt', { scenarios: [{ id: 1 }] })).toEqual([]);
+    expect(validateConfigData('jdt', { roles: [{ id: 1, roleName: 'x', questions: [{ text: 'q' }, { id: 2 }] }] })).toEqual([]);
+    expect(fields(validateConfigData('sjt', { scenarios: [{ id: 1, question: 5 }], settings: { timeLimit: 'x' } }))).toEqual([
       'config_data.scenarios[0].question',
+      'config_data.settings.timeLimit',
     ]);
-    expect(fields(validateConfigData('jdt', { roles: [{ id: 1, roleName: 'x', questions: [{ text: 'q' }, { id: 2 }] }] }))).toEqual([
-      'config_data.roles[0].questions[0].id',
-      'config_data.roles[0].questions[1].text',
+    expect(fields(validateConfigData('jdt', { roles: [{ questions: [{ text: 1 }] }] }))).toEqual([
+      'config_data.roles[0].questions[0].text',
     ]);
+  });
+
+  it("accepts the multiple-choice SJT shape of the first seed's setup_test_configs.py", () => {
+    const multipleChoice = {
+      scenarios: [
+        {
+          id: 'scenario1',
+          situation: 'A colleague takes credit for your work.',
+          options: [
+            { id: 'A', text: 'Talk to them privately' },
+            { id: 'D', text: 'Complain publicly' },
+          ],
+          competency: 'Integrity',
+          bestResponse: 'A',
+          worstResponse: 'D',
+          bestReason: 'Direct and respectful',
+          worstReason: 'Damages the team',
+        },
+      ],
+      settings: { numberOfQuestions: 5, timeLimit: 30, instructions: 'Pick the best and the worst response.' },
+    };
+    expect(validateConfigData('sjt', multipleChoice)).toEqual([]);
   });
 
   it('reports a wrong type for every documented key, by path', () => {
@@ -174,8 +199,8 @@ describe('validateConfigData', () => {
       expect(validateConfigData('global', data)).toEqual([{ field: 'config_data', message: 'must be a JSON object' }]);
     }
     expect(validateConfigData('global', [], '')).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
-    expect(validateConfigData('sjt', { scenarios: [{ id: 1, question: 'q' }] }, '')).toEqual([
-      { field: 'scenarios[0].situation', message: 'is required' },
+    expect(validateConfigData('sjt', { scenarios: [{ id: 1, situation: 7 }] }, '')).toEqual([
+      { field: 'scenarios[0].situation', message: 'must be a string' },
     ]);
   });
 

@@ -23,9 +23,10 @@ export function configSizeBytes(data: unknown): number {
 }
 
 /**
- * The shapes of reference §2.6 as small composable checks. Only the documented keys are checked — every one of
- * them, when present, must have its documented type; every other key is kept as it is (the frontends store
- * their own extras). Field names in errors are paths relative to the request body, e.g.
+ * The configuration shapes the original admin pages write (README, "Interview configurations") as small composable
+ * checks. Every key is optional: a documented key, when present, must have its documented type; every other key is
+ * kept as it is. The original clients rely on that — the first seed's test script saves a JDT configuration with
+ * only settings-like keys, and its multiple-choice SJT scenarios have `options` instead of `question`. Field names in errors are paths relative to the request body, e.g.
  * `config_data.scenarios[0].situation`.
  */
 type Validator = (value: unknown, path: string, errors: FieldError[]) => void;
@@ -59,14 +60,11 @@ const identifier = leaf((v) => {
   return 'must be a number or a non-empty string (at most 200 characters)';
 });
 
-function object(fields: Record<string, Validator>, required: readonly string[] = []): Validator {
+function object(fields: Record<string, Validator>): Validator {
   return (value, path, errors) => {
     if (!isPlainObject(value)) {
       errors.push({ field: path || 'body', message: 'must be an object' });
       return;
-    }
-    for (const key of required) {
-      if (!Object.hasOwn(value, key)) errors.push({ field: field(path, key), message: 'is required' });
     }
     for (const [key, validate] of Object.entries(fields)) {
       if (Object.hasOwn(value, key)) validate(value[key], field(path, key), errors);
@@ -107,7 +105,6 @@ const sjtScenario = object(
     reRecordLimit: nonNegativeInteger,
     ttsVoice: string,
   },
-  ['id', 'situation', 'question'],
 );
 
 const sjtSettings = object({
@@ -127,12 +124,10 @@ const sjtSettings = object({
 
 const jdtQuestion = object(
   { id: identifier, text: string, preferredAnswer: string, competency: string },
-  ['id', 'text'],
 );
 
 const jdtRole = object(
   { id: identifier, roleName: string, jobDescription: string, questions: arrayOf(jdtQuestion, { uniqueIds: true }) },
-  ['id', 'roleName', 'questions'],
 );
 
 const jdtSettings = object({
@@ -144,8 +139,8 @@ const jdtSettings = object({
 export const REPLY_MODES = ['video', 'audio', 'text'] as const;
 
 const SHAPES: Record<ConfigType, Validator> = {
-  sjt: object({ scenarios: arrayOf(sjtScenario, { uniqueIds: true }), settings: sjtSettings }, ['scenarios']),
-  jdt: object({ roles: arrayOf(jdtRole, { uniqueIds: true }), settings: jdtSettings }, ['roles']),
+  sjt: object({ scenarios: arrayOf(sjtScenario, { uniqueIds: true }), settings: sjtSettings }),
+  jdt: object({ roles: arrayOf(jdtRole, { uniqueIds: true }), settings: jdtSettings }),
   global: object({
     replyMode: oneOf(REPLY_MODES),
     showReport: boolean,
