@@ -128,6 +128,27 @@ describe('Auth (e2e)', () => {
       algorithm: options.algorithm ?? 'HS256',
     });
 
+  describe('role dialects', () => {
+    it('a candidate is "applicant" on every /api/auth response (login, refresh, me) and "candidate" on /auth', async () => {
+      const user = await createUser(t.db, { role: 'candidate' });
+      const second = await login({ email: user.email, password: user.password }, '/api/auth').expect(200);
+      expect(second.body.user).toMatchObject({ id: user.id, role: 'applicant' });
+      expect(claimsOf(second.body.access_token).role).toBe('candidate');
+      const refreshed = await refresh(second.body.refresh_token, '/api/auth').expect(200);
+      expect(refreshed.body.user.role).toBe('applicant');
+      expect((await me(refreshed.body.access_token, '/api/auth').expect(200)).body.role).toBe('applicant');
+
+      const first = await login({ email: user.email, password: user.password }).expect(200);
+      expect(first.body.user.role).toBe('candidate');
+      expect((await me(first.body.access_token).expect(200)).body.role).toBe('candidate');
+      expect((await t.db.query(`SELECT role FROM users WHERE id = $1`, [user.id]))[0].role).toBe('candidate');
+
+      const staff = await createUser(t.db, { role: 'admin' });
+      const admin = await login({ email: staff.email, password: staff.password }, '/api/auth').expect(200);
+      expect(admin.body.user.role).toBe('admin');
+    });
+  });
+
   describe('POST login', () => {
     it('upgrades a password hash made at another bcrypt cost on the next successful login', async () => {
       const user = await createUser(t.db, { role: 'candidate' }); // factory hashes at cost 4; the app runs at 8
@@ -755,7 +776,7 @@ describe('Auth (e2e)', () => {
         email: email.toLowerCase(),
         full_name: 'New Candidate',
         candidate_name: 'New Candidate',
-        role: 'candidate',
+        role: prefix === '/api/auth' ? 'applicant' : 'candidate',
         tenant_id: SYSTEM_TENANT_ID,
         client_name: 'System',
         is_active: true,
@@ -800,7 +821,7 @@ describe('Auth (e2e)', () => {
       const email = `applicant-${unique()}@example.test`;
       const res = await register({ email, password: 'Register-pass-1', full_name: 'Applicant', role: 'applicant' }, '/api/auth');
       expect(res.status).toBe(201);
-      expect(res.body.role).toBe('candidate');
+      expect(res.body.role).toBe('applicant');
       expect((await row(email))!.role).toBe('candidate');
     });
 

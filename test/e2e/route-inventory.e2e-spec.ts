@@ -9,6 +9,7 @@ import { createTestApp, TestApp } from '../setup/test-app';
  */
 const PUBLIC_ROUTES = new Set([
   'GET /',
+  'GET /api',
   'GET /health',
   'POST /auth/login',
   'POST /api/auth/login',

@@ -13,6 +13,14 @@ describe('System routes', () => {
     expect(res.body).toEqual({ message: 'Trajectorie API', version: expect.any(String), docs: '/docs', health: '/health' });
   });
 
+  it('GET /api/ and /api answer like GET / (the Pre-Interview Test API root)', async () => {
+    const root = await t.http().get('/').expect(200);
+    for (const path of ['/api/', '/api']) {
+      const res = await t.http().get(path).expect(200);
+      expect(res.body).toEqual(root.body);
+    }
+  });
+
   it('GET /health reports the database', async () => {
     const res = await t.http().get('/health').expect(200);
     expect(res.body).toEqual({ status: 'healthy', database: 'connected', database_type: 'postgresql' });

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post, UseInterceptors } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -25,10 +25,12 @@ import {
   RegisterDto,
   SessionResponse,
 } from './dto/auth.dto';
+import { RoleDialectInterceptor } from './role-dialect.interceptor';
 
-/** Served at /auth (first seed) and /api/auth (second seed). */
+/** Served at /auth (first seed) and /api/auth (second seed, where a candidate is rendered `applicant`). */
 @ApiTags('auth')
 @Controller(['auth', 'api/auth'])
+@UseInterceptors(RoleDialectInterceptor)
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 

@@ -24,9 +24,10 @@ export class HealthResponse {
 export class SystemController {
   constructor(private readonly health: HealthService) {}
 
+  /** `/api/` is the Pre-Interview Test API's root, which its test script calls. */
   @Public()
-  @Get()
-  @ApiOperation({ summary: 'Name, version and links' })
+  @Get(['', 'api'])
+  @ApiOperation({ summary: 'Name, version and links (also at /api/)' })
   @ApiOkResponse({ type: RootResponse })
   root(): RootResponse {
     return this.health.root();

@@ -9,7 +9,11 @@ export class UserResponse {
   @ApiProperty({ description: 'Same as full_name (first seed field name)' }) candidate_name: string;
   @ApiProperty({ nullable: true, type: String }) candidate_id: string | null;
   @ApiProperty({ description: "The tenant's name" }) client_name: string;
-  @ApiProperty({ enum: ROLES }) role: Role;
+  @ApiProperty({
+    enum: [...ROLES, 'applicant'],
+    description: 'A candidate is rendered `applicant` on the /api/auth/* routes (the Pre-Interview Test frontend needs it)',
+  })
+  role: Role;
   @ApiProperty({ format: 'uuid' }) tenant_id: string;
   @ApiProperty() preferred_language: string;
   @ApiProperty({ description: 'Same as preferred_language (first seed field name)' }) language_code: string;
