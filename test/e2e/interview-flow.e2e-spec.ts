@@ -2,6 +2,7 @@ import { bearer, createTenantWithStaff } from '../setup/factories';
 import { binaryParser, filePart, frontendParts, postMedia, webm } from '../setup/media-upload';
 import { S3TestServer, startS3TestServer } from '../setup/s3-test-server';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { pathOf, signedMediaUrl } from '../setup/matchers';
 
 const SJT = {
   scenarios: [
@@ -141,10 +142,13 @@ describe.each([
         expect(media.storage_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
         bytes = Buffer.from(await (await fetch(media.storage_url)).arrayBuffer());
       } else {
-        expect(media.storage_url).toBe(`/api/v1/submissions/${submission.id}/media/${media.id}/content`);
-        const res = await t.http().get(media.storage_url).set(bearer(adminTokens)).buffer(true).parse(binaryParser).expect(200);
+        // what a <video src> does: no token, the signed link alone
+        expect(media.storage_url).toEqual(signedMediaUrl(media.id));
+        const res = await t.http().get(pathOf(media.storage_url)).buffer(true).parse(binaryParser).expect(200);
         expect(res.headers['content-disposition']).toMatch(/^attachment;/);
         bytes = res.body as Buffer;
+        const viaToken = await t.http().get(`/api/v1/submissions/${submission.id}/media/${media.id}/content`).set(bearer(adminTokens)).buffer(true).parse(binaryParser).expect(200);
+        expect((viaToken.body as Buffer).equals(bytes)).toBe(true);
       }
       expect(bytes.equals(videos[index])).toBe(true);
     }

@@ -14,7 +14,7 @@ import {
 } from '../setup/media-upload';
 import { bearer, createSuperadmin, createTenantWithStaff, createUser, loginAs, Tokens } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
-import { ISO } from '../setup/matchers';
+import { ISO, signedMediaUrl } from '../setup/matchers';
 
 type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 type Method = 'get' | 'post' | 'delete';
@@ -65,7 +65,7 @@ describe('Media files: list, content, delete (local storage)', () => {
         scenario_id: 'scenario-1',
         is_follow_up: false,
         follow_up_sequence: 0,
-        storage_url: `${BASE}/${submission.id}/media/${q0.media_file_id}/content`,
+        storage_url: signedMediaUrl(q0.media_file_id),
         created_at: ISO,
       });
       expect(res.body[3]).toMatchObject({ is_follow_up: true, follow_up_sequence: 1 });
@@ -175,6 +175,74 @@ describe('Media files: list, content, delete (local storage)', () => {
       await unlink(join(root, (await keyOf(id))!));
       const res = await t.http().get(`${BASE}/${submissionId}/media/${id}/content`).set(bearer(a.adminTokens)).expect(404);
       expect(res.body.code).toBe('STORAGE_OBJECT_NOT_FOUND');
+    });
+  });
+
+  describe('signed links (storage_url on local storage)', () => {
+    const signedParts = (url: string) => {
+      const parsed = new URL(url);
+      return { path: parsed.pathname, expires: parsed.searchParams.get('expires')!, signature: parsed.searchParams.get('signature')! };
+    };
+    const fetchSigned = (path: string, query: Record<string, string>) =>
+      t.http().get(path).query(query).buffer(true).parse(binaryParser);
+
+    it('play without a token: absolute (PUBLIC_BASE_URL), ≤ 15 minutes, Range, embeddable cross-origin, exact bytes', async () => {
+      const submission = await submitInterview(t, a.candidateTokens);
+      const data = webm(5000);
+      const uploaded = await upload(a.candidateTokens, submission.id, data);
+      expect(uploaded.storage_url.startsWith(`${t.config.publicBaseUrl}/api/v1/media/${uploaded.media_file_id}/file?`)).toBe(true);
+      const { path, expires, signature } = signedParts(uploaded.storage_url);
+      const lifetime = Number(expires) - Date.now() / 1000;
+      expect(lifetime).toBeGreaterThan(14 * 60);
+      expect(lifetime).toBeLessThanOrEqual(15 * 60);
+
+      const whole = await fetchSigned(path, { expires, signature }).expect(200);
+      expect((whole.body as Buffer).equals(data)).toBe(true);
+      expect(whole.headers).toMatchObject({
+        'content-type': 'video/webm',
+        'cross-origin-resource-policy': 'cross-origin',
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'private, no-store',
+      });
+      const part = await fetchSigned(path, { expires, signature }).set('Range', 'bytes=10-19').expect(206);
+      expect((part.body as Buffer).equals(data.subarray(10, 20))).toBe(true);
+
+      // the link listed later is another fresh one for the same file
+      const listed = await t.http().get(`${BASE}/${submission.id}/media`).set(bearer(a.adminTokens)).expect(200);
+      expect(listed.body[0].storage_url).toEqual(signedMediaUrl(uploaded.media_file_id));
+    });
+
+    it('tampered, foreign-file, expired or missing signatures: 403 and no byte of any file', async () => {
+      const submission = await submitInterview(t, a.candidateTokens);
+      const mine = await upload(a.candidateTokens, submission.id, webm(3000));
+      const other = await upload(b.candidateTokens, (await submitInterview(t, b.candidateTokens)).id, webm(3000));
+      const signed = signedParts(mine.storage_url);
+      const foreign = signedParts(other.storage_url);
+      const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
+      const cases: Array<[string, Record<string, string>, string]> = [
+        [signed.path, { expires: signed.expires, signature: flip(signed.signature) }, 'MEDIA_URL_INVALID'],
+        [signed.path, { expires: String(Number(signed.expires) + 1), signature: signed.signature }, 'MEDIA_URL_INVALID'],
+        [signed.path, { expires: String(Number(signed.expires) + 86400 * 365), signature: signed.signature }, 'MEDIA_URL_INVALID'],
+        [signed.path, { expires: foreign.expires, signature: foreign.signature }, 'MEDIA_URL_INVALID'],
+        [foreign.path, { expires: signed.expires, signature: signed.signature }, 'MEDIA_URL_INVALID'],
+        [signed.path, { expires: signed.expires }, 'MEDIA_URL_INVALID'],
+        [signed.path, {}, 'MEDIA_URL_INVALID'],
+        [signed.path, { expires: '1e3', signature: signed.signature }, 'MEDIA_URL_INVALID'],
+      ];
+      for (const [path, query, code] of cases) {
+        const res = await t.http().get(path).query(query);
+        expect({ path, query, status: res.status, code: res.body.code }).toEqual({ path, query, status: 403, code });
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+      }
+      // an expired link, signed correctly for a time in the past
+      const { MediaUrlSigner } = await import('../../src/modules/submissions/media/media-url-signer');
+      const expired = signedParts(t.app.get(MediaUrlSigner).url(mine.media_file_id, Date.now() - 16 * 60 * 1000));
+      const late = await t.http().get(expired.path).query({ expires: expired.expires, signature: expired.signature }).expect(403);
+      expect(late.body.code).toBe('MEDIA_URL_EXPIRED');
+      // a valid link to a file deleted since: 404
+      await t.http().delete(`${BASE}/${submission.id}/media/${mine.media_file_id}`).set(bearer(a.adminTokens)).expect(200);
+      const gone = await t.http().get(signed.path).query({ expires: signed.expires, signature: signed.signature }).expect(404);
+      expect(gone.body.code).toBe('MEDIA_NOT_FOUND');
     });
   });
 

@@ -16,7 +16,7 @@ import {
 } from '../setup/media-upload';
 import { bearer, createSuperadmin, createTenantWithStaff, createUser, loginAs, Tokens } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
-import { ISO, UUID } from '../setup/matchers';
+import { ISO, pathOf, signedMediaUrl, UUID } from '../setup/matchers';
 
 type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
@@ -73,7 +73,7 @@ describe('Media uploads (local storage)', () => {
     expect(res.body).toEqual({
       message: 'Media uploaded',
       media_file_id: UUID,
-      storage_url: `/api/v1/submissions/${submission.id}/media/${mediaId}/content`,
+      storage_url: signedMediaUrl(mediaId),
       file_size: data.length,
       file_name: 'Q1_video.webm',
       file_type: 'video',
@@ -193,7 +193,7 @@ describe('Media uploads (local storage)', () => {
       const [row] = await t.db.query(`SELECT storage_key, file_name FROM media_files WHERE id = $1`, [res.body.media_file_id]);
       expect(row.file_name).toBe(res.body.file_name);
       expect(row.storage_key).toMatch(/^tenants\/[0-9a-f-]{36}\/submissions\/[0-9a-f-]{36}\/[0-9a-f]{16}\.webm$/);
-      const download = await t.http().get(res.body.storage_url).set(bearer(a.candidateTokens)).expect(200);
+      const download = await t.http().get(pathOf(res.body.storage_url)).expect(200);
       const disposition2 = download.headers['content-disposition'] as string;
       expect(disposition2).toMatch(/^attachment; filename="[\x20-\x7e]*"; filename\*=UTF-8''[A-Za-z0-9%._~!-]*$/);
       expect(disposition2).not.toMatch(/[\r\n\0]|\.\.\//);

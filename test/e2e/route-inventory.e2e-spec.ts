@@ -10,6 +10,7 @@ import { createTestApp, TestApp } from '../setup/test-app';
 const PUBLIC_ROUTES = new Set([
   'GET /',
   'GET /api',
+  'GET /api/v1/media/:media_id/file',
   'GET /health',
   'POST /auth/login',
   'POST /api/auth/login',
@@ -94,6 +95,7 @@ describe('Route inventory', () => {
       'AuthController.login',
       'AuthController.refresh',
       'AuthController.register',
+      'SignedMediaController.file',
       'SystemController.check',
       'SystemController.root',
     ]);

@@ -1,3 +1,13 @@
 /** Asymmetric matchers shared by the e2e specs. */
 export const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 export const UUID = expect.stringMatching(/^[0-9a-f-]{36}$/);
+
+/** A local-storage `storage_url`: an absolute, signed, expiring link to one media file. */
+export const signedMediaUrl = (mediaId: string) =>
+  expect.stringMatching(new RegExp(`^https?://[^/]+/api/v1/media/${mediaId}/file\\?expires=\\d+&signature=[A-Za-z0-9_-]{43}$`));
+
+/** The path and query of an absolute URL, for supertest (which talks to the app's own server). */
+export const pathOf = (url: string) => {
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
+};

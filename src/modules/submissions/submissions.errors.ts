@@ -16,3 +16,9 @@ export const INCONSISTENT_COMPLETION = () =>
   ]);
 
 export const MEDIA_NOT_FOUND = () => AppError.notFound('MEDIA_NOT_FOUND', 'Media file not found');
+
+export const MEDIA_URL_INVALID = () =>
+  AppError.forbidden('MEDIA_URL_INVALID', 'This download link is not valid for this file');
+
+export const MEDIA_URL_EXPIRED = () =>
+  AppError.forbidden('MEDIA_URL_EXPIRED', 'This download link has expired; list the media again for a fresh one');

@@ -3,7 +3,9 @@ import { ConfigurationsModule } from '../configurations/configurations.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { UsersModule } from '../users/users.module';
 import { MediaController } from './media/media.controller';
+import { MediaUrlSigner } from './media/media-url-signer';
 import { MediaService } from './media/media.service';
+import { SignedMediaController } from './media/signed-media.controller';
 import { DriverStoredFilesRemover, STORED_FILES_REMOVER } from './stored-files-remover';
 import { SubmissionAttemptsService } from './submission-attempts.service';
 import { SubmissionStatisticsModule } from './submission-statistics.module';
@@ -19,12 +21,13 @@ import { SubmissionsService } from './submissions.service';
  */
 @Module({
   imports: [TenantsModule, UsersModule, ConfigurationsModule, SubmissionStatisticsModule],
-  controllers: [SubmissionsController, MediaController],
+  controllers: [SubmissionsController, MediaController, SignedMediaController],
   providers: [
     SubmissionsService,
     SubmissionAttemptsService,
     SubmissionsRepository,
     MediaService,
+    MediaUrlSigner,
     { provide: STORED_FILES_REMOVER, useClass: DriverStoredFilesRemover },
   ],
   exports: [SubmissionsService, SubmissionStatisticsModule],

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { EntityManager } from 'typeorm';
-import { AuthenticatedContext } from '../../../common/context/request-context';
+import { AuthenticatedContext, RequestContext } from '../../../common/context/request-context';
 import { AppError, FieldError } from '../../../common/errors/app-error';
 import {
   CheckedMedia,
@@ -21,7 +21,7 @@ import { AuditService } from '../../audit/audit.service';
 import { MediaFileEntity } from '../entities/media-file.entity';
 import { SubmissionEntity } from '../entities/submission.entity';
 import { STORED_FILES_REMOVER, StoredFilesRemover } from '../stored-files-remover';
-import { MEDIA_NOT_FOUND, SUBMISSION_NOT_FOUND } from '../submissions.errors';
+import { MEDIA_NOT_FOUND, MEDIA_URL_EXPIRED, MEDIA_URL_INVALID, SUBMISSION_NOT_FOUND } from '../submissions.errors';
 import { SubmissionsRepository } from '../submissions.repository';
 import { decideRange } from './byte-range';
 import {
@@ -32,6 +32,12 @@ import {
   toMediaUploadResponse,
 } from './dto/media.response';
 import { MEDIA_UPLOAD_FIELDS, MediaUploadFields, parseMediaUploadFields } from './media-fields';
+import { MediaUrlSigner } from './media-url-signer';
+
+export interface DownloadRequest {
+  range?: string;
+  ifRange?: string;
+}
 
 /** What the content route sends: a redirect to a presigned link (S3), or the bytes themselves (local disk). */
 export type MediaDownload =
@@ -72,6 +78,7 @@ export class MediaService {
     private readonly config: AppConfigService,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(STORED_FILES_REMOVER) private readonly remover: StoredFilesRemover,
+    private readonly signer: MediaUrlSigner,
   ) {}
 
   async upload(ctx: AuthenticatedContext, submissionId: string, body: IncomingMessage): Promise<MediaUploadResponse> {
@@ -111,9 +118,31 @@ export class MediaService {
     ctx: AuthenticatedContext,
     submissionId: string,
     mediaId: string,
-    request: { range?: string; ifRange?: string },
+    request: DownloadRequest,
   ): Promise<MediaDownload> {
-    const media = await this.findVisibleMedia(ctx, submissionId, mediaId);
+    return this.deliver(await this.findVisibleMedia(ctx, submissionId, mediaId), request);
+  }
+
+  /**
+   * A download authorised by a signed link (MediaUrlSigner) instead of a token: the signature is checked before the
+   * database is asked anything, and it is the only authority — the row is then read by id across tenants, since
+   * the anonymous caller has none. Forged or tampered: 403 MEDIA_URL_INVALID; expired: 403 MEDIA_URL_EXPIRED.
+   */
+  async downloadSigned(
+    ctx: RequestContext,
+    mediaId: string,
+    signature: { expires: unknown; signature: unknown },
+    request: DownloadRequest,
+  ): Promise<MediaDownload> {
+    const check = this.signer.check(mediaId, signature.expires, signature.signature);
+    if (check === 'invalid') throw MEDIA_URL_INVALID();
+    if (check === 'expired') throw MEDIA_URL_EXPIRED();
+    const media = await this.db.repo(ctx, MediaFileEntity).findOneBy({ id: mediaId });
+    if (!media) throw MEDIA_NOT_FOUND();
+    return this.deliver(media, request);
+  }
+
+  private async deliver(media: MediaFileEntity, request: DownloadRequest): Promise<MediaDownload> {
     if (media.storage_provider !== this.storage.name) {
       this.logger.warn({ media_id: media.id, provider: media.storage_provider }, 'Media stored under another provider');
       throw StorageErrors.objectNotFound();
@@ -220,13 +249,16 @@ export class MediaService {
     return media;
   }
 
-  /** S3: a presigned link (≤ 15 minutes); local disk (or a row from another provider): the API's content route. */
+  /**
+   * A link a browser's `<video src>` can play without a token, valid ≤ 15 minutes: on S3 a presigned link; on local
+   * disk (or for a row of another provider, which the signed route answers 404) the app's signed route.
+   */
   private async storageUrl(m: MediaFileEntity): Promise<string> {
     if (m.storage_provider === this.storage.name) {
       const url = await this.storage.downloadUrl(m.storage_key, { fileName: m.file_name, contentType: m.mime_type });
       if (url) return url;
     }
-    return `/api/v1/submissions/${m.submission_id}/media/${m.id}/content`;
+    return this.signer.url(m.id);
   }
 
   private async discard(key: string): Promise<void> {

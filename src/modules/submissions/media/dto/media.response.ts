@@ -3,8 +3,9 @@ import { MEDIA_FILE_TYPES, MediaFileEntity, MediaFileType } from '../../entities
 import { MAX_FOLLOW_UP_SEQUENCE, MAX_QUESTION_INDEX, MAX_SCENARIO_ID_LENGTH } from '../media-fields';
 
 const STORAGE_URL_DESCRIPTION =
-  'Where to download the file: on S3 a presigned link valid for at most 15 minutes; on local storage the API path ' +
-  '/api/v1/submissions/{id}/media/{media_id}/content (send the bearer token). Never a filesystem path or storage key.';
+  'A download link a browser can play without a token, valid for at most 15 minutes: on S3 a presigned link; on ' +
+  'local storage an absolute, signed link (PUBLIC_BASE_URL/api/v1/media/{media_id}/file?expires=…&signature=…). ' +
+  'The bearer-authorised /content route serves the same file. Never a filesystem path or storage key.';
 
 export class MediaFileResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
