@@ -3,6 +3,7 @@ import { PasswordService } from './common/auth/password.service';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { RedisModule } from './common/redis/redis.module';
 import { StorageModule } from './common/storage/storage.module';
+import { ThrottleModule } from './common/throttle/throttle.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -42,6 +43,8 @@ export class AppModule {
         AuditModule,
         SystemModule,
         AuthModule,
+        // after AuthModule: the throttle's guard must run once authentication has set the user
+        ThrottleModule,
         UsersModule,
         TenantsModule,
         StatisticsModule,

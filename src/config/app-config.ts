@@ -45,6 +45,12 @@ export interface AppConfig {
     register: RateLimitRule;
     refresh: RateLimitRule;
   };
+  /** The global API throttle (@nestjs/throttler), per user or anonymous IP. */
+  throttle: {
+    burst: RateLimitRule;
+    sustained: RateLimitRule;
+    upload: RateLimitRule;
+  };
   storage: {
     provider: StorageProvider;
     path: string;
@@ -262,6 +268,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       loginPerIp: r.rule('RATE_LIMIT_LOGIN_IP', 50, 900),
       register: r.rule('RATE_LIMIT_REGISTER', 10, 3600),
       refresh: r.rule('RATE_LIMIT_REFRESH', 60, 60),
+    },
+    throttle: {
+      burst: r.rule('THROTTLE_BURST', 100, 10),
+      sustained: r.rule('THROTTLE_SUSTAINED', 1000, 60),
+      upload: r.rule('THROTTLE_UPLOAD', 30, 60),
     },
     storage: {
       provider: storageProvider,

@@ -41,6 +41,10 @@ export async function createTestApp(
     BCRYPT_COST: '4',
     LOG_LEVEL: 'silent',
     DB_POOL_SIZE: '5',
+    // suites send hundreds of requests a second as one user; the throttle's own spec sets real limits
+    THROTTLE_BURST_LIMIT: '1000000',
+    THROTTLE_SUSTAINED_LIMIT: '1000000',
+    THROTTLE_UPLOAD_LIMIT: '1000000',
     ...(storageDir ? { STORAGE_PATH: storageDir } : {}),
     ...env,
   });

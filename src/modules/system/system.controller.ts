@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../../common/auth/decorators';
+import { NoThrottle } from '../../common/throttle/api-throttle';
 import { HealthService } from './health.service';
 
 export class RootResponse {
@@ -33,7 +34,9 @@ export class SystemController {
     return this.health.root();
   }
 
+  /** Load balancers and orchestrators poll it; it is exempt from the API throttle. */
   @Public()
+  @NoThrottle()
   @Get('health')
   @ApiOperation({ summary: 'Liveness and database connectivity (503 when the database is unreachable)' })
   @ApiOkResponse({ type: HealthResponse })

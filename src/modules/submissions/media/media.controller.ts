@@ -17,6 +17,7 @@ import { Ctx, Roles } from '../../../common/auth/decorators';
 import { AuthenticatedContext } from '../../../common/context/request-context';
 import { ApiErrors } from '../../../common/http/api-errors';
 import { UuidParam } from '../../../common/http/uuid-param';
+import { ThrottleTier } from '../../../common/throttle/api-throttle';
 import { MediaDeletedResponse, MediaFileResponse, MediaUploadResponse, UploadMediaBody } from './dto/media.response';
 import { sendMediaDownload } from './media-download';
 import { MediaService } from './media.service';
@@ -33,6 +34,7 @@ export class MediaController {
 
   @Post()
   @Roles('superadmin', 'admin', 'candidate')
+  @ThrottleTier('upload')
   @ApiOperation({
     summary: 'Upload a recorded answer (multipart, streamed to storage)',
     description:
