@@ -4,6 +4,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import pinoHttp from 'pino-http';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { ErrorBody } from './common/errors/error-body';
+import { documentErrorResponses } from './common/http/api-errors';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { securityHeadersMiddleware } from './common/http/security-headers';
 import { jsonDepthMiddleware } from './common/http/json-depth.middleware';
@@ -68,6 +70,7 @@ export function setupOpenApi(app: INestApplication): void {
       .setVersion(APP_VERSION)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
+    { extraModels: [ErrorBody] },
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, documentErrorResponses(document), { jsonDocumentUrl: 'docs-json' });
 }

@@ -1,6 +1,7 @@
 import { bearer, createSuperadmin, createTenantWithStaff, createUser, DEFAULT_PASSWORD, loginAs, Tokens } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO } from '../setup/matchers';
+import { SYSTEM_TENANT_ID } from '../../src/modules/tenants/entities/tenant.entity';
 
 type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 interface AuditItem {
@@ -28,6 +29,7 @@ describe('Audit log API', () => {
   let b: Staff;
   let superTokens: Tokens;
   let superadminId: string;
+  let superadminEmail: string;
 
   const list = (tokens: Tokens, query: Record<string, string | number> = {}) =>
     t.http().get('/api/v1/audit-logs').query(query).set(bearer(tokens));
@@ -47,6 +49,7 @@ describe('Audit log API', () => {
     const sa = await createSuperadmin(t);
     superTokens = sa.superTokens;
     superadminId = sa.superadmin.id;
+    superadminEmail = sa.superadmin.email;
     // Activity in both tenants.
     await createUserVia(a.adminTokens);
     await createUserVia(b.adminTokens);
@@ -114,16 +117,22 @@ describe('Audit log API', () => {
     await t.http().put(`/api/v1/users/${target.id}`).set(bearer(superTokens)).send({ full_name: 'Second' }).expect(200);
     await t.http().delete(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).expect(200);
 
-    const history: AuditItem[] = (await list(a.adminTokens, { resource_id: target.id }).expect(200)).body;
+    const history: AuditItem[] = (await list(superTokens, { resource_id: target.id }).expect(200)).body;
     expect(history.map((item) => item.action)).toEqual(['user.deactivate', 'user.update', 'user.update']);
     expect(history.map((item) => item.user_id)).toEqual([a.admin.id, superadminId, a.admin.id]);
     expect(history[1].old_values).toMatchObject({ full_name: 'First' });
     expect(history[1].new_values).toMatchObject({ full_name: 'Second' });
 
-    const updates: AuditItem[] = (await list(a.adminTokens, { action: 'user.update', resource_id: target.id }).expect(200)).body;
+    const updates: AuditItem[] = (await list(superTokens, { action: 'user.update', resource_id: target.id }).expect(200)).body;
     expect(updates).toHaveLength(2);
-    const bySuper: AuditItem[] = (await list(a.adminTokens, { user_id: superadminId, resource_type: 'user' }).expect(200)).body;
+    const bySuper: AuditItem[] = (await list(superTokens, { user_id: superadminId, resource_type: 'user' }).expect(200)).body;
     expect(bySuper.map((item) => item.resource_id)).toEqual([target.id]);
+    // The tenant's admin sees its own actions only: the superadmin acting in its tenant is hidden like its record.
+    const adminView: AuditItem[] = (await list(a.adminTokens, { resource_id: target.id }).expect(200)).body;
+    expect(adminView.map((item) => [item.action, item.user_id])).toEqual([
+      ['user.deactivate', a.admin.id],
+      ['user.update', a.admin.id],
+    ]);
     const sessions: AuditItem[] = (await list(a.adminTokens, { resource_type: 'session', limit: 500 }).expect(200)).body;
     expect(sessions.length).toBeGreaterThan(0);
     expect(sessions.every((item) => item.resource_type === 'session' && item.tenant_id === a.tenant.id)).toBe(true);
@@ -158,6 +167,47 @@ describe('Audit log API', () => {
     expect(res.body).toHaveLength(1);
     expect(res.body[0]).toMatchObject({ tenant_id: a.tenant.id, resource_type: 'session' });
     expect(JSON.stringify(res.body)).not.toContain(DEFAULT_PASSWORD);
+  });
+
+  it("a System tenant admin never sees a superadmin's audit trail (actor or target), just as it never sees its record", async () => {
+    const systemAdmin = await createUser(t.db, { role: 'admin', tenantId: SYSTEM_TENANT_ID });
+    const systemAdminTokens = await loginAs(t, systemAdmin);
+    const staff = await createUser(t.db, { role: 'candidate', tenantId: SYSTEM_TENANT_ID });
+    // The superadmin: logs in again, fails a login, and acts on a System user the admin may see.
+    await loginAs(t, { email: superadminEmail, password: DEFAULT_PASSWORD });
+    await t.http().post('/auth/login').send({ email: superadminEmail, password: 'Wrong-password-1' }).expect(401);
+    await t.http().put(`/api/v1/users/${staff.id}`).set(bearer(superTokens)).send({ full_name: 'Renamed by super' }).expect(200);
+    // The admin's own actions stay visible.
+    const own = await createUserVia(systemAdminTokens);
+
+    const superRows: Array<{ id: string }> = await t.db.query(
+      `SELECT id FROM audit_logs WHERE tenant_id = $1 AND (user_id = $2 OR (resource_type = 'user' AND resource_id = $2))`,
+      [SYSTEM_TENANT_ID, superadminId],
+    );
+    expect(superRows.length).toBeGreaterThanOrEqual(4); // two logins, a failed login, an update
+
+    const res = await list(systemAdminTokens, { limit: 500 }).expect(200);
+    const items: AuditItem[] = res.body;
+    const hiddenIds = new Set(superRows.map((row) => row.id));
+    expect(items.filter((item) => hiddenIds.has(item.id))).toEqual([]);
+    expect(JSON.stringify(items)).not.toContain(superadminId);
+    expect(items.map((item) => item.resource_id)).toContain(own.body.id);
+    // The total counts what is listed, not the hidden rows.
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_logs WHERE tenant_id = $1
+         AND user_id IS DISTINCT FROM $2 AND NOT (resource_type = 'user' AND resource_id = $2)`,
+      [SYSTEM_TENANT_ID, superadminId],
+    );
+    expect(res.headers['x-total-count']).toBe(String(n));
+    // Filtering on the superadmin finds nothing, whichever way it is asked.
+    const queries: Array<Record<string, string>> = [{ user_id: superadminId }, { resource_id: superadminId }, { action: 'auth.login_failed' }];
+    for (const query of queries) {
+      const filtered: AuditItem[] = (await list(systemAdminTokens, query).expect(200)).body;
+      expect(JSON.stringify(filtered)).not.toContain(superadminId);
+    }
+    // The superadmin still sees all of it.
+    const all: AuditItem[] = (await list(superTokens, { user_id: superadminId, limit: 500 }).expect(200)).body;
+    expect(all.map((item) => item.action)).toEqual(expect.arrayContaining(['auth.login', 'user.update']));
   });
 
   it('paginates with skip/limit', async () => {

@@ -4,11 +4,16 @@ import { tenantWhere } from '../../common/context/tenant-scope';
 import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
+import { visibleUserSql } from '../users/user-rules';
 import { AuditLogResponse, toAuditLogResponse } from './dto/audit-log.response';
 import { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
 import { AuditLogEntity } from './entities/audit-log.entity';
 
-/** Reading the audit log (writing is AuditService's job): admins see their tenant's rows, superadmins all. */
+/**
+ * Reading the audit log (writing is AuditService's job): admins see their tenant's rows, superadmins all. A row
+ * whose actor or target user the caller may not see (for an admin: a superadmin, or a user now in another tenant)
+ * is not listed, so the user visibility rule cannot be bypassed through login IPs and session ids.
+ */
 @Injectable()
 export class AuditQueryService {
   constructor(private readonly db: DatabaseService) {}
@@ -22,6 +27,15 @@ export class AuditQueryService {
     const qb = this.db.repo(ctx, AuditLogEntity).createQueryBuilder('a');
     const scope = tenantWhere(ctx);
     if (scope.tenant_id) qb.andWhere('a.tenant_id = :scopeTenantId', { scopeTenantId: scope.tenant_id });
+    const visible = visibleUserSql(ctx.user, 'hidden_user');
+    if (visible) {
+      qb.andWhere(
+        `NOT EXISTS (SELECT 1 FROM users hidden_user
+          WHERE (hidden_user.id = a.user_id OR (a.resource_type = 'user' AND hidden_user.id = a.resource_id))
+            AND NOT ${visible.sql})`,
+        visible.params,
+      );
+    }
     // For an admin a foreign tenant_id matches nothing: the scope above already holds.
     if (query.tenant_id) qb.andWhere('a.tenant_id = :tenantId', { tenantId: query.tenant_id });
     if (query.action) qb.andWhere('a.action = :action', { action: query.action });

@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../../common/auth/decorators';
 import { NoThrottle } from '../../common/throttle/api-throttle';
@@ -40,7 +40,14 @@ export class SystemController {
   @Get('health')
   @ApiOperation({ summary: 'Liveness and database connectivity (503 when the database is unreachable)' })
   @ApiOkResponse({ type: HealthResponse })
-  @ApiResponse({ status: 503, type: HealthResponse, description: 'Unhealthy' })
+  @ApiResponse({
+    status: 503,
+    description: 'Unhealthy: the database (or Redis, when configured) is unreachable',
+    schema: {
+      allOf: [{ $ref: getSchemaPath(HealthResponse) }, { properties: { status: { type: 'string', enum: ['unhealthy'] } } }],
+      example: { status: 'unhealthy', database: 'disconnected', database_type: 'postgresql' },
+    },
+  })
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
     const report = await this.health.check();
     if (report.status !== 'healthy') res.status(503);

@@ -40,6 +40,23 @@ export function canSeeUser(actor: AuthenticatedUser, target: Pick<UserState, 'id
   return actor.role === 'admin' && actor.tenantId === target.tenant_id && target.role !== 'superadmin';
 }
 
+/**
+ * canSeeUser as a SQL condition on the users table aliased `alias`, for queries that filter other rows by it (the
+ * audit log); null when the caller sees everyone. Keep the two in step.
+ */
+export function visibleUserSql(
+  actor: AuthenticatedUser,
+  alias: string,
+): { sql: string; params: Record<string, string> } | null {
+  if (actor.role === 'superadmin') return null;
+  const sameTenantStaffView =
+    actor.role === 'admin' ? ` OR (${alias}.tenant_id = :visibleTenantId AND ${alias}.role <> 'superadmin')` : '';
+  return {
+    sql: `(${alias}.id = :visibleSelfId${sameTenantStaffView})`,
+    params: { visibleSelfId: actor.id, ...(actor.role === 'admin' ? { visibleTenantId: actor.tenantId } : {}) },
+  };
+}
+
 /** Superadmins are platform staff and live only in the System tenant. */
 export function assertSuperadminPlacement(role: Role, tenantId: string): void {
   if (role === 'superadmin' && tenantId !== SYSTEM_TENANT_ID) {

@@ -1,0 +1,114 @@
+import { createTestApp, TestApp } from '../setup/test-app';
+
+interface Header {
+  required?: boolean;
+  schema?: { type?: string };
+}
+interface Response {
+  description?: string;
+  headers?: Record<string, Header>;
+  content?: Record<string, { schema?: Record<string, unknown> }>;
+}
+interface Operation {
+  security?: unknown[];
+  requestBody?: unknown;
+  responses: Record<string, Response>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> };
+}
+
+const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorBody' };
+/** Rate-limited routes (login, refresh, register), under both auth prefixes. */
+const RATE_LIMITED = ['/auth/login', '/auth/refresh', '/auth/register'].flatMap((path) => [
+  `post ${path}`,
+  `post /api${path}`,
+]);
+
+describe('OpenAPI error responses', () => {
+  let t: TestApp;
+  let doc: Document;
+  let operations: Array<{ key: string; method: string; operation: Operation }>;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    doc = (await t.http().get('/docs-json').expect(200)).body as Document;
+    operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ key: `${method} ${path}`, method, operation })),
+    );
+  });
+  afterAll(() => t.close());
+
+  /** Every problem with one documented response, as readable strings. */
+  function problems(key: string, operation: Operation, status: number, headers: string[] = []): string[] {
+    const response = operation.responses[status];
+    if (!response) return [`${key}: no ${status} response`];
+    const found: string[] = [];
+    const schema = response.content?.['application/json']?.schema;
+    if (!(key === 'get /health' && status === 503) && JSON.stringify(schema) !== JSON.stringify(ERROR_SCHEMA)) {
+      found.push(`${key}: ${status} does not use the ErrorBody schema (${JSON.stringify(schema)})`);
+    }
+    if (!response.description) found.push(`${key}: ${status} has no description`);
+    for (const header of headers) {
+      if (!response.headers?.[header]?.schema) found.push(`${key}: ${status} does not describe the ${header} header`);
+    }
+    return found;
+  }
+
+  it('the ErrorBody schema is the one error body', () => {
+    const schema = doc.components.schemas.ErrorBody;
+    expect(schema.required?.sort()).toEqual(['code', 'detail', 'path', 'request_id', 'status_code']);
+    expect(Object.keys(schema.properties ?? {}).sort()).toEqual(['code', 'detail', 'errors', 'path', 'request_id', 'status_code']);
+  });
+
+  it('every operation documents 500 and 503 (with Retry-After); protected ones 401 with WWW-Authenticate', () => {
+    expect(operations.length).toBeGreaterThan(40);
+    const found = operations.flatMap(({ key, operation }) => [
+      ...problems(key, operation, 500),
+      ...problems(key, operation, 503, ['Retry-After']),
+      ...(operation.security?.length ? problems(key, operation, 401, ['WWW-Authenticate']) : []),
+    ]);
+    expect(found).toEqual([]);
+  });
+
+  it('every 401 describes WWW-Authenticate and every 429 Retry-After (rate-limited routes document 429)', () => {
+    const found = operations.flatMap(({ key, operation }) => [
+      ...(operation.responses['401'] ? problems(key, operation, 401, ['WWW-Authenticate']) : []),
+      ...(operation.responses['429'] || RATE_LIMITED.includes(key) ? problems(key, operation, 429, ['Retry-After']) : []),
+    ]);
+    expect(found).toEqual([]);
+    expect(operations.filter(({ operation }) => operation.responses['429']).map(({ key }) => key).sort()).toEqual(
+      [...RATE_LIMITED].sort(),
+    );
+  });
+
+  it('every operation that takes a body documents 413 and 415', () => {
+    const withBody = operations.filter(({ method, operation }) => operation.requestBody || ['post', 'put', 'patch'].includes(method));
+    expect(withBody.length).toBeGreaterThan(15);
+    const found = withBody.flatMap(({ key, operation }) => [...problems(key, operation, 413), ...problems(key, operation, 415)]);
+    expect(found).toEqual([]);
+  });
+
+  it('every error response of every operation has the ErrorBody schema (GET /health 503 excepted)', () => {
+    const found = operations.flatMap(({ key, operation }) =>
+      Object.keys(operation.responses)
+        .filter((status) => Number(status) >= 400)
+        .flatMap((status) => problems(key, operation, Number(status))),
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('GET /health documents its unhealthy 503 body', () => {
+    const response = doc.paths['/health'].get.responses['503'];
+    expect(response.content?.['application/json']?.schema).toEqual({
+      allOf: [{ $ref: '#/components/schemas/HealthResponse' }, { properties: { status: { type: 'string', enum: ['unhealthy'] } } }],
+      example: { status: 'unhealthy', database: 'disconnected', database_type: 'postgresql' },
+    });
+  });
+
+  it('media content documents 416 with the error body and Content-Range', () => {
+    const operation = doc.paths['/api/v1/submissions/{id}/media/{media_id}/content'].get;
+    expect(problems('get media content', operation, 416, ['Content-Range'])).toEqual([]);
+  });
+});
