@@ -162,6 +162,9 @@ function served(prefixes: string[], entries: Record<string, RoutePolicy>): Recor
 const POLICY: Record<string, RoutePolicy> = {
   'GET /': { expect: { anonymous: 200, ...everyone(200) } },
   'GET /health': { expect: { anonymous: 200, ...everyone(200) } },
+  'GET /api': { expect: { anonymous: 200, ...everyone(200) } },
+  // Authorised by a signed link alone: a token grants nothing, and no signature is 403 for everyone.
+  'GET /api/v1/media/:media_id/file': { expect: { anonymous: 403, ...everyone(403) } },
 
   ...served(['/auth', '/api/auth'], {
     'POST /login': {
@@ -389,6 +392,7 @@ function resolveParam(path: string, name: string, method: string, w: World): str
     if (name === 'test_type') return 'sjt';
     if (name === 'media_id') return w.media;
   }
+  if (path.startsWith('/api/v1/media/') && name === 'media_id') return w.media;
   throw new Error(`No object for :${name} in ${method} ${path}: teach resolveParam in access-matrix.e2e-spec.ts`);
 }
 
