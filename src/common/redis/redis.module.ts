@@ -4,7 +4,15 @@ import { AppConfigService } from '../../config/app-config.service';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
-/** One shared Redis connection when REDIS_URL is set; `null` otherwise (single-node, in-memory mode). */
+/** A Redis command (queued while disconnected, or sent) fails after this; the request then gets 503. */
+const COMMAND_TIMEOUT_MS = 2000;
+
+/**
+ * One shared Redis connection when REDIS_URL is set; `null` otherwise (single-node, in-memory mode). The app boots
+ * even when Redis is unreachable (it keeps reconnecting): meanwhile `/health` reports it disconnected (503) and the
+ * rate-limited routes (login, register, refresh, change-password) answer 503 with Retry-After — a command fails
+ * within COMMAND_TIMEOUT_MS instead of waiting for a connection forever.
+ */
 @Global()
 @Module({
   providers: [
@@ -14,7 +22,13 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
       useFactory: (config: AppConfigService): Redis | null => {
         const url = config.values.redisUrl;
         if (!url) return null;
-        const client = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+        const client = new Redis(url, {
+          maxRetriesPerRequest: 2,
+          enableOfflineQueue: true,
+          lazyConnect: false,
+          commandTimeout: COMMAND_TIMEOUT_MS,
+          retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+        });
         const logger = new Logger('Redis');
         client.on('error', (error) => logger.warn(`Redis error: ${error.message}`));
         return client;
