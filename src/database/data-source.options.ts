@@ -8,6 +8,7 @@ import { MediaFileEntity } from '../modules/submissions/entities/media-file.enti
 import { SubmissionEntity } from '../modules/submissions/entities/submission.entity';
 import { TenantEntity } from '../modules/tenants/entities/tenant.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
+import { TimeoutSafeClient } from './pg-client';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-InitialSchema';
 import { Configurations1763800000000 } from './migrations/1763800000000-Configurations';
 import { Submissions1763900000000 } from './migrations/1763900000000-Submissions';
@@ -46,7 +47,8 @@ export function dataSourceOptions(
       keepAlive: true,
       // A stopped (SIGSTOP) or unreachable server never answers: the server-side timeout cannot fire, so the
       // client-side one does (query_timeout), and the request fails with 503 instead of hanging.
-      ...(statement ? { statement_timeout: statement, query_timeout: statement + 1000 } : {}),
+      // TimeoutSafeClient then drops such a connection rather than returning it to the pool.
+      ...(statement ? { statement_timeout: statement, query_timeout: statement + 1000, Client: TimeoutSafeClient } : {}),
     },
   };
 }
