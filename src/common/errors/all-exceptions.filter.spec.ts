@@ -90,7 +90,12 @@ describe('AllExceptionsFilter', () => {
       ['connect timeout', timeout],
       ['pool acquire timeout', new Error('timeout exceeded when trying to connect')],
       ['frozen server (query_timeout)', new QueryFailedError('SELECT 1', [], new Error('Query read timeout'))],
-      ['Redis unreachable (ioredis retries)', Object.assign(new Error('Reached the max retries per request limit (which is 2). Refer to "maxRetriesPerRequest" option for details.'), { name: 'MaxRetriesPerRequestError' })],
+      [
+        'Redis unreachable (ioredis retries)',
+        Object.assign(new Error('Reached the max retries per request limit (which is 2). Refer to "maxRetriesPerRequest"'), {
+          name: 'MaxRetriesPerRequestError',
+        }),
+      ],
       ['Redis command timeout', new Error('Command timed out')],
       ['Redis connection closed', new Error('Connection is closed.')],
     ];

@@ -39,7 +39,10 @@ export class AppError extends Error {
   }
 
   /** A dependency (database, Redis) is unavailable: the client should retry, not drop its session. */
-  static serviceUnavailable(retryAfterSeconds: number, detail = 'Service temporarily unavailable, try again shortly'): AppError {
+  static serviceUnavailable(
+    retryAfterSeconds: number,
+    detail = 'Service temporarily unavailable, try again shortly',
+  ): AppError {
     return new AppError('SERVICE_UNAVAILABLE', detail, HttpStatus.SERVICE_UNAVAILABLE, undefined, {
       'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
     });

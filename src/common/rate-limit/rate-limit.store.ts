@@ -1,4 +1,6 @@
 import type Redis from 'ioredis';
+import { AppError } from '../errors/app-error';
+import { DEPENDENCY_RETRY_AFTER_SECONDS } from '../errors/dependency-error';
 
 export interface Hit {
   /** Hits in the current window, this one included. */
@@ -197,17 +199,17 @@ export class RedisRateLimitStore implements RateLimitStore {
   ) {}
 
   async hit(key: string, windowMs: number): Promise<Hit> {
-    const [count, ttl] = (await this.redis.eval(HIT_SCRIPT, 1, this.prefix + key, windowMs)) as [number, number];
+    const [count, ttl] = (await this.connected().eval(HIT_SCRIPT, 1, this.prefix + key, windowMs)) as [number, number];
     return { count, resetMs: ttl };
   }
 
   async refund(key: string): Promise<void> {
-    await this.redis.eval(REFUND_SCRIPT, 1, this.prefix + key);
+    await this.connected().eval(REFUND_SCRIPT, 1, this.prefix + key);
   }
 
   async reserve(buckets: FailureBucket[], id: string, leaseMs: number): Promise<ReserveOutcome> {
     const args = buckets.flatMap(({ limit, windowMs }) => [limit, windowMs]);
-    const [status, retryMs] = (await this.redis.eval(
+    const [status, retryMs] = (await this.connected().eval(
       RESERVE_SCRIPT,
       buckets.length * 2,
       ...this.keys(buckets),
@@ -220,7 +222,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async settle(buckets: FailureBucket[], id: string, failed: boolean): Promise<Hit[]> {
-    const flat = (await this.redis.eval(
+    const flat = (await this.connected().eval(
       SETTLE_SCRIPT,
       buckets.length * 2,
       ...this.keys(buckets),
@@ -233,6 +235,17 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   async close(): Promise<void> {
     // the Redis connection is owned by RedisModule
+  }
+
+  /**
+   * While disconnected, fail at once (503) rather than queue: a queued script would run after reconnecting, long
+   * after its caller was answered — a phantom hit or reservation.
+   */
+  private connected(): Redis {
+    if (this.redis.status !== 'ready') {
+      throw AppError.serviceUnavailable(DEPENDENCY_RETRY_AFTER_SECONDS, 'Rate limiting is temporarily unavailable');
+    }
+    return this.redis;
   }
 
   /** The failure counter keeps the plain key (as `hit` does); attempts in flight live under `pending:`. */
