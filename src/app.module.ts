@@ -35,7 +35,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(databaseUrl, config.database.poolSize),
+        DatabaseModule.forRoot(databaseUrl, config.database.poolSize, {
+          connectTimeoutMs: config.database.connectTimeoutMs,
+          statementTimeoutMs: config.database.statementTimeoutMs,
+        }),
         RedisModule,
         RateLimitModule,
         StorageModule,

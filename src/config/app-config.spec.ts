@@ -20,6 +20,8 @@ describe('loadConfig', () => {
     expect(config.auth).toMatchObject({ accessTokenMinutes: 15, refreshTokenDays: 7, allowPublicRegistration: false });
     expect(config.rateLimits.loginPerAccount).toEqual({ limit: 5, windowSeconds: 900 });
     expect(config.rateLimits.loginPerIp).toEqual({ limit: 50, windowSeconds: 900 });
+    expect(config.rateLimits.changePassword).toEqual({ limit: 5, windowSeconds: 900 });
+    expect(config.database).toMatchObject({ connectTimeoutMs: 5000, statementTimeoutMs: 15_000 });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -43,6 +45,9 @@ describe('loadConfig', () => {
     [{ RATE_LIMIT_LOGIN_ACCOUNT_LIMIT: '-1' }, 'RATE_LIMIT_LOGIN_ACCOUNT_LIMIT'],
     [{ BOOTSTRAP_SUPERADMIN_EMAIL: 'a@b.c' }, 'BOOTSTRAP_SUPERADMIN_PASSWORD'],
     [{ REFRESH_REUSE_GRACE_SECONDS: '11' }, 'REFRESH_REUSE_GRACE_SECONDS'],
+    [{ DB_CONNECT_TIMEOUT_MS: '0' }, 'DB_CONNECT_TIMEOUT_MS'],
+    [{ DB_STATEMENT_TIMEOUT_MS: 'soon' }, 'DB_STATEMENT_TIMEOUT_MS'],
+    [{ RATE_LIMIT_CHANGE_PASSWORD_LIMIT: '0' }, 'RATE_LIMIT_CHANGE_PASSWORD_LIMIT'],
   ])('rejects %j naming %s', (env, variable) => {
     const error = errorFor(env as Record<string, string>);
     expect(error).toBeInstanceOf(ConfigError);

@@ -25,6 +25,10 @@ export interface AppConfig {
     /** Null when the app should start its embedded PostgreSQL. */
     url: string | null;
     poolSize: number;
+    /** Pool: opening a connection, or waiting for a free one, fails after this (then 503). */
+    connectTimeoutMs: number;
+    /** Server-side statement_timeout; the client also gives up on an unresponsive server after this plus 1 s. */
+    statementTimeoutMs: number;
     migrationsRun: boolean;
     embeddedDataDir: string;
   };
@@ -44,6 +48,8 @@ export interface AppConfig {
     loginPerIp: RateLimitRule;
     register: RateLimitRule;
     refresh: RateLimitRule;
+    /** Wrong current_password answers per account; reaching it revokes the caller's session. */
+    changePassword: RateLimitRule;
   };
   /** The global API throttle (@nestjs/throttler), per user or anonymous IP. */
   throttle: {
@@ -249,6 +255,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: {
       url: databaseUrl(r),
       poolSize: r.int('DB_POOL_SIZE', 10, 1, 200),
+      connectTimeoutMs: r.int('DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
+      statementTimeoutMs: r.int('DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
       migrationsRun: r.bool('MIGRATIONS_RUN', true),
       embeddedDataDir: r.string('EMBEDDED_PG_DATA_DIR', './data/postgres'),
     },
@@ -268,6 +276,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       loginPerIp: r.rule('RATE_LIMIT_LOGIN_IP', 50, 900),
       register: r.rule('RATE_LIMIT_REGISTER', 10, 3600),
       refresh: r.rule('RATE_LIMIT_REFRESH', 60, 60),
+      changePassword: r.rule('RATE_LIMIT_CHANGE_PASSWORD', 5, 900),
     },
     throttle: {
       burst: r.rule('THROTTLE_BURST', 100, 10),

@@ -8,6 +8,7 @@ import { MediaFileEntity } from '../modules/submissions/entities/media-file.enti
 import { SubmissionEntity } from '../modules/submissions/entities/submission.entity';
 import { TenantEntity } from '../modules/tenants/entities/tenant.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
+import { TimeoutSafeClient } from './pg-client';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-InitialSchema';
 import { Configurations1763800000000 } from './migrations/1763800000000-Configurations';
 import { Submissions1763900000000 } from './migrations/1763900000000-Submissions';
@@ -15,8 +16,23 @@ import { Submissions1763900000000 } from './migrations/1763900000000-Submissions
 export const ENTITIES = [TenantEntity, UserEntity, SessionEntity, RefreshTokenEntity, AuditLogEntity, ConfigurationEntity, CompetencyEntity, SubmissionEntity, MediaFileEntity];
 export const MIGRATIONS = [InitialSchema1763700000000, Configurations1763800000000, Submissions1763900000000];
 
-/** Shared by the app (DatabaseModule), ormconfig.ts (the CLI) and the tests. `synchronize` is off everywhere. */
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+export interface PoolTimeouts {
+  /** Opening a connection, and waiting for a free one in the pool, fail after this many ms. */
+  connectTimeoutMs: number;
+  /** PostgreSQL cancels a statement after this many ms; the client gives up on a silent server 1 s later. */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * Shared by the app (DatabaseModule), ormconfig.ts (the CLI) and the tests. `synchronize` is off everywhere.
+ * Without `statementTimeoutMs` (migrations, the CLI) statements are not time-limited.
+ */
+export function dataSourceOptions(
+  url: string,
+  poolSize = 10,
+  timeouts: PoolTimeouts = { connectTimeoutMs: 5000 },
+): DataSourceOptions {
+  const statement = timeouts.statementTimeoutMs;
   return {
     type: 'postgres',
     url,
@@ -25,6 +41,14 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+    extra: {
+      max: poolSize,
+      connectionTimeoutMillis: timeouts.connectTimeoutMs,
+      keepAlive: true,
+      // A stopped (SIGSTOP) or unreachable server never answers: the server-side timeout cannot fire, so the
+      // client-side one does (query_timeout), and the request fails with 503 instead of hanging.
+      // TimeoutSafeClient then drops such a connection rather than returning it to the pool.
+      ...(statement ? { statement_timeout: statement, query_timeout: statement + 1000, Client: TimeoutSafeClient } : {}),
+    },
   };
 }

@@ -14,6 +14,8 @@ import { Client } from 'pg';
 export interface EmbeddedPostgresOptions {
   dataDir: string;
   database: string;
+  /** Listen on this loopback port (a restarted cluster keeps its clients' URL); default: a free one. */
+  port?: number;
   log?: (level: 'info' | 'warn' | 'debug', message: string) => void;
 }
 
@@ -189,7 +191,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     rmSync(pidFile, { force: true });
   }
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(
     join(bin, 'postgres'),
     ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],

@@ -29,8 +29,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     info: unknown,
     context: ExecutionContext,
   ): TUser {
-    if (err instanceof AppError) throw err;
-    if (err || !user) {
+    // An error (as opposed to a refused token, which passport reports through `info`) comes from validate():
+    // an AppError about the session, or the database failing. The latter must reach the exception filter as it is
+    // (503), never become a 401 that makes clients throw their sessions away.
+    if (err) throw err;
+    if (!user) {
       const name = (info as { name?: string } | undefined)?.name;
       const message = (info as { message?: string } | undefined)?.message ?? '';
       if (name === 'TokenExpiredError') throw AppError.unauthorized('TOKEN_EXPIRED', 'Token has expired');

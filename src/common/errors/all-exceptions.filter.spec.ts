@@ -20,7 +20,7 @@ function run(exception: unknown) {
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
   } as unknown as ArgumentsHost;
   const filter = new AllExceptionsFilter();
-  (filter as unknown as { logger: { error: () => void } }).logger = { error: () => undefined };
+  (filter as unknown as { logger: object }).logger = { error: () => undefined, warn: () => undefined };
   filter.catch(exception, host);
   return sent;
 }
@@ -72,5 +72,51 @@ describe('AllExceptionsFilter', () => {
   it('maps body-parser rejections (413) instead of answering 500', () => {
     const tooLarge = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413, expose: true });
     expect(run(tooLarge).body).toMatchObject({ status_code: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  describe('dependency failures → 503 SERVICE_UNAVAILABLE with Retry-After (never 401 or 500)', () => {
+    const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+    const timeout = new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') });
+    const cases: [string, unknown][] = [
+      ['connection refused (pg connect)', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
+      ['both addresses refused (AggregateError)', Object.assign(new AggregateError([withCode('a', 'ECONNREFUSED'), withCode('b', 'ECONNREFUSED')], ''), {})],
+      ['connection reset mid-query', new QueryFailedError('SELECT 1', [], withCode('read ECONNRESET', 'ECONNRESET'))],
+      ['server closed the connection', new QueryFailedError('SELECT 1', [], new Error('Connection terminated unexpectedly'))],
+      ['admin shutdown 57P01', new QueryFailedError('SELECT 1', [], withCode('terminating connection due to administrator command', '57P01'))],
+      ['cannot connect now 57P03', withCode('the database system is shutting down', '57P03')],
+      ['too many connections 53300', withCode('sorry, too many clients already', '53300')],
+      ['statement timeout 57014', new QueryFailedError('SELECT 1', [], withCode('canceling statement due to statement timeout', '57014'))],
+      ['connection exception class 08', withCode('connection failure', '08006')],
+      ['connect timeout', timeout],
+      ['pool acquire timeout', new Error('timeout exceeded when trying to connect')],
+      ['frozen server (query_timeout)', new QueryFailedError('SELECT 1', [], new Error('Query read timeout'))],
+      [
+        'Redis unreachable (ioredis retries)',
+        Object.assign(new Error('Reached the max retries per request limit (which is 2). Refer to "maxRetriesPerRequest"'), {
+          name: 'MaxRetriesPerRequestError',
+        }),
+      ],
+      ['Redis command timeout', new Error('Command timed out')],
+      ['Redis connection closed', new Error('Connection is closed.')],
+    ];
+    it.each(cases)('%s', (_name, exception) => {
+      const sent = run(exception);
+      expect(sent.status).toBe(503);
+      expect(sent.headers['Retry-After']).toBe('5');
+      expect(sent.body).toEqual({
+        status_code: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        detail: expect.any(String),
+        path: '/api/v1/things',
+        request_id: 'req-1',
+      });
+      expect(JSON.stringify(sent.body)).not.toMatch(/ECONN|SELECT|127\.0\.0\.1|timeout/);
+    });
+
+    it('keeps ordinary database and Redis errors a 500', () => {
+      expect(run(new QueryFailedError('q', [], withCode('relation "x" does not exist', '42P01'))).status).toBe(500);
+      expect(run(Object.assign(new Error('ERR Error running script'), { name: 'ReplyError' })).status).toBe(500);
+      expect(run(withCode('deadlock detected', '40P01')).status).toBe(500);
+    });
   });
 });

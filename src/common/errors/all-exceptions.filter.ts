@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { AppError } from './app-error';
+import { DEPENDENCY_RETRY_AFTER_SECONDS, isDependencyFailure } from './dependency-error';
 import { ErrorBody } from './error-body';
 
 const STATUS_CODES: Record<number, string> = {
@@ -38,7 +39,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<Request>();
     const response = host.switchToHttp().getResponse<Response>();
     const error = this.toAppError(exception, request);
-    if (error.status >= 500) {
+    if (error.status === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof AppError)) {
+      const reason = exception instanceof Error ? exception.message : String(exception);
+      this.logger.warn({ reason, path: request.path, request_id: request.id }, 'Dependency unavailable');
+    } else if (error.status >= 500) {
       this.logger.error({ err: exception, path: request.path, request_id: request.id }, 'Unhandled error');
     }
     const body: ErrorBody = {
@@ -63,6 +67,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const bodyStatus = bodyParserStatus(exception);
     if (bodyStatus === 413) return new AppError('PAYLOAD_TOO_LARGE', 'Request body too large', bodyStatus);
     if (bodyStatus) return new AppError(STATUS_CODES[bodyStatus] ?? 'BAD_REQUEST', 'Request body could not be read', bodyStatus);
+    // Before anything else that could turn it into a 500 (or, worse, a 401 that makes clients log out).
+    if (isDependencyFailure(exception)) return AppError.serviceUnavailable(DEPENDENCY_RETRY_AFTER_SECONDS);
     if (exception instanceof QueryFailedError) {
       const code = (exception.driverError as { code?: string } | undefined)?.code;
       // 22P02: invalid text representation (e.g. a malformed uuid that slipped past validation)

@@ -38,6 +38,16 @@ export class AppError extends Error {
     return new AppError(code, detail, HttpStatus.UNAUTHORIZED, undefined, { 'WWW-Authenticate': 'Bearer' });
   }
 
+  /** A dependency (database, Redis) is unavailable: the client should retry, not drop its session. */
+  static serviceUnavailable(
+    retryAfterSeconds: number,
+    detail = 'Service temporarily unavailable, try again shortly',
+  ): AppError {
+    return new AppError('SERVICE_UNAVAILABLE', detail, HttpStatus.SERVICE_UNAVAILABLE, undefined, {
+      'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    });
+  }
+
   static tooManyRequests(retryAfterSeconds: number): AppError {
     return new AppError(
       'RATE_LIMITED',

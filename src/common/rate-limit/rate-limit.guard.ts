@@ -5,7 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import { AppConfigService } from '../../config/app-config.service';
 import { RateLimiterService } from './rate-limiter.service';
 
-export type RateLimitName = keyof Omit<AppConfig['rateLimits'], 'loginPerAccount' | 'loginPerIp'>;
+export type RateLimitName = keyof Omit<AppConfig['rateLimits'], 'loginPerAccount' | 'loginPerIp' | 'changePassword'>;
 const RATE_LIMIT_KEY = 'rateLimit:name';
 
 /** Per-IP limit on a route a stranger can hammer; the rule comes from configuration (RATE_LIMIT_<NAME>_*). */

@@ -110,9 +110,13 @@ export class AuthController {
   @Post('change-password')
   @HttpCode(HttpStatus.OK)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Change the password; every other session of the user is revoked' })
+  @ApiOperation({
+    summary:
+      'Change the password; every other session of the user is revoked. Wrong current passwords are rate-limited ' +
+      'per account: the one reaching the limit revokes this session (429)',
+  })
   @ApiOkResponse({ type: MessageResponse })
-  @ApiErrors(400, 401)
+  @ApiErrors(400, 401, 429)
   async changePassword(@Ctx() ctx: AuthenticatedContext, @Body() dto: ChangePasswordDto): Promise<MessageResponse> {
     await this.auth.changePassword(ctx, dto.current_password, dto.new_password);
     return { message: 'Password changed' };

@@ -29,22 +29,32 @@ export class AuthService {
   ) {}
 
   /**
-   * Failed attempts count against (account, IP) and IP budgets; a success gives its unit back. Taking the unit
-   * before checking keeps the budget exact even with concurrent attempts on several instances.
+   * Only wrong credentials count, against (account, IP) and IP budgets. A slot is reserved before the password
+   * check and settled after it, so concurrent guesses on several instances never get more checks than the budget,
+   * while successes (however many in flight) and database errors never count. See RateLimiterService.reserve.
    */
   async login(ctx: RequestContext, dto: LoginDto): Promise<LoginResponse> {
     const ip = ctx.ip ?? 'unknown';
     const { loginPerAccount, loginPerIp } = this.config.rateLimits;
-    const consumed = await this.limiter.consume([
+    const attempt = await this.limiter.reserve([
       { key: `login:ip:${ip}`, rule: loginPerIp },
       { key: `login:account:${dto.email}:${ip}`, rule: loginPerAccount },
     ]);
 
-    const user = await this.users.findByEmailWithTenant(ctx, dto.email);
-    const valid = user
-      ? await this.passwords.verify(dto.password, user.password_hash)
-      : await this.passwords.burn(dto.password);
+    let user: Awaited<ReturnType<UsersService['findByEmailWithTenant']>>;
+    let valid: boolean;
+    try {
+      user = await this.users.findByEmailWithTenant(ctx, dto.email);
+      valid = user
+        ? await this.passwords.verify(dto.password, user.password_hash)
+        : await this.passwords.burn(dto.password);
+    } catch (error) {
+      // The database (or anything else) failed before the credentials could be judged: not a failed login.
+      await attempt.release().catch(() => undefined);
+      throw error;
+    }
     if (!user || !valid || !user.is_active || !user.tenant?.is_active) {
+      await attempt.fail();
       await this.audit.recordSafely(ctx, {
         action: 'auth.login_failed',
         resourceType: 'user',
@@ -59,7 +69,7 @@ export class AuthService {
       throw INVALID_CREDENTIALS();
     }
 
-    await this.limiter.refund(consumed);
+    await attempt.release();
     const { session, refreshToken } = await this.sessions.create(ctx, user);
     await this.users.recordLogin(ctx, user, dto.password);
     await this.audit.recordSafely(ctx, {
@@ -162,8 +172,39 @@ export class AuthService {
     }
   }
 
-  changePassword(ctx: AuthenticatedContext, currentPassword: string, newPassword: string): Promise<void> {
-    return this.users.changePassword(ctx, currentPassword, newPassword);
+  /**
+   * Wrong current passwords count per account (RATE_LIMIT_CHANGE_PASSWORD_*, like failed logins), so a stolen access
+   * token is not a password oracle. The wrong answer that reaches the limit revokes the caller's session and is a
+   * 429; its access token then fails with 401 SESSION_REVOKED. Until the window ends, every session of the account
+   * gets 429 here without a password check.
+   */
+  async changePassword(ctx: AuthenticatedContext, currentPassword: string, newPassword: string): Promise<void> {
+    if (newPassword === currentPassword) {
+      throw AppError.badRequest('PASSWORD_UNCHANGED', 'The new password must differ from the current one', [
+        { field: 'new_password', message: 'new_password must differ from current_password' },
+      ]);
+    }
+    const rule = this.config.rateLimits.changePassword;
+    const attempt = await this.limiter.reserve([{ key: `change-password:user:${ctx.user.id}`, rule }]);
+    try {
+      await this.users.changePassword(ctx, currentPassword, newPassword);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'INVALID_CURRENT_PASSWORD')) {
+        await attempt.release().catch(() => undefined);
+        throw error;
+      }
+      const [failures] = await attempt.fail();
+      if (failures.count < rule.limit) throw error;
+      await this.sessions.revoke(ctx, ctx.user.sessionId, 'too_many_password_attempts');
+      await this.audit.recordSafely(ctx, {
+        action: 'auth.session_revoke',
+        resourceType: 'session',
+        resourceId: ctx.user.sessionId,
+        newValues: { reason: 'too_many_password_attempts', failed_attempts: failures.count },
+      });
+      throw AppError.tooManyRequests(failures.resetMs / 1000);
+    }
+    await attempt.release();
   }
 
   private async loginResponse(

@@ -9,9 +9,9 @@ import { SessionsService } from '../sessions/sessions.service';
 import { ACCESS_TOKEN_TYPE, AccessTokenClaims, signingKey } from './token.service';
 
 /**
- * HS256 only (an `alg: none` or RS256-confused token is refused by the verifier), `typ` must be "access", and
- * the session must still be live with an active user and tenant — so logout, deactivation, password and role
- * changes cut a token on its next request. Role and tenant are read from the database, not trusted from the token.
+ * HS256 only (an `alg: none` or RS256-confused token is refused by the verifier), `typ` must be "access", `exp`,
+ * `iat`, `sub` and `sid` must be present, and the session must still be live with an active user and tenant — so
+ * logout, deactivation, password and role changes cut a token on its next request. Role and tenant are read from the database, not trusted from the token.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -28,8 +28,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser> {
-    if (claims.typ !== ACCESS_TOKEN_TYPE || !isUuid(claims.sub) || !isUuid(claims.sid)) {
+  async validate(claims: Partial<AccessTokenClaims & { exp: number; iat: number }>): Promise<AuthenticatedUser> {
+    // The verifier only checks `exp` when present: a token without one (signed with a leaked key) would never
+    // expire, so `exp` and `iat` are required here, as are the claims this app itself puts in every token.
+    if (
+      claims.typ !== ACCESS_TOKEN_TYPE ||
+      !isUuid(claims.sub) ||
+      !isUuid(claims.sid) ||
+      !Number.isFinite(claims.exp) ||
+      !Number.isFinite(claims.iat)
+    ) {
       throw AppError.unauthorized('INVALID_TOKEN', 'Could not validate credentials');
     }
     const profile = await this.sessions.principal(claims.sid, claims.sub);

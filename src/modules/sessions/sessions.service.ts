@@ -15,7 +15,8 @@ export type RevokeReason =
   | 'user_deactivated'
   | 'role_changed'
   | 'tenant_changed'
-  | 'tenant_deactivated';
+  | 'tenant_deactivated'
+  | 'too_many_password_attempts';
 
 export interface IssuedSession {
   session: SessionEntity;

@@ -58,10 +58,15 @@ export class SubmissionsRepository {
     return em.getRepository(SubmissionEntity).findOne({ where: { id, ...this.visibleWhere(ctx) }, lock: { mode } });
   }
 
-  /** The newest attempt of a user and test type among the rows the caller may see, or null. */
-  latestVisible(ctx: AuthenticatedContext, userId: string, testType: TestType): Promise<SubmissionEntity | null> {
+  /**
+   * The newest attempt of a user and test type among the rows the caller may see, or null. The scope narrows the
+   * request and never replaces it: a candidate asking for another user gets null, not its own rows.
+   */
+  async latestVisible(ctx: AuthenticatedContext, userId: string, testType: TestType): Promise<SubmissionEntity | null> {
+    const scope = this.visibleWhere(ctx);
+    if (scope.user_id !== undefined && scope.user_id !== userId) return null;
     return this.db.repo(ctx, SubmissionEntity).findOne({
-      where: { ...this.visibleWhere(ctx), user_id: userId, test_type: testType },
+      where: { ...scope, user_id: userId, test_type: testType },
       order: { attempt_number: 'DESC' },
     });
   }
