@@ -1,17 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type Redis from 'ioredis';
 import { AppConfigService } from '../../config/app-config.service';
 import { REDIS_CLIENT } from '../redis/redis.module';
 import { ApiThrottlerGuard, throttlerOptions } from './api-throttle';
 import { FixedWindowThrottlerStorage } from './fixed-window.storage';
+import { RedisOrMemoryThrottlerStorage } from './redis-or-memory.storage';
 
 /**
  * The global API throttle (README, "Rate limits"): every route but /health, per user (per IP when anonymous), in
  * named tiers from configuration. Counters are in memory (FixedWindowThrottlerStorage), or in Redis through the
- * maintained @nest-lab/throttler-storage-redis when REDIS_URL is set, so that the budget holds across instances. Import it after AuthModule: its guard must run after authentication has set the user.
+ * maintained @nest-lab/throttler-storage-redis when REDIS_URL is set, so that the budget holds across instances
+ * (per instance while Redis is unreachable: RedisOrMemoryThrottlerStorage). Import it after AuthModule: its guard must run after authentication has set the user.
  */
 @Global()
 @Module({
@@ -21,7 +22,7 @@ import { FixedWindowThrottlerStorage } from './fixed-window.storage';
       useFactory: (config: AppConfigService, redis: Redis | null) => ({
         throttlers: throttlerOptions(config.values.throttle),
         setHeaders: false,
-        storage: redis ? new ThrottlerStorageRedisService(redis) : new FixedWindowThrottlerStorage(),
+        storage: redis ? new RedisOrMemoryThrottlerStorage(redis) : new FixedWindowThrottlerStorage(),
       }),
     }),
   ],
