@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { constants, createWriteStream, unlinkSync, WriteStream } from 'node:fs';
-import { copyFile, FileHandle, link, lstat, mkdir, open, readdir, realpath, rmdir, unlink } from 'node:fs/promises';
+import { copyFile, FileHandle, link, lstat, mkdir, open, opendir, realpath, rmdir, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -26,7 +26,7 @@ function released(stream: WriteStream): Promise<void> {
  * Files under STORAGE_PATH. A write goes to `<final>.partial-<random>` (exclusive create) and is published with
  * link(2), which fails rather than replace an existing file; the partial is always unlinked, so an abandoned or
  * oversize upload leaves nothing behind (a process killed mid-write can leave a `.partial-*` file, never a
- * truncated final file: sweepStale() removes those at the next boot, see README.md "Storage"). Folders created
+ * truncated final file: sweepStale() removes those at the next boot, README.md "Interrupted uploads"). Folders created
  * for a failed write are removed again.
  */
 export class LocalStorageDriver implements StorageDriver {
@@ -137,20 +137,24 @@ export class LocalStorageDriver implements StorageDriver {
    */
   async sweepStale(olderThanMs: number): Promise<number> {
     const cutoff = Date.now() - olderThanMs;
-    const entries = await readdir(this.root, { recursive: true, withFileTypes: true }).catch((error: unknown) => {
-      if (errorCode(error) === 'ENOENT') return [];
+    // Streamed (the tree may hold many files); only the partial files found are kept, and removed afterwards.
+    const partials: string[] = [];
+    try {
+      for await (const entry of await opendir(this.root, { recursive: true })) {
+        if (entry.isFile() && PARTIAL_FILE.test(entry.name)) partials.push(join(entry.parentPath, entry.name));
+      }
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return 0;
       throw error;
-    });
+    }
     let removed = 0;
-    for (const entry of entries) {
-      if (!entry.isFile() || !PARTIAL_FILE.test(entry.name)) continue;
-      const path = join(entry.parentPath, entry.name);
+    for (const path of partials) {
       if (this.inFlight.has(path)) continue;
       try {
         if ((await lstat(path)).mtimeMs >= cutoff) continue;
         await unlink(path);
         removed += 1;
-        await this.pruneEmptyFolders(entry.parentPath, this.root);
+        await this.pruneEmptyFolders(dirname(path), this.root);
       } catch (error) {
         if (errorCode(error) !== 'ENOENT') throw error; // another instance swept it first
       }

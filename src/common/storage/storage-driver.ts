@@ -78,6 +78,6 @@ export interface StorageDriver {
 
 /**
  * Leftovers of interrupted writes older than this are swept at boot. Younger ones may belong to another instance
- * sharing the storage, still uploading; no upload lasts this long (HTTP_REQUEST_TIMEOUT_MS, README.md "Storage").
+ * sharing the storage, still uploading; no upload lasts this long (README.md "Interrupted uploads").
  */
 export const STALE_UPLOAD_MS = 60 * 60 * 1000;
