@@ -224,7 +224,7 @@ describe('The app as a process: uploads and SIGTERM', () => {
       expect((await readFile(join(storagePath, row.storage_key))).equals(data)).toBe(true);
     }
     expect((await filesUnder(storagePath)).filter((file) => file.includes('.partial-'))).toEqual([]);
-  });
+  }, 90_000);
 
   it('cuts an upload that cannot finish within SHUTDOWN_TIMEOUT_MS: exits on time, no row, no partial file; the next boot sweeps old partials', async () => {
     const shutdownTimeout = 1_500;
@@ -274,5 +274,5 @@ describe('The app as a process: uploads and SIGTERM', () => {
     expect(await filesUnder(storagePath)).toEqual(['tenants/x/submissions/y/bbbbbbbbbbbbbbbb.webm.partial-0123456789ab']);
     child.kill('SIGTERM');
     expect(await next.exit).toBe(0);
-  });
+  }, 120_000); // two boots of the app
 });
