@@ -9,6 +9,7 @@ import { documentErrorResponses } from './common/http/api-errors';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { securityHeadersMiddleware } from './common/http/security-headers';
 import { jsonDepthMiddleware } from './common/http/json-depth.middleware';
+import { applyServerTimeouts } from './common/http/server-timeouts';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
 import { APP_VERSION } from './version';
@@ -19,6 +20,7 @@ export const JSON_BODY_LIMIT = '1mb';
 export function setupApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  applyServerTimeouts(app.getHttpServer(), config.http);
   // Responses are per-user and sent with Cache-Control: no-store, so no client ever revalidates: hashing every
   // body for an ETag (SHA-1 of up to a megabyte) would be wasted work.
   app.set('etag', false);

@@ -5,6 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { setupApp } from './app.setup';
 import { createPinoLogger, PinoNestLogger } from './common/logging/logger';
+import { STORAGE_DRIVER, StorageDriver } from './common/storage/storage-driver';
 import { ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrate';
@@ -50,20 +51,25 @@ async function bootstrap(): Promise<void> {
   logger.info({ context: 'Bootstrap', port: address.port }, `Trajectorie listening on ${address.address}:${address.port}`);
 
   // Graceful shutdown: stop accepting, let in-flight requests finish, close pools, then stop the embedded database.
+  // SHUTDOWN_TIMEOUT_MS is the limit: whatever still runs then is dropped (README.md "Configuration").
+  const storage = app.get<StorageDriver>(STORAGE_DRIVER);
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ context: 'Shutdown', signal }, 'Shutting down');
     const force = setTimeout(() => {
-      logger.error({ context: 'Shutdown' }, 'Shutdown timed out; exiting');
+      logger.error({ context: 'Shutdown' }, 'Shutdown timed out; dropping the requests still running');
+      // An upload cut here gets no row; its partial file goes now (anything missed is swept at the next boot).
+      storage.abandonInFlight?.();
+      // The embedded database's exit hook asks it for a fast shutdown, which still ends with a clean checkpoint.
       process.exit(1);
-    }, config.shutdownTimeoutMs + 15_000).unref();
+    }, config.shutdownTimeoutMs).unref();
     try {
       await app.close();
     } finally {
-      await embedded?.stop();
       clearTimeout(force);
+      await embedded?.stop();
       process.exit(0);
     }
   };

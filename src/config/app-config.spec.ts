@@ -79,4 +79,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(config.environment).toBe('development');
   });
+  it('reads the HTTP server timeouts, keeping headers above keep-alive and the request limit above headers', () => {
+    expect(loadConfig({}).http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 600_000,
+      keepAliveTimeoutMs: 5_000,
+      idleTimeoutMs: 60_000,
+    });
+    expect(loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '0', HTTP_IDLE_TIMEOUT_MS: '0' }).http).toMatchObject({
+      requestTimeoutMs: 0,
+      idleTimeoutMs: 0,
+    });
+    expect(errorFor({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '5000' }).variable).toBe(
+      'HTTP_HEADERS_TIMEOUT_MS',
+    );
+    expect(errorFor({ HTTP_REQUEST_TIMEOUT_MS: '9000' }).variable).toBe('HTTP_REQUEST_TIMEOUT_MS');
+    expect(errorFor({ HTTP_HEADERS_TIMEOUT_MS: '0' }).variable).toBe('HTTP_HEADERS_TIMEOUT_MS');
+  });
 });

@@ -19,6 +19,13 @@ export interface AppConfig {
   /** Express 'trust proxy': false, a hop count, or a list of trusted proxy addresses/subnets. */
   trustProxy: boolean | number | string[];
   shutdownTimeoutMs: number;
+  /** Node http.Server limits against slow or idle clients (README.md "Configuration"); 0 disables one. */
+  http: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    idleTimeoutMs: number;
+  };
   corsOrigins: string[];
   publicBaseUrl: string;
   database: {
@@ -216,6 +223,24 @@ function trustProxy(r: EnvReader): boolean | number | string[] {
   return list;
 }
 
+/** Node checks a request's headers and whole-request deadlines on the same timer, so they must be consistent. */
+function httpTimeouts(r: EnvReader): AppConfig['http'] {
+  const hour = 3_600_000;
+  const timeouts = {
+    headersTimeoutMs: r.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1, hour),
+    requestTimeoutMs: r.int('HTTP_REQUEST_TIMEOUT_MS', 600_000, 0, 24 * hour),
+    keepAliveTimeoutMs: r.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 1, hour),
+    idleTimeoutMs: r.int('HTTP_IDLE_TIMEOUT_MS', 60_000, 0, 24 * hour),
+  };
+  if (timeouts.headersTimeoutMs <= timeouts.keepAliveTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', 'must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS');
+  }
+  if (timeouts.requestTimeoutMs !== 0 && timeouts.requestTimeoutMs < timeouts.headersTimeoutMs) {
+    throw new ConfigError('HTTP_REQUEST_TIMEOUT_MS', 'must be 0 or at least HTTP_HEADERS_TIMEOUT_MS');
+  }
+  return timeouts;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const r = new EnvReader(env);
   const environment = normaliseEnvironment(r);
@@ -247,6 +272,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ),
     trustProxy: trustProxy(r),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    http: httpTimeouts(r),
     corsOrigins: (r.raw('CORS_ORIGINS') ?? '')
       .split(',')
       .map((origin) => origin.trim())

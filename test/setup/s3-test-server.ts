@@ -1,6 +1,6 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
@@ -11,7 +11,9 @@ import S3rver from 's3rver';
  *
  * s3rver 3.7 answers AbortMultipartUpload with 405, which would leave the parts of an aborted upload on disk; the
  * one middleware below adds that operation with S3's semantics (204, or 404 NoSuchUpload) over s3rver's own upload
- * folder, so the driver's clean-up can be verified. s3rver also ignores `If-None-Match` on writes (the driver's
+ * folder, so the driver's clean-up can be verified. It answers ListMultipartUploads (GET ?uploads) with 501, so a
+ * second middleware lists that folder (Initiated = when the upload's key file was written), in pages of
+ * LIST_UPLOADS_PAGE so that callers' pagination is exercised. s3rver also ignores `If-None-Match` on writes (the driver's
  * no-overwrite guarantee there rests on random keys) and does not verify SigV4 signatures, but does check the
  * expiry of presigned URLs.
  */
@@ -32,6 +34,8 @@ export interface S3TestServer {
   pendingMultipartUploads(): Promise<string[]>;
   /** How many AbortMultipartUpload requests removed an upload so far. */
   abortedMultipartUploads(): number;
+  /** Makes a pending multipart upload look started `ageMs` ago (to ListMultipartUploads). */
+  backdateMultipartUpload(uploadId: string, ageMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +76,56 @@ function abortMultipartUpload(directory: string, onAbort: () => void): KoaMiddle
   };
 }
 
+const LIST_UPLOADS_PAGE = 2;
+
+const xmlEscape = (value: string): string =>
+  value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function listMultipartUploads(directory: string): KoaMiddleware {
+  return async (ctx, next) => {
+    const match = /^\/([a-z0-9.-]+)\/?$/.exec(ctx.path);
+    if (ctx.method !== 'GET' || !match || ctx.query.uploads === undefined) return next();
+    const bucket = match[1];
+    const text = (name: string): string => (typeof ctx.query[name] === 'string' ? (ctx.query[name] as string) : '');
+    const prefix = text('prefix');
+    const keyMarker = text('key-marker');
+    const uploadIdMarker = text('upload-id-marker');
+    const folder = join(directory, bucket, '._S3rver_uploads');
+    const uploads: { key: string; uploadId: string; initiated: Date }[] = [];
+    for (const uploadId of await readdir(folder).catch(() => [] as string[])) {
+      const keyFile = join(folder, uploadId, 'key');
+      const key = await readFile(keyFile, 'utf8').catch(() => null);
+      if (key === null || !key.startsWith(prefix)) continue;
+      uploads.push({ key, uploadId, initiated: (await stat(keyFile)).mtime });
+    }
+    uploads.sort((x, y) => (x.key === y.key ? x.uploadId.localeCompare(y.uploadId) : x.key < y.key ? -1 : 1));
+    const after = uploads.filter(
+      (u) => !keyMarker || u.key > keyMarker || (u.key === keyMarker && uploadIdMarker !== '' && u.uploadId > uploadIdMarker),
+    );
+    const page = after.slice(0, LIST_UPLOADS_PAGE);
+    const truncated = after.length > page.length;
+    const last = page[page.length - 1];
+    ctx.status = 200;
+    ctx.type = 'application/xml';
+    ctx.body =
+      '<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      `<Bucket>${xmlEscape(bucket)}</Bucket><Prefix>${xmlEscape(prefix)}</Prefix>` +
+      `<KeyMarker>${xmlEscape(keyMarker)}</KeyMarker><UploadIdMarker>${xmlEscape(uploadIdMarker)}</UploadIdMarker>` +
+      (truncated && last
+        ? `<NextKeyMarker>${xmlEscape(last.key)}</NextKeyMarker><NextUploadIdMarker>${last.uploadId}</NextUploadIdMarker>`
+        : '') +
+      `<MaxUploads>${LIST_UPLOADS_PAGE}</MaxUploads><IsTruncated>${truncated}</IsTruncated>` +
+      page
+        .map(
+          (u) =>
+            `<Upload><Key>${xmlEscape(u.key)}</Key><UploadId>${u.uploadId}</UploadId>` +
+            `<Initiated>${u.initiated.toISOString()}</Initiated><StorageClass>STANDARD</StorageClass></Upload>`,
+        )
+        .join('') +
+      '</ListMultipartUploadsResult>';
+  };
+}
+
 export async function startS3TestServer(bucket = 'trajectorie-test'): Promise<S3TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'trajectorie-s3rver-'));
   const server = new S3rver({
@@ -84,7 +138,7 @@ export async function startS3TestServer(bucket = 'trajectorie-test'): Promise<S3
   // Koa composes its middleware when it starts listening: put the shim right before s3rver's router.
   const stack = (server as unknown as { middleware: KoaMiddleware[] }).middleware;
   let aborted = 0;
-  stack.splice(stack.length - 1, 0, abortMultipartUpload(directory, () => (aborted += 1)));
+  stack.splice(stack.length - 1, 0, abortMultipartUpload(directory, () => (aborted += 1)), listMultipartUploads(directory));
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   const region = 'us-east-1';
@@ -123,6 +177,10 @@ export async function startS3TestServer(bucket = 'trajectorie-test'): Promise<S3
       return keys.sort();
     },
     abortedMultipartUploads: () => aborted,
+    backdateMultipartUpload: async (uploadId, ageMs) => {
+      const when = new Date(Date.now() - ageMs);
+      await utimes(join(directory, bucket, '._S3rver_uploads', uploadId, 'key'), when, when);
+    },
     pendingMultipartUploads: async () =>
       readdir(join(directory, bucket, '._S3rver_uploads')).catch(() => [] as string[]),
     close: async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
@@ -8,6 +8,7 @@ import { AppError } from '../errors/app-error';
 import { MEDIA_HEADS, NON_MEDIA_HEADS, mediaBytes } from '../../../test/setup/media-fixtures';
 import { LocalStorageDriver } from './local-storage.driver';
 import { requireMedia } from './media-type';
+import { STALE_UPLOAD_MS } from './storage-driver';
 import { storageKey } from './storage-key';
 import { InvalidStorageKeyError } from './storage.errors';
 import { streamToStorage } from './stream-to-storage';
@@ -235,5 +236,53 @@ describe('LocalStorageDriver', () => {
     }
     peak = Math.max(peak, process.memoryUsage().rss);
     expect((peak - before) / (1024 * 1024)).toBeLessThanOrEqual(32);
+  });
+  describe('leftovers of interrupted writes', () => {
+    const plant = async (relativePath: string, ageMs: number) => {
+      const path = join(root, relativePath);
+      await mkdir(join(path, '..'), { recursive: true });
+      await writeFile(path, 'left behind');
+      const when = new Date(Date.now() - ageMs);
+      await utimes(path, when, when);
+    };
+
+    it('sweepStale removes partial files older than the threshold (and their emptied folders), nothing else', async () => {
+      const old = `${key()}.partial-0123456789ab`;
+      const young = `${key()}.partial-ba9876543210`; // may be another instance's upload in progress
+      const oldFinal = key(); // a published file, however old, is data
+      const lookalike = `${key()}.partial-notours`;
+      await plant(old, STALE_UPLOAD_MS + 60_000);
+      await plant(young, 60_000);
+      await plant(oldFinal, STALE_UPLOAD_MS * 24);
+      await plant(lookalike, STALE_UPLOAD_MS * 24);
+
+      expect(await driver.sweepStale(STALE_UPLOAD_MS)).toBe(1);
+      const files = (await tree(root)).filter((entry) => /\.[a-z]+(\.partial-\w+)?$/.test(entry));
+      expect(files).toEqual([young, oldFinal, lookalike].sort());
+      // The old partial's folders held nothing else and are gone; its tenant folder too.
+      expect(await tree(root)).not.toContain(old.split('/').slice(0, 2).join('/'));
+      expect(await driver.sweepStale(STALE_UPLOAD_MS)).toBe(0);
+    });
+
+    it('sweepStale on a storage folder that does not exist yet removes nothing', async () => {
+      await expect(new LocalStorageDriver(join(base, 'missing')).sweepStale(0)).resolves.toBe(0);
+    });
+
+    it('abandonInFlight removes the partial file of a write still running', async () => {
+      const body = new Readable({ read() {} }); // sends one chunk, then nothing until destroyed
+      body.push(mediaBytes(MEDIA_HEADS.webm, 4096));
+      const writing = driver.put(key(), body, { contentType: 'video/webm', maxBytes: 1 << 20 });
+      const settled = writing.catch((error: unknown) => error);
+      let partials: string[] = [];
+      for (let i = 0; i < 200 && partials.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        partials = (await tree(root)).filter((entry) => entry.includes('.partial-'));
+      }
+      expect(partials).toHaveLength(1);
+      driver.abandonInFlight();
+      expect((await tree(root)).filter((entry) => entry.includes('.partial-'))).toEqual([]);
+      body.destroy(new Error('client went away'));
+      expect(await settled).toBeInstanceOf(Error);
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createWriteStream } from 'node:fs';
-import { copyFile, FileHandle, link, lstat, mkdir, open, realpath, rmdir, unlink } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { once } from 'node:events';
+import { constants, createWriteStream, unlinkSync, WriteStream } from 'node:fs';
+import { copyFile, FileHandle, link, lstat, mkdir, open, opendir, realpath, rmdir, unlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ByteLimit } from './byte-limit';
@@ -13,16 +14,27 @@ function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/** `<final name>.partial-<12 hex>`: what put() writes before publishing. */
+const PARTIAL_FILE = /\.partial-[0-9a-f]{12}$/;
+
+/** Waits until a write stream has released its descriptor (at once if it never opened one or already closed it). */
+function released(stream: WriteStream): Promise<void> {
+  return stream.closed ? Promise.resolve() : new Promise((done) => stream.once('close', () => done()));
+}
+
 /**
  * Files under STORAGE_PATH. A write goes to `<final>.partial-<random>` (exclusive create) and is published with
  * link(2), which fails rather than replace an existing file; the partial is always unlinked, so an abandoned or
- * oversize upload leaves nothing behind (a process crash mid-write can leave a `.partial-*` file, never a
- * truncated final file). Folders created for a failed write are removed again.
+ * oversize upload leaves nothing behind (a process killed mid-write can leave a `.partial-*` file, never a
+ * truncated final file: sweepStale() removes those at the next boot, README.md "Interrupted uploads"). Folders created
+ * for a failed write are removed again.
  */
 export class LocalStorageDriver implements StorageDriver {
   readonly name = 'local' as const;
   private readonly root: string;
   private realRoot: Promise<string> | null = null;
+  /** Partial files this process is writing right now. */
+  private readonly inFlight = new Set<string>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -43,25 +55,30 @@ export class LocalStorageDriver implements StorageDriver {
     const target = this.resolvePath(key);
     const partial = `${target}.partial-${randomBytes(6).toString('hex')}`;
     let createdDir: string | undefined;
-    let file: FileHandle;
+    let file: WriteStream;
     try {
       ({ file, createdDir } = await this.createPartial(partial));
     } catch (error) {
       body.destroy();
       throw error;
     }
+    this.inFlight.add(partial);
     const limit = new ByteLimit(options.maxBytes);
     let published = false;
     try {
-      // A plain fd stream: FileHandle.createWriteStream() costs measurably more per chunk (bench e). The handle
-      // still owns the descriptor (autoClose off) and is closed below.
-      await pipeline(body, limit, createWriteStream('', { fd: file.fd, autoClose: false }));
+      // The write stream is the descriptor's only owner: it closes it once, when it finishes or is destroyed
+      // (autoClose). Nothing else may close it — a second close would hit a number the kernel has meanwhile
+      // handed to another upload's file or to a socket.
+      await pipeline(body, limit, file);
+      await released(file);
       await this.publish(partial, target);
       published = true;
       return { size: limit.bytes };
     } finally {
-      await file.close().catch(() => undefined);
+      file.destroy();
+      await released(file);
       await unlink(partial).catch(() => undefined);
+      this.inFlight.delete(partial);
       if (!published && createdDir) await this.pruneEmptyFolders(dirname(target), createdDir);
     }
   }
@@ -113,19 +130,67 @@ export class LocalStorageDriver implements StorageDriver {
   }
 
   /**
-   * Creates the key's folder and the partial file (exclusively). A concurrent clean-up may remove an empty folder
-   * between the two steps, so ENOENT is retried. Returns the top-most folder created, to remove after a failed
-   * write. A symlink planted inside the root must not lead outside it, so the real path is checked too.
+   * Removes `.partial-*` files last written more than `olderThanMs` ago (and the folders that held only them),
+   * returning how many. A write in progress touches its partial with every chunk, and an upload that sends nothing
+   * for long is cut by the server's timeouts, so an old partial belongs to a process that died mid-write — this
+   * one or another instance sharing STORAGE_PATH. Younger partials may be another instance's live uploads and stay.
    */
-  private async createPartial(partial: string): Promise<{ file: FileHandle; createdDir: string | undefined }> {
+  async sweepStale(olderThanMs: number): Promise<number> {
+    const cutoff = Date.now() - olderThanMs;
+    // Streamed (the tree may hold many files); only the partial files found are kept, and removed afterwards.
+    const partials: string[] = [];
+    try {
+      for await (const entry of await opendir(this.root, { recursive: true })) {
+        if (entry.isFile() && PARTIAL_FILE.test(entry.name)) partials.push(join(entry.parentPath, entry.name));
+      }
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return 0;
+      throw error;
+    }
+    let removed = 0;
+    for (const path of partials) {
+      if (this.inFlight.has(path)) continue;
+      try {
+        if ((await lstat(path)).mtimeMs >= cutoff) continue;
+        await unlink(path);
+        removed += 1;
+        await this.pruneEmptyFolders(dirname(path), this.root);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error; // another instance swept it first
+      }
+    }
+    return removed;
+  }
+
+  /** On a forced exit: removes the partial files of the writes still running, synchronously, before the process ends. */
+  abandonInFlight(): void {
+    for (const partial of this.inFlight) {
+      try {
+        unlinkSync(partial);
+      } catch {
+        // already gone
+      }
+    }
+    this.inFlight.clear();
+  }
+
+  /**
+   * Creates the key's folder and the partial file (exclusively), opened by the write stream that will own its
+   * descriptor. A concurrent clean-up may remove an empty folder between the two steps, so ENOENT is retried.
+   * Returns the top-most folder created, to remove after a failed write. A symlink planted inside the root must not
+   * lead outside it, so the real path is checked too.
+   */
+  private async createPartial(partial: string): Promise<{ file: WriteStream; createdDir: string | undefined }> {
     const folder = dirname(partial);
     let createdDir: string | undefined;
     for (let attempt = 1; ; attempt++) {
       await this.assertInsideRealRoot(folder); // before mkdir: never create folders through a planted symlink
       createdDir = (await mkdir(folder, { recursive: true, mode: 0o750 })) ?? createdDir;
       await this.assertInsideRealRoot(folder);
+      const file = createWriteStream(partial, { flags: 'wx', mode: 0o640 });
       try {
-        return { file: await open(partial, 'wx', 0o640), createdDir };
+        await once(file, 'ready');
+        return { file, createdDir };
       } catch (error) {
         if (errorCode(error) !== 'ENOENT' || attempt >= 3) throw error;
       }

@@ -1,10 +1,11 @@
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { MEDIA_HEADS, NON_MEDIA_HEADS, mediaBytes } from '../../../test/setup/media-fixtures';
 import { S3TestServer, startS3TestServer } from '../../../test/setup/s3-test-server';
 import { requireMedia } from './media-type';
 import { MAX_PRESIGN_SECONDS, S3StorageDriver } from './s3-storage.driver';
+import { STALE_UPLOAD_MS } from './storage-driver';
 import { storageKey } from './storage-key';
 import { InvalidStorageKeyError } from './storage.errors';
 import { streamToStorage } from './stream-to-storage';
@@ -207,5 +208,18 @@ describe('S3StorageDriver against a real S3-compatible server (s3rver)', () => {
     });
     const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: stored.key }));
     expect(head.ContentLength).toBe(100_000);
+  });
+  it("sweepStale aborts the app's incomplete multipart uploads older than the threshold, across pages, and no others", async () => {
+    const start = async (objectKey: string) =>
+      (await s3.client.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: objectKey }))).UploadId!;
+    const pendingBefore = await s3.pendingMultipartUploads();
+    const stale = await Promise.all([key(), key(), key()].map(start));
+    const fresh = await start(key());
+    const foreign = await start(`backups/${randomUUID()}.tar`); // not under the app's key prefix
+    for (const id of [...stale, foreign]) await s3.backdateMultipartUpload(id, STALE_UPLOAD_MS + 60_000);
+
+    expect(await driver.sweepStale(STALE_UPLOAD_MS)).toBe(3);
+    expect((await s3.pendingMultipartUploads()).sort()).toEqual([...pendingBefore, fresh, foreign].sort());
+    expect(await driver.sweepStale(STALE_UPLOAD_MS)).toBe(0);
   });
 });

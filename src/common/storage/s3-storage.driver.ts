@@ -3,6 +3,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   S3Client,
   S3ClientConfig,
 } from '@aws-sdk/client-s3';
@@ -20,7 +21,7 @@ import {
   StorageDriver,
   StoredObjectInfo,
 } from './storage-driver';
-import { assertSafeStorageKey } from './storage-key';
+import { assertSafeStorageKey, STORAGE_KEY_PREFIX } from './storage-key';
 import { StorageErrors } from './storage.errors';
 
 /** Presigned links never live longer than this (SPEC §7). */
@@ -53,8 +54,9 @@ function errorName(error: unknown): string | undefined {
  * beyond) with `If-None-Match: *`, so an existing key is never overwritten on stores that support conditional
  * writes (AWS S3, MinIO, R2); stores that ignore the header (s3rver) still never see a reused key, because keys
  * carry 64 random bits. When the body overflows or fails, the multipart upload is aborted after every in-flight
- * part has settled, so no object and no pending upload remain (a bucket lifecycle rule "abort incomplete multipart
- * uploads after 1 day" is the recommended net for a process that dies mid-upload).
+ * part has settled, so no object and no pending upload remain. Those of a process that died mid-upload are aborted
+ * by sweepStale() at the next boot (a bucket lifecycle rule "abort incomplete multipart uploads after 1 day" is a
+ * further net).
  */
 export class S3StorageDriver implements StorageDriver {
   readonly name = 's3' as const;
@@ -166,14 +168,47 @@ export class S3StorageDriver implements StorageDriver {
     this.client.destroy();
   }
 
-  private async abortMultipart(key: string, uploadId: string): Promise<void> {
+  /**
+   * Aborts the multipart uploads under the app's key prefix started more than `olderThanMs` ago: a process killed
+   * mid-upload never aborted them, and their parts are billed until then. Younger ones may be another instance's
+   * uploads in progress. Uploads outside the prefix are not the app's and are left alone.
+   */
+  async sweepStale(olderThanMs: number): Promise<number> {
+    const cutoff = Date.now() - olderThanMs;
+    let aborted = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await this.client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: this.bucket,
+          Prefix: STORAGE_KEY_PREFIX,
+          KeyMarker: keyMarker,
+          UploadIdMarker: uploadIdMarker,
+        }),
+      );
+      for (const upload of page.Uploads ?? []) {
+        if (!upload.Key || !upload.UploadId || !upload.Key.startsWith(STORAGE_KEY_PREFIX)) continue;
+        if (!upload.Initiated || upload.Initiated.getTime() >= cutoff) continue;
+        if (await this.abortMultipart(upload.Key, upload.UploadId)) aborted += 1;
+      }
+      if (!page.IsTruncated || (!page.NextKeyMarker && !page.NextUploadIdMarker)) return aborted;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
+  }
+
+  /** True when this call removed the upload. */
+  private async abortMultipart(key: string, uploadId: string): Promise<boolean> {
     try {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+      return true;
     } catch (error) {
       // NoSuchUpload: already gone. Anything else is left to the bucket's lifecycle rule; the caller's error wins.
       if (httpStatus(error) !== 404) {
         this.logger.warn(`AbortMultipartUpload failed for ${key}: ${(error as Error).message}`);
       }
+      return false;
     }
   }
 }

@@ -65,4 +65,19 @@ export interface StorageDriver {
 
   /** Releases connections (called on application shutdown). */
   close?(): Promise<void>;
+
+  /**
+   * Removes what writes of a process that died mid-upload left behind (local `.partial-*` files, S3 incomplete
+   * multipart uploads under the app's key prefix) once older than `olderThanMs`; returns how many. Run at boot.
+   */
+  sweepStale?(olderThanMs: number): Promise<number>;
+
+  /** Synchronously discards what the writes still running left so far (called right before a forced exit). */
+  abandonInFlight?(): void;
 }
+
+/**
+ * Leftovers of interrupted writes older than this are swept at boot. Younger ones may belong to another instance
+ * sharing the storage, still uploading; no upload lasts this long (README.md "Interrupted uploads").
+ */
+export const STALE_UPLOAD_MS = 60 * 60 * 1000;

@@ -9,6 +9,8 @@ import { InvalidStorageKeyError } from './storage.errors';
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 const EXTENSION = /^(\.[a-z0-9]{1,8})?$/;
 export const MAX_STORAGE_KEY_LENGTH = 512;
+/** Every key storageKey() makes starts with this: what is under it in a bucket is the app's. */
+export const STORAGE_KEY_PREFIX = 'tenants/';
 
 export function assertSafeStorageKey(key: unknown): asserts key is string {
   if (typeof key !== 'string' || key.length === 0) throw new InvalidStorageKeyError('empty');
@@ -48,7 +50,7 @@ export function storageKey(parts: MediaKeyParts): string {
   for (const id of [parts.tenantId, parts.submissionId]) {
     if (!SEGMENT.test(id)) throw new InvalidStorageKeyError('an id is not a single safe segment');
   }
-  const segments = ['tenants', parts.tenantId, 'submissions', parts.submissionId];
+  const segments = [STORAGE_KEY_PREFIX.slice(0, -1), parts.tenantId, 'submissions', parts.submissionId];
   if (parts.questionIndex !== undefined && parts.questionIndex !== null) {
     segments.push(`q${nonNegativeInt(parts.questionIndex, 'questionIndex')}`);
     segments.push(`f${nonNegativeInt(parts.followUpSequence ?? 0, 'followUpSequence')}`);
