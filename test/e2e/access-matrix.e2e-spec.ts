@@ -1,3 +1,4 @@
+import { hashSync } from 'bcrypt';
 import type { Response } from 'superagent';
 import {
   bearer,
@@ -201,10 +202,14 @@ const POLICY: Record<string, RoutePolicy> = {
     },
     'POST /change-password': {
       expect: everyone(200),
-      body: () => ({ current_password: DEFAULT_PASSWORD, new_password: DEFAULT_PASSWORD }),
+      // (the same password again would be a 400 PASSWORD_UNCHANGED)
+      body: () => ({ current_password: DEFAULT_PASSWORD, new_password: 'Matrix-changed-1' }),
       target: wholeTable('users'),
-      // Other sessions of the caller are revoked: the candidate's spare one among them.
+      // Other sessions of the caller are revoked: the candidate's spare one among them. The password goes back to
+      // the default, so later re-logins of this actor still work.
       after: async (t, w, actor) => {
+        if (actor === 'anonymous') return;
+        await t.db.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [w.users[actor].id, hashSync(DEFAULT_PASSWORD, 4)]);
         if (actor === 'candidate') await newSpareSession(t, w);
       },
     },

@@ -47,17 +47,18 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 
 /**
  * Makes the document tell the truth about the errors every route can answer, without a decorator on each handler:
- * every operation may fail with 500 or 503; one that takes a body (JSON, or multipart for uploads) may get 413
+ * every operation may fail with 500 or 503, and every one but /health with 429 (the API throttle); one that takes a body (JSON, or multipart for uploads) may get 413
  * (over the size limit) and 415 (a Content-Type it does not read); a protected one 401. Every error response gets
  * the ErrorBody schema unless the route declared its own (GET /health answers 503 with its report), and the
  * headers the exception filter sets: WWW-Authenticate on 401, Retry-After on 429 and 503, Content-Range on 416.
  */
 export function documentErrorResponses(document: OpenAPIObject): OpenAPIObject {
-  for (const item of Object.values(document.paths)) {
+  for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method] as OperationObject | undefined;
       if (!operation) continue;
-      const statuses = [500, 503];
+      // every route but /health pays into the API throttle (README, "API throttle")
+      const statuses = path === '/health' ? [500, 503] : [429, 500, 503];
       if (operation.requestBody || BODY_METHODS.has(method)) statuses.push(413, 415);
       if (operation.security?.length) statuses.push(401);
       for (const status of statuses) {
