@@ -9,6 +9,8 @@ import { securityHeadersMiddleware } from './common/http/security-headers';
 import { jsonDepthMiddleware } from './common/http/json-depth.middleware';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
+import { EmbeddedMediaParser } from './modules/submissions/embedded-media/embedded-media.parser';
+import { submissionBodyMiddleware } from './modules/submissions/embedded-media/submission-body.middleware';
 import { APP_VERSION } from './version';
 
 export const JSON_BODY_LIMIT = '1mb';
@@ -22,6 +24,8 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
   app.set('etag', false);
   // The app is created with `bodyParser: false` so the request id exists before a body can be rejected.
   app.use(requestIdMiddleware);
+  // POST /api/v1/submissions only: bodies up to SUBMISSION_MAX_BODY_BYTES (embedded recordings), parsed off the event loop.
+  app.use(submissionBodyMiddleware(app.get(EmbeddedMediaParser), config));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(jsonDepthMiddleware);
   if (config.logLevel !== 'silent') {
