@@ -21,11 +21,32 @@ export interface ExtractedMedia {
 export type ExtractOutcome =
   | { ok: true; body: unknown; embedded: ExtractedMedia[]; residualBytes: number }
   | { ok: false; kind: 'malformed_json' }
+  | { ok: false; kind: 'too_deep'; maxDepth: number }
+  | { ok: false; kind: 'too_large'; maxResidualBytes: number }
   | { ok: false; kind: 'bad_data_uri'; field: string; message: string };
+
+export interface ExtractLimits {
+  /** Deeper bodies are refused here: they could not even be passed back from the worker (structured clone recurses). */
+  maxDepth: number;
+  /** What the body may weigh without its recordings (it is validated and stored on the event loop). */
+  maxResidualBytes: number;
+}
 
 const STRICT_BASE64 = /^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 const BASE64_MARKER = ';base64,';
+
+/** The nesting depth of a parsed JSON value, found iteratively, stopping past `limit`. */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const inner of Object.values(current)) stack.push([inner, depth + 1]);
+  }
+  return false;
+}
 
 /** `data:<mime>[;params];base64,<payload>` → the declared type and the decoded bytes, or why not. */
 export function decodeDataUri(value: string): { declaredType: string; bytes: Uint8Array } | { error: string } {
@@ -51,7 +72,7 @@ export function decodeDataUri(value: string): { declaredType: string; bytes: Uin
  * to null in the returned body and its decoded bytes are listed in `embedded`. `residualBytes` estimates what the
  * body weighs without them (what would be stored), so the caller can bound it.
  */
-export function extractEmbeddedMedia(raw: Uint8Array): ExtractOutcome {
+export function extractEmbeddedMedia(raw: Uint8Array, limits: ExtractLimits): ExtractOutcome {
   let body: unknown;
   const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   try {
@@ -59,6 +80,7 @@ export function extractEmbeddedMedia(raw: Uint8Array): ExtractOutcome {
   } catch {
     return { ok: false, kind: 'malformed_json' };
   }
+  if (depthExceeds(body, limits.maxDepth)) return { ok: false, kind: 'too_deep', maxDepth: limits.maxDepth };
   const embedded: ExtractedMedia[] = [];
   let removedChars = 0;
   const history = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).conversation_history : null;
@@ -79,5 +101,7 @@ export function extractEmbeddedMedia(raw: Uint8Array): ExtractOutcome {
       }
     }
   }
-  return { ok: true, body, embedded, residualBytes: Math.max(0, raw.byteLength - removedChars) };
+  const residualBytes = Math.max(0, raw.byteLength - removedChars);
+  if (residualBytes > limits.maxResidualBytes) return { ok: false, kind: 'too_large', maxResidualBytes: limits.maxResidualBytes };
+  return { ok: true, body, embedded, residualBytes };
 }

@@ -1,10 +1,11 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { HttpStatus } from '@nestjs/common';
 import { AppError } from '../../../common/errors/app-error';
+import { MAX_BODY_DEPTH } from '../../../common/http/json-depth.middleware';
 import { largeJsonBody } from '../../../common/http/large-json-body';
 import type { AppConfig } from '../../../config/app-config';
 import { EmbeddedMediaParser } from './embedded-media.parser';
-import type { EmbeddedMediaField } from './extract-embedded-media';
+import type { EmbeddedMediaField, ExtractOutcome } from './extract-embedded-media';
 
 /** A recording taken out of a submission body (see extractEmbeddedMedia), as the create route receives it. */
 export interface EmbeddedMedia {
@@ -23,8 +24,8 @@ export const SUBMISSIONS_PATH = '/api/v1/submissions';
 export const SUBMISSION_TEXT_MAX_BYTES = 1024 * 1024;
 
 /**
- * `POST /api/v1/submissions` bodies, up to SUBMISSION_MAX_BODY_BYTES: read raw, parsed by EmbeddedMediaParser (a
- * worker thread for large ones), the entries' data URIs decoded into `req.embeddedMedia` and nulled in `req.body`.
+ * `POST /api/v1/submissions` bodies, up to SUBMISSION_MAX_BODY_BYTES: streamed to EmbeddedMediaParser (a worker
+ * thread for large ones) as they arrive, the entries' data URIs decoded into `req.embeddedMedia` and nulled in `req.body`.
  * Register it before the global JSON parser (setupApp).
  */
 export function submissionBodyMiddleware(parser: EmbeddedMediaParser, config: AppConfig): RequestHandler {
@@ -32,34 +33,49 @@ export function submissionBodyMiddleware(parser: EmbeddedMediaParser, config: Ap
     method: 'POST',
     path: SUBMISSIONS_PATH,
     limit: config.submissionMaxBodyBytes,
-    parse: async (raw, req) => {
-      const outcome = await parser.parse(raw);
-      if (!outcome.ok && outcome.kind === 'malformed_json') {
-        throw AppError.badRequest('MALFORMED_JSON', 'Request body is not valid JSON');
-      }
-      if (!outcome.ok) {
-        throw AppError.badRequest('INVALID_DATA_URI', `${outcome.field}: ${outcome.message}`, [
-          { field: outcome.field, message: outcome.message },
-        ]);
-      }
-      // Like the global parser (strict): only an object or an array is a JSON body.
-      if (outcome.body === null || typeof outcome.body !== 'object') {
-        throw AppError.badRequest('MALFORMED_JSON', 'Request body is not valid JSON');
-      }
-      if (outcome.residualBytes > SUBMISSION_TEXT_MAX_BYTES) {
-        throw new AppError(
-          'PAYLOAD_TOO_LARGE',
-          `Request body too large: apart from recorded answers (data URIs) it may hold ${SUBMISSION_TEXT_MAX_BYTES} bytes`,
-          HttpStatus.PAYLOAD_TOO_LARGE,
-        );
-      }
-      req.body = outcome.body;
-      req.embeddedMedia = outcome.embedded.map((media) => ({
-        entryIndex: media.entryIndex,
-        field: media.field,
-        declaredType: media.declaredType,
-        bytes: Buffer.from(media.bytes.buffer, media.bytes.byteOffset, media.bytes.byteLength),
-      }));
+    receive: (req) => {
+      const session = parser.session({ maxDepth: MAX_BODY_DEPTH, maxResidualBytes: SUBMISSION_TEXT_MAX_BYTES });
+      return {
+        push: (chunk) => session.push(chunk),
+        cancel: () => session.cancel(),
+        finish: async () => applyOutcome(req, await session.finish()),
+      };
     },
   });
+}
+
+/** Sets the parsed body and the recordings on the request, or throws the error the client gets. */
+function applyOutcome(req: Request, outcome: ExtractOutcome): void {
+  if (!outcome.ok && outcome.kind === 'malformed_json') {
+    throw AppError.badRequest('MALFORMED_JSON', 'Request body is not valid JSON');
+  }
+  if (!outcome.ok && outcome.kind === 'too_deep') {
+    // As jsonDepthMiddleware answers every other body.
+    throw AppError.badRequest('BODY_TOO_DEEP', `Request body is nested deeper than ${MAX_BODY_DEPTH} levels`, [
+      { field: 'body', message: `must not be nested deeper than ${MAX_BODY_DEPTH} levels` },
+    ]);
+  }
+  if (!outcome.ok && outcome.kind === 'too_large') {
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `Request body too large: apart from recorded answers (data URIs) it may hold ${SUBMISSION_TEXT_MAX_BYTES} bytes`,
+      HttpStatus.PAYLOAD_TOO_LARGE,
+    );
+  }
+  if (!outcome.ok) {
+    throw AppError.badRequest('INVALID_DATA_URI', `${outcome.field}: ${outcome.message}`, [
+      { field: outcome.field, message: outcome.message },
+    ]);
+  }
+  // Like the global parser (strict): only an object or an array is a JSON body.
+  if (outcome.body === null || typeof outcome.body !== 'object') {
+    throw AppError.badRequest('MALFORMED_JSON', 'Request body is not valid JSON');
+  }
+  req.body = outcome.body;
+  req.embeddedMedia = outcome.embedded.map((media) => ({
+    entryIndex: media.entryIndex,
+    field: media.field,
+    declaredType: media.declaredType,
+    bytes: Buffer.from(media.bytes.buffer, media.bytes.byteOffset, media.bytes.byteLength),
+  }));
 }
