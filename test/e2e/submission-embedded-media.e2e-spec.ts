@@ -328,6 +328,32 @@ describe.each([
     const over = await t.http().post(BASE).set(bearer(tokens)).set('Content-Type', 'application/json').send(huge).expect(413);
     expect(over.body).toMatchObject({ status_code: 413, code: 'PAYLOAD_TOO_LARGE', path: BASE, request_id: expect.any(String) });
 
+    // Counted while streaming, after decoding: a small gzip body that inflates past the limit (a zip bomb).
+    const bomb = gzipSync(Buffer.from(JSON.stringify({ ...interview([]), candidate_name: 'x'.repeat(33 * MIB) })));
+    expect(bomb.length).toBeLessThan(MIB);
+    const inflated = await t
+      .http()
+      .post(BASE)
+      .set(bearer(tokens))
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .serialize((raw: Buffer) => raw as unknown as string)
+      .send(bomb)
+      .expect(413);
+    expect(inflated.body.code).toBe('PAYLOAD_TOO_LARGE');
+    // A corrupt gzip body, or an unknown encoding, is the client's error.
+    const corrupt = await t
+      .http()
+      .post(BASE)
+      .set(bearer(tokens))
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .serialize((raw: Buffer) => raw as unknown as string)
+      .send(Buffer.concat([bomb.subarray(0, 100), Buffer.alloc(100, 1)]));
+    expect(corrupt.status).toBe(400);
+    const unknown = await t.http().post(BASE).set(bearer(tokens)).set('Content-Encoding', 'zz').send(interview([]));
+    expect(unknown.status).toBe(415);
+
     // Apart from recordings, a submission is bounded like any JSON body.
     const text = await t.http().post(BASE).set(bearer(tokens)).send(interview([dataUri(recording(1000))]));
     expect(text.status).toBe(201);
