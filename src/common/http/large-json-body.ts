@@ -6,7 +6,7 @@ import { AppError } from '../errors/app-error';
 
 /** Receives one request's body, chunk by chunk, as it arrives (after Content-Encoding decoding). */
 export interface BodyReceiver {
-  /** A decoded chunk; the receiver copies what it keeps (the chunk's memory may be reused). */
+  /** A decoded chunk (a fresh buffer from the socket or the decoder; the receiver may keep it). */
   push(chunk: Buffer): void;
   /** The body is complete: parse it and set `req.body` (and whatever else the route needs), or reject. */
   finish(): Promise<void>;
