@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { BUILD_DIR, buildChildren } from './lib/build';
 import { BenchDatabase, BenchTenant, BenchUser, createBenchDatabase, seedSubmissionsTenant, seedUser } from './lib/database';
-import { Aggregate, aggregate, CpuProbe, LoadSpec, Slice, sliceWithProbe } from './lib/load';
+import { Aggregate, aggregate, CpuProbe, LoadSpec, Slice, slice, sliceWithProbe } from './lib/load';
 import { cpuMs } from './lib/processes';
 import { boundComparison, Comparison, printCpuTable, printTable, rateComparison, Side, writeJson } from './lib/report';
 import { httpTarget, rotate, Target } from './lib/rotation';
+import { interviewBody, postSubmission } from './lib/submissions';
 import { bcryptSlice, login, Servers, startServers, UploadDirs } from './lib/servers';
 import { RESULTS_DIR, settings, STORM_SETTLE_MS } from './lib/settings';
 import {
@@ -39,9 +40,12 @@ interface Probes {
 
 interface Measured {
   raw: Record<string, Aggregate>;
-  /** RSS of the app and of the raw upload baseline across the whole upload phase (e). */
-  uploadMemory: { app: MemoryReport; raw: MemoryReport };
+  /** RSS of the app and of the raw upload baseline across the whole upload phase (e); absent when (e) was skipped. */
+  uploadMemory?: { app: MemoryReport; raw: MemoryReport };
 }
+
+/** BENCH_ONLY: the scenarios to run (all when unset). */
+const runs = (scenario: string) => settings.only.length === 0 || settings.only.includes(scenario);
 
 /** (a) and (b): the app's /health and /auth/me, the plain Express baseline with and without its database query. */
 function measureThroughput(servers: Servers, token: string, cpu: Probes): Promise<Record<string, Slice[]>> {
@@ -254,6 +258,72 @@ function memoryLine(m: MemoryReport): string {
   return `RSS ${f(m.startMib)} -> peak ${f(m.peakMib)} MiB (+${f(m.peakMib - m.startMib)})${own}`;
 }
 
+/**
+ * (f): GET /health latency while interview submissions of `submissionMb` MB — recordings embedded as base64 data
+ * URIs, the first seed's way — are posted one after another (each parsed off the event loop, its recordings
+ * stored as media files), against the same light probe alone. The stored files are removed after every slice.
+ */
+async function measureSubmissions(
+  servers: Servers,
+  adminToken: string,
+  dirs: UploadDirs,
+  cpu: Probes,
+): Promise<Record<string, Slice[]>> {
+  const { probeConnections: p, probeRate, stormSliceSeconds: seconds, submissionMb: mb } = settings;
+  const probe: LoadSpec = { url: `${servers.appUrl}/health`, connections: p, overallRate: probeRate, recordLatencies: true };
+  const { body, recordingBytes } = interviewBody(mb);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  process.stdout.write(
+    `Submissions with embedded recordings (f): ${(body.length / 1e6).toFixed(1)} MB bodies, 4 recordings of ` +
+      `${(recordingBytes / 1e6).toFixed(1)} MB each, one in flight\n`,
+  );
+  await postSubmission(agent, servers.appUrl, adminToken, body); // checked once; this also starts the worker thread
+  emptyDir(dirs.app);
+  try {
+    return await rotate(
+      [
+        httpTarget('probeIdleSubmission', `app GET /health latency alone, ${probeRate} req/s over ${p} connections`, probe, cpu.app, seconds),
+        {
+          describe: `app POST /api/v1/submissions (${mb} MB, back to back) and the same GET /health probe alongside`,
+          measure: async () => {
+            let stop = false;
+            let posted = 0;
+            const started = performance.now();
+            const poster = (async () => {
+              while (!stop) {
+                await postSubmission(agent, servers.appUrl, adminToken, body);
+                posted += 1;
+              }
+            })();
+            try {
+              const during = await slice(probe, seconds, 0);
+              stop = true;
+              await poster;
+              const elapsed = (performance.now() - started) / 1000;
+              const submission: Slice = {
+                ok: posted,
+                seconds: elapsed,
+                p50: Number.NaN,
+                p99: Number.NaN,
+                latencies: [],
+                cpu: { server: null, postgres: null },
+              };
+              return { probeDuringSubmission: during, submission };
+            } finally {
+              stop = true;
+              await poster.catch(() => undefined);
+              emptyDir(dirs.app);
+            }
+          },
+        },
+      ],
+      settings.submissionRounds,
+    );
+  } finally {
+    agent.destroy();
+  }
+}
+
 async function measureAll(
   servers: Servers,
   db: BenchDatabase,
@@ -270,12 +340,19 @@ async function measureAll(
   };
   const token = await login(servers.appUrl, user);
   const adminToken = await login(servers.appUrl, tenant.admin);
-  const all = { ...(await measureThroughput(servers, token, cpu)), ...(await measureLoginStorm(servers, user, cpu)) };
-  Object.assign(all, await measureList(servers, adminToken, cpu));
-  const uploads = await measureUploads(servers, adminToken, tenant, dirs, cpu);
-  Object.assign(all, uploads.slices);
+  const all: Record<string, Slice[]> = {};
+  if (runs('a') || runs('b')) Object.assign(all, await measureThroughput(servers, token, cpu));
+  if (runs('c')) Object.assign(all, await measureLoginStorm(servers, user, cpu));
+  if (runs('d')) Object.assign(all, await measureList(servers, adminToken, cpu));
+  let uploadMemory: Measured['uploadMemory'];
+  if (runs('e')) {
+    const uploads = await measureUploads(servers, adminToken, tenant, dirs, cpu);
+    Object.assign(all, uploads.slices);
+    uploadMemory = uploads.memory;
+  }
+  if (runs('f')) Object.assign(all, await measureSubmissions(servers, adminToken, dirs, cpu));
   const raw = Object.fromEntries(Object.entries(all).map(([name, slices]) => [name, aggregate(slices)]));
-  return { raw, uploadMemory: uploads.memory };
+  return { raw, uploadMemory };
 }
 
 /** Uploads as MiB/s, and CPU per MiB (so the CPU ratio compares like with like). */
@@ -290,92 +367,143 @@ function perMib(side: Aggregate): Side {
 
 function compare({ raw, uploadMemory }: Measured): Comparison[] {
   const { bcryptCost, loginConcurrency, probeRate, listLimit, uploadConcurrency, uploadMb } = settings;
-  return [
-    rateComparison({
-      id: 'a',
-      title: 'GET /health: app vs plain Express + pg SELECT 1 (the target)',
-      baselineName: 'Express + SELECT 1',
-      subjectName: 'app GET /health',
-      baseline: raw.expressDb,
-      subject: raw.appHealth,
-      target: { kind: 'min', value: 0.75 },
-    }),
-    rateComparison({
-      id: 'a*',
-      title: 'GET /health: app vs plain Express, no database (info)',
-      baselineName: 'Express, static JSON',
-      subjectName: 'app GET /health',
-      baseline: raw.expressStatic,
-      subject: raw.appHealth,
-      target: null,
-    }),
-    rateComparison({
-      id: 'b',
-      title: 'GET /auth/me (valid bearer) vs GET /health, same app',
-      baselineName: 'app GET /health',
-      subjectName: 'app GET /auth/me',
-      baseline: raw.appHealth,
-      subject: raw.appMe,
-      target: { kind: 'min', value: 0.5 },
-    }),
-    rateComparison({
-      id: 'c',
-      title: `POST /auth/login (${loginConcurrency} conns) vs bcrypt.compare loop`,
-      baselineName: `bcrypt cost ${bcryptCost} x${loginConcurrency}`,
-      subjectName: 'app POST /auth/login',
-      baseline: raw.bcrypt,
-      subject: raw.login,
-      target: { kind: 'min', value: 0.8 },
-    }),
-    boundComparison({
-      id: 'c*',
-      title: `GET /health p99 during the login storm (${probeRate} req/s probe)`,
-      baselineName: 'p99 without the storm',
-      subjectName: 'p99 during the storm',
-      baseline: raw.probeIdle.p99Ms,
-      subject: raw.probeDuringLogin.p99Ms ?? Number.POSITIVE_INFINITY,
-      target: { kind: 'max', value: 50 },
-    }),
-    rateComparison({
-      id: 'd',
-      title: `GET /api/v1/submissions?limit=${listLimit} (admin) vs raw node:http + pg`,
-      baselineName: 'raw http + pg, same SQL/JSON',
-      subjectName: 'app GET /api/v1/submissions',
-      baseline: raw.rawList,
-      subject: raw.appList,
-      target: { kind: 'min', value: 0.4 },
-    }),
-    rateComparison({
-      id: 'e',
-      title: `${uploadConcurrency} concurrent ${uploadMb} MiB uploads (local disk) vs raw node:http to a file`,
-      baselineName: 'raw http body -> file',
-      subjectName: 'app POST /submissions/:id/media',
-      baseline: perMib(raw.rawUpload),
-      subject: perMib(raw.appUpload),
-      unit: 'MiB/s',
-      target: { kind: 'min', value: 0.5 },
-    }),
-    boundComparison({
-      id: 'e*',
-      title: `app RSS rise during the uploads (peak - before, ${uploadMemory.app.method})`,
-      baselineName: 'raw baseline rise',
-      subjectName: 'app rise',
-      baseline: uploadMemory.raw.riseMib,
-      subject: uploadMemory.app.riseMib ?? Number.POSITIVE_INFINITY,
-      unit: 'MiB',
-      target: { kind: 'max', value: 64 },
-    }),
-    boundComparison({
-      id: 'e**',
-      title: 'peak ArrayBuffers (off-heap bytes) during the uploads (info)',
-      baselineName: 'raw baseline peak',
-      subjectName: 'app peak',
-      baseline: uploadMemory.raw.own?.peak.arrayBuffers ?? null,
-      subject: uploadMemory.app.own?.peak.arrayBuffers ?? Number.NaN,
-      unit: 'MiB',
-      target: null,
-    }),
+  // Each row with the measurements it needs: rows of skipped scenarios (BENCH_ONLY) are left out.
+  const rows: [string[], () => Comparison][] = [
+    [
+      ['expressDb', 'appHealth'],
+      () =>
+        rateComparison({
+          id: 'a',
+          title: 'GET /health: app vs plain Express + pg SELECT 1 (the target)',
+          baselineName: 'Express + SELECT 1',
+          subjectName: 'app GET /health',
+          baseline: raw.expressDb,
+          subject: raw.appHealth,
+          target: { kind: 'min', value: 0.75 },
+        }),
+    ],
+    [
+      ['expressStatic', 'appHealth'],
+      () =>
+        rateComparison({
+          id: 'a*',
+          title: 'GET /health: app vs plain Express, no database (info)',
+          baselineName: 'Express, static JSON',
+          subjectName: 'app GET /health',
+          baseline: raw.expressStatic,
+          subject: raw.appHealth,
+          target: null,
+        }),
+    ],
+    [
+      ['appHealth', 'appMe'],
+      () =>
+        rateComparison({
+          id: 'b',
+          title: 'GET /auth/me (valid bearer) vs GET /health, same app',
+          baselineName: 'app GET /health',
+          subjectName: 'app GET /auth/me',
+          baseline: raw.appHealth,
+          subject: raw.appMe,
+          target: { kind: 'min', value: 0.5 },
+        }),
+    ],
+    [
+      ['bcrypt', 'login'],
+      () =>
+        rateComparison({
+          id: 'c',
+          title: `POST /auth/login (${loginConcurrency} conns) vs bcrypt.compare loop`,
+          baselineName: `bcrypt cost ${bcryptCost} x${loginConcurrency}`,
+          subjectName: 'app POST /auth/login',
+          baseline: raw.bcrypt,
+          subject: raw.login,
+          target: { kind: 'min', value: 0.8 },
+        }),
+    ],
+    [
+      ['probeIdle', 'probeDuringLogin'],
+      () =>
+        boundComparison({
+          id: 'c*',
+          title: `GET /health p99 during the login storm (${probeRate} req/s probe)`,
+          baselineName: 'p99 without the storm',
+          subjectName: 'p99 during the storm',
+          baseline: raw.probeIdle.p99Ms,
+          subject: raw.probeDuringLogin.p99Ms ?? Number.POSITIVE_INFINITY,
+          target: { kind: 'max', value: 50 },
+        }),
+    ],
+    [
+      ['rawList', 'appList'],
+      () =>
+        rateComparison({
+          id: 'd',
+          title: `GET /api/v1/submissions?limit=${listLimit} (admin) vs raw node:http + pg`,
+          baselineName: 'raw http + pg, same SQL/JSON',
+          subjectName: 'app GET /api/v1/submissions',
+          baseline: raw.rawList,
+          subject: raw.appList,
+          target: { kind: 'min', value: 0.4 },
+        }),
+    ],
+    [
+      ['rawUpload', 'appUpload'],
+      () =>
+        rateComparison({
+          id: 'e',
+          title: `${uploadConcurrency} concurrent ${uploadMb} MiB uploads (local disk) vs raw node:http to a file`,
+          baselineName: 'raw http body -> file',
+          subjectName: 'app POST /submissions/:id/media',
+          baseline: perMib(raw.rawUpload),
+          subject: perMib(raw.appUpload),
+          unit: 'MiB/s',
+          target: { kind: 'min', value: 0.5 },
+        }),
+    ],
+    [
+      ['appUpload'],
+      () =>
+        boundComparison({
+          id: 'e*',
+          title: `app RSS rise during the uploads (peak - before, ${uploadMemory!.app.method})`,
+          baselineName: 'raw baseline rise',
+          subjectName: 'app rise',
+          baseline: uploadMemory!.raw.riseMib,
+          subject: uploadMemory!.app.riseMib ?? Number.POSITIVE_INFINITY,
+          unit: 'MiB',
+          target: { kind: 'max', value: 64 },
+        }),
+    ],
+    [
+      ['appUpload'],
+      () =>
+        boundComparison({
+          id: 'e**',
+          title: 'peak ArrayBuffers (off-heap bytes) during the uploads (info)',
+          baselineName: 'raw baseline peak',
+          subjectName: 'app peak',
+          baseline: uploadMemory!.raw.own?.peak.arrayBuffers ?? null,
+          subject: uploadMemory!.app.own?.peak.arrayBuffers ?? Number.NaN,
+          unit: 'MiB',
+          target: null,
+        }),
+    ],
+    [
+      ['probeIdleSubmission', 'probeDuringSubmission'],
+      () =>
+        boundComparison({
+          id: 'f',
+          title: `GET /health p99 during ${settings.submissionMb} MB submissions, recordings as data URIs (${probeRate} req/s probe)`,
+          baselineName: 'p99 without them',
+          subjectName: 'p99 during them',
+          baseline: raw.probeIdleSubmission.p99Ms,
+          subject: raw.probeDuringSubmission.p99Ms ?? Number.POSITIVE_INFINITY,
+          target: { kind: 'max', value: 100 },
+        }),
+    ],
   ];
+  return rows.filter(([keys]) => keys.every((key) => raw[key] !== undefined)).map(([, row]) => row());
 }
 
 function report(measured: Measured, db: BenchDatabase, started: number, load: number): Comparison[] {
@@ -394,6 +522,12 @@ function report(measured: Measured, db: BenchDatabase, started: number, load: nu
     ['rawUpload', `raw upload (per ${settings.uploadMb} MiB upload)`],
     ['appUpload', `app upload (per ${settings.uploadMb} MiB upload)`],
   ]);
+  if (raw.submission) {
+    const { ok, seconds } = raw.submission;
+    process.stdout.write(
+      `(f) ${ok} submissions of ${settings.submissionMb} MB in ${seconds.toFixed(1)} s: ${((seconds * 1000) / ok).toFixed(0)} ms each\n\n`,
+    );
+  }
   const file = join(RESULTS_DIR, 'latest.json');
   const elapsed = Math.round((Date.now() - started) / 1000);
   const machine = {

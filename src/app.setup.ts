@@ -12,6 +12,8 @@ import { jsonDepthMiddleware } from './common/http/json-depth.middleware';
 import { applyServerTimeouts } from './common/http/server-timeouts';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
+import { EmbeddedMediaParser } from './modules/submissions/embedded-media/embedded-media.parser';
+import { submissionBodyMiddleware } from './modules/submissions/embedded-media/submission-body.middleware';
 import { APP_VERSION } from './version';
 
 export const JSON_BODY_LIMIT = '1mb';
@@ -26,6 +28,8 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
   app.set('etag', false);
   // The app is created with `bodyParser: false` so the request id exists before a body can be rejected.
   app.use(requestIdMiddleware);
+  // POST /api/v1/submissions only: bodies up to SUBMISSION_MAX_BODY_BYTES (embedded recordings), parsed off the event loop.
+  app.use(submissionBodyMiddleware(app.get(EmbeddedMediaParser), config));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(jsonDepthMiddleware);
   if (config.logLevel !== 'silent') {

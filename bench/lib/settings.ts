@@ -39,6 +39,14 @@ export const settings = {
   uploadRounds: num('BENCH_UPLOAD_ROUNDS', 6),
   /** The app's MAX_FILE_SIZE: a 10 MiB file (10 485 760 bytes) plus room to spare. */
   maxFileSize: num('BENCH_MAX_FILE_SIZE', 11_000_000),
+  /**
+   * (f) /health latency while interview submissions of submissionMb MB (recordings as data URIs, the first seed's
+   * way) are posted back to back, against the same probe alone; slices of stormSliceSeconds.
+   */
+  submissionMb: num('BENCH_SUBMISSION_MB', 50),
+  submissionRounds: num('BENCH_SUBMISSION_ROUNDS', 2),
+  /** BENCH_ONLY=f (or a,b,…): run only these scenarios (a and b, c, d, e, f); unset: all of them. */
+  only: (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
   /** BENCH_PROFILE=1: the app writes a V8 CPU profile to bench/results/profiles/. */
   profile: process.env.BENCH_PROFILE === '1',
   /** BENCH_STRICT=1: exit 1 when a target fails. */

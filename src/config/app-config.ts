@@ -28,6 +28,8 @@ export interface AppConfig {
   };
   corsOrigins: string[];
   publicBaseUrl: string;
+  /** Largest POST /api/v1/submissions body (recordings embedded as data URIs); every other JSON body: 1 MB. */
+  submissionMaxBodyBytes: number;
   database: {
     /** Null when the app should start its embedded PostgreSQL. */
     url: string | null;
@@ -278,6 +280,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       .map((origin) => origin.trim())
       .filter(Boolean),
     publicBaseUrl: r.url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
+    submissionMaxBodyBytes: r.int('SUBMISSION_MAX_BODY_BYTES', 64 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
     database: {
       url: databaseUrl(r),
       poolSize: r.int('DB_POOL_SIZE', 10, 1, 200),

@@ -4,7 +4,8 @@ import { DatabaseService } from '../../database/database.service';
 import type { TestType } from '../tenants/entities/tenant.entity';
 import { TenantsService } from '../tenants/tenants.service';
 import { UserManagementService } from '../users/user-management.service';
-import { AttemptsResponse, SubmissionResponse, toSubmissionResponse } from './dto/submission.response';
+import { AttemptsResponse, SubmissionResponse } from './dto/submission.response';
+import { SubmissionRenderer } from './embedded-media/submission-renderer';
 import { attemptAllowance } from './submission-rules';
 import { SubmissionsRepository } from './submissions.repository';
 
@@ -20,6 +21,7 @@ export class SubmissionAttemptsService {
     private readonly submissions: SubmissionsRepository,
     private readonly tenants: TenantsService,
     private readonly users: UserManagementService,
+    private readonly renderer: SubmissionRenderer,
   ) {}
 
   async attempts(ctx: AuthenticatedContext, userId: string, testType: TestType): Promise<AttemptsResponse> {
@@ -40,6 +42,6 @@ export class SubmissionAttemptsService {
   async latest(ctx: AuthenticatedContext, userId: string, testType: TestType): Promise<SubmissionResponse | null> {
     await this.users.get(ctx, userId);
     const submission = await this.submissions.latestVisible(ctx, userId, testType);
-    return submission ? toSubmissionResponse(submission) : null;
+    return submission ? this.renderer.one(ctx, submission) : null;
   }
 }

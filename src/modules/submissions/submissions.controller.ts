@@ -23,6 +23,8 @@ import { AttemptsResponse, SubmissionDeletedResponse, SubmissionResponse } from 
 import { UpdateSubmissionDto } from './dto/update-submission.dto';
 import { SubmissionAttemptsService } from './submission-attempts.service';
 import { SubmissionsService } from './submissions.service';
+import { EmbeddedMediaFiles } from './embedded-media/embedded-media.decorator';
+import type { EmbeddedMedia } from './embedded-media/submission-body.middleware';
 
 const TEST_TYPE_PARAM = ApiParam({ name: 'test_type', enum: TEST_TYPES, description: 'Case-insensitive' });
 
@@ -57,11 +59,20 @@ export class SubmissionsController {
   @Roles('superadmin', 'admin', 'candidate')
   @ApiOperation({
     summary: "Submit an interview for yourself (the tenant's allowed test types and, for candidates, attempt limit apply)",
+    description:
+      'Entries may carry their recording as a base64 data URI in `videoDataUri` / `audioDataUri` (the body may then ' +
+      'be up to SUBMISSION_MAX_BODY_BYTES; without them 1 MB): each is stored as a media file of the submission, ' +
+      'checked like a media upload (content must be that kind of media: 415; at most MAX_FILE_SIZE: 413; a bad data ' +
+      'URI: 400 naming the entry), and rendered in responses as the file\'s download URL.',
   })
   @ApiCreatedResponse({ type: SubmissionResponse })
-  @ApiErrors(400, 401, 403, 409, 413)
-  create(@Ctx() ctx: AuthenticatedContext, @Body() dto: CreateSubmissionDto): Promise<SubmissionResponse> {
-    return this.submissions.create(ctx, dto);
+  @ApiErrors(400, 401, 403, 409, 413, 415)
+  create(
+    @Ctx() ctx: AuthenticatedContext,
+    @Body() dto: CreateSubmissionDto,
+    @EmbeddedMediaFiles() embedded: EmbeddedMedia[],
+  ): Promise<SubmissionResponse> {
+    return this.submissions.create(ctx, dto, embedded);
   }
 
   @Get('user/:user_id/attempts/:test_type')

@@ -4,6 +4,10 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { UsersModule } from '../users/users.module';
 import { MediaController } from './media/media.controller';
 import { MediaUrlSigner } from './media/media-url-signer';
+import { MediaLinks } from './media/media-links';
+import { EmbeddedMediaParser } from './embedded-media/embedded-media.parser';
+import { EmbeddedMediaStore } from './embedded-media/embedded-media.store';
+import { SubmissionRenderer } from './embedded-media/submission-renderer';
 import { MediaService } from './media/media.service';
 import { SignedMediaController } from './media/signed-media.controller';
 import { DriverStoredFilesRemover, STORED_FILES_REMOVER } from './stored-files-remover';
@@ -28,6 +32,10 @@ import { SubmissionsService } from './submissions.service';
     SubmissionsRepository,
     MediaService,
     MediaUrlSigner,
+    MediaLinks,
+    EmbeddedMediaParser,
+    EmbeddedMediaStore,
+    SubmissionRenderer,
     { provide: STORED_FILES_REMOVER, useClass: DriverStoredFilesRemover },
   ],
   exports: [SubmissionsService, SubmissionStatisticsModule],

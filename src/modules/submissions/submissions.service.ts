@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { Page } from '../../common/http/pagination';
@@ -10,12 +10,15 @@ import type { TestType } from '../tenants/entities/tenant.entity';
 import { TenantsService } from '../tenants/tenants.service';
 import { CreateSubmissionDto } from './dto/create-submission.dto';
 import { ListSubmissionsQueryDto } from './dto/list-submissions-query.dto';
-import { SubmissionDeletedResponse, SubmissionResponse, toSubmissionResponse } from './dto/submission.response';
+import { SubmissionDeletedResponse, SubmissionResponse } from './dto/submission.response';
 import { UpdateSubmissionDto } from './dto/update-submission.dto';
 import { SubmissionEntity } from './entities/submission.entity';
 import { attemptAllowance, planCompletion } from './submission-rules';
 import { MAX_ATTEMPTS_REACHED, SUBMISSION_NOT_FOUND, TEST_TYPE_NOT_ALLOWED } from './submissions.errors';
 import { SubmissionsRepository } from './submissions.repository';
+import { EmbeddedMediaStore } from './embedded-media/embedded-media.store';
+import { SubmissionRenderer } from './embedded-media/submission-renderer';
+import type { EmbeddedMedia } from './embedded-media/submission-body.middleware';
 import { STORED_FILES_REMOVER, StoredFileRef, StoredFilesRemover } from './stored-files-remover';
 
 const configTypeOf = (testType: TestType) => (testType === 'SJT' ? 'sjt' : 'jdt');
@@ -60,63 +63,86 @@ export class SubmissionsService {
     private readonly configurations: ConfigurationsService,
     private readonly audit: AuditService,
     @Inject(STORED_FILES_REMOVER) private readonly filesRemover: StoredFilesRemover,
+    private readonly embeddedMedia: EmbeddedMediaStore,
+    private readonly renderer: SubmissionRenderer,
   ) {}
 
   async list(ctx: AuthenticatedContext, query: ListSubmissionsQueryDto): Promise<Page<SubmissionResponse>> {
     const [rows, total] = await this.submissions.list(ctx, query);
-    return { items: rows.map(toSubmissionResponse), total };
+    return { items: await this.renderer.many(ctx, rows), total };
   }
 
   async get(ctx: AuthenticatedContext, id: string): Promise<SubmissionResponse> {
     const submission = await this.submissions.findVisible(ctx, id);
     if (!submission) throw SUBMISSION_NOT_FOUND();
-    return toSubmissionResponse(submission);
+    return this.renderer.one(ctx, submission);
   }
 
   /**
    * The caller submits for itself, into its own tenant. The tenant's allowed_test_types apply to everyone; its
    * max_test_attempts to candidates only, enforced under a per-(user, test type) lock so parallel creates cannot
-   * overshoot it.
+   * overshoot it. Recordings that came embedded as data URIs (`embedded`, see EmbeddedMediaStore) are checked, put
+   * in storage under the submission's id (made here, up front), and their rows inserted in the same transaction as
+   * the submission; when anything fails the objects are removed again, so a refused submission stores nothing.
    */
-  async create(ctx: AuthenticatedContext, dto: CreateSubmissionDto): Promise<SubmissionResponse> {
+  async create(ctx: AuthenticatedContext, dto: CreateSubmissionDto, embedded: EmbeddedMedia[] = []): Promise<SubmissionResponse> {
     const tenant = await this.tenants.get(ctx, ctx.user.tenantId);
     if (!tenant.allowed_test_types.includes(dto.test_type)) throw TEST_TYPE_NOT_ALLOWED(dto.test_type);
     // Recorded so a report can later be read against the exact questions and rubric the candidate had.
     const configuration = await this.configurations.effectiveFor(ctx, tenant.id, configTypeOf(dto.test_type));
-    return this.db.transaction(ctx, async (em) => {
-      await this.submissions.lockAttempts(em, ctx.user.id, dto.test_type);
-      const attempts = await this.submissions.attemptStats(em, ctx.user.id, dto.test_type, tenant.id);
-      if (attemptAllowance(ctx.user.role, attempts.count, tenant.max_test_attempts).exhausted) {
+    const history = dto.conversation_history as unknown[];
+    const planned = this.embeddedMedia.plan(history, embedded);
+    if (planned.length > 0) {
+      // Before megabytes are stored: a candidate already at the limit is refused now (checked again under the lock).
+      const early = await this.submissions.attemptStats(this.db.manager(ctx), ctx.user.id, dto.test_type, tenant.id);
+      if (attemptAllowance(ctx.user.role, early.count, tenant.max_test_attempts).exhausted) {
         throw MAX_ATTEMPTS_REACHED(dto.test_type, tenant.max_test_attempts);
       }
-      const repo = em.getRepository(SubmissionEntity);
-      const { identifiers } = await repo.insert({
-        tenant_id: tenant.id,
-        user_id: ctx.user.id,
-        candidate_name: dto.candidate_name,
-        candidate_id: dto.candidate_id ?? null,
-        test_type: dto.test_type,
-        candidate_language: dto.candidate_language ?? 'en',
-        ui_language: dto.ui_language ?? 'en',
-        conversation_history: dto.conversation_history,
-        configuration_id: configuration?.id ?? null,
-        configuration_version: configuration?.version ?? null,
-        attempt_number: attempts.last + 1,
-      } as QueryDeepPartialEntity<SubmissionEntity>);
-      const created = await repo.findOneByOrFail({ id: identifiers[0].id as string });
-      await this.audit.record(
-        ctx,
-        {
-          action: 'submission.create',
-          resourceType: 'submission',
-          resourceId: created.id,
-          tenantId: created.tenant_id,
-          newValues: auditView(created),
-        },
-        em,
-      );
-      return toSubmissionResponse(created);
-    });
+    }
+    const submissionId = randomUUID();
+    const stored = await this.embeddedMedia.put(tenant.id, submissionId, planned);
+    this.embeddedMedia.reference(history, stored);
+    try {
+      return await this.db.transaction(ctx, async (em) => {
+        await this.submissions.lockAttempts(em, ctx.user.id, dto.test_type);
+        const attempts = await this.submissions.attemptStats(em, ctx.user.id, dto.test_type, tenant.id);
+        if (attemptAllowance(ctx.user.role, attempts.count, tenant.max_test_attempts).exhausted) {
+          throw MAX_ATTEMPTS_REACHED(dto.test_type, tenant.max_test_attempts);
+        }
+        const repo = em.getRepository(SubmissionEntity);
+        await repo.insert({
+          id: submissionId,
+          tenant_id: tenant.id,
+          user_id: ctx.user.id,
+          candidate_name: dto.candidate_name,
+          candidate_id: dto.candidate_id ?? null,
+          test_type: dto.test_type,
+          candidate_language: dto.candidate_language ?? 'en',
+          ui_language: dto.ui_language ?? 'en',
+          conversation_history: history,
+          configuration_id: configuration?.id ?? null,
+          configuration_version: configuration?.version ?? null,
+          attempt_number: attempts.last + 1,
+        } as QueryDeepPartialEntity<SubmissionEntity>);
+        const created = await repo.findOneByOrFail({ id: submissionId });
+        await this.audit.record(
+          ctx,
+          {
+            action: 'submission.create',
+            resourceType: 'submission',
+            resourceId: created.id,
+            tenantId: created.tenant_id,
+            newValues: auditView(created),
+          },
+          em,
+        );
+        await this.embeddedMedia.insert(ctx, em, tenant.id, submissionId, stored);
+        return this.renderer.one(ctx, created, em);
+      });
+    } catch (error) {
+      await this.embeddedMedia.discard(stored);
+      throw error;
+    }
   }
 
   /** Stores the analysis report and moves the status (admins; see planCompletion for the completion rules). */
@@ -132,7 +158,7 @@ export class SubmissionsService {
       if (completion.completed_at === 'record') changes.analysis_completed_at = () => 'now()';
       if (completion.completed_at === 'clear') changes.analysis_completed_at = null;
       if (dto.analysis_result !== undefined) changes.analysis_result = dto.analysis_result as QueryDeepPartialEntity<object>;
-      if (Object.keys(changes).length === 0) return toSubmissionResponse(before);
+      if (Object.keys(changes).length === 0) return this.renderer.one(ctx, before, em);
 
       const repo = em.getRepository(SubmissionEntity);
       await repo.update(id, changes);
@@ -149,7 +175,7 @@ export class SubmissionsService {
         },
         em,
       );
-      return toSubmissionResponse(after);
+      return this.renderer.one(ctx, after, em);
     });
   }
 

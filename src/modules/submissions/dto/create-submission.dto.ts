@@ -10,7 +10,8 @@ export const MAX_CONVERSATION_ENTRIES = 500;
 
 /**
  * The owner and the tenant come from the token; a body naming user_id, tenant_id, status or anything else unknown
- * is rejected (400). The whole body is bounded by the global 1 MB JSON limit.
+ * is rejected (400). The body may be up to SUBMISSION_MAX_BODY_BYTES, but apart from recordings embedded as data
+ * URIs (submissionBodyMiddleware) it is bounded by 1 MB like every JSON body.
  */
 export class CreateSubmissionDto {
   @ApiProperty({ example: 'Jane Doe', maxLength: 255 })
@@ -43,8 +44,10 @@ export class CreateSubmissionDto {
     items: { type: 'object', additionalProperties: true },
     maxItems: MAX_CONVERSATION_ENTRIES,
     description:
-      'The interview, one object per question: {question, answer, preferredAnswer?, competency?, situation?, …}. ' +
-      'Stored as given.',
+      'The interview, one object per question: {question, answer, preferredAnswer?, competency?, situation?, ' +
+      'videoDataUri?, audioDataUri?, followUpGenerated?, …}. Stored as given, except recordings sent as base64 ' +
+      'data URIs in videoDataUri / audioDataUri: each becomes a media file of the submission (question_index = the ' +
+      'entry index) and the field keeps a reference, rendered as its download URL.',
   })
   @IsArray()
   @ArrayMaxSize(MAX_CONVERSATION_ENTRIES)

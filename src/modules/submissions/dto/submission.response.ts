@@ -11,7 +11,14 @@ export class SubmissionResponse {
   @ApiProperty({ enum: TEST_TYPES }) test_type: TestType;
   @ApiProperty({ example: 'en' }) candidate_language: string;
   @ApiProperty({ example: 'en' }) ui_language: string;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) conversation_history: object[];
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description:
+      'As submitted, except recordings sent as data URIs (videoDataUri, audioDataUri): those fields hold a fresh ' +
+      "download URL of the stored media file (the media list's storage_url, valid ≤ 15 minutes)",
+  })
+  conversation_history: object[];
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) analysis_result: Record<string, unknown> | null;
   @ApiProperty({ enum: SUBMISSION_STATUSES }) status: SubmissionStatus;
   @ApiProperty() analysis_completed: boolean;
@@ -24,7 +31,8 @@ export class SubmissionResponse {
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }
 
-export function toSubmissionResponse(s: SubmissionEntity): SubmissionResponse {
+/** `conversation` replaces the stored conversation (SubmissionRenderer: recording references become URLs). */
+export function toSubmissionResponse(s: SubmissionEntity, conversation?: object[]): SubmissionResponse {
   return {
     id: s.id,
     user_id: s.user_id,
@@ -34,7 +42,7 @@ export function toSubmissionResponse(s: SubmissionEntity): SubmissionResponse {
     test_type: s.test_type,
     candidate_language: s.candidate_language,
     ui_language: s.ui_language,
-    conversation_history: s.conversation_history,
+    conversation_history: conversation ?? s.conversation_history,
     analysis_result: s.analysis_result,
     status: s.status,
     analysis_completed: s.analysis_completed,

@@ -32,6 +32,7 @@ import {
   toMediaUploadResponse,
 } from './dto/media.response';
 import { MEDIA_UPLOAD_FIELDS, MediaUploadFields, parseMediaUploadFields } from './media-fields';
+import { MediaLinks } from './media-links';
 import { MediaUrlSigner } from './media-url-signer';
 
 export interface DownloadRequest {
@@ -44,7 +45,8 @@ export type MediaDownload =
   | { kind: 'redirect'; url: string }
   | { kind: 'stream'; status: 200 | 206; headers: Record<string, string>; body: Readable };
 
-function auditView(m: MediaFileEntity) {
+/** What an audit row keeps of a media file (also written for recordings stored with a submission). */
+export function mediaAuditView(m: MediaFileEntity) {
   return {
     id: m.id,
     submission_id: m.submission_id,
@@ -79,6 +81,7 @@ export class MediaService {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(STORED_FILES_REMOVER) private readonly remover: StoredFilesRemover,
     private readonly signer: MediaUrlSigner,
+    private readonly links: MediaLinks,
   ) {}
 
   async upload(ctx: AuthenticatedContext, submissionId: string, body: IncomingMessage): Promise<MediaUploadResponse> {
@@ -183,7 +186,7 @@ export class MediaService {
       await repo.delete(media.id);
       await this.audit.record(
         ctx,
-        { action: 'media.delete', resourceType: 'media_file', resourceId: media.id, tenantId: media.tenant_id, oldValues: auditView(media) },
+        { action: 'media.delete', resourceType: 'media_file', resourceId: media.id, tenantId: media.tenant_id, oldValues: mediaAuditView(media) },
         em,
       );
       return media;
@@ -235,7 +238,7 @@ export class MediaService {
     const row = await repo.findOneByOrFail({ id: identifiers[0].id as string });
     await this.audit.record(
       ctx,
-      { action: 'media.upload', resourceType: 'media_file', resourceId: row.id, tenantId: row.tenant_id, newValues: auditView(row) },
+      { action: 'media.upload', resourceType: 'media_file', resourceId: row.id, tenantId: row.tenant_id, newValues: mediaAuditView(row) },
       em,
     );
     return row;
@@ -249,16 +252,8 @@ export class MediaService {
     return media;
   }
 
-  /**
-   * A link a browser's `<video src>` can play without a token, valid ≤ 15 minutes: on S3 a presigned link; on local
-   * disk (or for a row of another provider, which the signed route answers 404) the app's signed route.
-   */
-  private async storageUrl(m: MediaFileEntity): Promise<string> {
-    if (m.storage_provider === this.storage.name) {
-      const url = await this.storage.downloadUrl(m.storage_key, { fileName: m.file_name, contentType: m.mime_type });
-      if (url) return url;
-    }
-    return this.signer.url(m.id);
+  private storageUrl(m: MediaFileEntity): Promise<string> {
+    return this.links.url(m);
   }
 
   private async discard(key: string): Promise<void> {
