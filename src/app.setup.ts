@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
@@ -6,7 +7,9 @@ import pinoHttp from 'pino-http';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { securityHeadersMiddleware } from './common/http/security-headers';
-import { jsonDepthMiddleware } from './common/http/json-depth.middleware';
+import { bodyShapeMiddleware, verifyJsonText } from './common/http/body-shape';
+import { ContentTypeGuard } from './common/http/content-type.guard';
+import { TextSafetyPipe } from './common/http/text-safety';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
 import { APP_VERSION } from './version';
@@ -20,10 +23,13 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
   // Responses are per-user and sent with Cache-Control: no-store, so no client ever revalidates: hashing every
   // body for an ETag (SHA-1 of up to a megabyte) would be wasted work.
   app.set('etag', false);
+  // First, so that a body refused before any route (malformed, too large, too deep, corrupt gzip) still gets them.
+  app.use(securityHeadersMiddleware());
   // The app is created with `bodyParser: false` so the request id exists before a body can be rejected.
   app.use(requestIdMiddleware);
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.use(jsonDepthMiddleware);
+  // The body's shape is checked on the raw text before JSON.parse, then on the parsed value (README "HTTP").
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonText });
+  app.use(bodyShapeMiddleware);
   if (config.logLevel !== 'silent') {
     app.use(
       pinoHttp({
@@ -42,7 +48,6 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
       }),
     );
   }
-  app.use(securityHeadersMiddleware());
   // No CORS_ORIGINS: no cross-origin browser access at all (no CORS headers; never `*` with credentials).
   if (config.corsOrigins.length > 0) {
     app.enableCors({
@@ -51,7 +56,8 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
       exposedHeaders: ['X-Request-Id', 'X-Total-Count', 'Retry-After', 'Content-Disposition'],
     });
   }
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalGuards(new ContentTypeGuard(app.get(Reflector)));
+  app.useGlobalPipes(new TextSafetyPipe(), createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   setupOpenApi(app);
 }
