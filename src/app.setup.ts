@@ -7,7 +7,7 @@ import pinoHttp from 'pino-http';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { securityHeadersMiddleware } from './common/http/security-headers';
-import { bodyShapeMiddleware, verifyJsonText } from './common/http/body-shape';
+import { bodyShapeMiddleware, verifyJsonBytes } from './common/http/body-shape';
 import { ContentTypeGuard } from './common/http/content-type.guard';
 import { TextSafetyPipe } from './common/http/text-safety';
 import { createValidationPipe } from './common/http/validation';
@@ -28,7 +28,7 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
   // The app is created with `bodyParser: false` so the request id exists before a body can be rejected.
   app.use(requestIdMiddleware);
   // The body's shape is checked on the raw text before JSON.parse, then on the parsed value (README "HTTP").
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonText });
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonBytes });
   app.use(bodyShapeMiddleware);
   if (config.logLevel !== 'silent') {
     app.use(

@@ -2,11 +2,11 @@ import { AppError } from '../errors/app-error';
 import {
   bodyShapeError,
   bodyShapeMiddleware,
-  checkJsonText,
+  checkJsonBytes,
   MAX_BODY_DEPTH,
   MAX_BODY_NODES,
   MAX_OBJECT_KEYS,
-  verifyJsonText,
+  verifyJsonBytes,
 } from './body-shape';
 
 const nest = (levels: number): unknown => {
@@ -20,7 +20,7 @@ const wide = (keys: number) => Object.fromEntries(Array.from({ length: keys }, (
 /** Both checks, on the text and on the parsed value, must agree on every body. */
 function both(body: unknown): [AppError | null, AppError | null] {
   const text = JSON.stringify(body);
-  return [checkJsonText(text), bodyShapeError(JSON.parse(text))];
+  return [checkJsonBytes(Buffer.from(text)), bodyShapeError(JSON.parse(text))];
 }
 
 describe('body shape limits', () => {
@@ -31,12 +31,12 @@ describe('body shape limits', () => {
     expect(both(nest(MAX_BODY_DEPTH))).toEqual([null, null]);
     expect(both(wide(MAX_OBJECT_KEYS))).toEqual([null, null]);
     expect(both(Array.from({ length: MAX_BODY_NODES - 1 }, () => 0))).toEqual([null, null]);
-    expect(both({ emoji: 'paired \ud83d\ude00 surrogates are fine' })).toEqual([null, null]);
+    expect(both({ emoji: 'paired \ud83d\ude00 surrogates are fine', 'ключ "κλειδί"': ['€', '日本語'] })).toEqual([null, null]);
   });
 
   it('refuses nesting deeper than MAX_BODY_DEPTH, without recursing on hostile nesting', () => {
     for (const error of both(nest(MAX_BODY_DEPTH + 1))) expect(error).toMatchObject({ status: 400, code: 'BODY_TOO_DEEP' });
-    expect(checkJsonText('['.repeat(200_000) + ']'.repeat(200_000))).toMatchObject({ code: 'BODY_TOO_DEEP' });
+    expect(checkJsonBytes(Buffer.from('['.repeat(200_000) + ']'.repeat(200_000)))).toMatchObject({ code: 'BODY_TOO_DEEP' });
     expect(bodyShapeError(nest(200_000))).toMatchObject({ code: 'BODY_TOO_DEEP' });
   });
 
@@ -55,15 +55,15 @@ describe('body shape limits', () => {
   });
 
   it('the text check is linear: 110,000 keys are refused in milliseconds, before JSON.parse', () => {
-    const text = JSON.stringify(wide(110_000));
+    const bytes = Buffer.from(JSON.stringify(wide(110_000)));
     const started = process.hrtime.bigint();
-    expect(checkJsonText(text)).toMatchObject({ code: 'BODY_TOO_WIDE' });
+    expect(checkJsonBytes(bytes)).toMatchObject({ code: 'BODY_TOO_WIDE' });
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1_000);
   });
 
   it('leaves invalid JSON to the parser (no false alarm, no throw)', () => {
     for (const text of ['{"a":', '{"a" 1}', '"unterminated', ']]]]', '{,,,}', 'tru', '{"a\\', '']) {
-      expect(() => checkJsonText(text)).not.toThrow();
+      expect(() => checkJsonBytes(Buffer.from(text))).not.toThrow();
     }
   });
 
@@ -91,17 +91,17 @@ describe('body shape limits', () => {
   });
 });
 
-describe('verifyJsonText (the JSON parser hook)', () => {
+describe('verifyJsonBytes (the JSON parser hook)', () => {
   it('throws the limit error on the raw bytes, in the given charset', () => {
     const raw = Buffer.from(JSON.stringify(wide(MAX_OBJECT_KEYS + 1)));
-    expect(() => verifyJsonText({} as never, {} as never, raw, 'utf-8')).toThrow(AppError);
+    expect(() => verifyJsonBytes({} as never, {} as never, raw, 'utf-8')).toThrow(AppError);
     const utf16 = Buffer.from(JSON.stringify(wide(MAX_OBJECT_KEYS + 1)), 'utf16le');
-    expect(() => verifyJsonText({} as never, {} as never, utf16, 'utf-16le')).toThrow(expect.objectContaining({ code: 'BODY_TOO_WIDE' }));
-    expect(() => verifyJsonText({} as never, {} as never, Buffer.from('{"a":1}'), 'utf-8')).not.toThrow();
+    expect(() => verifyJsonBytes({} as never, {} as never, utf16, 'utf-16le')).toThrow(expect.objectContaining({ code: 'BODY_TOO_WIDE' }));
+    expect(() => verifyJsonBytes({} as never, {} as never, Buffer.from('{"a":1}'), 'utf-8')).not.toThrow();
   });
 
   it('refuses a charset it cannot decode with a 415', () => {
-    expect(() => verifyJsonText({} as never, {} as never, Buffer.from('{}'), 'utf-7')).toThrow(
+    expect(() => verifyJsonBytes({} as never, {} as never, Buffer.from('{}'), 'utf-7')).toThrow(
       expect.objectContaining({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' }),
     );
   });

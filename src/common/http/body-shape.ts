@@ -11,7 +11,7 @@ import { invalidText, textProblem } from './text-safety';
  */
 export const MAX_BODY_DEPTH = 100;
 export const MAX_OBJECT_KEYS = 1_000;
-export const MAX_BODY_NODES = 50_000;
+export const MAX_BODY_NODES = 20_000;
 
 /** Keys that would reach an object's prototype in naive merging code; no DTO or stored blob needs them. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -40,23 +40,24 @@ const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0
 const isScalarChar = (c: number) => c > 0x20 && c !== COMMA && c !== 0x3a && c !== CLOSE_OBJECT && c !== CLOSE_ARRAY;
 
 /**
- * Checks the limits on the raw JSON text in one linear pass, before JSON.parse builds anything (parsing a
- * 110,000-key object costs more than a whole request may). Valid JSON is measured exactly (a duplicated key
- * counts twice); invalid JSON is left for JSON.parse to reject, so this never throws on it. Field names are not
- * known here: the limits are reported against the body.
+ * Checks the limits on the raw UTF-8 JSON bytes in one linear pass, before JSON.parse builds anything (parsing a
+ * 110,000-key object costs more than a whole request may) and without decoding them (JSON's structural
+ * characters are ASCII, and no byte of a multi-byte UTF-8 sequence is). Valid JSON is measured exactly (a
+ * duplicated key counts twice); invalid JSON is left for JSON.parse to reject, so this never throws on it. Field
+ * names are not known here: the limits are reported against the body.
  */
-export function checkJsonText(text: string): AppError | null {
+export function checkJsonBytes(bytes: Uint8Array): AppError | null {
   const keyCounts: number[] = []; // per open container: keys so far for an object, -1 for an array
   let expectKey = false;
   let nodes = 0;
-  const length = text.length;
+  const length = bytes.length;
   for (let i = 0; i < length; i += 1) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i];
     if (isSpace(c)) continue;
     if (c === QUOTE) {
       i += 1;
       while (i < length) {
-        const s = text.charCodeAt(i);
+        const s = bytes[i];
         if (s === BACKSLASH) i += 2;
         else if (s === QUOTE) break;
         else i += 1;
@@ -82,7 +83,7 @@ export function checkJsonText(text: string): AppError | null {
     } else if (c !== 0x3a) {
       // a number, true, false or null: one value, however many characters
       nodes += 1;
-      while (i + 1 < length && isScalarChar(text.charCodeAt(i + 1))) i += 1;
+      while (i + 1 < length && isScalarChar(bytes[i + 1])) i += 1;
     }
     if (nodes > MAX_BODY_NODES) return tooComplex();
   }
@@ -90,14 +91,17 @@ export function checkJsonText(text: string): AppError | null {
 }
 
 /** body-parser's `verify` hook: runs on the raw bytes before JSON.parse (a throw here becomes the response). */
-export function verifyJsonText(_req: IncomingMessage, _res: ServerResponse, raw: Buffer, encoding: string | null): void {
-  let text: string;
-  try {
-    text = new TextDecoder(encoding ?? 'utf-8').decode(raw);
-  } catch {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported charset "${encoding}"; send UTF-8 JSON`, 415);
+export function verifyJsonBytes(_req: IncomingMessage, _res: ServerResponse, raw: Buffer, encoding: string | null): void {
+  let bytes: Uint8Array = raw;
+  if (encoding && !/^utf-?8$/i.test(encoding)) {
+    // UTF-16 and the like: measured as the UTF-8 they stand for
+    try {
+      bytes = Buffer.from(new TextDecoder(encoding).decode(raw), 'utf8');
+    } catch {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported charset "${encoding}"; send UTF-8 JSON`, 415);
+    }
   }
-  const error = checkJsonText(text);
+  const error = checkJsonBytes(bytes);
   if (error) throw error;
 }
 
