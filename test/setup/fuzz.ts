@@ -62,6 +62,7 @@ export interface Operation {
   path: string;
   pathParams: string[];
   query: Array<{ name: string; schema: Schema }>;
+  headers: string[];
   bodyTypes: string[];
   bodySchema?: Schema;
 }
@@ -78,6 +79,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         path,
         pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
         query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema ?? {} })),
+        headers: params.filter((p) => p.in === 'header').map((p) => p.name),
         bodyTypes,
         bodySchema: bodyTypes.length ? content[bodyTypes[0]].schema : undefined,
       });
@@ -213,6 +215,11 @@ export function hostilePathValue(rng: Prng): string {
   ]);
 }
 
+/** Values for documented request headers (Range on downloads), valid and not. */
+export function hostileHeaderValue(rng: Prng): string {
+  return rng.pick(['bytes=0-10', 'bytes=5-', 'bytes=-3', 'bytes=10-2', 'bytes=99999999999999999999999-', 'bytes=0-1,3-4', 'bytes=abc', 'items=0-1', '']);
+}
+
 export interface Encoded {
   headers: Record<string, string>;
   body?: Buffer;
@@ -221,7 +228,7 @@ export interface Encoded {
 /** How a body goes on the wire: usually JSON, sometimes with the wrong type, charset or a (corrupt) encoding. */
 export function encodeBody(value: unknown, rng: Prng, allowedTypes: string[]): Encoded {
   const json = Buffer.from(JSON.stringify(value) ?? 'null');
-  const roll = rng.int(20);
+  const roll = rng.int(36);
   if (roll === 0) return { headers: { 'Content-Type': 'application/json' }, body: Buffer.from('{"unterminated": ') };
   if (roll === 1) return { headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: Buffer.from('corrupt gzip bytes') };
   if (roll === 2) return { headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: gzipSync(json) };
