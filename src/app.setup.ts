@@ -27,7 +27,7 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
   app.use(securityHeadersMiddleware());
   // The app is created with `bodyParser: false` so the request id exists before a body can be rejected.
   app.use(requestIdMiddleware);
-  // The body's shape is checked on the raw text before JSON.parse, then on the parsed value (README "HTTP").
+  // The body's shape is checked on the raw bytes before JSON.parse, then on the parsed value (README "Request bodies").
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonBytes });
   app.use(bodyShapeMiddleware);
   if (config.logLevel !== 'silent') {

@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+// The metadata key of @ApiConsumes; @nestjs/swagger does not re-export its constants from the package root.
 import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import type { Request } from 'express';
 import { AppError } from '../errors/app-error';
