@@ -90,6 +90,7 @@ describe('Fuzzing every OpenAPI operation', () => {
   let admin: UserRow;
   let adminTokens: Tokens;
   let relogin: Promise<void> | null = null;
+  let relogins = 0;
   const pools: Record<string, string[]> = {};
 
   beforeAll(async () => {
@@ -131,6 +132,7 @@ describe('Fuzzing every OpenAPI operation', () => {
     relogin ??= (async () => {
       const me = await t.http().get('/auth/me').set(bearer(adminTokens));
       if (me.status === 200) return;
+      relogins += 1;
       try {
         adminTokens = await loginAs(t, admin);
       } catch {
@@ -219,7 +221,7 @@ describe('Fuzzing every OpenAPI operation', () => {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     // eslint-disable-next-line no-console
-    console.log(`fuzz: seed ${SEED}, statuses ${JSON.stringify(statuses)}, ${findings.length} findings`);
+    console.log(`fuzz: seed ${SEED}, statuses ${JSON.stringify(statuses)}, ${relogins} admin re-logins, ${findings.length} findings`);
     const sample = findings.slice(0, 15).map(({ bodyPreview, ...f }) => ({ ...f, bodyPreview: bodyPreview.slice(0, 120) }));
     expect({ seed: SEED, findings: findings.length, sample }).toEqual({ seed: SEED, findings: 0, sample: [] });
   }, 120_000 + REQUESTS * 60);

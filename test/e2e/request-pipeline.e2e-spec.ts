@@ -308,6 +308,10 @@ describe('Request pipeline hardening', () => {
       await t.http().post('/auth/logout').set(bearer(session)).expect(200);
       const again = await loginAs(t, a.proctor);
       await t.http().post('/auth/logout').set(bearer(again)).set('Content-Type', 'text/plain').set('Content-Length', '0').expect(200);
+      const chunked = await loginAs(t, a.proctor);
+      await t.http().post('/auth/logout').set(bearer(chunked)).set('Transfer-Encoding', 'chunked').expect(200);
+      const untyped = await t.http().post('/auth/login').unset('Content-Type').serialize(asIs).send(Buffer.from('{"email":"a@b.c"}'));
+      expect(untyped.status).toBe(415);
 
       const submission = await t.http().post('/api/v1/submissions').set(bearer(a.candidateTokens))
         .send({ candidate_name: 'n', test_type: 'JDT', conversation_history: history }).expect(201);

@@ -8,10 +8,15 @@ import { AppError } from '../errors/app-error';
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const JSON_TYPE = 'application/json';
 
-/** Content-Length 0 or none (and no chunked body) is no body at all: logout and the action POSTs send none. */
-function hasBody(req: Request): boolean {
+/**
+ * Whether the request declares a body. Content-Length 0, or none at all, is no body: logout and the action POSTs
+ * send none. A chunked request without a Content-Type is let through too: some clients send even an empty
+ * body chunked, and an untyped body is never parsed.
+ */
+function declaresBody(req: Request): boolean {
   const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length.trim() !== '0');
+  if (length !== undefined) return length.trim() !== '0';
+  return req.headers['transfer-encoding'] !== undefined && req.headers['content-type'] !== undefined;
 }
 
 /**
@@ -26,7 +31,7 @@ export class ContentTypeGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<Request>();
-    if (!BODY_METHODS.has(req.method) || !hasBody(req)) return true;
+    if (!BODY_METHODS.has(req.method) || !declaresBody(req)) return true;
     const declared =
       this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, [
         context.getHandler(),
