@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
@@ -8,8 +9,10 @@ import { ErrorBody } from './common/errors/error-body';
 import { documentErrorResponses } from './common/http/api-errors';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { securityHeadersMiddleware } from './common/http/security-headers';
-import { jsonDepthMiddleware } from './common/http/json-depth.middleware';
 import { applyServerTimeouts } from './common/http/server-timeouts';
+import { bodyShapeMiddleware, verifyJsonBytes } from './common/http/body-shape';
+import { ContentTypeGuard } from './common/http/content-type.guard';
+import { TextSafetyPipe } from './common/http/text-safety';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
 import { EmbeddedMediaParser } from './modules/submissions/embedded-media/embedded-media.parser';
@@ -26,12 +29,15 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
   // Responses are per-user and sent with Cache-Control: no-store, so no client ever revalidates: hashing every
   // body for an ETag (SHA-1 of up to a megabyte) would be wasted work.
   app.set('etag', false);
+  // First, so that a body refused before any route (malformed, too large, too deep, corrupt gzip) still gets them.
+  app.use(securityHeadersMiddleware());
   // The app is created with `bodyParser: false` so the request id exists before a body can be rejected.
   app.use(requestIdMiddleware);
   // POST /api/v1/submissions only: bodies up to SUBMISSION_MAX_BODY_BYTES (embedded recordings), parsed off the event loop.
   app.use(submissionBodyMiddleware(app.get(EmbeddedMediaParser), config));
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.use(jsonDepthMiddleware);
+  // The body's shape is checked on the raw bytes before JSON.parse, then on the parsed value (README "Request bodies").
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonBytes });
+  app.use(bodyShapeMiddleware);
   if (config.logLevel !== 'silent') {
     app.use(
       pinoHttp({
@@ -50,7 +56,6 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
       }),
     );
   }
-  app.use(securityHeadersMiddleware());
   // No CORS_ORIGINS: no cross-origin browser access at all (no CORS headers; never `*` with credentials).
   if (config.corsOrigins.length > 0) {
     app.enableCors({
@@ -59,7 +64,8 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
       exposedHeaders: ['X-Request-Id', 'X-Total-Count', 'Retry-After', 'Content-Disposition'],
     });
   }
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalGuards(new ContentTypeGuard(app.get(Reflector)));
+  app.useGlobalPipes(new TextSafetyPipe(), createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   setupOpenApi(app);
 }

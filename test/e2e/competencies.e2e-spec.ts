@@ -180,7 +180,7 @@ describe('Competencies API', () => {
         [{ competency_code: code, competency_name: '' }, 'competency_name'],
         [{ competency_code: code, competency_name: 'x'.repeat(256) }, 'competency_name'],
         [{ competency_code: code, competency_name: 'x', translations: ['fr'] }, 'translations'],
-        [{ competency_code: code, competency_name: 'x', translations: { fr: 'a\u0000b' } }, 'translations'],
+        [{ competency_code: code, competency_name: 'x', translations: { fr: 'a\u0000b' } }, 'translations.fr'],
         [{ competency_code: code, competency_name: 'x', translations: { blob: 'x'.repeat(70_000) } }, 'translations'],
         [{ competency_code: code, competency_name: 'x', competency_description: 'a\u0000b' }, 'competency_description'],
         [{ competency_code: code, competency_name: 'x', category: 'x'.repeat(101) }, 'category'],

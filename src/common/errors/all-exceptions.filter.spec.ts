@@ -1,6 +1,6 @@
 import { ArgumentsHost, BadRequestException, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { AllExceptionsFilter } from './all-exceptions.filter';
+import { AllExceptionsFilter, MAX_LISTED_ERRORS } from './all-exceptions.filter';
 import { AppError } from './app-error';
 
 function run(exception: unknown) {
@@ -67,6 +67,36 @@ describe('AllExceptionsFilter', () => {
       code: 'MALFORMED_JSON',
       detail: 'Request body is not valid JSON',
     });
+  });
+
+  it('maps database errors a client value can cause (NUL in text/jsonb, out-of-range number, too long) to a 400', () => {
+    for (const code of ['22021', '22P05', '22003', '22001', '22007', '22008']) {
+      const driver = Object.assign(new Error('value problem'), { code });
+      expect(run(new QueryFailedError('q', [], driver)).body).toMatchObject({ status_code: 400, code: 'INVALID_INPUT' });
+    }
+    const other = Object.assign(new Error('division by zero'), { code: '22012' });
+    expect(run(new QueryFailedError('q', [], other)).status).toBe(500);
+  });
+
+  it('maps corrupt gzip/deflate/br bodies (zlib errors made 400 by body-parser) to 400 MALFORMED_BODY', () => {
+    for (const [code, errno] of [['Z_DATA_ERROR', -3], ['Z_BUF_ERROR', -5], ['ERR__ERROR_FORMAT_PADDING_1', -14]] as const) {
+      const zlib = Object.assign(new Error('incorrect header check'), { code, errno, status: 400, statusCode: 400, expose: true });
+      expect(run(zlib).body).toMatchObject({ status_code: 400, code: 'MALFORMED_BODY' });
+    }
+    const unexposed = Object.assign(new Error('internal'), { code: 'Z_DATA_ERROR', errno: -3, status: 400 });
+    expect(run(unexposed).status).toBe(500);
+  });
+
+  it(`lists at most ${MAX_LISTED_ERRORS} errors[] entries and says how many there were`, () => {
+    const errors = Array.from({ length: 900 }, (_, i) => ({ field: `k${i}`, message: `unknown field "k${i}"` }));
+    const sent = run(AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', errors));
+    expect(sent.body).toMatchObject({
+      status_code: 400,
+      detail: `Request validation failed (900 errors, the first ${MAX_LISTED_ERRORS} listed)`,
+      errors: errors.slice(0, MAX_LISTED_ERRORS),
+    });
+    const few = run(AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', errors.slice(0, 3)));
+    expect(few.body).toMatchObject({ detail: 'Request validation failed', errors: errors.slice(0, 3) });
   });
 
   it('maps body-parser rejections (413) instead of answering 500', () => {

@@ -21,13 +21,31 @@ const STATUS_CODES: Record<number, string> = {
 
 /**
  * body-parser rejects a body before any route runs (over JSON_BODY_LIMIT: 413 `entity.too.large`; unsupported
- * charset or encoding: 415) with an http-errors object Nest does not map (only its SyntaxError, malformed JSON).
+ * charset or encoding: 415; corrupt gzip/deflate/br data: zlib's own error, made a 400) with an http-errors object
+ * Nest does not map (only its SyntaxError, malformed JSON). `expose: true` is http-errors' mark of a client error.
  */
 function bodyParserStatus(exception: unknown): number | null {
-  const error = exception as { type?: unknown; status?: unknown; expose?: unknown } | null;
-  if (!(exception instanceof Error) || typeof error?.type !== 'string' || error.expose !== true) return null;
+  const error = exception as { status?: unknown; expose?: unknown } | null;
+  if (!(exception instanceof Error) || error?.expose !== true) return null;
   return typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : null;
 }
+
+/** zlib's errors carry a numeric errno and a code: `Z_DATA_ERROR`, `Z_BUF_ERROR`, brotli's `ERR__ERROR_FORMAT_…`. */
+function isDecompressionError(exception: unknown): boolean {
+  const error = exception as { code?: unknown; errno?: unknown };
+  return typeof error.errno === 'number' && typeof error.code === 'string' && /^(Z_|ERR_)/.test(error.code);
+}
+
+/**
+ * PostgreSQL data exceptions only a client's value can cause: 22P02 invalid text representation (e.g. a malformed
+ * uuid), 22001 too long for the column, 22003 number out of range, 22007/22008 bad or out-of-range date, 22021
+ * and 22P05 a NUL character in text or jsonb. Validation catches them first and names the field; this is the
+ * backstop that keeps a missed case a 400.
+ */
+const CLIENT_DATA_ERRORS = new Set(['22P02', '22001', '22003', '22007', '22008', '22021', '22P05']);
+
+/** A hopeless body (hundreds of unknown fields) gets a short answer: this many `errors[]` entries and a count. */
+export const MAX_LISTED_ERRORS = 20;
 
 /** Owns the error wire format: every error leaves as ErrorBody, and a 500 never carries a stack, SQL or path. */
 @Catch()
@@ -45,13 +63,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     } else if (error.status >= 500) {
       this.logger.error({ err: exception, path: request.path, request_id: request.id }, 'Unhandled error');
     }
+    const listed = error.errors && error.errors.length > MAX_LISTED_ERRORS ? error.errors.slice(0, MAX_LISTED_ERRORS) : error.errors;
     const body: ErrorBody = {
       status_code: error.status,
       code: error.code,
-      detail: error.detail,
+      detail:
+        listed === error.errors
+          ? error.detail
+          : `${error.detail} (${error.errors!.length} errors, the first ${MAX_LISTED_ERRORS} listed)`,
       path: request.path,
       request_id: String(request.id ?? ''),
-      ...(error.errors ? { errors: error.errors } : {}),
+      ...(listed ? { errors: listed } : {}),
     };
     if (response.headersSent) {
       response.end();
@@ -66,13 +88,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) return this.fromHttpException(exception, request);
     const bodyStatus = bodyParserStatus(exception);
     if (bodyStatus === 413) return new AppError('PAYLOAD_TOO_LARGE', 'Request body too large', bodyStatus);
+    if (bodyStatus === 400 && isDecompressionError(exception)) {
+      return AppError.badRequest('MALFORMED_BODY', 'Request body could not be decompressed (corrupt Content-Encoding data)');
+    }
     if (bodyStatus) return new AppError(STATUS_CODES[bodyStatus] ?? 'BAD_REQUEST', 'Request body could not be read', bodyStatus);
     // Before anything else that could turn it into a 500 (or, worse, a 401 that makes clients log out).
     if (isDependencyFailure(exception)) return AppError.serviceUnavailable(DEPENDENCY_RETRY_AFTER_SECONDS);
     if (exception instanceof QueryFailedError) {
       const code = (exception.driverError as { code?: string } | undefined)?.code;
-      // 22P02: invalid text representation (e.g. a malformed uuid that slipped past validation)
-      if (code === '22P02') return AppError.badRequest('INVALID_INPUT', 'Malformed identifier or value');
+      if (code && CLIENT_DATA_ERRORS.has(code)) return AppError.badRequest('INVALID_INPUT', 'Malformed identifier or value');
       if (code === '23505') return AppError.conflict('DUPLICATE', 'A record with these values already exists');
     }
     return new AppError('INTERNAL_ERROR', 'Internal server error', HttpStatus.INTERNAL_SERVER_ERROR);

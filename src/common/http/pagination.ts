@@ -5,11 +5,13 @@ import { QueryInt } from '../validation/transforms';
 
 /** `skip`/`limit` on every list (default 0/100, limit ≤ 500); the total goes in X-Total-Count. */
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  // Bounded so that a huge number is a 400 here, not an out-of-range bigint OFFSET (a 500) in PostgreSQL.
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   skip: number = 0;
 
   @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 500 })

@@ -1,8 +1,8 @@
-import { MAX_BODY_DEPTH } from '../../../common/http/json-depth.middleware';
+import { MAX_BODY_DEPTH } from '../../../common/http/body-shape';
 import { EmbeddedMediaParser, IN_THREAD_MAX_BYTES } from './embedded-media.parser';
 import { decodeDataUri, extractEmbeddedMedia, ExtractOutcome } from './extract-embedded-media';
 
-const LIMITS = { maxDepth: MAX_BODY_DEPTH, maxResidualBytes: 1024 * 1024 };
+const LIMITS = { maxResidualBytes: 1024 * 1024 };
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const webm = (size: number) => {
   const bytes = Buffer.alloc(size, 7);
@@ -83,9 +83,11 @@ describe('extractEmbeddedMedia', () => {
     });
     expect(extractEmbeddedMedia(Buffer.from('{"a":'), LIMITS)).toEqual({ ok: false, kind: 'malformed_json' });
     const deep = Buffer.from(`${'['.repeat(MAX_BODY_DEPTH + 1)}${']'.repeat(MAX_BODY_DEPTH + 1)}`);
-    expect(extractEmbeddedMedia(deep, LIMITS)).toMatchObject({ ok: false, kind: 'too_deep' });
+    expect(extractEmbeddedMedia(deep, LIMITS)).toMatchObject({ ok: false, kind: 'shape', code: 'BODY_TOO_DEEP' });
     const justDeepEnough = Buffer.from(`${'['.repeat(MAX_BODY_DEPTH)}${']'.repeat(MAX_BODY_DEPTH)}`);
     expect(extractEmbeddedMedia(justDeepEnough, LIMITS).ok).toBe(true);
+    const wide = json({ conversation_history: [Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i]))] });
+    expect(extractEmbeddedMedia(wide, LIMITS)).toMatchObject({ ok: false, kind: 'shape', code: 'BODY_TOO_WIDE' });
     const wordy = json({ conversation_history: [{ answer: 'x'.repeat(2000) }] });
     expect(extractEmbeddedMedia(wordy, { ...LIMITS, maxResidualBytes: 1000 })).toMatchObject({ ok: false, kind: 'too_large' });
   });

@@ -2,8 +2,10 @@
  * The pure part of reading a submission body that carries recordings as base64 `data:` URIs (the first seed's
  * interview pages put each answer's recording into `conversation_history[i].videoDataUri` / `.audioDataUri`).
  * It runs in a worker thread for large bodies (embedded-media.worker.ts) and in-thread for small ones, so it
- * imports nothing and returns plain data: no exceptions, no class instances cross the thread boundary.
+ * returns plain data: no exceptions, no class instances cross the thread boundary.
  */
+import { checkJsonBytes } from '../../../common/http/body-shape';
+import type { FieldError } from '../../../common/errors/app-error';
 
 /** The entry fields that may hold a recording, and the kind of recording each holds. */
 export const EMBEDDED_MEDIA_FIELDS = { videoDataUri: 'video', audioDataUri: 'audio' } as const;
@@ -21,13 +23,12 @@ export interface ExtractedMedia {
 export type ExtractOutcome =
   | { ok: true; body: unknown; embedded: ExtractedMedia[]; residualBytes: number }
   | { ok: false; kind: 'malformed_json' }
-  | { ok: false; kind: 'too_deep'; maxDepth: number }
+  /** A body-shape limit (depth, keys per object, values), as every other JSON body is checked (README "Request bodies"). */
+  | { ok: false; kind: 'shape'; code: string; detail: string; errors: FieldError[] }
   | { ok: false; kind: 'too_large'; maxResidualBytes: number }
   | { ok: false; kind: 'bad_data_uri'; field: string; message: string };
 
 export interface ExtractLimits {
-  /** Deeper bodies are refused here: they could not even be passed back from the worker (structured clone recurses). */
-  maxDepth: number;
   /** What the body may weigh without its recordings (it is validated and stored on the event loop). */
   maxResidualBytes: number;
 }
@@ -35,18 +36,6 @@ export interface ExtractLimits {
 const STRICT_BASE64 = /^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 const BASE64_MARKER = ';base64,';
-
-/** The nesting depth of a parsed JSON value, found iteratively, stopping past `limit`. */
-function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (current === null || typeof current !== 'object') continue;
-    if (depth + 1 > limit) return true;
-    for (const inner of Object.values(current)) stack.push([inner, depth + 1]);
-  }
-  return false;
-}
 
 /** `data:<mime>[;params];base64,<payload>` → the declared type and the decoded bytes, or why not. */
 export function decodeDataUri(value: string): { declaredType: string; bytes: Uint8Array } | { error: string } {
@@ -73,6 +62,10 @@ export function decodeDataUri(value: string): { declaredType: string; bytes: Uin
  * body weighs without them (what would be stored), so the caller can bound it.
  */
 export function extractEmbeddedMedia(raw: Uint8Array, limits: ExtractLimits): ExtractOutcome {
+  // The shape limits on the raw bytes, before JSON.parse builds anything — and before a hostile body (110,000 keys,
+  // 100 levels) could be cloned back to the event loop.
+  const shape = checkJsonBytes(raw);
+  if (shape) return { ok: false, kind: 'shape', code: shape.code, detail: shape.detail, errors: shape.errors ?? [] };
   let body: unknown;
   const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   try {
@@ -80,7 +73,6 @@ export function extractEmbeddedMedia(raw: Uint8Array, limits: ExtractLimits): Ex
   } catch {
     return { ok: false, kind: 'malformed_json' };
   }
-  if (depthExceeds(body, limits.maxDepth)) return { ok: false, kind: 'too_deep', maxDepth: limits.maxDepth };
   const embedded: ExtractedMedia[] = [];
   let removedChars = 0;
   const history = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).conversation_history : null;

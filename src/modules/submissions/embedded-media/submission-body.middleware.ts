@@ -1,7 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { HttpStatus } from '@nestjs/common';
 import { AppError } from '../../../common/errors/app-error';
-import { MAX_BODY_DEPTH } from '../../../common/http/json-depth.middleware';
 import { largeJsonBody } from '../../../common/http/large-json-body';
 import type { AppConfig } from '../../../config/app-config';
 import { EmbeddedMediaParser } from './embedded-media.parser';
@@ -34,7 +33,7 @@ export function submissionBodyMiddleware(parser: EmbeddedMediaParser, config: Ap
     path: SUBMISSIONS_PATH,
     limit: config.submissionMaxBodyBytes,
     receive: (req) => {
-      const session = parser.session({ maxDepth: MAX_BODY_DEPTH, maxResidualBytes: SUBMISSION_TEXT_MAX_BYTES });
+      const session = parser.session({ maxResidualBytes: SUBMISSION_TEXT_MAX_BYTES });
       return {
         push: (chunk) => session.push(chunk),
         cancel: () => session.cancel(),
@@ -49,12 +48,7 @@ function applyOutcome(req: Request, outcome: ExtractOutcome): void {
   if (!outcome.ok && outcome.kind === 'malformed_json') {
     throw AppError.badRequest('MALFORMED_JSON', 'Request body is not valid JSON');
   }
-  if (!outcome.ok && outcome.kind === 'too_deep') {
-    // As jsonDepthMiddleware answers every other body.
-    throw AppError.badRequest('BODY_TOO_DEEP', `Request body is nested deeper than ${MAX_BODY_DEPTH} levels`, [
-      { field: 'body', message: `must not be nested deeper than ${MAX_BODY_DEPTH} levels` },
-    ]);
-  }
+  if (!outcome.ok && outcome.kind === 'shape') throw AppError.badRequest(outcome.code, outcome.detail, outcome.errors);
   if (!outcome.ok && outcome.kind === 'too_large') {
     throw new AppError(
       'PAYLOAD_TOO_LARGE',
