@@ -735,7 +735,7 @@ describe('Configurations API', () => {
         const res = await t.http().get(BASE).set(bearer(tokens)).expect(403);
         expect(res.body.code).toBe('INSUFFICIENT_ROLE');
       }
-      for (const query of [{ include_inactive: 'maybe' }, { config_type: 'mcq' }, { scope: 'x' }, { tenant_id: 'x' }, { limit: 501 }, { other: 1 }]) {
+      for (const query of [{ include_inactive: 'maybe' }, { config_type: 'mcq' }, { scope: 'x' }, { tenant_id: 'x' }, { limit: 0 }, { limit: '1.5' }, { other: 1 }]) {
         const res = await t.http().get(BASE).query(query).set(bearer(a.adminTokens)).expect(400);
         expect(res.body.code).toBe('VALIDATION_ERROR');
       }

@@ -462,7 +462,8 @@ describe('Submissions API', () => {
         { status: 'done' },
         { user_id: 'not-a-uuid' },
         { tenant_id: '123' },
-        { limit: '501' },
+        { limit: '0' },
+        { limit: 'all' },
         { skip: '-1' },
         { owner: 'me' },
       ]) {

@@ -113,7 +113,7 @@ describe('Tenants API', () => {
     });
 
     it('400 on bad query values', async () => {
-      for (const query of [{ active_only: 'maybe' }, { limit: '9999' }, { skip: '-5' }, { name: 'x' }]) {
+      for (const query of [{ active_only: 'maybe' }, { limit: '0' }, { skip: '-5' }, { name: 'x' }]) {
         const res = await t.http().get('/api/v1/tenants').query(query).set(bearer(superTokens)).expect(400);
         expect(res.body.code).toBe('VALIDATION_ERROR');
       }

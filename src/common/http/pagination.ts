@@ -1,9 +1,24 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import { QueryInt } from '../validation/transforms';
 
-/** `skip`/`limit` on every list (default 0/100, limit ≤ 500); the total goes in X-Total-Count. */
+/** The most rows one list request returns. */
+export const MAX_PAGE_SIZE = 500;
+
+/**
+ * `limit` as an integer, clamped to MAX_PAGE_SIZE: a client asking for more (the first seed's superadmin page asks
+ * for 2000) gets the first 500 and X-Total-Count still tells the whole. Anything not a positive integer stays as it
+ * is, for the validators to refuse.
+ */
+const PageSize = () =>
+  Transform(({ value }) => {
+    const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    return typeof number === 'number' && Number.isInteger(number) && number > MAX_PAGE_SIZE ? MAX_PAGE_SIZE : number;
+  });
+
+/** `skip`/`limit` on every list (default 0/100; a limit over 500 is clamped to 500); the total goes in X-Total-Count. */
 export class PaginationQueryDto {
   // Bounded so that a huge number is a 400 here, not an out-of-range bigint OFFSET (a 500) in PostgreSQL.
   @ApiPropertyOptional({ default: 0, minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
@@ -14,12 +29,12 @@ export class PaginationQueryDto {
   @Max(Number.MAX_SAFE_INTEGER)
   skip: number = 0;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 500 })
+  @ApiPropertyOptional({ default: 100, minimum: 1, description: `Rows to return; more than ${MAX_PAGE_SIZE} is clamped to ${MAX_PAGE_SIZE}` })
   @IsOptional()
-  @QueryInt()
+  @PageSize()
   @IsInt()
   @Min(1)
-  @Max(500)
+  @Max(MAX_PAGE_SIZE)
   limit: number = 100;
 }
 
