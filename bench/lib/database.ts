@@ -6,7 +6,7 @@ import * as bcrypt from 'bcrypt';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/migrate';
-import { SYSTEM_TENANT_ID } from '../../src/modules/tenants/entities/tenant.entity';
+import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import { cpuMs } from './processes';
 
 export interface BenchDatabase {

@@ -1,7 +1,7 @@
 import { bearer, createSuperadmin, createTenantWithStaff, createUser, DEFAULT_PASSWORD, loginAs, Tokens } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO } from '../setup/matchers';
-import { SYSTEM_TENANT_ID } from '../../src/modules/tenants/entities/tenant.entity';
+import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 
 type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 interface AuditItem {

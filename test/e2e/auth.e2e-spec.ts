@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import * as bcrypt from 'bcrypt';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
-import { SYSTEM_TENANT_ID } from '../../src/modules/tenants/entities/tenant.entity';
+import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import { bearer, createTenant, createUser, DEFAULT_PASSWORD, loginAs, Tokens, UserRow } from '../setup/factories';
 import { createTestApp, TEST_SECRET, TestApp } from '../setup/test-app';
 

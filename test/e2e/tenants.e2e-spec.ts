@@ -1,4 +1,4 @@
-import { SYSTEM_TENANT_ID } from '../../src/modules/tenants/entities/tenant.entity';
+import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import {
   bearer,
   createSuperadmin,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as bcrypt from 'bcrypt';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
-import { SYSTEM_TENANT_ID } from '../../src/modules/tenants/entities/tenant.entity';
+import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import { TestApp } from './test-app';
 
 export const DEFAULT_PASSWORD = 'Password-123';

@@ -4,7 +4,7 @@ import { tenantWhere } from '../../common/context/tenant-scope';
 import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
-import { visibleUserSql } from '../users/user-rules';
+import { visibleUserSql } from '../users';
 import { AuditLogResponse, toAuditLogResponse } from './dto/audit-log.response';
 import { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
 import { AuditLogEntity } from './entities/audit-log.entity';

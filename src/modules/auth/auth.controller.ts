@@ -13,7 +13,7 @@ import { AuthenticatedContext, RequestContext } from '../../common/context/reque
 import { ApiErrors } from '../../common/http/api-errors';
 import { UuidParam } from '../../common/http/uuid-param';
 import { RateLimit } from '../../common/rate-limit/rate-limit.guard';
-import { UserResponse } from '../users/dto/user.response';
+import { UserResponse } from '../users';
 import { AuthService } from './auth.service';
 import {
   ChangePasswordDto,

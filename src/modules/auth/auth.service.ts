@@ -5,10 +5,9 @@ import { AppError } from '../../common/errors/app-error';
 import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
 import { AppConfigService } from '../../config/app-config.service';
 import { AuditService } from '../audit/audit.service';
-import { SessionEntity } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
-import { SYSTEM_TENANT_ID } from '../tenants/entities/tenant.entity';
-import { toUserResponse, UserResponse } from '../users/dto/user.response';
+import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
+import { toUserResponse, UserResponse } from '../users';
 import { UsersService } from '../users/users.service';
 import { LoginDto, LoginResponse, RegisterDto, SessionResponse } from './dto/auth.dto';
 import { TokenService } from './token.service';
@@ -79,7 +78,7 @@ export class AuthService {
       tenantId: user.tenant_id,
       userId: user.id,
     });
-    return this.loginResponse(ctx, user.id, session, refreshToken);
+    return this.loginResponse(ctx, user.id, session.id, refreshToken);
   }
 
   async refresh(ctx: RequestContext, presented: string): Promise<LoginResponse> {
@@ -104,7 +103,7 @@ export class AuthService {
       tenantId: session.tenant_id,
       userId: session.user_id,
     });
-    return this.loginResponse(ctx, session.user_id, session, refreshToken);
+    return this.loginResponse(ctx, session.user_id, session.id, refreshToken);
   }
 
   async logout(ctx: AuthenticatedContext): Promise<void> {
@@ -210,12 +209,12 @@ export class AuthService {
   private async loginResponse(
     ctx: RequestContext,
     userId: string,
-    session: SessionEntity,
+    sessionId: string,
     refreshToken: string,
   ): Promise<LoginResponse> {
     const user = await this.users.getProfile(ctx, userId);
     return {
-      access_token: this.tokens.signAccess(user, session.id),
+      access_token: this.tokens.signAccess(user, sessionId),
       refresh_token: refreshToken,
       token_type: 'bearer',
       expires_in: this.tokens.accessTokenSeconds,

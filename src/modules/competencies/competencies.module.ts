@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { TenantDirectoryModule } from '../tenants/tenant-directory.module';
 import { CompetenciesController } from './competencies.controller';
 import { CompetenciesService } from './competencies.service';
 
 @Module({
+  imports: [TenantDirectoryModule],
   controllers: [CompetenciesController],
   providers: [CompetenciesService],
   exports: [CompetenciesService],

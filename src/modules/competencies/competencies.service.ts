@@ -7,7 +7,8 @@ import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
-import { SYSTEM_TENANT_ID, TenantEntity } from '../tenants/entities/tenant.entity';
+import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
+import { TenantDirectoryService } from '../tenants/tenant-directory.service';
 import { CreateCompetencyDto } from './dto/create-competency.dto';
 import { CompetencyLookupQueryDto, DeleteCompetencyQueryDto, ListCompetenciesQueryDto } from './dto/competency-queries.dto';
 import { CompetencyResponse, toCompetencyResponse } from './dto/competency.response';
@@ -42,6 +43,7 @@ export class CompetenciesService {
   constructor(
     private readonly db: DatabaseService,
     private readonly audit: AuditService,
+    private readonly tenants: TenantDirectoryService,
   ) {}
 
   /** Superadmin: every tenant (or the one named). Others: their own tenant; proctors and candidates active entries only. */
@@ -61,7 +63,7 @@ export class CompetenciesService {
 
   async create(ctx: AuthenticatedContext, dto: CreateCompetencyDto): Promise<CompetencyResponse> {
     const tenantId = targetTenant(ctx, dto.tenant_id ?? (ctx.user.role === 'superadmin' ? SYSTEM_TENANT_ID : null));
-    if (tenantId !== ctx.user.tenantId && !(await this.db.repo(ctx, TenantEntity).existsBy({ id: tenantId }))) {
+    if (tenantId !== ctx.user.tenantId && !(await this.tenants.exists(ctx, tenantId))) {
       throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
     }
     return this.db.transaction(ctx, async (em) => {

@@ -7,7 +7,8 @@ import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
-import { SYSTEM_TENANT_ID, TenantEntity } from '../tenants/entities/tenant.entity';
+import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
+import { TenantDirectoryService } from '../tenants/tenant-directory.service';
 import { ConfigType, configSizeBytes, MAX_CONFIG_BYTES, validateConfigData } from './config-shape';
 import {
   assertMayWriteConfiguration,
@@ -46,6 +47,7 @@ export class ConfigurationsService {
   constructor(
     private readonly db: DatabaseService,
     private readonly audit: AuditService,
+    private readonly tenants: TenantDirectoryService,
   ) {}
 
   /** Admins: their tenant's rows and the system ones. Superadmins: everything. Active versions unless asked. */
@@ -205,7 +207,7 @@ export class ConfigurationsService {
   /** The owner a write goes to; a superadmin naming a tenant that does not exist gets 404. */
   private async writableOwner(ctx: AuthenticatedContext, request: OwnerRequest): Promise<ConfigOwner> {
     const owner = resolveOwner(ctx.user, request, 'write');
-    if (owner !== null && owner !== ctx.user.tenantId && !(await this.db.repo(ctx, TenantEntity).existsBy({ id: owner }))) {
+    if (owner !== null && owner !== ctx.user.tenantId && !(await this.tenants.exists(ctx, owner))) {
       throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
     }
     return owner;

@@ -120,7 +120,9 @@ export class SessionsService {
   /**
    * One query on the hot path of every authenticated request: session live, user and tenant active, and the
    * profile /auth/me returns. It runs in the guard, before a request transaction (RLS) could exist, so it uses the
-   * pool directly and filters by the token's own session and user.
+   * pool directly and filters by the token's own session and user. It joins the users and tenants tables here,
+   * in the module that owns the session, on purpose (docs/module-boundaries.md): asking UsersService and a
+   * tenant service in turn would cost three round trips per request instead of one.
    */
   async principal(sessionId: string, userId: string): Promise<UserProfileRow | null> {
     const rows: UserProfileRow[] = await this.db.dataSource.query(

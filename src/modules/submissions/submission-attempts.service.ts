@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { DatabaseService } from '../../database/database.service';
-import type { TestType } from '../tenants/entities/tenant.entity';
+import type { TestType } from '../../domain/test-types';
 import { TenantsService } from '../tenants/tenants.service';
 import { UserManagementService } from '../users/user-management.service';
 import { AttemptsResponse, SubmissionResponse } from './dto/submission.response';

@@ -15,7 +15,7 @@ import { AuthenticatedContext } from '../../common/context/request-context';
 import { ApiErrors } from '../../common/http/api-errors';
 import { sendPage, TOTAL_COUNT_HEADER } from '../../common/http/pagination';
 import { UuidParam } from '../../common/http/uuid-param';
-import { TEST_TYPES, TestType } from '../tenants/entities/tenant.entity';
+import { TEST_TYPES, TestType } from '../../domain/test-types';
 import { CreateSubmissionDto } from './dto/create-submission.dto';
 import { ListSubmissionsQueryDto } from './dto/list-submissions-query.dto';
 import { TestTypeParam } from './dto/submission-fields';

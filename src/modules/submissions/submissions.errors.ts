@@ -1,5 +1,5 @@
 import { AppError } from '../../common/errors/app-error';
-import type { TestType } from '../tenants/entities/tenant.entity';
+import type { TestType } from '../../domain/test-types';
 
 export const SUBMISSION_NOT_FOUND = () => AppError.notFound('SUBMISSION_NOT_FOUND', 'Submission not found');
 

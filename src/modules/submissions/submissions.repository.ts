@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { tenantWhere } from '../../common/context/tenant-scope';
 import { DatabaseService } from '../../database/database.service';
-import type { TestType } from '../tenants/entities/tenant.entity';
+import type { TestType } from '../../domain/test-types';
 import { ListSubmissionsQueryDto } from './dto/list-submissions-query.dto';
 import { MediaFileEntity } from './entities/media-file.entity';
 import { SubmissionEntity } from './entities/submission.entity';

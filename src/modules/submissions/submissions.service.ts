@@ -6,7 +6,7 @@ import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
 import { ConfigurationsService } from '../configurations/configurations.service';
-import type { TestType } from '../tenants/entities/tenant.entity';
+import type { TestType } from '../../domain/test-types';
 import { TenantsService } from '../tenants/tenants.service';
 import { CreateSubmissionDto } from './dto/create-submission.dto';
 import { ListSubmissionsQueryDto } from './dto/list-submissions-query.dto';

@@ -3,7 +3,7 @@ import { systemContext } from '../../common/context/request-context';
 import { AppConfigService } from '../../config/app-config.service';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
-import { SYSTEM_TENANT_ID } from '../tenants/entities/tenant.entity';
+import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { UserEntity } from './entities/user.entity';
 import { NewUser, UsersService } from './users.service';
 

@@ -8,7 +8,8 @@ import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { SYSTEM_TENANT_ID, TenantEntity } from '../tenants/entities/tenant.entity';
+import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
+import { TenantDirectoryService } from '../tenants/tenant-directory.service';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -34,6 +35,7 @@ export class UserManagementService {
     private readonly passwords: PasswordService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly tenants: TenantDirectoryService,
   ) {}
 
   /** Admins list their own tenant (never superadmins); a superadmin lists everyone, optionally by tenant. */
@@ -122,7 +124,7 @@ export class UserManagementService {
       const target = await this.lockVisible(ctx, em, id);
       const plan = planUserUpdate(ctx.user, target, dto);
       if (Object.keys(plan.changes).length === 0 && !passwordHash) return this.response(em, id);
-      await this.assertAvailable(em, target, plan.changes);
+      await this.assertAvailable(ctx, em, target, plan.changes);
       const before = await this.response(em, id);
       await em.getRepository(UserEntity).update(id, { ...plan.changes, ...(passwordHash ? { password_hash: passwordHash } : {}) });
       const revoked = plan.revokeReason
@@ -194,16 +196,19 @@ export class UserManagementService {
   }
 
   /** Friendly 409/404s for the common cases; the unique indexes still catch a race (mapped to 409 by the filter). */
-  private async assertAvailable(em: EntityManager, target: UserEntity, changes: UserChanges): Promise<void> {
+  private async assertAvailable(
+    ctx: AuthenticatedContext,
+    em: EntityManager,
+    target: UserEntity,
+    changes: UserChanges,
+  ): Promise<void> {
     const users = em.getRepository(UserEntity);
     if (changes.email && (await users.existsBy({ email: changes.email, id: Not(target.id) }))) {
       throw AppError.conflict('EMAIL_TAKEN', 'A user with this email already exists');
     }
     const tenantId = changes.tenant_id ?? target.tenant_id;
     if (changes.tenant_id) {
-      const tenant = await em.getRepository(TenantEntity).findOneBy({ id: tenantId });
-      if (!tenant) throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
-      if (!tenant.is_active) throw AppError.conflict('TENANT_INACTIVE', 'Tenant is deactivated');
+      await this.tenants.requireActive(ctx, tenantId, em);
     }
     const candidateId = changes.candidate_id === undefined ? target.candidate_id : changes.candidate_id;
     if (

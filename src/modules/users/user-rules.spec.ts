@@ -1,6 +1,6 @@
 import { AuthenticatedUser } from '../../common/context/request-context';
 import { AppError } from '../../common/errors/app-error';
-import { SYSTEM_TENANT_ID } from '../tenants/entities/tenant.entity';
+import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { canSeeUser, planUserUpdate, UserState } from './user-rules';
 

@@ -2,7 +2,7 @@ import { Role } from '../../common/auth/roles';
 import { AuthenticatedUser } from '../../common/context/request-context';
 import { AppError } from '../../common/errors/app-error';
 import { RevokeReason } from '../sessions/sessions.service';
-import { SYSTEM_TENANT_ID } from '../tenants/entities/tenant.entity';
+import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { UpdateUserDto } from './dto/update-user.dto';
 
 /** What a user record looks like to the rules: no hash, no relations. */

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
+import { TenantDirectoryModule } from '../tenants/tenant-directory.module';
 import { BootstrapAccountsService } from './bootstrap-accounts.service';
 import { UserManagementService } from './user-management.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [SessionsModule],
+  imports: [SessionsModule, TenantDirectoryModule],
   controllers: [UsersController],
   providers: [UsersService, UserManagementService, BootstrapAccountsService],
   exports: [UsersService, UserManagementService],

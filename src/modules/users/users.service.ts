@@ -7,7 +7,7 @@ import { AppError } from '../../common/errors/app-error';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { TenantEntity } from '../tenants/entities/tenant.entity';
+import { TenantDirectoryService } from '../tenants/tenant-directory.service';
 import { toUserResponse, UserResponse } from './dto/user.response';
 import { UserEntity } from './entities/user.entity';
 
@@ -43,6 +43,7 @@ export class UsersService {
     private readonly passwords: PasswordService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly tenants: TenantDirectoryService,
   ) {}
 
   /** For login: the user (any state) with its tenant. */
@@ -81,9 +82,7 @@ export class UsersService {
     if (input.candidate_id && (await repo.existsBy({ tenant_id: input.tenant_id, candidate_id: input.candidate_id }))) {
       throw AppError.conflict('CANDIDATE_ID_TAKEN', 'This candidate_id is already used in the tenant');
     }
-    const tenant = await em.getRepository(TenantEntity).findOneBy({ id: input.tenant_id });
-    if (!tenant) throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
-    if (!tenant.is_active) throw AppError.conflict('TENANT_INACTIVE', 'Tenant is deactivated');
+    const tenant = await this.tenants.requireActive(ctx, input.tenant_id, em);
     const password_hash = await this.passwords.hash(input.password);
     const saved = await repo.save({
       email,

@@ -4,7 +4,7 @@ import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-vali
 import { normaliseRole } from '../../../common/auth/roles';
 import { IsNewPassword, MaxBytes, MAX_PASSWORD_BYTES } from '../../../common/validation/password';
 import { NormaliseEmail, Trim } from '../../../common/validation/transforms';
-import { UserResponse } from '../../users/dto/user.response';
+import { UserResponse } from '../../users';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@gmail.com' })

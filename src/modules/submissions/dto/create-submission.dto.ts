@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Trim } from '../../../common/validation/transforms';
-import type { TestType } from '../../tenants/entities/tenant.entity';
+import type { TestType } from '../../../domain/test-types';
 import { JsonStorable } from './json-storable';
 import { LanguageField, Nullable, TestTypeField } from './submission-fields';
 

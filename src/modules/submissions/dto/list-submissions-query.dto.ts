@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/http/pagination';
 import { Trim } from '../../../common/validation/transforms';
-import type { TestType } from '../../tenants/entities/tenant.entity';
+import type { TestType } from '../../../domain/test-types';
 import type { SubmissionStatus } from '../entities/submission.entity';
 import { StatusField, TestTypeField } from './submission-fields';
 

@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { AppError } from '../../../common/errors/app-error';
-import { TEST_TYPES, TestType } from '../../tenants/entities/tenant.entity';
+import { TEST_TYPES, TestType } from '../../../domain/test-types';
 import { SUBMISSION_STATUSES } from '../entities/submission.entity';
 import { Nullable, Present } from '../../../common/validation/optional';
 

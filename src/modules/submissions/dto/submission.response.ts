@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { TEST_TYPES, TestType } from '../../tenants/entities/tenant.entity';
+import { TEST_TYPES, TestType } from '../../../domain/test-types';
 import { SUBMISSION_STATUSES, SubmissionEntity, SubmissionStatus } from '../entities/submission.entity';
 
 export class SubmissionResponse {

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { TestType } from '../../tenants/entities/tenant.entity';
+import type { TestType } from '../../../domain/test-types';
 
 export const SUBMISSION_STATUSES = ['submitted', 'analyzing', 'completed', 'failed'] as const;
 export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
-import { TestType } from '../entities/tenant.entity';
+import { TestType } from '../../../domain/test-types';
 import { AllowedTestTypes, CustomBranding, LogoUrl, MaxTestAttempts, Nullable, TenantName } from './tenant-fields';
 
 export class CreateTenantDto {

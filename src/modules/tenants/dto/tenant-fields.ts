@@ -18,7 +18,7 @@ import {
   
 } from 'class-validator';
 import { Trim } from '../../../common/validation/transforms';
-import { TEST_TYPES } from '../entities/tenant.entity';
+import { TEST_TYPES } from '../../../domain/test-types';
 import { Nullable, Present } from '../../../common/validation/optional';
 
 export { Nullable, Present };

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { TenantEntity, TEST_TYPES, TestType } from '../entities/tenant.entity';
+import { TEST_TYPES, TestType } from '../../../domain/test-types';
+import { TenantEntity } from '../entities/tenant.entity';
 
 export class TenantResponse {
   @ApiProperty({ format: 'uuid' }) id: string;

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
-import { TestType } from '../entities/tenant.entity';
+import { TestType } from '../../../domain/test-types';
 import { AllowedTestTypes, CustomBranding, LogoUrl, MaxTestAttempts, Nullable, Present, TenantName } from './tenant-fields';
 
 /** Typed fields only (the original set any model attribute, id and created_at included). Absent = unchanged. */

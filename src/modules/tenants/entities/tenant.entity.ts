@@ -1,9 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const SYSTEM_TENANT_ID = '00000000-0000-0000-0000-000000000001';
-export const TEST_TYPES = ['JDT', 'SJT'] as const;
-export type TestType = (typeof TEST_TYPES)[number];
-
 @Entity('tenants')
 export class TenantEntity {
   @PrimaryGeneratedColumn('uuid')

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Role } from '../../../common/auth/roles';
-import { TenantEntity } from '../../tenants/entities/tenant.entity';
+import type { TenantSummary } from '../../../domain/tenancy';
 
 @Entity('users')
 export class UserEntity {
@@ -10,9 +10,13 @@ export class UserEntity {
   @Column({ type: 'uuid' })
   tenant_id: string;
 
-  @ManyToOne(() => TenantEntity, { onDelete: 'RESTRICT' })
+  /**
+   * By entity name, not class, so the users feature does not import the tenants feature's entity. The users
+   * module joins it only where a user row is shown with its tenant's name/state in one query (login, lists).
+   */
+  @ManyToOne('TenantEntity', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'tenant_id' })
-  tenant?: TenantEntity;
+  tenant?: TenantSummary;
 
   /** Stored lower-cased; unique across the platform because login is by e-mail alone. */
   @Column({ type: 'varchar', length: 255 })

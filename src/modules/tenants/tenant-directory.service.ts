@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { RequestContext } from '../../common/context/request-context';
+import { AppError } from '../../common/errors/app-error';
+import { DatabaseService } from '../../database/database.service';
+import type { TenantSummary } from '../../domain/tenancy';
+import { TenantEntity } from './entities/tenant.entity';
+
+/**
+ * How other features read a tenant: plain `TenantSummary` values, never the entity. It is separate from
+ * TenantsService because TenantsService depends on the users module (tenant users are created through it), so
+ * the users module reading tenants through TenantsService would be a module cycle; this service depends on
+ * nothing but the (global) database.
+ */
+@Injectable()
+export class TenantDirectoryService {
+  constructor(private readonly db: DatabaseService) {}
+
+  async exists(ctx: RequestContext, id: string): Promise<boolean> {
+    return this.db.repo(ctx, TenantEntity).existsBy({ id });
+  }
+
+  /**
+   * The tenant, or 404 TENANT_NOT_FOUND / 409 TENANT_INACTIVE. `manager` reads inside the caller's transaction.
+   */
+  async requireActive(ctx: RequestContext, id: string, manager?: EntityManager): Promise<TenantSummary> {
+    const tenant = await (manager ?? this.db.manager(ctx)).getRepository(TenantEntity).findOneBy({ id });
+    if (!tenant) throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
+    if (!tenant.is_active) throw AppError.conflict('TENANT_INACTIVE', 'Tenant is deactivated');
+    return { id: tenant.id, name: tenant.name, is_active: tenant.is_active };
+  }
+}
