@@ -11,6 +11,7 @@ import { send } from '../lib/child';
  * It uses the Express copy that @nestjs/platform-express itself loads, so the HTTP layer is the same version.
  */
 const nestExpressDir = dirname(require.resolve('@nestjs/platform-express/package.json'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a path found at run time needs require()
 const express = require(require.resolve('express', { paths: [nestExpressDir] })) as typeof createExpress;
 
 const BODY = { status: 'healthy', database: 'connected', database_type: 'postgresql' };

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __EMBEDDED_PG__: { stop(): Promise<void>; dir: string } | undefined;
 }
 

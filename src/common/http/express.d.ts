@@ -1,5 +1,4 @@
 import type { RequestContext } from '../context/request-context';
-import type { EmbeddedMedia } from '../../modules/submissions/embedded-media/submission-body.middleware';
 
 declare module 'http' {
   interface IncomingMessage {
@@ -11,8 +10,6 @@ declare global {
   namespace Express {
     interface Request {
       context?: RequestContext;
-      /** Recordings taken out of a submission body's data URIs (POST /api/v1/submissions only). */
-      embeddedMedia?: EmbeddedMedia[];
     }
   }
 }

@@ -77,7 +77,11 @@ describe('validateConfigData', () => {
   });
 
   it('keeps unknown keys at every level (they are not errors)', () => {
-    const data = clone(SJT_EXAMPLE) as Record<string, any>;
+    const data = clone(SJT_EXAMPLE) as {
+      extra?: unknown;
+      scenarios: Record<string, unknown>[];
+      settings: Record<string, unknown>;
+    };
     data.extra = { anything: [1, 'two'] };
     data.scenarios[0].options = [{ id: 'A', text: 'x' }];
     data.settings.instructions = 'Be honest';
