@@ -5,6 +5,7 @@ import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { SYSTEM_TENANT_ID } from '../../src/modules/tenants/entities/tenant.entity';
 import { bearer, createTenant, createUser, DEFAULT_PASSWORD, loginAs, Tokens, UserRow } from '../setup/factories';
+import { dbRow } from '../setup/fixtures';
 import { createTestApp, TEST_SECRET, TestApp } from '../setup/test-app';
 
 /*
@@ -81,8 +82,7 @@ function expectError(res: Response, status: number, code: string): void {
 }
 
 async function sessionRow(db: DataSource, id: string) {
-  const [row] = await db.query(`SELECT * FROM sessions WHERE id = $1`, [id]);
-  return row as {
+  return (await dbRow(db, 'sessions', id)) as {
     id: string;
     user_id: string;
     tenant_id: string;

@@ -12,11 +12,11 @@ import {
   submitInterview,
   webm,
 } from '../setup/media-upload';
-import { bearer, createSuperadmin, createTenantWithStaff, createUser, loginAs, Tokens } from '../setup/factories';
+import { bearer, createUser, loginAs, Tokens } from '../setup/factories';
+import { setupTwoTenants, Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, signedMediaUrl } from '../setup/matchers';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 type Method = 'get' | 'post' | 'delete';
 
 const UNKNOWN_ID = '6a1e0f52-3333-4333-8333-333333333333';
@@ -39,9 +39,7 @@ describe('Media files: list, content, delete (local storage)', () => {
   beforeAll(async () => {
     t = await createTestApp();
     root = t.config.storage.path;
-    a = await createTenantWithStaff(t, { max_test_attempts: 100 });
-    b = await createTenantWithStaff(t, { max_test_attempts: 100 });
-    superTokens = (await createSuperadmin(t)).superTokens;
+    ({ a, b, superTokens } = await setupTwoTenants(t, { max_test_attempts: 100 }));
   });
   afterAll(() => t.close());
 
