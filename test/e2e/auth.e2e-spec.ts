@@ -9,7 +9,7 @@ import { dbRow } from '../setup/fixtures';
 import { createTestApp, TEST_SECRET, TestApp } from '../setup/test-app';
 
 /*
- * SPEC §3 (identity and sessions) and the Auth part of §4. Rate limits have their own spec (rate-limit.e2e-spec.ts);
+ * Identity and sessions (README, "Security model") and the auth routes. Rate limits have their own spec (rate-limit.e2e-spec.ts);
  * here they are raised out of the way so repeated failed logins and refreshes are not throttled.
  */
 

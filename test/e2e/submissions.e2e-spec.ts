@@ -39,7 +39,7 @@ const JDT_HISTORY = [
   { question: 'Tell me about a time you solved a hard bug', answer: 'I bisected…', preferredAnswer: 'STAR', competency: 'Problem Solving' },
 ];
 
-/** reference §2.8: the SJT report shape, with the values the analysis route writes. */
+/** The first seed's SJT report shape, with the values its analysis route writes. */
 const SJT_REPORT = {
   scoresSummary: {
     overallPerformance: 'Good',
@@ -83,7 +83,7 @@ const SJT_REPORT = {
   extra: { nested: [1, 2.5, -0.125, 1726480000000.123, null, true, false, '', {}], empty: [] },
 };
 
-/** reference §2.8: the JDT report shape. */
+/** The first seed's JDT report shape. */
 const JDT_REPORT = {
   strengths: 'Clear structure.\n\nGood examples.',
   weaknesses: 'Little depth on testing.',
