@@ -62,6 +62,11 @@ export function auditRows(db: DataSource, resourceId: string, action?: string): 
   );
 }
 
+/** The storage key of a media file's row, or undefined once the row is gone. */
+export async function storageKeyOf(db: DataSource, mediaId: string): Promise<string | undefined> {
+  return (await dbRow(db, 'media_files', mediaId))?.storage_key;
+}
+
 /** `Date` that long before now, e.g. `ago('40 days')`, `ago('23 hours')`. */
 export function ago(interval: string): Date {
   const match = /^(\d+) (second|minute|hour|day)s?$/.exec(interval);
