@@ -136,7 +136,7 @@ function textMaker(seed: number) {
   };
 }
 
-/** ~750 bytes of JSON per entry, shaped like the first seed's ConversationEntry (reference §2.7). */
+/** ~750 bytes of JSON per entry, shaped like a `conversation_history` entry of the first seed's frontend. */
 function conversation(index: number, entries: number, testType: 'JDT' | 'SJT'): object[] {
   const text = textMaker(index + 1);
   return Array.from({ length: entries }, (_, i) => {

@@ -1,9 +1,9 @@
-import { bearer, createSuperadmin, createTenantWithStaff, createUser, DEFAULT_PASSWORD, loginAs, Tokens } from '../setup/factories';
+import { bearer, createTenantWithStaff, createUser, DEFAULT_PASSWORD, loginAs, Tokens } from '../setup/factories';
+import { setupTwoTenants, Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO } from '../setup/matchers';
 import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 interface AuditItem {
   id: string;
   tenant_id: string | null;
@@ -44,12 +44,7 @@ describe('Audit log API', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    a = await createTenantWithStaff(t);
-    b = await createTenantWithStaff(t);
-    const sa = await createSuperadmin(t);
-    superTokens = sa.superTokens;
-    superadminId = sa.superadmin.id;
-    superadminEmail = sa.superadmin.email;
+    ({ a, b, superTokens, superadminId, superadmin: { email: superadminEmail } } = await setupTwoTenants(t));
     // Activity in both tenants.
     await createUserVia(a.adminTokens);
     await createUserVia(b.adminTokens);

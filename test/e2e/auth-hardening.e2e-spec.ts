@@ -6,6 +6,7 @@ import type { Response } from 'supertest';
 import { AuthenticatedContext, UserProfileRow } from '../../src/common/context/request-context';
 import { SubmissionsRepository } from '../../src/modules/submissions/submissions.repository';
 import { bearer, createTenant, createUser, loginAs, Tokens, UserRow } from '../setup/factories';
+import { storeSubmission } from '../setup/fixtures';
 import { createTestApp, TEST_SECRET, TestApp } from '../setup/test-app';
 
 /*
@@ -176,11 +177,13 @@ describe('Auth hardening (e2e)', () => {
       const bob = await createUser(t.db, { tenantId: tenant.id });
       const admin = await createUser(t.db, { role: 'admin', tenantId: tenant.id });
       for (const user of [alice, bob]) {
-        await t.db.query(
-          `INSERT INTO submissions (tenant_id, user_id, candidate_name, test_type, conversation_history, attempt_number)
-           VALUES ($1, $2, $3, 'JDT', '[]'::jsonb, 1)`,
-          [tenant.id, user.id, user.full_name],
-        );
+        await storeSubmission(t, {
+          tenant_id: tenant.id,
+          user_id: user.id,
+          candidate_name: user.full_name,
+          test_type: 'JDT',
+          attempt_number: 1,
+        });
       }
       const ctxFor = (user: UserRow): AuthenticatedContext => ({
         requestId: 'latest-visible-test',

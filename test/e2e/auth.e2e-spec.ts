@@ -5,10 +5,11 @@ import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import { bearer, createTenant, createUser, DEFAULT_PASSWORD, loginAs, Tokens, UserRow } from '../setup/factories';
+import { dbRow } from '../setup/fixtures';
 import { createTestApp, TEST_SECRET, TestApp } from '../setup/test-app';
 
 /*
- * SPEC §3 (identity and sessions) and the Auth part of §4. Rate limits have their own spec (rate-limit.e2e-spec.ts);
+ * Identity and sessions (README, "Security model") and the auth routes. Rate limits have their own spec (rate-limit.e2e-spec.ts);
  * here they are raised out of the way so repeated failed logins and refreshes are not throttled.
  */
 
@@ -81,8 +82,7 @@ function expectError(res: Response, status: number, code: string): void {
 }
 
 async function sessionRow(db: DataSource, id: string) {
-  const [row] = await db.query(`SELECT * FROM sessions WHERE id = $1`, [id]);
-  return row as {
+  return (await dbRow(db, 'sessions', id)) as {
     id: string;
     user_id: string;
     tenant_id: string;

@@ -1,9 +1,9 @@
 import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
-import { bearer, createSuperadmin, createTenantWithStaff, Tokens } from '../setup/factories';
+import { bearer, createTenantWithStaff, Tokens } from '../setup/factories';
+import { auditRows, dbRow, setupTwoTenants, Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, UUID } from '../setup/matchers';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
 const UNKNOWN_ID = '6a1e0f52-4444-4444-8444-444444444444';
 const BASE = '/api/v1/competencies';
@@ -19,10 +19,7 @@ describe('Competencies API', () => {
 
   const rowsWithCode = (tenantId: string, code: string) =>
     t.db.query(`SELECT * FROM competency_dictionaries WHERE tenant_id = $1 AND lower(competency_code) = lower($2)`, [tenantId, code]);
-  const rowById = async (id: string) => (await t.db.query(`SELECT * FROM competency_dictionaries WHERE id = $1`, [id]))[0];
   const countRows = async () => (await t.db.query(`SELECT count(*)::int AS n FROM competency_dictionaries`))[0].n as number;
-  const auditRows = (resourceId: string, action: string) =>
-    t.db.query(`SELECT * FROM audit_logs WHERE resource_id = $1 AND action = $2 ORDER BY created_at, id`, [resourceId, action]);
   const create = async (tokens: Tokens, body: Record<string, unknown> = {}) =>
     (
       await t.http()
@@ -35,11 +32,7 @@ describe('Competencies API', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    a = await createTenantWithStaff(t);
-    b = await createTenantWithStaff(t);
-    const sa = await createSuperadmin(t);
-    superTokens = sa.superTokens;
-    superadminId = sa.superadmin.id;
+    ({ a, b, superTokens, superadminId } = await setupTwoTenants(t));
   });
   afterAll(() => t.close());
 
@@ -88,7 +81,7 @@ describe('Competencies API', () => {
       });
       const [stored] = await rowsWithCode(a.tenant.id, code);
       expect(stored).toMatchObject({ id: res.body.id, competency_code: code, translations: body.translations });
-      const [audit] = await auditRows(res.body.id, 'competency.create');
+      const [audit] = await auditRows(t.db, res.body.id, 'competency.create');
       expect(audit).toMatchObject({
         user_id: a.admin.id,
         tenant_id: a.tenant.id,
@@ -139,7 +132,7 @@ describe('Competencies API', () => {
     it('superadmin: System tenant by default, any tenant with tenant_id, 404 for an unknown tenant', async () => {
       const system = await create(superTokens);
       expect(system.tenant_id).toBe(SYSTEM_TENANT_ID);
-      const [audit] = await auditRows(system.id, 'competency.create');
+      const [audit] = await auditRows(t.db, system.id, 'competency.create');
       expect(audit).toMatchObject({ user_id: superadminId, tenant_id: SYSTEM_TENANT_ID });
       const forB = await create(superTokens, { tenant_id: b.tenant.id });
       expect(forB.tenant_id).toBe(b.tenant.id);
@@ -311,8 +304,8 @@ describe('Competencies API', () => {
         translations: { fr: { competency_name: 'x' } },
         updated_at: ISO,
       });
-      expect(await rowById(created.id)).toMatchObject({ competency_name: 'Renamed', category: 'New', industry: null });
-      const [audit] = await auditRows(created.id, 'competency.update');
+      expect(await dbRow(t.db, 'competency_dictionaries', created.id)).toMatchObject({ competency_name: 'Renamed', category: 'New', industry: null });
+      const [audit] = await auditRows(t.db, created.id, 'competency.update');
       expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, old_values: created, new_values: res.body });
     });
 
@@ -320,7 +313,7 @@ describe('Competencies API', () => {
       const created = await create(a.adminTokens, { category: 'Same' });
       const res = await t.http().put(path(created.competency_code)).set(bearer(a.adminTokens)).send({ category: 'Same' }).expect(200);
       expect(res.body).toEqual(created);
-      expect(await auditRows(created.id, 'competency.update')).toHaveLength(0);
+      expect(await auditRows(t.db, created.id, 'competency.update')).toHaveLength(0);
     });
 
     it('renaming the code: to a taken one (any case) is 409, a case-only change is fine', async () => {
@@ -329,7 +322,7 @@ describe('Competencies API', () => {
       const clash = await t.http().put(path(created.competency_code)).set(bearer(a.adminTokens))
         .send({ competency_code: taken.competency_code.toLowerCase() }).expect(409);
       expect(clash.body).toMatchObject({ code: 'COMPETENCY_CODE_TAKEN', detail: 'Competency code already exists' });
-      expect((await rowById(created.id)).competency_code).toBe(created.competency_code);
+      expect((await dbRow(t.db, 'competency_dictionaries', created.id)).competency_code).toBe(created.competency_code);
       const recased = await t.http().put(path(created.competency_code)).set(bearer(a.adminTokens))
         .send({ competency_code: created.competency_code.toLowerCase() }).expect(200);
       expect(recased.body.competency_code).toBe(created.competency_code.toLowerCase());
@@ -337,12 +330,12 @@ describe('Competencies API', () => {
 
     it("a foreign tenant's code is 404 with its row unchanged; 403 for proctors and candidates; 400 on bad bodies", async () => {
       const target = await create(b.adminTokens);
-      const before = await rowById(target.id);
+      const before = await dbRow(t.db, 'competency_dictionaries', target.id);
       const res = await t.http().put(path(target.competency_code)).set(bearer(a.adminTokens)).send({ competency_name: 'hijack' }).expect(404);
       expect(res.body.code).toBe('COMPETENCY_NOT_FOUND');
       await t.http().put(path(target.competency_code)).query({ tenant_id: b.tenant.id }).set(bearer(a.adminTokens))
         .send({ competency_name: 'hijack' }).expect(404);
-      expect(await rowById(target.id)).toEqual(before);
+      expect(await dbRow(t.db, 'competency_dictionaries', target.id)).toEqual(before);
 
       const own = await create(a.adminTokens);
       for (const tokens of [a.proctorTokens, a.candidateTokens]) {
@@ -352,7 +345,7 @@ describe('Competencies API', () => {
         const bad = await t.http().put(path(own.competency_code)).set(bearer(a.adminTokens)).send(body).expect(400);
         expect(bad.body.code).toBe('VALIDATION_ERROR');
       }
-      expect(await rowById(own.id)).toMatchObject({ competency_name: own.competency_name, tenant_id: a.tenant.id });
+      expect(await dbRow(t.db, 'competency_dictionaries', own.id)).toMatchObject({ competency_name: own.competency_name, tenant_id: a.tenant.id });
     });
 
     it('a superadmin updates in the tenant named by tenant_id', async () => {
@@ -368,11 +361,11 @@ describe('Competencies API', () => {
       const created = await create(a.adminTokens);
       const res = await t.http().delete(path(created.competency_code.toUpperCase())).set(bearer(a.adminTokens)).expect(200);
       expect(res.body).toEqual({ ...created, is_active: false, updated_at: ISO });
-      expect((await rowById(created.id)).is_active).toBe(false);
-      const [audit] = await auditRows(created.id, 'competency.deactivate');
+      expect((await dbRow(t.db, 'competency_dictionaries', created.id)).is_active).toBe(false);
+      const [audit] = await auditRows(t.db, created.id, 'competency.deactivate');
       expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, old_values: created, new_values: res.body });
       await t.http().delete(path(created.competency_code)).set(bearer(a.adminTokens)).expect(200);
-      expect(await auditRows(created.id, 'competency.deactivate')).toHaveLength(1);
+      expect(await auditRows(t.db, created.id, 'competency.deactivate')).toHaveLength(1);
       // The code stays taken while the entry exists, active or not.
       await t.http().post(BASE).set(bearer(a.adminTokens)).send({ competency_code: created.competency_code, competency_name: 'x' }).expect(409);
     });
@@ -381,8 +374,8 @@ describe('Competencies API', () => {
       const created = await create(a.adminTokens);
       const res = await t.http().delete(path(created.competency_code)).query({ hard: 'true' }).set(bearer(a.adminTokens)).expect(200);
       expect(res.body).toEqual(created);
-      expect(await rowById(created.id)).toBeUndefined();
-      const [audit] = await auditRows(created.id, 'competency.delete');
+      expect(await dbRow(t.db, 'competency_dictionaries', created.id)).toBeUndefined();
+      const [audit] = await auditRows(t.db, created.id, 'competency.delete');
       expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, old_values: created, new_values: null });
       await t.http().get(path(created.competency_code)).set(bearer(a.adminTokens)).expect(404);
       await create(a.adminTokens, { competency_code: created.competency_code });
@@ -390,18 +383,18 @@ describe('Competencies API', () => {
 
     it("a foreign tenant's code is 404 with its row unchanged; 403 for proctors and candidates; 400 on bad hard", async () => {
       const target = await create(b.adminTokens);
-      const before = await rowById(target.id);
+      const before = await dbRow(t.db, 'competency_dictionaries', target.id);
       for (const query of [{}, { hard: 'true' }, { hard: 'true', tenant_id: b.tenant.id }]) {
         const res = await t.http().delete(path(target.competency_code)).query(query).set(bearer(a.adminTokens)).expect(404);
         expect(res.body.code).toBe('COMPETENCY_NOT_FOUND');
       }
-      expect(await rowById(target.id)).toEqual(before);
+      expect(await dbRow(t.db, 'competency_dictionaries', target.id)).toEqual(before);
       for (const tokens of [b.proctorTokens, b.candidateTokens]) {
         await t.http().delete(path(target.competency_code)).query({ hard: 'true' }).set(bearer(tokens)).expect(403);
       }
-      expect(await rowById(target.id)).toEqual(before);
+      expect(await dbRow(t.db, 'competency_dictionaries', target.id)).toEqual(before);
       await t.http().delete(path(target.competency_code)).query({ hard: 'maybe' }).set(bearer(b.adminTokens)).expect(400);
-      expect(await rowById(target.id)).toEqual(before);
+      expect(await dbRow(t.db, 'competency_dictionaries', target.id)).toEqual(before);
     });
   });
 });

@@ -1,9 +1,9 @@
 import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
-import { bearer, createSuperadmin, createTenantWithStaff, Tokens } from '../setup/factories';
+import { bearer, createTenantWithStaff, Tokens } from '../setup/factories';
+import { auditRows, createConfiguration, dbRow, setupTwoTenants, Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, UUID } from '../setup/matchers';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
 const UNKNOWN_ID = '6a1e0f52-3333-4333-8333-333333333333';
 const BASE = '/api/v1/configurations';
@@ -111,7 +111,6 @@ describe('Configurations API', () => {
   let superTokens: Tokens;
   let superadminId: string;
 
-  const row = async (id: string) => (await t.db.query(`SELECT * FROM configurations WHERE id = $1`, [id]))[0];
   /** Every version of one (tenant or system, type), oldest first. */
   const history = (tenantId: string | null, type: string) =>
     t.db.query(
@@ -120,24 +119,13 @@ describe('Configurations API', () => {
       [tenantId, type],
     );
   const countRows = async () => (await t.db.query(`SELECT count(*)::int AS n FROM configurations`))[0].n as number;
-  const auditRows = (resourceId: string, action?: string) =>
-    t.db.query(
-      `SELECT * FROM audit_logs WHERE resource_id = $1 ${action ? 'AND action = $2' : ''} ORDER BY created_at, id`,
-      action ? [resourceId, action] : [resourceId],
-    );
-  const save = async (tokens: Tokens, body: Record<string, unknown>) =>
-    (await t.http().post(BASE).set(bearer(tokens)).send(body).expect(201)).body;
   /** No active system configuration of `type` (the trigger allows is_active changes only). */
   const clearSystem = (type: string) =>
     t.db.query(`UPDATE configurations SET is_active = false WHERE tenant_id IS NULL AND config_type = $1 AND is_active`, [type]);
 
   beforeAll(async () => {
     t = await createTestApp();
-    a = await createTenantWithStaff(t);
-    b = await createTenantWithStaff(t);
-    const sa = await createSuperadmin(t);
-    superTokens = sa.superTokens;
-    superadminId = sa.superadmin.id;
+    ({ a, b, superTokens, superadminId } = await setupTwoTenants(t));
   });
   afterAll(() => t.close());
 
@@ -180,7 +168,7 @@ describe('Configurations API', () => {
         created_at: ISO,
         updated_at: ISO,
       });
-      expect(await row(res.body.id)).toMatchObject({
+      expect(await dbRow(t.db, 'configurations', res.body.id)).toMatchObject({
         tenant_id: s.tenant.id,
         scope: 'tenant',
         config_type: 'sjt',
@@ -189,7 +177,7 @@ describe('Configurations API', () => {
         is_active: true,
         created_by: s.admin.id,
       });
-      const [audit] = await auditRows(res.body.id, 'configuration.create');
+      const [audit] = await auditRows(t.db, res.body.id, 'configuration.create');
       expect(audit).toMatchObject({
         user_id: s.admin.id,
         tenant_id: s.tenant.id,
@@ -203,20 +191,20 @@ describe('Configurations API', () => {
     it('unknown keys round-trip unchanged; config_type is case-insensitive and stored lower-case', async () => {
       const s = await createTenantWithStaff(t);
       const data = { ...globalConfig('audio'), customFlag: { enabled: true, list: [1.5, 'x', null] }, '': 'empty key' };
-      const created = await save(s.adminTokens, { config_type: 'GLOBAL', config_data: data });
+      const created = await createConfiguration(t, s.adminTokens, { config_type: 'GLOBAL', config_data: data });
       expect(created.config_type).toBe('global');
       const read = await t.http().get(`${BASE}/${created.id}`).set(bearer(s.adminTokens)).expect(200);
       expect(read.body.config_data).toEqual(data);
-      expect((await row(created.id)).config_data).toEqual(data);
+      expect((await dbRow(t.db, 'configurations', created.id)).config_data).toEqual(data);
     });
 
     it("partial shapes of the original clients are stored as sent: test_api.py's JDT, a multiple-choice SJT", async () => {
       const s = await createTenantWithStaff(t);
       // backend/test_api.py of the first seed, verbatim
       const script = { config_type: 'jdt', config_data: { timeLimit: 30, numberOfQuestions: 10, competencies: ['Problem Solving', 'Communication'] } };
-      const jdt = await save(s.adminTokens, script);
+      const jdt = await createConfiguration(t, s.adminTokens, script);
       expect(jdt).toMatchObject({ config_type: 'jdt', config_data: script.config_data, version: 1, is_active: true });
-      expect((await row(jdt.id)).config_data).toEqual(script.config_data);
+      expect((await dbRow(t.db, 'configurations', jdt.id)).config_data).toEqual(script.config_data);
 
       const multipleChoice = {
         scenarios: [
@@ -234,7 +222,7 @@ describe('Configurations API', () => {
         settings: { numberOfQuestions: 5, timeLimit: 30, instructions: 'Pick the best and the worst response.' },
       };
       const raw = await t.http().post(`${BASE}/sjt`).set(bearer(s.adminTokens)).send(multipleChoice).expect(201);
-      expect((await row(raw.body.id)).config_data).toEqual(multipleChoice);
+      expect((await dbRow(t.db, 'configurations', raw.body.id)).config_data).toEqual(multipleChoice);
       const asCandidate = await t.http().get(`${BASE}/type/sjt`).set(bearer(s.candidateTokens)).expect(200);
       expect(asCandidate.body.config_data.scenarios[0]).toEqual({
         id: 'scenario1',
@@ -245,18 +233,18 @@ describe('Configurations API', () => {
     });
 
     it('superadmin: system scope by default (tenant_id null), a tenant with tenant_id; 404 for an unknown tenant', async () => {
-      const system = await save(superTokens, { config_type: 'jdt', config_data: jdt('System role') });
+      const system = await createConfiguration(t, superTokens, { config_type: 'jdt', config_data: jdt('System role') });
       expect(system).toMatchObject({ tenant_id: null, scope: 'system', created_by: superadminId, is_active: true });
-      const [audit] = await auditRows(system.id, 'configuration.create');
+      const [audit] = await auditRows(t.db, system.id, 'configuration.create');
       expect(audit).toMatchObject({ user_id: superadminId, tenant_id: SYSTEM_TENANT_ID });
 
-      const explicit = await save(superTokens, { config_type: 'jdt', config_data: jdt(), scope: 'system' });
+      const explicit = await createConfiguration(t, superTokens, { config_type: 'jdt', config_data: jdt(), scope: 'system' });
       expect(explicit).toMatchObject({ tenant_id: null, scope: 'system', version: system.version + 1 });
 
       const s = await createTenantWithStaff(t);
-      const forTenant = await save(superTokens, { config_type: 'jdt', config_data: jdt(), tenant_id: s.tenant.id });
+      const forTenant = await createConfiguration(t, superTokens, { config_type: 'jdt', config_data: jdt(), tenant_id: s.tenant.id });
       expect(forTenant).toMatchObject({ tenant_id: s.tenant.id, scope: 'tenant', version: 1, created_by: superadminId });
-      const [tenantAudit] = await auditRows(forTenant.id, 'configuration.create');
+      const [tenantAudit] = await auditRows(t.db, forTenant.id, 'configuration.create');
       expect(tenantAudit.tenant_id).toBe(s.tenant.id);
 
       const before = await countRows();
@@ -280,7 +268,7 @@ describe('Configurations API', () => {
       expect(await countRows()).toBe(before);
       expect(await history(b.tenant.id, 'global')).toEqual([]);
 
-      const own = await save(a.adminTokens, { config_type: 'global', config_data: globalConfig(), tenant_id: a.tenant.id, scope: 'tenant' });
+      const own = await createConfiguration(t, a.adminTokens, { config_type: 'global', config_data: globalConfig(), tenant_id: a.tenant.id, scope: 'tenant' });
       expect(own).toMatchObject({ tenant_id: a.tenant.id, scope: 'tenant' });
     });
 
@@ -343,7 +331,7 @@ describe('Configurations API', () => {
   describe('versions', () => {
     it('every save is a new immutable row: 1, 2, 3… without gaps, exactly one active, history newest first', async () => {
       const s = await createTenantWithStaff(t);
-      const v1 = await save(s.adminTokens, { config_type: 'sjt', config_data: sjt('first') });
+      const v1 = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt('first') });
       const v2 = (await t.http().put(`${BASE}/${v1.id}`).set(bearer(s.adminTokens)).send({ config_data: sjt('second') }).expect(200)).body;
       const v3 = (await t.http().post(`${BASE}/sjt`).set(bearer(s.adminTokens)).send(sjt('third')).expect(201)).body;
       expect([v1.version, v2.version, v3.version]).toEqual([1, 2, 3]);
@@ -370,13 +358,13 @@ describe('Configurations API', () => {
 
     it('PUT on an old version saves the next version of that (tenant, type); audited with the replaced version', async () => {
       const s = await createTenantWithStaff(t);
-      const v1 = await save(s.adminTokens, { config_type: 'jdt', config_data: jdt('one') });
-      const v2 = await save(s.adminTokens, { config_type: 'jdt', config_data: jdt('two') });
+      const v1 = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt('one') });
+      const v2 = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt('two') });
       const res = await t.http().put(`${BASE}/${v1.id}`).set(bearer(s.adminTokens)).send({ config_data: jdt('restored') }).expect(200);
       expect(res.body).toMatchObject({ version: 3, is_active: true, config_data: jdt('restored'), tenant_id: s.tenant.id });
-      expect((await row(v1.id)).config_data).toEqual(jdt('one'));
-      expect((await row(v2.id)).is_active).toBe(false);
-      const [audit] = await auditRows(res.body.id, 'configuration.update');
+      expect((await dbRow(t.db, 'configurations', v1.id)).config_data).toEqual(jdt('one'));
+      expect((await dbRow(t.db, 'configurations', v2.id)).is_active).toBe(false);
+      const [audit] = await auditRows(t.db, res.body.id, 'configuration.update');
       expect(audit).toMatchObject({
         user_id: s.admin.id,
         tenant_id: s.tenant.id,
@@ -388,15 +376,15 @@ describe('Configurations API', () => {
 
     it('stored versions cannot be edited in place, even by SQL (only is_active may change)', async () => {
       const s = await createTenantWithStaff(t);
-      const v1 = await save(s.adminTokens, { config_type: 'global', config_data: globalConfig() });
+      const v1 = await createConfiguration(t, s.adminTokens, { config_type: 'global', config_data: globalConfig() });
       await expect(t.db.query(`UPDATE configurations SET config_data = '{}' WHERE id = $1`, [v1.id])).rejects.toThrow(/immutable/);
       await expect(t.db.query(`UPDATE configurations SET version = 9 WHERE id = $1`, [v1.id])).rejects.toThrow(/immutable/);
-      expect(await row(v1.id)).toMatchObject({ version: 1, config_data: globalConfig() });
+      expect(await dbRow(t.db, 'configurations', v1.id)).toMatchObject({ version: 1, config_data: globalConfig() });
     });
 
     it('the database refuses a second active row or a repeated version', async () => {
       const s = await createTenantWithStaff(t);
-      const v1 = await save(s.adminTokens, { config_type: 'global', config_data: globalConfig() });
+      const v1 = await createConfiguration(t, s.adminTokens, { config_type: 'global', config_data: globalConfig() });
       const insert = (version: number, active: boolean) =>
         t.db.query(
           `INSERT INTO configurations (tenant_id, scope, config_type, config_data, version, is_active) VALUES ($1, 'tenant', 'global', '{}', $2, $3)`,
@@ -412,8 +400,8 @@ describe('Configurations API', () => {
 
     it('history scopes: admin its tenant or system (scope=system); a foreign tenant_id is 403; superadmin any', async () => {
       const s = await createTenantWithStaff(t);
-      await save(s.adminTokens, { config_type: 'jdt', config_data: jdt() });
-      await save(superTokens, { config_type: 'jdt', config_data: jdt('system') });
+      await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt() });
+      await createConfiguration(t, superTokens, { config_type: 'jdt', config_data: jdt('system') });
       const systemRows = await history(null, 'jdt');
 
       const sys = await t.http().get(`${BASE}/type/jdt/versions`).query({ scope: 'system', limit: 500 }).set(bearer(s.adminTokens)).expect(200);
@@ -454,7 +442,7 @@ describe('Configurations API', () => {
     });
 
     it('parallel PUTs, POSTs and DELETEs on the system scope keep versions contiguous with at most one active', async () => {
-      const start = await save(superTokens, { config_type: 'global', config_data: globalConfig('text') });
+      const start = await createConfiguration(t, superTokens, { config_type: 'global', config_data: globalConfig('text') });
       const results = await Promise.all([
         ...Array.from({ length: 5 }, () => t.http().put(`${BASE}/${start.id}`).set(bearer(superTokens)).send({ config_data: globalConfig('audio') })),
         ...Array.from({ length: 5 }, () => t.http().post(`${BASE}/global`).set(bearer(superTokens)).send(globalConfig('video'))),
@@ -480,16 +468,16 @@ describe('Configurations API', () => {
       const fixed = await t.http().get(`${BASE}/global`).set(bearer(s.adminTokens)).expect(200);
       expect(fixed.text).toBe('null');
 
-      const system = await save(superTokens, { config_type: 'global', config_data: globalConfig('audio') });
+      const system = await createConfiguration(t, superTokens, { config_type: 'global', config_data: globalConfig('audio') });
       const fallback = await t.http().get(`${BASE}/type/global`).set(bearer(s.candidateTokens)).expect(200);
       expect(fallback.body).toMatchObject({ id: system.id, scope: 'system', tenant_id: null, config_data: globalConfig('audio') });
 
-      const own = await save(s.adminTokens, { config_type: 'global', config_data: globalConfig('text') });
+      const own = await createConfiguration(t, s.adminTokens, { config_type: 'global', config_data: globalConfig('text') });
       const preferred = await t.http().get(`${BASE}/type/global`).set(bearer(s.candidateTokens)).expect(200);
       expect(preferred.body).toMatchObject({ id: own.id, scope: 'tenant', tenant_id: s.tenant.id });
 
       // Another tenant's configuration never leaks into this one's effective view.
-      await save(b.adminTokens, { config_type: 'global', config_data: globalConfig('video') });
+      await createConfiguration(t, b.adminTokens, { config_type: 'global', config_data: globalConfig('video') });
       expect((await t.http().get(`${BASE}/type/global`).set(bearer(s.proctorTokens)).expect(200)).body.id).toBe(own.id);
 
       await t.http().delete(`${BASE}/${own.id}`).set(bearer(s.adminTokens)).expect(200);
@@ -499,7 +487,7 @@ describe('Configurations API', () => {
 
     it('tenant_id query: a superadmin reads any tenant\'s, others only their own (403 otherwise); bad type is 400', async () => {
       const s = await createTenantWithStaff(t);
-      const own = await save(s.adminTokens, { config_type: 'jdt', config_data: jdt() });
+      const own = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt() });
       const res = await t.http().get(`${BASE}/type/jdt`).query({ tenant_id: s.tenant.id }).set(bearer(superTokens)).expect(200);
       expect(res.body.id).toBe(own.id);
       const mine = await t.http().get(`${BASE}/jdt`).query({ tenant_id: s.tenant.id }).set(bearer(s.candidateTokens)).expect(200);
@@ -515,9 +503,9 @@ describe('Configurations API', () => {
   describe('fixed paths /sjt, /jdt, /global', () => {
     it('GET is not shadowed by /{id}: each returns what /type/{type} returns', async () => {
       const s = await createTenantWithStaff(t);
-      await save(s.adminTokens, { config_type: 'sjt', config_data: sjt() });
-      await save(s.adminTokens, { config_type: 'jdt', config_data: jdt() });
-      await save(s.adminTokens, { config_type: 'global', config_data: globalConfig() });
+      await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt() });
+      await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt() });
+      await createConfiguration(t, s.adminTokens, { config_type: 'global', config_data: globalConfig() });
       for (const type of ['sjt', 'jdt', 'global']) {
         for (const tokens of [s.adminTokens, s.candidateTokens]) {
           const fixed = await t.http().get(`${BASE}/${type}`).set(bearer(tokens)).expect(200);
@@ -533,7 +521,7 @@ describe('Configurations API', () => {
       const data = { ...jdt(), extraTopLevel: { kept: true } };
       const res = await t.http().post(`${BASE}/jdt`).set(bearer(s.adminTokens)).send(data).expect(201);
       expect(res.body).toMatchObject({ tenant_id: s.tenant.id, scope: 'tenant', config_type: 'jdt', config_data: data, version: 1 });
-      const [audit] = await auditRows(res.body.id, 'configuration.create');
+      const [audit] = await auditRows(t.db, res.body.id, 'configuration.create');
       expect(audit.new_values).toEqual(res.body);
 
       const sys = await t.http().post(`${BASE}/sjt`).set(bearer(superTokens)).send(sjt()).expect(201);
@@ -571,11 +559,11 @@ describe('Configurations API', () => {
   describe('get by id', () => {
     it('admin: its own and system rows (inactive too); a foreign row is 404 like an unknown one; malformed id 400', async () => {
       const s = await createTenantWithStaff(t);
-      const v1 = await save(s.adminTokens, { config_type: 'sjt', config_data: sjt() });
-      await save(s.adminTokens, { config_type: 'sjt', config_data: sjt('newer') });
+      const v1 = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt() });
+      await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt('newer') });
       const old = await t.http().get(`${BASE}/${v1.id}`).set(bearer(s.adminTokens)).expect(200);
       expect(old.body).toEqual({ ...v1, is_active: false, updated_at: ISO });
-      const system = await save(superTokens, { config_type: 'sjt', config_data: sjt('system') });
+      const system = await createConfiguration(t, superTokens, { config_type: 'sjt', config_data: sjt('system') });
       expect((await t.http().get(`${BASE}/${system.id}`).set(bearer(s.adminTokens)).expect(200)).body.scope).toBe('system');
 
       const foreign = await t.http().get(`${BASE}/${v1.id}`).set(bearer(b.adminTokens)).expect(404);
@@ -588,13 +576,13 @@ describe('Configurations API', () => {
 
     it('proctors and candidates: active rows of their tenant or the system, candidate-safe; inactive or foreign 404', async () => {
       const s = await createTenantWithStaff(t);
-      const v1 = await save(s.adminTokens, { config_type: 'sjt', config_data: sjt() });
+      const v1 = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt() });
       for (const tokens of [s.proctorTokens, s.candidateTokens]) {
         const res = await t.http().get(`${BASE}/${v1.id}`).set(bearer(tokens)).expect(200);
         expect(res.body.id).toBe(v1.id);
         expect(res.body.config_data.scenarios[0]).not.toHaveProperty('bestResponseRationale');
       }
-      const v2 = await save(s.adminTokens, { config_type: 'sjt', config_data: sjt('v2') });
+      const v2 = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt('v2') });
       await t.http().get(`${BASE}/${v1.id}`).set(bearer(s.candidateTokens)).expect(404);
       await t.http().get(`${BASE}/${v2.id}`).set(bearer(b.candidateTokens)).expect(404);
       await t.http().get(`${BASE}/${v2.id}`).set(bearer(b.proctorTokens)).expect(404);
@@ -604,23 +592,23 @@ describe('Configurations API', () => {
   describe('update', () => {
     it('a foreign tenant\'s configuration is 404 and unchanged (no new version); system rows are 403 for admins', async () => {
       const s = await createTenantWithStaff(t);
-      const target = await save(s.adminTokens, { config_type: 'jdt', config_data: jdt() });
-      const before = await row(target.id);
+      const target = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt() });
+      const before = await dbRow(t.db, 'configurations', target.id);
       const res = await t.http().put(`${BASE}/${target.id}`).set(bearer(b.adminTokens)).send({ config_data: jdt('hijack') }).expect(404);
       expect(res.body.code).toBe('CONFIGURATION_NOT_FOUND');
-      expect(await row(target.id)).toEqual(before);
+      expect(await dbRow(t.db, 'configurations', target.id)).toEqual(before);
       expect((await history(s.tenant.id, 'jdt')).map((r: { id: string }) => r.id)).toEqual([target.id]);
       expect(await history(b.tenant.id, 'jdt')).toEqual([]);
 
-      const system = await save(superTokens, { config_type: 'jdt', config_data: jdt('system') });
+      const system = await createConfiguration(t, superTokens, { config_type: 'jdt', config_data: jdt('system') });
       const denied = await t.http().put(`${BASE}/${system.id}`).set(bearer(s.adminTokens)).send({ config_data: jdt() }).expect(403);
       expect(denied.body.code).toBe('SYSTEM_SCOPE_FORBIDDEN');
-      expect((await row(system.id)).is_active).toBe(true);
+      expect((await dbRow(t.db, 'configurations', system.id)).is_active).toBe(true);
     });
 
     it('400 on bad bodies (nothing written), 403 for proctors and candidates, 404 for unknown ids', async () => {
       const s = await createTenantWithStaff(t);
-      const target = await save(s.adminTokens, { config_type: 'sjt', config_data: sjt() });
+      const target = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt() });
       const cases: Array<[Record<string, unknown>, string]> = [
         [{}, 'config_data'],
         [{ config_data: [] }, 'config_data'],
@@ -641,7 +629,7 @@ describe('Configurations API', () => {
 
     it('a superadmin updates any tenant\'s configuration (a new version in that tenant)', async () => {
       const s = await createTenantWithStaff(t);
-      const target = await save(s.adminTokens, { config_type: 'global', config_data: globalConfig() });
+      const target = await createConfiguration(t, s.adminTokens, { config_type: 'global', config_data: globalConfig() });
       const res = await t.http().put(`${BASE}/${target.id}`).set(bearer(superTokens)).send({ config_data: globalConfig('text') }).expect(200);
       expect(res.body).toMatchObject({ tenant_id: s.tenant.id, scope: 'tenant', version: 2, created_by: superadminId });
     });
@@ -650,11 +638,11 @@ describe('Configurations API', () => {
   describe('delete (deactivate)', () => {
     it('deactivates the version: 200, audited once; repeating is a no-op', async () => {
       const s = await createTenantWithStaff(t);
-      const target = await save(s.adminTokens, { config_type: 'sjt', config_data: sjt() });
+      const target = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt() });
       const res = await t.http().delete(`${BASE}/${target.id}`).set(bearer(s.adminTokens)).expect(200);
       expect(res.body).toEqual({ ...target, is_active: false, updated_at: ISO });
-      expect(await row(target.id)).toMatchObject({ is_active: false, config_data: sjt(), version: 1 });
-      const [audit] = await auditRows(target.id, 'configuration.deactivate');
+      expect(await dbRow(t.db, 'configurations', target.id)).toMatchObject({ is_active: false, config_data: sjt(), version: 1 });
+      const [audit] = await auditRows(t.db, target.id, 'configuration.deactivate');
       expect(audit).toMatchObject({
         user_id: s.admin.id,
         tenant_id: s.tenant.id,
@@ -664,26 +652,26 @@ describe('Configurations API', () => {
       expect(audit.old_values.is_active).toBe(true);
       const again = await t.http().delete(`${BASE}/${target.id}`).set(bearer(s.adminTokens)).expect(200);
       expect(again.body.is_active).toBe(false);
-      expect(await auditRows(target.id, 'configuration.deactivate')).toHaveLength(1);
+      expect(await auditRows(t.db, target.id, 'configuration.deactivate')).toHaveLength(1);
       // The next save starts from the highest version, not from 1.
-      expect((await save(s.adminTokens, { config_type: 'sjt', config_data: sjt() })).version).toBe(2);
+      expect((await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt() })).version).toBe(2);
     });
 
     it('foreign 404 with the row unchanged; admins 403 on system rows; proctors and candidates 403', async () => {
       const s = await createTenantWithStaff(t);
-      const target = await save(s.adminTokens, { config_type: 'jdt', config_data: jdt() });
-      const before = await row(target.id);
+      const target = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt() });
+      const before = await dbRow(t.db, 'configurations', target.id);
       const res = await t.http().delete(`${BASE}/${target.id}`).set(bearer(b.adminTokens)).expect(404);
       expect(res.body.code).toBe('CONFIGURATION_NOT_FOUND');
-      expect(await row(target.id)).toEqual(before);
+      expect(await dbRow(t.db, 'configurations', target.id)).toEqual(before);
       for (const tokens of [s.proctorTokens, s.candidateTokens]) {
         await t.http().delete(`${BASE}/${target.id}`).set(bearer(tokens)).expect(403);
       }
-      expect(await row(target.id)).toEqual(before);
-      const system = await save(superTokens, { config_type: 'jdt', config_data: jdt('system') });
+      expect(await dbRow(t.db, 'configurations', target.id)).toEqual(before);
+      const system = await createConfiguration(t, superTokens, { config_type: 'jdt', config_data: jdt('system') });
       const denied = await t.http().delete(`${BASE}/${system.id}`).set(bearer(s.adminTokens)).expect(403);
       expect(denied.body.code).toBe('SYSTEM_SCOPE_FORBIDDEN');
-      expect((await row(system.id)).is_active).toBe(true);
+      expect((await dbRow(t.db, 'configurations', system.id)).is_active).toBe(true);
       await t.http().delete(`${BASE}/${UNKNOWN_ID}`).set(bearer(s.adminTokens)).expect(404);
     });
   });
@@ -691,11 +679,11 @@ describe('Configurations API', () => {
   describe('list', () => {
     it('admin: its tenant and system rows, never a foreign one; active only unless include_inactive; X-Total-Count', async () => {
       const s = await createTenantWithStaff(t);
-      const old = await save(s.adminTokens, { config_type: 'sjt', config_data: sjt('old') });
-      const current = await save(s.adminTokens, { config_type: 'sjt', config_data: sjt('current') });
-      const jdtRow = await save(s.adminTokens, { config_type: 'jdt', config_data: jdt() });
-      const foreign = await save(b.adminTokens, { config_type: 'sjt', config_data: sjt('foreign') });
-      await save(superTokens, { config_type: 'sjt', config_data: sjt('system') });
+      const old = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt('old') });
+      const current = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt('current') });
+      const jdtRow = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt() });
+      const foreign = await createConfiguration(t, b.adminTokens, { config_type: 'sjt', config_data: sjt('foreign') });
+      await createConfiguration(t, superTokens, { config_type: 'sjt', config_data: sjt('system') });
 
       const res = await t.http().get(BASE).query({ limit: 500 }).set(bearer(s.adminTokens)).expect(200);
       const ids = res.body.map((r: { id: string }) => r.id);
@@ -722,7 +710,7 @@ describe('Configurations API', () => {
 
     it('superadmin: every tenant, with tenant_id / config_type filters', async () => {
       const s = await createTenantWithStaff(t);
-      const mine = await save(s.adminTokens, { config_type: 'global', config_data: globalConfig() });
+      const mine = await createConfiguration(t, s.adminTokens, { config_type: 'global', config_data: globalConfig() });
       const all = await t.http().get(BASE).query({ limit: 500 }).set(bearer(superTokens)).expect(200);
       const tenants = new Set(all.body.map((r: { tenant_id: string | null }) => r.tenant_id));
       expect(tenants.has(s.tenant.id) && tenants.has(b.tenant.id) && tenants.has(null)).toBe(true);
@@ -745,8 +733,8 @@ describe('Configurations API', () => {
   describe('candidate-safe view', () => {
     it('proctors and candidates never receive an answer key; admins and superadmins do', async () => {
       const s = await createTenantWithStaff(t);
-      const sjtRow = await save(s.adminTokens, { config_type: 'sjt', config_data: sjt() });
-      const jdtRow = await save(s.adminTokens, { config_type: 'jdt', config_data: jdt() });
+      const sjtRow = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt() });
+      const jdtRow = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt() });
       const paths = [`${BASE}/type/sjt`, `${BASE}/sjt`, `${BASE}/${sjtRow.id}`, `${BASE}/type/jdt`, `${BASE}/jdt`, `${BASE}/${jdtRow.id}`];
 
       for (const tokens of [s.candidateTokens, s.proctorTokens]) {
@@ -788,13 +776,13 @@ describe('Configurations API', () => {
         }
       }
       // The stored row keeps the answer key; only the view is filtered.
-      expect((await row(sjtRow.id)).config_data).toEqual(sjt());
+      expect((await dbRow(t.db, 'configurations', sjtRow.id)).config_data).toEqual(sjt());
     });
 
     it('the system fallback is candidate-safe too', async () => {
       const s = await createTenantWithStaff(t);
       await clearSystem('jdt');
-      await save(superTokens, { config_type: 'jdt', config_data: jdt('System role') });
+      await createConfiguration(t, superTokens, { config_type: 'jdt', config_data: jdt('System role') });
       const res = await t.http().get(`${BASE}/type/jdt`).set(bearer(s.candidateTokens)).expect(200);
       expect(res.body.scope).toBe('system');
       expect(res.text).not.toContain(SECRET.preferred);

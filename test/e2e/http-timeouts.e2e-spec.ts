@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { filesUnder, MEDIA_BOUNDARY, mediaRows, submitInterview } from '../setup/media-upload';
 import { createTenantWithStaff } from '../setup/factories';
 import { distinctWebm, rawUpload, uploadBody } from '../setup/raw-upload';
+import { Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
 const HEADERS_TIMEOUT = 1_500;
 const IDLE_TIMEOUT = 1_000;

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { binaryParser, filesUnder, submitInterview } from '../setup/media-upload';
 import { bearer, createTenantWithStaff } from '../setup/factories';
 import { distinctWebm, rawUpload, uploadBody } from '../setup/raw-upload';
+import { Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
 const MAX = 64 * 1024;
 const ROUNDS = 4;

@@ -12,11 +12,11 @@ import {
   submitInterview,
   webm,
 } from '../setup/media-upload';
-import { bearer, createSuperadmin, createTenantWithStaff, createUser, loginAs, Tokens } from '../setup/factories';
+import { bearer, createUser, loginAs, Tokens } from '../setup/factories';
+import { auditRows, setupTwoTenants, Staff, storageKeyOf } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, signedMediaUrl } from '../setup/matchers';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 type Method = 'get' | 'post' | 'delete';
 
 const UNKNOWN_ID = '6a1e0f52-3333-4333-8333-333333333333';
@@ -32,16 +32,12 @@ describe('Media files: list, content, delete (local storage)', () => {
 
   const upload = async (tokens: Tokens, submissionId: string, data = webm(), fields: Record<string, string> = {}) =>
     (await postMedia(t, tokens, submissionId, frontendParts(filePart(data), fields)).expect(201)).body;
-  const keyOf = async (mediaId: string) =>
-    (await t.db.query(`SELECT storage_key FROM media_files WHERE id = $1`, [mediaId]))[0]?.storage_key as string | undefined;
   const download = (tokens: Tokens, path: string) => t.http().get(path).set(bearer(tokens)).buffer(true).parse(binaryParser);
 
   beforeAll(async () => {
     t = await createTestApp();
     root = t.config.storage.path;
-    a = await createTenantWithStaff(t, { max_test_attempts: 100 });
-    b = await createTenantWithStaff(t, { max_test_attempts: 100 });
-    superTokens = (await createSuperadmin(t)).superTokens;
+    ({ a, b, superTokens } = await setupTwoTenants(t, { max_test_attempts: 100 }));
   });
   afterAll(() => t.close());
 
@@ -71,7 +67,7 @@ describe('Media files: list, content, delete (local storage)', () => {
       expect(res.body[3]).toMatchObject({ is_follow_up: true, follow_up_sequence: 1 });
       const text = JSON.stringify(res.body);
       expect(text).not.toContain(root);
-      expect(text).not.toContain((await keyOf(q0.media_file_id))!);
+      expect(text).not.toContain((await storageKeyOf(t.db, q0.media_file_id))!);
       expect(text).not.toMatch(/storage_key|file_path/);
 
       for (const tokens of [a.adminTokens, superTokens]) {
@@ -172,7 +168,7 @@ describe('Media files: list, content, delete (local storage)', () => {
 
     it('404 when the stored object is gone behind the API', async () => {
       const id = (await upload(a.adminTokens, submissionId)).media_file_id;
-      await unlink(join(root, (await keyOf(id))!));
+      await unlink(join(root, (await storageKeyOf(t.db, id))!));
       const res = await t.http().get(`${BASE}/${submissionId}/media/${id}/content`).set(bearer(a.adminTokens)).expect(404);
       expect(res.body.code).toBe('STORAGE_OBJECT_NOT_FOUND');
     });
@@ -251,17 +247,17 @@ describe('Media files: list, content, delete (local storage)', () => {
       const submission = await submitInterview(t, a.candidateTokens);
       const first = await upload(a.candidateTokens, submission.id);
       const second = await upload(a.candidateTokens, submission.id);
-      const key = (await keyOf(first.media_file_id))!;
-      const otherKey = (await keyOf(second.media_file_id))!;
+      const key = (await storageKeyOf(t.db, first.media_file_id))!;
+      const otherKey = (await storageKeyOf(t.db, second.media_file_id))!;
 
       const res = await t.http().delete(`${BASE}/${submission.id}/media/${first.media_file_id}`).set(bearer(a.adminTokens)).expect(200);
       expect(res.body).toEqual({ message: 'Media file deleted', id: first.media_file_id });
-      expect(await keyOf(first.media_file_id)).toBeUndefined();
+      expect(await storageKeyOf(t.db, first.media_file_id)).toBeUndefined();
       const files = await filesUnder(root);
       expect(files).not.toContain(key);
       expect(files).toContain(otherKey);
 
-      const [audit] = await t.db.query(`SELECT * FROM audit_logs WHERE resource_id = $1 AND action = 'media.delete'`, [first.media_file_id]);
+      const [audit] = await auditRows(t.db, first.media_file_id, 'media.delete');
       expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, resource_type: 'media_file', new_values: null });
       expect(audit.old_values).toMatchObject({ submission_id: submission.id, storage_key: key, file_name: 'Q1_video.webm' });
 
@@ -284,7 +280,7 @@ describe('Media files: list, content, delete (local storage)', () => {
       expect(res.body.media_files_deleted).toBe(2);
       const files = await filesUnder(root);
       for (const key of goneKeys) expect(files).not.toContain(key);
-      expect(files).toContain(await keyOf(keptMedia.media_file_id));
+      expect(files).toContain(await storageKeyOf(t.db, keptMedia.media_file_id));
       expect(await mediaRows(t, gone.id)).toHaveLength(0);
     });
   });
@@ -306,8 +302,8 @@ describe('Media files: list, content, delete (local storage)', () => {
     });
 
     const unchanged = async () => {
-      expect(await keyOf(mediaId)).toBeDefined();
-      expect(await filesUnder(root)).toContain(await keyOf(mediaId));
+      expect(await storageKeyOf(t.db, mediaId)).toBeDefined();
+      expect(await filesUnder(root)).toContain(await storageKeyOf(t.db, mediaId));
     };
 
     it('401 without a token on every route', async () => {

@@ -2,9 +2,9 @@ import { MEDIA_HEADS, NON_MEDIA_HEADS, mediaBytes } from '../setup/media-fixture
 import { filePart, frontendParts, mediaRows, postMedia, submitInterview, webm } from '../setup/media-upload';
 import { bearer, createTenantWithStaff } from '../setup/factories';
 import { S3TestServer, startS3TestServer } from '../setup/s3-test-server';
+import { Staff, storageKeyOf } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
 const BASE = '/api/v1/submissions';
 /** Above S3's 5 MiB part size, so an oversize upload has started a multipart upload when it overflows. */
@@ -18,8 +18,6 @@ describe('Media on S3 (s3rver)', () => {
   let b: Staff;
 
   const expiresOf = (url: string) => Number(new URL(url).searchParams.get('X-Amz-Expires'));
-  const keyOf = async (mediaId: string) =>
-    (await t.db.query(`SELECT storage_key FROM media_files WHERE id = $1`, [mediaId]))[0]?.storage_key as string | undefined;
 
   beforeAll(async () => {
     s3 = await startS3TestServer();
@@ -75,8 +73,8 @@ describe('Media on S3 (s3rver)', () => {
     const submission = await submitInterview(t, a.candidateTokens);
     const first = (await postMedia(t, a.candidateTokens, submission.id, frontendParts(filePart(webm())))).body;
     const second = (await postMedia(t, a.candidateTokens, submission.id, frontendParts(filePart(webm())))).body;
-    const firstKey = (await keyOf(first.media_file_id))!;
-    const secondKey = (await keyOf(second.media_file_id))!;
+    const firstKey = (await storageKeyOf(t.db, first.media_file_id))!;
+    const secondKey = (await storageKeyOf(t.db, second.media_file_id))!;
     expect(await s3.listKeys()).toEqual(expect.arrayContaining([firstKey, secondKey]));
 
     await t.http().delete(`${BASE}/${submission.id}/media/${first.media_file_id}`).set(bearer(a.adminTokens)).expect(200);

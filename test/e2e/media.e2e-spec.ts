@@ -14,11 +14,11 @@ import {
   submitInterview,
   webm,
 } from '../setup/media-upload';
-import { bearer, createSuperadmin, createTenantWithStaff, createUser, loginAs, Tokens } from '../setup/factories';
+import { bearer, createUser, loginAs, Tokens } from '../setup/factories';
+import { auditRows, setupTwoTenants, Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, pathOf, signedMediaUrl, UUID } from '../setup/matchers';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
 const MAX = 256 * 1024;
 const UNKNOWN_ID = '6a1e0f52-3333-4333-8333-333333333333';
@@ -32,15 +32,11 @@ describe('Media uploads (local storage)', () => {
   let root: string;
 
   const stored = () => filesUnder(root);
-  const auditRows = (resourceId: string, action: string) =>
-    t.db.query(`SELECT * FROM audit_logs WHERE resource_id = $1 AND action = $2`, [resourceId, action]);
 
   beforeAll(async () => {
     t = await createTestApp({ MAX_FILE_SIZE: String(MAX) });
     root = t.config.storage.path;
-    a = await createTenantWithStaff(t, { max_test_attempts: 100 });
-    b = await createTenantWithStaff(t, { max_test_attempts: 100 });
-    superTokens = (await createSuperadmin(t)).superTokens;
+    ({ a, b, superTokens } = await setupTwoTenants(t, { max_test_attempts: 100 }));
   });
   afterAll(() => t.close());
 
@@ -99,7 +95,7 @@ describe('Media uploads (local storage)', () => {
     expect(await readFile(join(root, key))).toEqual(data);
     expect(await stored()).toContain(key);
 
-    const [audit] = await auditRows(mediaId, 'media.upload');
+    const [audit] = await auditRows(t.db, mediaId, 'media.upload');
     expect(audit).toMatchObject({ user_id: a.candidate.id, tenant_id: a.tenant.id, resource_type: 'media_file', old_values: null });
     expect(audit.new_values).toMatchObject({ submission_id: submission.id, file_size: data.length, storage_key: key });
   });

@@ -6,7 +6,7 @@ import { createUser, loginAs } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 /*
- * SPEC §3: login, register and refresh are rate-limited per IP (login also per account+IP), 429 + Retry-After,
+ * README, "Security model": login, register and refresh are rate-limited per IP (login also per account+IP), 429 + Retry-After,
  * successful logins do not count, and with Redis the budget is shared by every instance.
  * Different client IPs are simulated with TRUST_PROXY=true and X-Forwarded-For.
  */

@@ -7,10 +7,10 @@ import { MAX_BODY_NODES, MAX_OBJECT_KEYS } from '../../src/common/http/body-shap
 import { MAX_LISTED_ERRORS } from '../../src/common/errors/all-exceptions.filter';
 import { bearer, createSuperadmin, createTenantWithStaff, loginAs, Tokens } from '../setup/factories';
 import { filePart, frontendParts, postMedia, webm } from '../setup/media-upload';
+import { Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { UUID } from '../setup/matchers';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",

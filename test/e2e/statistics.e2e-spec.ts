@@ -1,5 +1,6 @@
 import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import { bearer, createSuperadmin, createTenant, createTenantWithStaff, createUser, Tokens } from '../setup/factories';
+import { Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 interface Overview {
@@ -11,7 +12,7 @@ interface Overview {
 
 describe('Statistics API', () => {
   let t: TestApp;
-  let staff: Awaited<ReturnType<typeof createTenantWithStaff>>;
+  let staff: Staff;
   let superTokens: Tokens;
 
   const overview = async (): Promise<Overview> =>

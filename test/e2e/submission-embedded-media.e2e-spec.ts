@@ -10,6 +10,7 @@ import { pathOf, signedMediaUrl, UUID } from '../setup/matchers';
 import { MEDIA_HEADS, NON_MEDIA_HEADS } from '../setup/media-fixtures';
 import { binaryParser, filesUnder } from '../setup/media-upload';
 import { S3TestServer, startS3TestServer } from '../setup/s3-test-server';
+import { Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 const BASE = '/api/v1/submissions';
@@ -69,7 +70,6 @@ function interview(recordings: (string | null | undefined)[], field: 'videoDataU
   };
 }
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
 describe.each([
   ['local disk', false],

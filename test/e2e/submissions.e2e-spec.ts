@@ -2,7 +2,6 @@ import { SubmissionsService } from '../../src/modules/submissions/submissions.se
 import { StoredFileRef } from '../../src/modules/submissions/stored-files-remover';
 import {
   bearer,
-  createSuperadmin,
   createTenant,
   createTenantWithStaff,
   createUser,
@@ -10,10 +9,10 @@ import {
   TenantRow,
   Tokens,
 } from '../setup/factories';
+import { ago, auditRows, dbRow, setupTwoTenants, Staff, storeConfiguration, storeMediaFile, storeSubmission } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, UUID } from '../setup/matchers';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 type Method = 'get' | 'post' | 'put' | 'delete';
 
 const UNKNOWN_ID = '6a1e0f52-3333-4333-8333-333333333333';
@@ -40,7 +39,7 @@ const JDT_HISTORY = [
   { question: 'Tell me about a time you solved a hard bug', answer: 'I bisected…', preferredAnswer: 'STAR', competency: 'Problem Solving' },
 ];
 
-/** reference §2.8: the SJT report shape, with the values the analysis route writes. */
+/** The first seed's SJT report shape, with the values its analysis route writes. */
 const SJT_REPORT = {
   scoresSummary: {
     overallPerformance: 'Good',
@@ -84,7 +83,7 @@ const SJT_REPORT = {
   extra: { nested: [1, 2.5, -0.125, 1726480000000.123, null, true, false, '', {}], empty: [] },
 };
 
-/** reference §2.8: the JDT report shape. */
+/** The first seed's JDT report shape. */
 const JDT_REPORT = {
   strengths: 'Clear structure.\n\nGood examples.',
   weaknesses: 'Little depth on testing.',
@@ -121,38 +120,12 @@ describe('Submissions API', () => {
     const user = await createUser(t.db, { role: 'candidate', tenantId });
     return { user, tokens: await loginAs(t, user) };
   };
-  const row = async (id: string) => (await t.db.query(`SELECT * FROM submissions WHERE id = $1`, [id]))[0];
   const countFor = async (userId: string) =>
     (await t.db.query(`SELECT count(*)::int AS n FROM submissions WHERE user_id = $1`, [userId]))[0].n as number;
-  const auditRows = (resourceId: string, action: string) =>
-    t.db.query(`SELECT * FROM audit_logs WHERE resource_id = $1 AND action = $2 ORDER BY created_at, id`, [resourceId, action]);
-  /** Fixture rows written directly (for timestamps the API cannot produce). */
-  const insertRow = async (tenantId: string, userId: string, testType: string, attempt: number, createdAgo = '0 seconds') =>
-    (
-      await t.db.query(
-        `INSERT INTO submissions (tenant_id, user_id, candidate_name, test_type, conversation_history, attempt_number, created_at)
-         VALUES ($1, $2, 'Fixture', $3, '[]', $4, now() - $5::interval) RETURNING id`,
-        [tenantId, userId, testType, attempt, createdAgo],
-      )
-    )[0].id as string;
-  const insertMedia = async (submissionId: string, tenantId: string, key: string) =>
-    (
-      await t.db.query(
-        `INSERT INTO media_files (tenant_id, submission_id, storage_key, storage_provider, file_name, file_type, mime_type,
-                                  file_size, question_index)
-         VALUES ($1, $2, $3, 'local', 'Q1_video.webm', 'video', 'video/webm', 1234, 0) RETURNING id`,
-        [tenantId, submissionId, key],
-      )
-    )[0].id as string;
-
   beforeAll(async () => {
     t = await createTestApp();
     // Generous limits: these tenants' candidates submit in many tests (the limit has tests of its own).
-    a = await createTenantWithStaff(t, { max_test_attempts: 100 });
-    b = await createTenantWithStaff(t, { max_test_attempts: 100 });
-    const sa = await createSuperadmin(t);
-    superTokens = sa.superTokens;
-    superadminId = sa.superadmin.id;
+    ({ a, b, superTokens, superadminId } = await setupTwoTenants(t, { max_test_attempts: 100 }));
   });
   afterAll(() => t.close());
 
@@ -178,24 +151,24 @@ describe('Submissions API', () => {
 
     it('403 for proctors on every route (interviews are not proctored); nothing changes', async () => {
       const mine = await submit(a.candidateTokens);
-      const before = await row(mine.id);
+      const before = await dbRow(t.db, 'submissions', mine.id);
       for (const [method, path] of routes(mine.id, a.candidate.id)) {
         const payload = method === 'post' ? body() : method === 'put' ? { status: 'failed' } : {};
         const res = await t.http()[method](path).set(bearer(a.proctorTokens)).send(payload).expect(403);
         expect(res.body.code).toBe('INSUFFICIENT_ROLE');
       }
-      expect(await row(mine.id)).toEqual(before);
+      expect(await dbRow(t.db, 'submissions', mine.id)).toEqual(before);
       expect(await countFor(a.proctor.id)).toBe(0);
     });
 
     it('403 for candidates on update and delete, even of their own submission; row unchanged', async () => {
       const { user, tokens } = await newCandidate(a.tenant.id);
       const mine = await submit(tokens);
-      const before = await row(mine.id);
+      const before = await dbRow(t.db, 'submissions', mine.id);
       const put = await t.http().put(`${BASE}/${mine.id}`).set(bearer(tokens)).send({ analysis_result: { summary: 'x' } }).expect(403);
       expect(put.body.code).toBe('INSUFFICIENT_ROLE');
       await t.http().delete(`${BASE}/${mine.id}`).set(bearer(tokens)).expect(403);
-      expect(await row(mine.id)).toEqual(before);
+      expect(await dbRow(t.db, 'submissions', mine.id)).toEqual(before);
       expect(await countFor(user.id)).toBe(1);
     });
   });
@@ -229,7 +202,7 @@ describe('Submissions API', () => {
         created_at: ISO,
         updated_at: ISO,
       });
-      const stored = await row(res.body.id);
+      const stored = await dbRow(t.db, 'submissions', res.body.id);
       expect(stored).toMatchObject({
         user_id: user.id,
         tenant_id: a.tenant.id,
@@ -240,7 +213,7 @@ describe('Submissions API', () => {
       });
       expect(stored.created_at.toISOString()).toBe(res.body.created_at);
 
-      const [audit] = await auditRows(res.body.id, 'submission.create');
+      const [audit] = await auditRows(t.db, res.body.id, 'submission.create');
       expect(audit).toMatchObject({
         user_id: user.id,
         tenant_id: a.tenant.id,
@@ -370,14 +343,8 @@ describe('Submissions API', () => {
 
     it("records the effective configuration: the tenant's active version, else the system one, else none", async () => {
       const c = await createTenantWithStaff(t);
-      const insertConfig = async (tenantId: string | null, type: string, version: number, active: boolean) =>
-        (
-          await t.db.query(
-            `INSERT INTO configurations (tenant_id, scope, config_type, config_data, version, is_active)
-             VALUES ($1, $2, $3, '{}', $4, $5) RETURNING id`,
-            [tenantId, tenantId ? 'tenant' : 'system', type, version, active],
-          )
-        )[0].id as string;
+      const insertConfig = (tenantId: string | null, type: string, version: number, active: boolean) =>
+        storeConfiguration(t, { tenant_id: tenantId, config_type: type, version, is_active: active });
 
       const none = await submit(c.adminTokens, { test_type: 'JDT' });
       expect(none).toMatchObject({ configuration_id: null, configuration_version: null });
@@ -392,7 +359,7 @@ describe('Submissions API', () => {
       await insertConfig(c.tenant.id, 'sjt', 5, true);
       const fromTenant = await submit(c.candidateTokens, { test_type: 'jdt' });
       expect(fromTenant).toMatchObject({ configuration_id: own, configuration_version: 2 });
-      expect(await row(fromTenant.id)).toMatchObject({ configuration_id: own, configuration_version: 2 });
+      expect(await dbRow(t.db, 'submissions', fromTenant.id)).toMatchObject({ configuration_id: own, configuration_version: 2 });
       await t.db.query(`DELETE FROM configurations WHERE tenant_id IS NULL`);
     });
   });
@@ -524,12 +491,12 @@ describe('Submissions API', () => {
 
       const read = await t.http().get(`${BASE}/${mine.id}`).set(bearer(a.candidateTokens)).expect(200);
       expect(read.body.analysis_result).toEqual(SJT_REPORT);
-      const stored = await row(mine.id);
+      const stored = await dbRow(t.db, 'submissions', mine.id);
       expect(stored.analysis_result).toEqual(SJT_REPORT);
       expect(stored).toMatchObject({ status: 'completed', analysis_completed: true });
       expect(stored.analysis_completed_at.toISOString()).toBe(res.body.analysis_completed_at);
 
-      const [audit] = await auditRows(mine.id, 'submission.update');
+      const [audit] = await auditRows(t.db, mine.id, 'submission.update');
       expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, request_id: res.headers['x-request-id'] });
       expect(audit.old_values).toMatchObject({ status: 'submitted', analysis_completed: false, analysis_result_sha256: null });
       expect(audit.new_values).toMatchObject({
@@ -550,8 +517,8 @@ describe('Submissions API', () => {
       const second = await t.http().put(`${BASE}/${mine.id}`).set(bearer(superTokens)).send({ analysis_result: revised, analysis_completed: true }).expect(200);
       expect(second.body.analysis_result).toEqual(revised);
       expect(Date.parse(second.body.analysis_completed_at)).toBeGreaterThan(Date.parse(first.body.analysis_completed_at));
-      expect((await row(mine.id)).analysis_result).toEqual(revised);
-      const audits = await auditRows(mine.id, 'submission.update');
+      expect((await dbRow(t.db, 'submissions', mine.id)).analysis_result).toEqual(revised);
+      const audits = await auditRows(t.db, mine.id, 'submission.update');
       expect(audits.map((r: { user_id: string }) => r.user_id)).toEqual([a.admin.id, superadminId]);
       expect(audits[1].old_values.analysis_result_sha256).not.toBe(audits[1].new_values.analysis_result_sha256);
     });
@@ -568,21 +535,21 @@ describe('Submissions API', () => {
       });
       expect(await put({ analysis_completed: false })).toMatchObject({ status: 'submitted', analysis_completed: false, analysis_completed_at: null });
       expect(await put({ analysis_result: null })).toMatchObject({ analysis_result: null });
-      expect(await row(mine.id)).toMatchObject({ status: 'submitted', analysis_result: null, analysis_completed_at: null });
+      expect(await dbRow(t.db, 'submissions', mine.id)).toMatchObject({ status: 'submitted', analysis_result: null, analysis_completed_at: null });
     });
 
     it('an empty body changes nothing and writes no audit row', async () => {
       const mine = await submit(a.adminTokens);
-      const before = await row(mine.id);
+      const before = await dbRow(t.db, 'submissions', mine.id);
       const res = await t.http().put(`${BASE}/${mine.id}`).set(bearer(a.adminTokens)).send({}).expect(200);
       expect(res.body).toEqual(mine);
-      expect(await row(mine.id)).toEqual(before);
-      expect(await auditRows(mine.id, 'submission.update')).toHaveLength(0);
+      expect(await dbRow(t.db, 'submissions', mine.id)).toEqual(before);
+      expect(await auditRows(t.db, mine.id, 'submission.update')).toHaveLength(0);
     });
 
     it('400 on invalid bodies; row unchanged', async () => {
       const mine = await submit(a.adminTokens);
-      const before = await row(mine.id);
+      const before = await dbRow(t.db, 'submissions', mine.id);
       const cases: Array<[Record<string, unknown>, string]> = [
         [{ status: 'done' }, 'status'],
         [{ status: null }, 'status'],
@@ -603,12 +570,12 @@ describe('Submissions API', () => {
         expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
       }
       await t.http().put(`${BASE}/not-a-uuid`).set(bearer(a.adminTokens)).send({ status: 'failed' }).expect(400);
-      expect(await row(mine.id)).toEqual(before);
+      expect(await dbRow(t.db, 'submissions', mine.id)).toEqual(before);
     });
 
     it("404 for another tenant's admin, with the row unchanged; 404 for an unknown id", async () => {
       const foreign = await submit(b.candidateTokens);
-      const before = await row(foreign.id);
+      const before = await dbRow(t.db, 'submissions', foreign.id);
       const res = await t
         .http()
         .put(`${BASE}/${foreign.id}`)
@@ -616,8 +583,8 @@ describe('Submissions API', () => {
         .send({ analysis_result: { summary: 'tampered' }, status: 'completed' })
         .expect(404);
       expect(res.body.code).toBe('SUBMISSION_NOT_FOUND');
-      expect(await row(foreign.id)).toEqual(before);
-      expect(await auditRows(foreign.id, 'submission.update')).toHaveLength(0);
+      expect(await dbRow(t.db, 'submissions', foreign.id)).toEqual(before);
+      expect(await auditRows(t.db, foreign.id, 'submission.update')).toHaveLength(0);
       await t.http().put(`${BASE}/${UNKNOWN_ID}`).set(bearer(superTokens)).send({ status: 'failed' }).expect(404);
     });
   });
@@ -626,9 +593,9 @@ describe('Submissions API', () => {
     it('admin hard-deletes: media rows cascade, the stored files are handed to the remover after commit, audited', async () => {
       const mine = await submit(a.candidateTokens);
       const keep = await submit(a.adminTokens);
-      const mediaId = await insertMedia(mine.id, a.tenant.id, `submissions/${mine.id}/a.webm`);
-      await insertMedia(mine.id, a.tenant.id, `submissions/${mine.id}/b.webm`);
-      const keptMedia = await insertMedia(keep.id, a.tenant.id, `submissions/${keep.id}/c.webm`);
+      const mediaId = await storeMediaFile(t, { submission_id: mine.id, tenant_id: a.tenant.id, storage_key: `submissions/${mine.id}/a.webm` });
+      await storeMediaFile(t, { submission_id: mine.id, tenant_id: a.tenant.id, storage_key: `submissions/${mine.id}/b.webm` });
+      const keptMedia = await storeMediaFile(t, { submission_id: keep.id, tenant_id: a.tenant.id, storage_key: `submissions/${keep.id}/c.webm` });
 
       // A recorder stands in for STORED_FILES_REMOVER here (media.e2e-spec checks that the real one empties storage).
       const removed: StoredFileRef[] = [];
@@ -651,12 +618,12 @@ describe('Submissions API', () => {
       expect(removed.map((f) => f.storage_key).sort()).toEqual([`submissions/${mine.id}/a.webm`, `submissions/${mine.id}/b.webm`]);
       expect(removed.every((f) => f.storage_provider === 'local')).toBe(true);
       expect(rowsLeftWhenCalled).toEqual([0]); // called once, after the rows were gone for good
-      expect(await row(mine.id)).toBeUndefined();
+      expect(await dbRow(t.db, 'submissions', mine.id)).toBeUndefined();
       expect(await t.db.query(`SELECT id FROM media_files WHERE id = $1`, [mediaId])).toHaveLength(0);
       expect(await t.db.query(`SELECT id FROM media_files WHERE id = $1`, [keptMedia])).toHaveLength(1);
-      expect(await row(keep.id)).toBeDefined();
+      expect(await dbRow(t.db, 'submissions', keep.id)).toBeDefined();
 
-      const [audit] = await auditRows(mine.id, 'submission.delete');
+      const [audit] = await auditRows(t.db, mine.id, 'submission.delete');
       expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, new_values: null });
       expect(audit.old_values).toMatchObject({ id: mine.id, user_id: a.candidate.id, test_type: 'SJT' });
       expect(audit.old_values.media_files).toHaveLength(2);
@@ -667,17 +634,17 @@ describe('Submissions API', () => {
 
     it("404 for another tenant's admin (row and media unchanged); superadmin deletes anywhere; 400 malformed id", async () => {
       const foreign = await submit(b.candidateTokens);
-      const mediaId = await insertMedia(foreign.id, b.tenant.id, `submissions/${foreign.id}/x.webm`);
-      const before = await row(foreign.id);
+      const mediaId = await storeMediaFile(t, { submission_id: foreign.id, tenant_id: b.tenant.id, storage_key: `submissions/${foreign.id}/x.webm` });
+      const before = await dbRow(t.db, 'submissions', foreign.id);
       const res = await t.http().delete(`${BASE}/${foreign.id}`).set(bearer(a.adminTokens)).expect(404);
       expect(res.body.code).toBe('SUBMISSION_NOT_FOUND');
-      expect(await row(foreign.id)).toEqual(before);
+      expect(await dbRow(t.db, 'submissions', foreign.id)).toEqual(before);
       expect(await t.db.query(`SELECT id FROM media_files WHERE id = $1`, [mediaId])).toHaveLength(1);
       await t.http().delete(`${BASE}/not-a-uuid`).set(bearer(a.adminTokens)).expect(400);
 
       await t.http().delete(`${BASE}/${foreign.id}`).set(bearer(superTokens)).expect(200);
-      expect(await row(foreign.id)).toBeUndefined();
-      const [audit] = await auditRows(foreign.id, 'submission.delete');
+      expect(await dbRow(t.db, 'submissions', foreign.id)).toBeUndefined();
+      const [audit] = await auditRows(t.db, foreign.id, 'submission.delete');
       expect(audit).toMatchObject({ user_id: superadminId, tenant_id: b.tenant.id });
     });
   });
@@ -759,11 +726,11 @@ describe('Submissions API', () => {
       const tenant: TenantRow = await createTenant(t.db);
       const admin = await createUser(t.db, { role: 'admin', tenantId: tenant.id });
       const candidate = await createUser(t.db, { tenantId: tenant.id });
-      await insertRow(tenant.id, candidate.id, 'SJT', 1);
-      await insertRow(tenant.id, candidate.id, 'SJT', 2, '40 days');
-      await insertRow(tenant.id, candidate.id, 'JDT', 1, '10 days');
-      await insertRow(tenant.id, admin.id, 'JDT', 1, '31 days');
-      await insertRow(b.tenant.id, b.candidate.id, 'SJT', 90); // another tenant's never count
+      await storeSubmission(t, { tenant_id: tenant.id, user_id: candidate.id, test_type: 'SJT', attempt_number: 1 });
+      await storeSubmission(t, { tenant_id: tenant.id, user_id: candidate.id, test_type: 'SJT', attempt_number: 2, created_at: ago('40 days') });
+      await storeSubmission(t, { tenant_id: tenant.id, user_id: candidate.id, test_type: 'JDT', attempt_number: 1, created_at: ago('10 days') });
+      await storeSubmission(t, { tenant_id: tenant.id, user_id: admin.id, test_type: 'JDT', attempt_number: 1, created_at: ago('31 days') });
+      await storeSubmission(t, { tenant_id: b.tenant.id, user_id: b.candidate.id, test_type: 'SJT', attempt_number: 90 }); // another tenant's never count
 
       const expected = { total: 4, jdt: 2, sjt: 2, last_30_days: 2 };
       const bySuper = await t.http().get(`/api/v1/tenants/${tenant.id}/statistics`).set(bearer(superTokens)).expect(200);
@@ -787,8 +754,8 @@ describe('Submissions API', () => {
       expect(start).toEqual({ total, last_24_hours: recent });
 
       await submit(b.adminTokens);
-      await insertRow(a.tenant.id, a.admin.id, 'JDT', 900, '2 days');
-      await insertRow(b.tenant.id, b.admin.id, 'JDT', 900, '23 hours');
+      await storeSubmission(t, { tenant_id: a.tenant.id, user_id: a.admin.id, test_type: 'JDT', attempt_number: 900, created_at: ago('2 days') });
+      await storeSubmission(t, { tenant_id: b.tenant.id, user_id: b.admin.id, test_type: 'JDT', attempt_number: 900, created_at: ago('23 hours') });
       expect(await overview()).toEqual({ total: start.total + 3, last_24_hours: start.last_24_hours + 2 });
     });
   });

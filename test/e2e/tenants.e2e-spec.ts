@@ -1,7 +1,6 @@
 import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import {
   bearer,
-  createSuperadmin,
   createTenant,
   createTenantWithStaff,
   createUser,
@@ -9,10 +8,10 @@ import {
   loginAs,
   Tokens,
 } from '../setup/factories';
+import { auditRows, setupTwoTenants, Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, UUID } from '../setup/matchers';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
 const UNKNOWN_ID = '6a1e0f52-2222-4222-8222-222222222222';
 let seq = 0;
@@ -35,18 +34,12 @@ describe('Tenants API', () => {
     )[0];
   const countTenantsNamed = async (name: string) =>
     (await t.db.query(`SELECT count(*)::int AS n FROM tenants WHERE lower(name) = lower($1)`, [name]))[0].n;
-  const auditRows = (resourceId: string, action: string) =>
-    t.db.query(`SELECT * FROM audit_logs WHERE resource_id = $1 AND action = $2 ORDER BY created_at`, [resourceId, action]);
   const createViaApi = async (body: Record<string, unknown> = {}) =>
     (await t.http().post('/api/v1/tenants').set(bearer(superTokens)).send({ name: uniqueName(), ...body }).expect(201)).body;
 
   beforeAll(async () => {
     t = await createTestApp();
-    a = await createTenantWithStaff(t);
-    b = await createTenantWithStaff(t);
-    const sa = await createSuperadmin(t);
-    superTokens = sa.superTokens;
-    superadminId = sa.superadmin.id;
+    ({ a, b, superTokens, superadminId } = await setupTwoTenants(t));
   });
   afterAll(() => t.close());
 
@@ -138,7 +131,7 @@ describe('Tenants API', () => {
       const row = await tenantRow(res.body.id);
       expect(row).toMatchObject({ name, max_test_attempts: 3, allowed_test_types: ['JDT', 'SJT'], is_active: true });
 
-      const [audit] = await auditRows(res.body.id, 'tenant.create');
+      const [audit] = await auditRows(t.db, res.body.id, 'tenant.create');
       expect(audit).toMatchObject({
         user_id: superadminId,
         tenant_id: res.body.id,
@@ -261,7 +254,7 @@ describe('Tenants API', () => {
         updated_at: ISO,
       });
       expect(await tenantRow(tenant.id)).toMatchObject({ name: newName, logo_url: null, max_test_attempts: 5, allowed_test_types: ['JDT'] });
-      const [audit] = await auditRows(tenant.id, 'tenant.update');
+      const [audit] = await auditRows(t.db, tenant.id, 'tenant.update');
       expect(audit).toMatchObject({ user_id: superadminId, tenant_id: tenant.id, old_values: tenant, new_values: res.body });
     });
 
@@ -316,7 +309,7 @@ describe('Tenants API', () => {
       // Other tenants are unaffected.
       await t.http().get('/auth/me').set(bearer(a.candidateTokens)).expect(200);
 
-      const [audit] = await auditRows(c.tenant.id, 'tenant.deactivate');
+      const [audit] = await auditRows(t.db, c.tenant.id, 'tenant.deactivate');
       expect(audit).toMatchObject({
         user_id: superadminId,
         tenant_id: c.tenant.id,
@@ -326,7 +319,7 @@ describe('Tenants API', () => {
       });
       // Idempotent: a second DELETE answers the same and writes no second audit row.
       await t.http().delete(`/api/v1/tenants/${c.tenant.id}`).set(bearer(superTokens)).expect(200);
-      expect(await auditRows(c.tenant.id, 'tenant.deactivate')).toHaveLength(1);
+      expect(await auditRows(t.db, c.tenant.id, 'tenant.deactivate')).toHaveLength(1);
 
       // The sessions were revoked, not just suspended: reactivating the tenant does not revive old tokens.
       const revoked = await t.db.query(
@@ -386,7 +379,7 @@ describe('Tenants API', () => {
         .send({ email: address, password: DEFAULT_PASSWORD, candidate_name: 'Path Candidate' })
         .expect(201);
       expect(res.body).toMatchObject({ email: address, tenant_id: a.tenant.id, client_name: a.tenant.name, role: 'candidate' });
-      const [audit] = await auditRows(res.body.id, 'user.create');
+      const [audit] = await auditRows(t.db, res.body.id, 'user.create');
       expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, request_id: res.headers['x-request-id'] });
 
       const bySuper = await t

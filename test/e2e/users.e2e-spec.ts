@@ -1,18 +1,16 @@
 import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import {
   bearer,
-  createSuperadmin,
   createTenant,
-  createTenantWithStaff,
   createUser,
   DEFAULT_PASSWORD,
   loginAs,
   Tokens,
 } from '../setup/factories';
+import { auditRows, setupTwoTenants, Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, UUID } from '../setup/matchers';
 
-type Staff = Awaited<ReturnType<typeof createTenantWithStaff>>;
 
 const AGENT = 'users-e2e/1.0';
 let seq = 0;
@@ -42,11 +40,6 @@ describe('Users API', () => {
     )[0];
   const countByEmail = async (address: string) =>
     (await t.db.query(`SELECT count(*)::int AS n FROM users WHERE email = $1`, [address.toLowerCase()]))[0].n;
-  const auditRows = (resourceId: string, action?: string) =>
-    t.db.query(
-      `SELECT * FROM audit_logs WHERE resource_id = $1 ${action ? 'AND action = $2' : ''} ORDER BY created_at, id`,
-      action ? [resourceId, action] : [resourceId],
-    );
   const sessionReasons = async (userId: string) =>
     (await t.db.query(`SELECT revoke_reason FROM sessions WHERE user_id = $1 ORDER BY created_at`, [userId])).map(
       (row: { revoke_reason: string | null }) => row.revoke_reason,
@@ -54,11 +47,7 @@ describe('Users API', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    a = await createTenantWithStaff(t);
-    b = await createTenantWithStaff(t);
-    const sa = await createSuperadmin(t);
-    superTokens = sa.superTokens;
-    superadminId = sa.superadmin.id;
+    ({ a, b, superTokens, superadminId } = await setupTwoTenants(t));
   });
   afterAll(() => t.close());
 
@@ -247,7 +236,7 @@ describe('Users API', () => {
       expect(row.password_hash).not.toContain('Secret-pass-1');
       expect(row).toMatchObject({ tenant_id: a.tenant.id, role: 'candidate', email: address.toLowerCase() });
 
-      const [audit] = await auditRows(res.body.id, 'user.create');
+      const [audit] = await auditRows(t.db, res.body.id, 'user.create');
       expect(audit).toMatchObject({
         user_id: a.admin.id,
         tenant_id: a.tenant.id,
@@ -515,7 +504,7 @@ describe('Users API', () => {
       });
       expect(await userRow(target.id)).toMatchObject({ full_name: 'Renamed', preferred_language: 'de', candidate_id: 'EXT-9' });
 
-      const [audit] = await auditRows(target.id, 'user.update');
+      const [audit] = await auditRows(t.db, target.id, 'user.update');
       expect(audit).toMatchObject({
         user_id: a.admin.id,
         tenant_id: a.tenant.id,
@@ -579,7 +568,7 @@ describe('Users API', () => {
       const move = await t.http().put(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).send({ tenant_id: b.tenant.id }).expect(403);
       expect(move.body.code).toBe('CANNOT_MOVE_USER');
       expect(await userRow(target.id)).toEqual(before);
-      expect(await auditRows(target.id)).toEqual([]);
+      expect(await auditRows(t.db, target.id)).toEqual([]);
     });
 
     it("a foreign tenant's user is 404 and stays unchanged", async () => {
@@ -604,7 +593,7 @@ describe('Users API', () => {
       const me = await t.http().get('/auth/me').set(bearer(tokens)).expect(401);
       expect(me.body.code).toBe('SESSION_REVOKED');
       expect(await sessionReasons(target.id)).toEqual(['role_changed']);
-      const [audit] = await auditRows(target.id, 'user.update');
+      const [audit] = await auditRows(t.db, target.id, 'user.update');
       expect(audit.old_values.role).toBe('candidate');
       expect(audit.new_values).toMatchObject({ role: 'proctor', sessions_revoked: 1 });
       // A fresh login carries the new role.
@@ -637,7 +626,7 @@ describe('Users API', () => {
       await t.http().post('/auth/login').send({ email: target.email, password: target.password }).expect(401);
       await loginAs(t, { email: target.email, password: 'Reset-by-admin-1' });
 
-      const [audit] = await auditRows(target.id, 'user.update');
+      const [audit] = await auditRows(t.db, target.id, 'user.update');
       expect(audit.new_values.password).toBe('[REDACTED]');
       expect(JSON.stringify(audit)).not.toContain('Reset-by-admin-1');
       expectNoSecrets(audit);
@@ -692,7 +681,7 @@ describe('Users API', () => {
       await t.http().get('/auth/me').set(bearer(tokens)).expect(401);
       expect(await sessionReasons(target.id)).toEqual(['user_deactivated']);
 
-      const audits = await auditRows(target.id, 'user.deactivate');
+      const audits = await auditRows(t.db, target.id, 'user.deactivate');
       expect(audits).toHaveLength(1);
       expect(audits[0]).toMatchObject({
         user_id: a.admin.id,
@@ -704,7 +693,7 @@ describe('Users API', () => {
       });
 
       await t.http().delete(`/users/${target.id}`).set(bearer(a.adminTokens)).expect(200);
-      expect(await auditRows(target.id, 'user.deactivate')).toHaveLength(1);
+      expect(await auditRows(t.db, target.id, 'user.deactivate')).toHaveLength(1);
     });
 
     it('not yourself: 409', async () => {
@@ -726,7 +715,7 @@ describe('Users API', () => {
       const target = await createUser(t.db, { tenantId: b.tenant.id });
       const res = await t.http().delete(`/api/v1/users/${target.id}`).set(bearer(superTokens)).expect(200);
       expect(res.body.is_active).toBe(false);
-      const [audit] = await auditRows(target.id, 'user.deactivate');
+      const [audit] = await auditRows(t.db, target.id, 'user.deactivate');
       expect(audit).toMatchObject({ user_id: superadminId, tenant_id: b.tenant.id });
     });
   });

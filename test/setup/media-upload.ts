@@ -4,6 +4,7 @@ import type { Response } from 'superagent';
 import type { Test } from 'supertest';
 import { MEDIA_HEADS, mediaBytes } from './media-fixtures';
 import { bearer } from './factories';
+import { createSubmission } from './fixtures';
 import { TestApp } from './test-app';
 
 export const MEDIA_BOUNDARY = '----trajectorie-e2e-boundary';
@@ -94,17 +95,7 @@ export async function filesUnder(root: string): Promise<string[]> {
 
 /** A submission created through the API by `tokens`' user (for itself). */
 export async function submitInterview(t: TestApp, tokens: { access_token: string }): Promise<{ id: string; tenant_id: string }> {
-  const res = await t
-    .http()
-    .post('/api/v1/submissions')
-    .set(bearer(tokens))
-    .send({
-      candidate_name: 'Ada Lovelace',
-      test_type: 'SJT',
-      conversation_history: [{ question: 'Q1', answer: 'A1' }, { question: 'Q1.a', answer: 'A1.a' }],
-    });
-  if (res.status !== 201) throw new Error(`submission failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; tenant_id: string };
+  return createSubmission(t, tokens);
 }
 
 export const mediaRows = async (t: TestApp, submissionId: string): Promise<Record<string, unknown>[]> =>

@@ -16,7 +16,7 @@ export function canAccessTenant(ctx: AuthenticatedContext, tenantId: string): bo
 
 /**
  * Resolves the tenant a write goes to. A superadmin may name one (default: its own); anyone else may name only
- * its own, and naming a foreign one is 403 (SPEC §4, Users).
+ * its own, and naming a foreign one is 403 `FOREIGN_TENANT` (docs/architecture.md, "Where each rule lives").
  */
 export function targetTenant(ctx: AuthenticatedContext, requested: string | undefined | null): string {
   if (!requested) return ctx.user.tenantId;

@@ -5,7 +5,7 @@ export class FieldErrorBody {
   @ApiProperty({ example: 'email must be an email' }) message: string;
 }
 
-/** The wire format of every error (SPEC §4). */
+/** The wire format of every error (docs/api-conventions.md, "Errors"). */
 export class ErrorBody {
   @ApiProperty({ example: 404 }) status_code: number;
   @ApiProperty({ example: 'USER_NOT_FOUND' }) code: string;

@@ -58,7 +58,7 @@ export async function receiveMediaUpload(
           return sniffed;
         },
         target: (sniffed) => ({
-          // q/f segments when question_index came before the file (SPEC §7's layout); fields may also arrive after
+          // q/f segments when question_index came before the file (the key layout in README, "Interview assessments"); fields may also arrive after
           // it, and the file is already streaming then, so the key has none — the row always holds the question.
           key: storageKey({
             tenantId: options.tenantId,

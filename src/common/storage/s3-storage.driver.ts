@@ -24,7 +24,7 @@ import {
 import { assertSafeStorageKey, STORAGE_KEY_PREFIX } from './storage-key';
 import { StorageErrors } from './storage.errors';
 
-/** Presigned links never live longer than this (SPEC §7). */
+/** Presigned links never live longer than this (README, "Using real services": S3). */
 export const MAX_PRESIGN_SECONDS = 15 * 60;
 /** S3's minimum part size. At most (QUEUE_SIZE + 1) parts of one upload are held in memory (≈ 15 MiB). */
 const PART_SIZE = 5 * 1024 * 1024;

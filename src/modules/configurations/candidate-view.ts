@@ -4,7 +4,7 @@
  *
  * Removed at any depth, matched case-insensitively and ignoring `_`/`-` (so `preferred_answer`, `PreferredAnswer`
  * and `correct-answer` go too):
- * - SJT (free-text, reference §2.6): `bestResponseRationale`, `worstResponseRationale`;
+ * - SJT (free-text; README, "Interview assessments"): `bestResponseRationale`, `worstResponseRationale`;
  * - JDT: `preferredAnswer`;
  * - the multiple-choice SJT leftover (`setup_test_configs.py`): `bestResponse`, `worstResponse`, `bestReason`,
  *   `worstReason`;

@@ -5,7 +5,7 @@ import {
   validateConfigData,
 } from './config-shape';
 
-/** The admin pages' shapes, verbatim from reference §2.6. */
+/** The shapes the first seed's admin pages save (README, "Interview assessments"). */
 const SJT_EXAMPLE = {
   scenarios: [
     {

@@ -31,7 +31,7 @@ import { UpdateConfigurationDto } from './dto/update-configuration.dto';
 
 const RAW_BODY = {
   schema: { type: 'object', additionalProperties: true },
-  description: 'The configuration object itself (stored as config_data; reference §2.6), at most 512 KB of JSON',
+  description: 'The configuration object itself (stored as config_data), at most 512 KB of JSON',
 } as const;
 
 /** 200 with a configuration, or the JSON literal `null` when none is in force. */

@@ -236,7 +236,7 @@ export class ConfigurationsService {
   }
 }
 
-/** 413 above MAX_CONFIG_BYTES, then 400 with one entry per problem (reference §2.6 shapes). */
+/** 413 above MAX_CONFIG_BYTES, then 400 with one entry per problem (the shapes of README, "Interview assessments"). */
 export function assertValidConfig(type: ConfigType, data: unknown, root: string): void {
   if (data !== null && typeof data === 'object' && configSizeBytes(data) > MAX_CONFIG_BYTES) {
     throw new AppError(

@@ -29,7 +29,7 @@ import type { EmbeddedMedia } from './embedded-media/submission-body.middleware'
 const TEST_TYPE_PARAM = ApiParam({ name: 'test_type', enum: TEST_TYPES, description: 'Case-insensitive' });
 
 /**
- * Proctors get 403 on every route: they read only attempts they proctored (SPEC §2), and SJT/JDT interviews are
+ * Proctors get 403 on every route: they read only attempts they proctored, and SJT/JDT interviews are
  * not proctored.
  */
 @ApiTags('submissions')

@@ -8,7 +8,7 @@ import { UserEntity } from './entities/user.entity';
 import { NewUser, UsersService } from './users.service';
 
 /**
- * SPEC §3 bootstrap. Development: the first start (no superadmin yet) creates the first seed's documented
+ * Bootstrap accounts (README, "Quick start" and BOOTSTRAP_SUPERADMIN_* in "Configuration"). Development: the first start (no superadmin yet) creates the first seed's documented
  * accounts, with a loud warning. Production: only BOOTSTRAP_SUPERADMIN_EMAIL/PASSWORD, and nothing else.
  * Test: nothing (tests make their own users).
  */

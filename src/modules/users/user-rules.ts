@@ -22,7 +22,7 @@ export type UserChanges = Partial<Omit<UserState, 'id'>>;
 export interface UserUpdatePlan {
   changes: UserChanges;
   passwordReset: boolean;
-  /** Set when the change must end every live session of the user (SPEC §2, §3). */
+  /** Set when the change must end every live session of the user (README, "Security model": sessions). */
   revokeReason: RevokeReason | null;
 }
 
