@@ -14,16 +14,12 @@ import { PageInterceptor } from './page.interceptor';
 import { TOTAL_COUNT_HEADER } from './pagination';
 
 /** A list response: the handler returns a `Page<T>`, the client gets `T[]` and X-Total-Count. */
-export class PageOf<T = unknown> {
-  private constructor(readonly type: Type<T>) {}
-
-  static of<T>(type: Type<T>): PageOf<T> {
-    return new PageOf(type);
-  }
+class PageOf<T = unknown> {
+  constructor(readonly type: Type<T>) {}
 }
 
-/** `ok: PageOf(UserResponse)`: the handler returns a Page of it. */
-export const pageOf = <T>(type: Type<T>): PageOf<T> => PageOf.of(type);
+/** `ok: pageOf(UserResponse)`: the handler returns a Page of UserResponse. */
+export const pageOf = <T>(type: Type<T>): PageOf<T> => new PageOf(type);
 
 /** Who may call an operation. */
 export type EndpointAccess =
@@ -58,13 +54,15 @@ function okResponse(ok: EndpointOptions['ok'], status: number): ApiResponseNoSta
 }
 
 /**
- * A handler's access rule and OpenAPI description in one decorator (README "API conventions"): the roles that may
+ * A handler's access rule and OpenAPI description in one decorator (README, "API documentation"): the roles that may
  * call it (also published as `x-roles`), its summary, its success and error responses. Route (@Get, @Post…) and
  * parameter decorators stay as they are; extra documentation (@ApiParam, @ApiBody…) may be added next to it.
  *
  *     @Get()
- *     @Endpoint({ roles: ['superadmin', 'admin'], summary: 'List users', ok: pageOf(UserResponse), errors: [400, 401, 403] })
- *     list(@Ctx() ctx: AuthenticatedContext, @Query() query: ListUsersQueryDto) { return this.users.list(ctx, query); }
+ *     @Endpoint({ roles: ['superadmin', 'admin'], summary: 'List users', ok: pageOf(UserResponse), errors: [400, 403] })
+ *     list(@Ctx() ctx: AuthenticatedContext, @Query() query: ListUsersQueryDto): Promise<Page<UserResponse>> {
+ *       return this.users.list(ctx, query);
+ *     }
  */
 export function Endpoint(options: EndpointOptions): MethodDecorator {
   const { roles } = options;

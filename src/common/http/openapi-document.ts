@@ -60,7 +60,7 @@ function uniqueAliasIds(operations: Array<{ path: string; operation: OperationOb
 }
 
 /**
- * The finishing touches Nest's generator does not make (README "API conventions"): unique operation ids for the
+ * The finishing touches Nest's generator does not make (README, "API documentation"): unique operation ids for the
  * alias routes, `security: []` on public operations (those without a bearer requirement; everything else is
  * protected by the global guard), and the declared tags.
  */
