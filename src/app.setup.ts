@@ -1,12 +1,13 @@
 import { INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import pinoHttp from 'pino-http';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { ErrorBody } from './common/errors/error-body';
 import { documentErrorResponses } from './common/http/api-errors';
+import { finishOpenApiDocument } from './common/http/openapi-document';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { securityHeadersMiddleware } from './common/http/security-headers';
 import { applyServerTimeouts } from './common/http/server-timeouts';
@@ -70,19 +71,30 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
   setupOpenApi(app);
 }
 
-export function setupOpenApi(app: INestApplication): void {
+/** The OpenAPI document of the app's routes (served at /docs-json; written to a file by scripts/write-openapi.ts). */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Trajectorie API')
       .setDescription(
         'Multi-tenant pre-employment assessment platform. Errors share one body: ' +
-          '{status_code, code, detail, path, request_id, errors?}.',
+          '{status_code, code, detail, path, request_id, errors?}. Each operation lists in `x-roles` the roles ' +
+          'that may call it; public operations (`security: []`) need no token.',
       )
       .setVersion(APP_VERSION)
+      .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+      .addServer('/', 'This server')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
     { extraModels: [ErrorBody] },
   );
-  SwaggerModule.setup('docs', app, documentErrorResponses(document), { jsonDocumentUrl: 'docs-json' });
+  return finishOpenApiDocument(documentErrorResponses(document));
+}
+
+export function setupOpenApi(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { deepLinking: true, persistAuthorization: true },
+  });
 }

@@ -776,6 +776,7 @@ describe('Submissions API', () => {
       /AttemptsResponse$/,
     );
     expect(doc.paths[`${BASE}/user/{user_id}/latest/{test_type}`].get.responses['200'].content['application/json'].schema).toEqual({
+      type: 'object',
       nullable: true,
       allOf: [{ $ref: '#/components/schemas/SubmissionResponse' }],
     });

@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import type { Response } from 'express';
 import { QueryInt } from '../validation/transforms';
 
 /** The most rows one list request returns. */
@@ -38,14 +37,10 @@ export class PaginationQueryDto {
   limit: number = 100;
 }
 
+/** What a list service returns; `@Endpoint({ ok: pageOf(T) })` sends the items with X-Total-Count. */
 export interface Page<T> {
   items: T[];
   total: number;
-}
-
-export function sendPage<T>(res: Response, page: Page<T>): T[] {
-  res.setHeader('X-Total-Count', String(page.total));
-  return page.items;
 }
 
 /** OpenAPI description of the X-Total-Count header every list sends. */

@@ -1,19 +1,10 @@
 import { Body, Controller, Delete, Get, Post, Put, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiExtraModels, ApiParam, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Ctx, Roles } from '../../common/auth/decorators';
+import { Ctx } from '../../common/auth/decorators';
 import { AuthenticatedContext } from '../../common/context/request-context';
-import { ApiErrors } from '../../common/http/api-errors';
-import { sendPage, TOTAL_COUNT_HEADER } from '../../common/http/pagination';
+import { Endpoint, pageOf } from '../../common/http/endpoint.decorator';
+import { Page } from '../../common/http/pagination';
 import { UuidParam } from '../../common/http/uuid-param';
 import { TEST_TYPES, TestType } from '../../domain/test-types';
 import { CreateSubmissionDto } from './dto/create-submission.dto';
@@ -33,7 +24,6 @@ const TEST_TYPE_PARAM = ApiParam({ name: 'test_type', enum: TEST_TYPES, descript
  * not proctored.
  */
 @ApiTags('submissions')
-@ApiBearerAuth()
 @ApiExtraModels(SubmissionResponse)
 @Controller('api/v1/submissions')
 export class SubmissionsController {
@@ -43,30 +33,29 @@ export class SubmissionsController {
   ) {}
 
   @Get()
-  @Roles('superadmin', 'admin', 'candidate')
-  @ApiOperation({ summary: 'List submissions, newest first (superadmin: all; admin: its tenant; candidate: its own)' })
-  @ApiOkResponse({ type: [SubmissionResponse], headers: TOTAL_COUNT_HEADER })
-  @ApiErrors(400, 401, 403)
-  async list(
-    @Ctx() ctx: AuthenticatedContext,
-    @Query() query: ListSubmissionsQueryDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<SubmissionResponse[]> {
-    return sendPage(res, await this.submissions.list(ctx, query));
+  @Endpoint({
+    roles: ['superadmin', 'admin', 'candidate'],
+    summary: 'List submissions, newest first (superadmin: all; admin: its tenant; candidate: its own)',
+    ok: pageOf(SubmissionResponse),
+    errors: [400, 401, 403],
+  })
+  list(@Ctx() ctx: AuthenticatedContext, @Query() query: ListSubmissionsQueryDto): Promise<Page<SubmissionResponse>> {
+    return this.submissions.list(ctx, query);
   }
 
   @Post()
-  @Roles('superadmin', 'admin', 'candidate')
-  @ApiOperation({
+  @Endpoint({
+    roles: ['superadmin', 'admin', 'candidate'],
     summary: "Submit an interview for yourself (the tenant's allowed test types and, for candidates, attempt limit apply)",
     description:
       'Entries may carry their recording as a base64 data URI in `videoDataUri` / `audioDataUri` (the body may then ' +
       'be up to SUBMISSION_MAX_BODY_BYTES; without them 1 MB): each is stored as a media file of the submission, ' +
       'checked like a media upload (content must be that kind of media: 415; at most MAX_FILE_SIZE: 413; a bad data ' +
       'URI: 400 naming the entry), and rendered in responses as the file\'s download URL.',
+    ok: SubmissionResponse,
+    okStatus: 201,
+    errors: [400, 401, 403, 409, 413, 415],
   })
-  @ApiCreatedResponse({ type: SubmissionResponse })
-  @ApiErrors(400, 401, 403, 409, 413, 415)
   create(
     @Ctx() ctx: AuthenticatedContext,
     @Body() dto: CreateSubmissionDto,
@@ -76,11 +65,13 @@ export class SubmissionsController {
   }
 
   @Get('user/:user_id/attempts/:test_type')
-  @Roles('superadmin', 'admin', 'candidate')
-  @ApiOperation({ summary: "A user's attempts of a test type and how many remain (candidate: itself; admin: its tenant)" })
+  @Endpoint({
+    roles: ['superadmin', 'admin', 'candidate'],
+    summary: "A user's attempts of a test type and how many remain (candidate: itself; admin: its tenant)",
+    ok: AttemptsResponse,
+    errors: [400, 401, 403, 404],
+  })
   @TEST_TYPE_PARAM
-  @ApiOkResponse({ type: AttemptsResponse })
-  @ApiErrors(400, 401, 403, 404)
   attempts(
     @Ctx() ctx: AuthenticatedContext,
     @UuidParam('user_id') userId: string,
@@ -90,14 +81,16 @@ export class SubmissionsController {
   }
 
   @Get('user/:user_id/latest/:test_type')
-  @Roles('superadmin', 'admin', 'candidate')
-  @ApiOperation({ summary: "A user's newest submission of a test type, or null (candidate: itself; admin: its tenant)" })
-  @TEST_TYPE_PARAM
-  @ApiOkResponse({
-    description: 'The newest submission, or JSON null when there is none',
-    schema: { nullable: true, allOf: [{ $ref: getSchemaPath(SubmissionResponse) }] },
+  @Endpoint({
+    roles: ['superadmin', 'admin', 'candidate'],
+    summary: "A user's newest submission of a test type, or null (candidate: itself; admin: its tenant)",
+    ok: {
+      description: 'The newest submission, or JSON null when there is none',
+      schema: { type: 'object', nullable: true, allOf: [{ $ref: getSchemaPath(SubmissionResponse) }] },
+    },
+    errors: [400, 401, 403, 404],
   })
-  @ApiErrors(400, 401, 403, 404)
+  @TEST_TYPE_PARAM
   async latest(
     @Ctx() ctx: AuthenticatedContext,
     @UuidParam('user_id') userId: string,
@@ -109,21 +102,23 @@ export class SubmissionsController {
   }
 
   @Get(':id')
-  @Roles('superadmin', 'admin', 'candidate')
-  @ApiOperation({ summary: 'Get a submission (superadmin: any; admin: its tenant; candidate: its own)' })
-  @ApiOkResponse({ type: SubmissionResponse })
-  @ApiErrors(400, 401, 403, 404)
+  @Endpoint({
+    roles: ['superadmin', 'admin', 'candidate'],
+    summary: 'Get a submission (superadmin: any; admin: its tenant; candidate: its own)',
+    ok: SubmissionResponse,
+    errors: [400, 401, 403, 404],
+  })
   get(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string): Promise<SubmissionResponse> {
     return this.submissions.get(ctx, id);
   }
 
   @Put(':id')
-  @Roles('superadmin', 'admin')
-  @ApiOperation({
+  @Endpoint({
+    roles: ['superadmin', 'admin'],
     summary: 'Store the analysis report and/or move the status (admin); completing records analysis_completed_at',
+    ok: SubmissionResponse,
+    errors: [400, 401, 403, 404, 413],
   })
-  @ApiOkResponse({ type: SubmissionResponse })
-  @ApiErrors(400, 401, 403, 404, 413)
   update(
     @Ctx() ctx: AuthenticatedContext,
     @UuidParam('id') id: string,
@@ -133,10 +128,12 @@ export class SubmissionsController {
   }
 
   @Delete(':id')
-  @Roles('superadmin', 'admin')
-  @ApiOperation({ summary: 'Delete a submission with its media rows and stored files (admin)' })
-  @ApiOkResponse({ type: SubmissionDeletedResponse })
-  @ApiErrors(400, 401, 403, 404)
+  @Endpoint({
+    roles: ['superadmin', 'admin'],
+    summary: 'Delete a submission with its media rows and stored files (admin)',
+    ok: SubmissionDeletedResponse,
+    errors: [400, 401, 403, 404],
+  })
   remove(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string): Promise<SubmissionDeletedResponse> {
     return this.submissions.remove(ctx, id);
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../../common/auth/decorators';
+import { Endpoint } from '../../common/http/endpoint.decorator';
 import { NoThrottle } from '../../common/throttle/api-throttle';
 import { HealthService } from './health.service';
 
@@ -26,20 +26,21 @@ export class SystemController {
   constructor(private readonly health: HealthService) {}
 
   /** `/api/` is the Pre-Interview Test API's root, which its test script calls. */
-  @Public()
   @Get(['', 'api'])
-  @ApiOperation({ summary: 'Name, version and links (also at /api/)' })
-  @ApiOkResponse({ type: RootResponse })
+  @Endpoint({ roles: 'public', summary: 'Name, version and links (also at /api/)', ok: RootResponse, errors: [] })
   root(): RootResponse {
     return this.health.root();
   }
 
   /** Load balancers and orchestrators poll it; it is exempt from the API throttle. */
-  @Public()
   @NoThrottle()
   @Get('health')
-  @ApiOperation({ summary: 'Liveness and database connectivity (503 when the database is unreachable)' })
-  @ApiOkResponse({ type: HealthResponse })
+  @Endpoint({
+    roles: 'public',
+    summary: 'Liveness and database connectivity (503 when the database is unreachable)',
+    ok: HealthResponse,
+    errors: [],
+  })
   @ApiResponse({
     status: 503,
     description: 'Unhealthy: the database (or Redis, when configured) is unreachable',

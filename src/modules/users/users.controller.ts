@@ -1,17 +1,9 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
-import type { Response } from 'express';
-import { Ctx, Roles } from '../../common/auth/decorators';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
+import { Ctx } from '../../common/auth/decorators';
 import { AuthenticatedContext } from '../../common/context/request-context';
-import { ApiErrors } from '../../common/http/api-errors';
-import { sendPage, TOTAL_COUNT_HEADER } from '../../common/http/pagination';
+import { Endpoint, pageOf } from '../../common/http/endpoint.decorator';
+import { Page } from '../../common/http/pagination';
 import { UuidParam } from '../../common/http/uuid-param';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
@@ -19,79 +11,87 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponse } from './dto/user.response';
 import { UserManagementService } from './user-management.service';
 
-
-/** Served at /users (first seed) and /api/v1/users. */
+/** Served at /users (the original Trajectorie API) and /api/v1/users. */
 @ApiTags('users')
-@ApiBearerAuth()
 @Controller(['users', 'api/v1/users'])
 export class UsersController {
   constructor(private readonly users: UserManagementService) {}
 
   @Get()
-  @Roles('superadmin', 'admin')
-  @ApiOperation({ summary: 'List users, newest first (admin: own tenant; superadmin: all, tenant_id filter)' })
-  @ApiOkResponse({ type: [UserResponse], headers: TOTAL_COUNT_HEADER })
-  @ApiErrors(400, 401, 403)
-  async list(
-    @Ctx() ctx: AuthenticatedContext,
-    @Query() query: ListUsersQueryDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<UserResponse[]> {
-    return sendPage(res, await this.users.list(ctx, query));
+  @Endpoint({
+    roles: ['superadmin', 'admin'],
+    summary: 'List users, newest first (admin: own tenant; superadmin: all, tenant_id filter)',
+    ok: pageOf(UserResponse),
+    errors: [400, 401, 403],
+  })
+  list(@Ctx() ctx: AuthenticatedContext, @Query() query: ListUsersQueryDto): Promise<Page<UserResponse>> {
+    return this.users.list(ctx, query);
   }
 
   @Post()
-  @Roles('superadmin', 'admin')
-  @ApiOperation({
+  @Endpoint({
+    roles: ['superadmin', 'admin'],
     summary: 'Create a user (admin: admin/proctor/candidate in its own tenant; superadmin: any, default System tenant)',
+    ok: UserResponse,
+    okStatus: 201,
+    errors: [400, 401, 403, 404, 409],
   })
-  @ApiCreatedResponse({ type: UserResponse })
-  @ApiErrors(400, 401, 403, 404, 409)
   create(@Ctx() ctx: AuthenticatedContext, @Body() dto: CreateUserDto): Promise<UserResponse> {
     return this.users.create(ctx, dto);
   }
 
   @Get('by-email/:email')
-  @Roles('superadmin', 'admin')
-  @ApiOperation({ summary: 'Find a user by e-mail (admin: own tenant)' })
+  @Endpoint({
+    roles: ['superadmin', 'admin'],
+    summary: 'Find a user by e-mail (admin: own tenant)',
+    ok: UserResponse,
+    errors: [401, 403, 404],
+  })
   @ApiParam({ name: 'email', example: 'jane@example.com' })
-  @ApiOkResponse({ type: UserResponse })
-  @ApiErrors(401, 403, 404)
   getByEmail(@Ctx() ctx: AuthenticatedContext, @Param('email') email: string): Promise<UserResponse> {
     return this.users.getByEmail(ctx, email);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a user (superadmin: any; admin: own tenant; others: only themselves)' })
-  @ApiOkResponse({ type: UserResponse })
-  @ApiErrors(400, 401, 404)
+  @Endpoint({
+    roles: 'any',
+    summary: 'Get a user (superadmin: any; admin: own tenant; others: only themselves)',
+    ok: UserResponse,
+    errors: [400, 401, 404],
+  })
   get(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string): Promise<UserResponse> {
     return this.users.get(ctx, id);
   }
 
   @Put(':id')
-  @ApiOperation({
+  @Endpoint({
+    roles: 'any',
     summary: 'Update a user; role changes, deactivation, password resets and tenant moves revoke its sessions',
+    ok: UserResponse,
+    errors: [400, 401, 403, 404, 409],
   })
-  @ApiOkResponse({ type: UserResponse })
-  @ApiErrors(400, 401, 403, 404, 409)
   update(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string, @Body() dto: UpdateUserDto): Promise<UserResponse> {
     return this.users.update(ctx, id, dto);
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Same as PUT: only the fields present are changed' })
-  @ApiOkResponse({ type: UserResponse })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @Endpoint({
+    roles: 'any',
+    summary: 'Same as PUT: only the fields present are changed',
+    ok: UserResponse,
+    errors: [400, 401, 403, 404, 409],
+  })
   patch(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string, @Body() dto: UpdateUserDto): Promise<UserResponse> {
     return this.users.update(ctx, id, dto);
   }
 
   @Delete(':id')
-  @Roles('superadmin', 'admin')
-  @ApiOperation({ summary: 'Deactivate a user and revoke all of its sessions (not yourself)' })
-  @ApiOkResponse({ type: UserResponse })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @Endpoint({
+    roles: ['superadmin', 'admin'],
+    summary: 'Deactivate a user and revoke all of its sessions (not yourself)',
+    ok: UserResponse,
+    errors: [400, 401, 403, 404, 409],
+  })
   deactivate(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string): Promise<UserResponse> {
     return this.users.deactivate(ctx, id);
   }

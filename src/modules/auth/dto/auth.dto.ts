@@ -46,7 +46,7 @@ export class RegisterDto {
   @IsNewPassword()
   password: string;
 
-  @ApiPropertyOptional({ description: 'Display name (second seed)' })
+  @ApiPropertyOptional({ description: 'Display name (the original Pre-Interview Test API)' })
   @IsOptional()
   @Trim()
   @IsString()
@@ -54,7 +54,7 @@ export class RegisterDto {
   @MaxLength(255)
   full_name?: string;
 
-  @ApiPropertyOptional({ description: 'Display name (first seed); full_name wins when both are given' })
+  @ApiPropertyOptional({ description: 'Display name (the original Trajectorie API); full_name wins when both are given' })
   @IsOptional()
   @Trim()
   @IsString()
@@ -82,7 +82,7 @@ export class RegisterDto {
   @IsString()
   role?: string;
 
-  @ApiPropertyOptional({ description: 'Accepted for the first seed and ignored (the tenant decides the client name)' })
+  @ApiPropertyOptional({ description: 'Accepted for the original Trajectorie API and ignored (the tenant decides the client name)' })
   @IsOptional()
   @IsString()
   @MaxLength(255)

@@ -5,7 +5,7 @@ import { ConfigScope } from '../entities/configuration.entity';
 import { ConfigTypeField, OptionalScope, OptionalTenantId } from './configuration-fields';
 
 export const CONFIG_DATA_DESCRIPTION =
-  'The configuration itself (the SJT, JDT or global shape). Documented keys must have their documented types; other keys ' +
+  'The configuration itself (the SJT, JDT or global shape of the original Trajectorie API). Documented keys must have their documented types; other keys ' +
   'are kept unchanged. At most 512 KB of JSON.';
 
 export class CreateConfigurationDto {

@@ -30,12 +30,18 @@ export class UpdateSubmissionDto {
   analysis_completed?: boolean;
 
   @ApiPropertyOptional({
-    description: "Sent by the first seed's frontend; accepted and ignored (the server records the completion time)",
+    type: String,
+    format: 'date-time',
+    description: "Sent by the frontend of the original Trajectorie API; accepted and ignored (the server records the completion time)",
   })
   @Allow()
   analysis_completed_at?: unknown;
 
-  @ApiPropertyOptional({ description: "Sent by the first seed's frontend; accepted and ignored" })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: "Sent by the frontend of the original Trajectorie API; accepted and ignored",
+  })
   @Allow()
   regenerated_at?: unknown;
 }

@@ -1,18 +1,9 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import {
-  ApiFoundResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiQuery,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiFoundResponse, ApiHeader, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Ctx, Public } from '../../../common/auth/decorators';
+import { Ctx } from '../../../common/auth/decorators';
 import { RequestContext } from '../../../common/context/request-context';
-import { ApiErrors } from '../../../common/http/api-errors';
+import { Endpoint } from '../../../common/http/endpoint.decorator';
 import { UuidParam } from '../../../common/http/uuid-param';
 import { sendMediaDownload } from './media-download';
 import { MediaService } from './media.service';
@@ -27,23 +18,23 @@ import { MediaService } from './media.service';
 export class SignedMediaController {
   constructor(private readonly media: MediaService) {}
 
-  @Public()
   @Get(':media_id/file')
-  @ApiOperation({
+  @Endpoint({
+    roles: 'public',
     summary: 'Download a media file through a signed, expiring link (the storage_url of local storage)',
     description:
       'No token: the expires/signature pair authorises this one file for at most 15 minutes. A tampered, foreign ' +
       'or expired signature is 403 and nothing is sent. Range requests are honoured as on the /content route.',
+    ok: { description: 'The whole file', schema: { type: 'string', format: 'binary' } },
+    errors: [400, 403, 404],
   })
   @ApiQuery({ name: 'expires', description: 'Unix time (seconds) when the link stops working' })
   @ApiQuery({ name: 'signature', description: 'HMAC of the media id and expiry, base64url' })
   @ApiHeader({ name: 'Range', required: false, description: 'bytes=start-end, bytes=start- or bytes=-suffix' })
   @ApiProduces('video/*', 'audio/*', 'application/json')
-  @ApiOkResponse({ description: 'The whole file', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 206, description: 'The requested byte range', schema: { type: 'string', format: 'binary' } })
   @ApiFoundResponse({ description: 'The file is on S3: Location is a presigned link' })
   @ApiResponse({ status: 416, description: 'Range not satisfiable (Content-Range: bytes */size)' })
-  @ApiErrors(400, 403, 404)
   async file(
     @Ctx() ctx: RequestContext,
     @UuidParam('media_id') mediaId: string,

@@ -32,7 +32,7 @@ export const TenantName = () =>
 
 export const LogoUrl = () =>
   applyDecorators(
-    ApiPropertyOptional({ nullable: true, example: 'https://cdn.example.com/logo.png', maxLength: 2048 }),
+    ApiPropertyOptional({ type: String, nullable: true, example: 'https://cdn.example.com/logo.png', maxLength: 2048 }),
     IsString(),
     MaxLength(2048),
     IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }),

@@ -20,7 +20,7 @@ export class CreateUserDto {
   @Present()
   full_name?: string;
 
-  @DisplayName('Display name (first seed field name)')
+  @DisplayName('Display name (field name of the original Trajectorie API)')
   @Present()
   candidate_name?: string;
 
@@ -40,7 +40,7 @@ export class CreateUserDto {
   @IsUUID('loose')
   tenant_id?: string;
 
-  @ApiPropertyOptional({ description: "Accepted for the first seed's frontend and ignored (the tenant's name is used)" })
+  @ApiPropertyOptional({ description: "Accepted for the frontend of the original Trajectorie API and ignored (the tenant's name is used)" })
   @IsOptional()
   @IsString()
   @MaxLength(255)
@@ -50,7 +50,7 @@ export class CreateUserDto {
   @IsOptional()
   preferred_language?: string;
 
-  @LanguageCode('Same as preferred_language (first seed field name)')
+  @LanguageCode('Same as preferred_language (field name of the original Trajectorie API)')
   @IsOptional()
   language_code?: string;
 

@@ -17,7 +17,7 @@ export class UpdateUserDto {
   @Present()
   full_name?: string;
 
-  @DisplayName('Same as full_name (first seed field name); full_name wins when both are given')
+  @DisplayName('Same as full_name (field name of the original Trajectorie API); full_name wins when both are given')
   @Present()
   candidate_name?: string;
 
@@ -30,7 +30,7 @@ export class UpdateUserDto {
   @Present()
   preferred_language?: string;
 
-  @LanguageCode('Same as preferred_language (first seed field name)')
+  @LanguageCode('Same as preferred_language (field name of the original Trajectorie API)')
   @Present()
   language_code?: string;
 
@@ -48,7 +48,7 @@ export class UpdateUserDto {
   @IsUUID('loose')
   tenant_id?: string;
 
-  @ApiPropertyOptional({ description: 'Accepted for the first seed and ignored' })
+  @ApiPropertyOptional({ description: 'Accepted for the original Trajectorie API and ignored' })
   @IsOptional()
   @IsString()
   @MaxLength(255)

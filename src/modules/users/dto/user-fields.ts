@@ -15,7 +15,7 @@ export const DisplayName = (description: string) =>
 
 export const CandidateCode = () =>
   applyDecorators(
-    ApiPropertyOptional({ description: 'External candidate code, unique per tenant', maxLength: 100, nullable: true }),
+    ApiPropertyOptional({ type: String, description: 'External candidate code, unique per tenant', maxLength: 100, nullable: true }),
     Trim(),
     IsString(),
     IsNotEmpty(),
