@@ -102,6 +102,7 @@ class MultipartUpload<T> {
     const middleware = multer({
       storage: this.engine,
       defParamCharset: 'utf8',
+      preservePath: true, // see baseFileName
       limits: {
         fileSize: this.options.maxFileBytes, // multer lets exactly this many bytes through
         files: 1,

@@ -51,6 +51,17 @@ function relayFile(file: Readable, maxBytes: number): PassThrough {
   return out;
 }
 
+/**
+ * The last segment of a client's file name, as busboy computes it. multer runs busboy with preservePath so that a
+ * name which is all path (`../`) still makes the part a file — multer skips a part whose name is empty — and the
+ * base name is taken here: such a file is stored, and its display name falls back to Q{n}_{type}{ext}.
+ */
+export function baseFileName(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  return base === '..' || base === '.' ? '' : base;
+}
+
 /** The text fields multer has collected in req.body so far, plain single values only. */
 function plainFields(body: unknown): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -94,7 +105,7 @@ export class StreamingStorageEngine<T> implements StorageEngine {
     this.relay = stream;
     const info: UploadedFileInfo = {
       fieldName: file.fieldname,
-      fileName: file.originalname,
+      fileName: baseFileName(file.originalname),
       mimeType: file.mimetype === 'text/plain' ? undefined : file.mimetype,
     };
     let consumed: Promise<T>;
