@@ -168,6 +168,7 @@ class MultipartUpload<T> {
       this.resolve({ fields: this.collectedFields(), file: this.engine.stored ? this.engine.stored.result : null });
       return;
     }
+    // A failed delete must not replace the request's own error.
     await this.engine.discard().catch(() => undefined);
     this.reject(error);
   }

@@ -145,7 +145,7 @@ export class StreamingStorageEngine<T> implements StorageEngine {
 
   /** Resolves once the consumer has settled (its driver has removed whatever a failure left). */
   idle(): Promise<void> {
-    return this.inFlight;
+    return this.inFlight.catch(() => undefined); // its outcome is in stored / failure
   }
 
   /** Deletes the stored object, once, however many of multer and the caller ask. */
