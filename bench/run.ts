@@ -39,8 +39,8 @@ interface Probes {
 
 interface Measured {
   raw: Record<string, Aggregate>;
-  /** RSS of the app and of the raw upload baseline across the whole upload phase (e); null when (e) did not run. */
-  uploadMemory: { app: MemoryReport; raw: MemoryReport } | null;
+  /** RSS of the app and of the raw upload baseline across the whole upload phase (e). */
+  uploadMemory: { app: MemoryReport; raw: MemoryReport };
 }
 
 /** (a) and (b): the app's /health and /auth/me, the plain Express baseline with and without its database query. */
@@ -270,18 +270,12 @@ async function measureAll(
   };
   const token = await login(servers.appUrl, user);
   const adminToken = await login(servers.appUrl, tenant.admin);
-  const all: Record<string, Slice[]> = {};
-  if (selected('a') || selected('b')) Object.assign(all, await measureThroughput(servers, token, cpu));
-  if (selected('c')) Object.assign(all, await measureLoginStorm(servers, user, cpu));
-  if (selected('d')) Object.assign(all, await measureList(servers, adminToken, cpu));
-  let uploadMemory: Measured['uploadMemory'] = null;
-  if (selected('e')) {
-    const uploads = await measureUploads(servers, adminToken, tenant, dirs, cpu);
-    Object.assign(all, uploads.slices);
-    uploadMemory = uploads.memory;
-  }
+  const all = { ...(await measureThroughput(servers, token, cpu)), ...(await measureLoginStorm(servers, user, cpu)) };
+  Object.assign(all, await measureList(servers, adminToken, cpu));
+  const uploads = await measureUploads(servers, adminToken, tenant, dirs, cpu);
+  Object.assign(all, uploads.slices);
   const raw = Object.fromEntries(Object.entries(all).map(([name, slices]) => [name, aggregate(slices)]));
-  return { raw, uploadMemory };
+  return { raw, uploadMemory: uploads.memory };
 }
 
 /** Uploads as MiB/s, and CPU per MiB (so the CPU ratio compares like with like). */
@@ -294,117 +288,94 @@ function perMib(side: Aggregate): Side {
   };
 }
 
-/** BENCH_ONLY=e (or a list such as `a,b`): only those scenarios run and are reported. */
-const selected = (scenario: string) => settings.only === null || settings.only.includes(scenario);
-
 function compare({ raw, uploadMemory }: Measured): Comparison[] {
   const { bcryptCost, loginConcurrency, probeRate, listLimit, uploadConcurrency, uploadMb } = settings;
-  const rows: Comparison[] = [];
-  if (selected('a')) {
-    rows.push(
-      rateComparison({
-        id: 'a',
-        title: 'GET /health: app vs plain Express + pg SELECT 1 (the target)',
-        baselineName: 'Express + SELECT 1',
-        subjectName: 'app GET /health',
-        baseline: raw.expressDb,
-        subject: raw.appHealth,
-        target: { kind: 'min', value: 0.75 },
-      }),
-      rateComparison({
-        id: 'a*',
-        title: 'GET /health: app vs plain Express, no database (info)',
-        baselineName: 'Express, static JSON',
-        subjectName: 'app GET /health',
-        baseline: raw.expressStatic,
-        subject: raw.appHealth,
-        target: null,
-      }),
-    );
-  }
-  if (selected('b')) {
-    rows.push(
-      rateComparison({
-        id: 'b',
-        title: 'GET /auth/me (valid bearer) vs GET /health, same app',
-        baselineName: 'app GET /health',
-        subjectName: 'app GET /auth/me',
-        baseline: raw.appHealth,
-        subject: raw.appMe,
-        target: { kind: 'min', value: 0.5 },
-      }),
-    );
-  }
-  if (selected('c')) {
-    rows.push(
-      rateComparison({
-        id: 'c',
-        title: `POST /auth/login (${loginConcurrency} conns) vs bcrypt.compare loop`,
-        baselineName: `bcrypt cost ${bcryptCost} x${loginConcurrency}`,
-        subjectName: 'app POST /auth/login',
-        baseline: raw.bcrypt,
-        subject: raw.login,
-        target: { kind: 'min', value: 0.8 },
-      }),
-      boundComparison({
-        id: 'c*',
-        title: `GET /health p99 during the login storm (${probeRate} req/s probe)`,
-        baselineName: 'p99 without the storm',
-        subjectName: 'p99 during the storm',
-        baseline: raw.probeIdle.p99Ms,
-        subject: raw.probeDuringLogin.p99Ms ?? Number.POSITIVE_INFINITY,
-        target: { kind: 'max', value: 50 },
-      }),
-    );
-  }
-  if (selected('d')) {
-    rows.push(
-      rateComparison({
-        id: 'd',
-        title: `GET /api/v1/submissions?limit=${listLimit} (admin) vs raw node:http + pg`,
-        baselineName: 'raw http + pg, same SQL/JSON',
-        subjectName: 'app GET /api/v1/submissions',
-        baseline: raw.rawList,
-        subject: raw.appList,
-        target: { kind: 'min', value: 0.4 },
-      }),
-    );
-  }
-  if (uploadMemory) {
-    rows.push(
-      rateComparison({
-        id: 'e',
-        title: `${uploadConcurrency} concurrent ${uploadMb} MiB uploads (local disk) vs raw node:http to a file`,
-        baselineName: 'raw http body -> file',
-        subjectName: 'app POST /submissions/:id/media',
-        baseline: perMib(raw.rawUpload),
-        subject: perMib(raw.appUpload),
-        unit: 'MiB/s',
-        target: { kind: 'min', value: 0.5 },
-      }),
-      boundComparison({
-        id: 'e*',
-        title: `app RSS rise during the uploads (peak - before, ${uploadMemory.app.method})`,
-        baselineName: 'raw baseline rise',
-        subjectName: 'app rise',
-        baseline: uploadMemory.raw.riseMib,
-        subject: uploadMemory.app.riseMib ?? Number.POSITIVE_INFINITY,
-        unit: 'MiB',
-        target: { kind: 'max', value: 64 },
-      }),
-      boundComparison({
-        id: 'e**',
-        title: 'peak ArrayBuffers (off-heap bytes) during the uploads (info)',
-        baselineName: 'raw baseline peak',
-        subjectName: 'app peak',
-        baseline: uploadMemory.raw.own?.peak.arrayBuffers ?? null,
-        subject: uploadMemory.app.own?.peak.arrayBuffers ?? Number.NaN,
-        unit: 'MiB',
-        target: null,
-      }),
-    );
-  }
-  return rows;
+  return [
+    rateComparison({
+      id: 'a',
+      title: 'GET /health: app vs plain Express + pg SELECT 1 (the target)',
+      baselineName: 'Express + SELECT 1',
+      subjectName: 'app GET /health',
+      baseline: raw.expressDb,
+      subject: raw.appHealth,
+      target: { kind: 'min', value: 0.75 },
+    }),
+    rateComparison({
+      id: 'a*',
+      title: 'GET /health: app vs plain Express, no database (info)',
+      baselineName: 'Express, static JSON',
+      subjectName: 'app GET /health',
+      baseline: raw.expressStatic,
+      subject: raw.appHealth,
+      target: null,
+    }),
+    rateComparison({
+      id: 'b',
+      title: 'GET /auth/me (valid bearer) vs GET /health, same app',
+      baselineName: 'app GET /health',
+      subjectName: 'app GET /auth/me',
+      baseline: raw.appHealth,
+      subject: raw.appMe,
+      target: { kind: 'min', value: 0.5 },
+    }),
+    rateComparison({
+      id: 'c',
+      title: `POST /auth/login (${loginConcurrency} conns) vs bcrypt.compare loop`,
+      baselineName: `bcrypt cost ${bcryptCost} x${loginConcurrency}`,
+      subjectName: 'app POST /auth/login',
+      baseline: raw.bcrypt,
+      subject: raw.login,
+      target: { kind: 'min', value: 0.8 },
+    }),
+    boundComparison({
+      id: 'c*',
+      title: `GET /health p99 during the login storm (${probeRate} req/s probe)`,
+      baselineName: 'p99 without the storm',
+      subjectName: 'p99 during the storm',
+      baseline: raw.probeIdle.p99Ms,
+      subject: raw.probeDuringLogin.p99Ms ?? Number.POSITIVE_INFINITY,
+      target: { kind: 'max', value: 50 },
+    }),
+    rateComparison({
+      id: 'd',
+      title: `GET /api/v1/submissions?limit=${listLimit} (admin) vs raw node:http + pg`,
+      baselineName: 'raw http + pg, same SQL/JSON',
+      subjectName: 'app GET /api/v1/submissions',
+      baseline: raw.rawList,
+      subject: raw.appList,
+      target: { kind: 'min', value: 0.4 },
+    }),
+    rateComparison({
+      id: 'e',
+      title: `${uploadConcurrency} concurrent ${uploadMb} MiB uploads (local disk) vs raw node:http to a file`,
+      baselineName: 'raw http body -> file',
+      subjectName: 'app POST /submissions/:id/media',
+      baseline: perMib(raw.rawUpload),
+      subject: perMib(raw.appUpload),
+      unit: 'MiB/s',
+      target: { kind: 'min', value: 0.5 },
+    }),
+    boundComparison({
+      id: 'e*',
+      title: `app RSS rise during the uploads (peak - before, ${uploadMemory.app.method})`,
+      baselineName: 'raw baseline rise',
+      subjectName: 'app rise',
+      baseline: uploadMemory.raw.riseMib,
+      subject: uploadMemory.app.riseMib ?? Number.POSITIVE_INFINITY,
+      unit: 'MiB',
+      target: { kind: 'max', value: 64 },
+    }),
+    boundComparison({
+      id: 'e**',
+      title: 'peak ArrayBuffers (off-heap bytes) during the uploads (info)',
+      baselineName: 'raw baseline peak',
+      subjectName: 'app peak',
+      baseline: uploadMemory.raw.own?.peak.arrayBuffers ?? null,
+      subject: uploadMemory.app.own?.peak.arrayBuffers ?? Number.NaN,
+      unit: 'MiB',
+      target: null,
+    }),
+  ];
 }
 
 function report(measured: Measured, db: BenchDatabase, started: number, load: number): Comparison[] {
@@ -423,7 +394,7 @@ function report(measured: Measured, db: BenchDatabase, started: number, load: nu
     ['rawUpload', `raw upload (per ${settings.uploadMb} MiB upload)`],
     ['appUpload', `app upload (per ${settings.uploadMb} MiB upload)`],
   ]);
-  const file = join(RESULTS_DIR, settings.only ? `latest-only-${settings.only.join('')}.json` : 'latest.json');
+  const file = join(RESULTS_DIR, 'latest.json');
   const elapsed = Math.round((Date.now() - started) / 1000);
   const machine = {
     cpus: cpus().length,

@@ -41,11 +41,6 @@ export const settings = {
   maxFileSize: num('BENCH_MAX_FILE_SIZE', 11_000_000),
   /** BENCH_PROFILE=1: the app writes a V8 CPU profile to bench/results/profiles/. */
   profile: process.env.BENCH_PROFILE === '1',
-  /**
-   * BENCH_ONLY=e (letters, comma-separated): run and report only those scenarios (a, b: throughput; c: logins;
-   * d: submissions list; e: uploads), written to results/latest-only-<letters>.json instead of latest.json.
-   */
-  only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim().toLowerCase()) : null,
   /** BENCH_STRICT=1: exit 1 when a target fails. */
   strict: process.env.BENCH_STRICT === '1',
 };
