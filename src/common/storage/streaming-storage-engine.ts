@@ -45,9 +45,9 @@ function relayFile(file: Readable, maxBytes: number): PassThrough {
     if (!out.destroyed) out.end();
   });
   file.on('limit', () => out.destroy(StorageErrors.payloadTooLarge(maxBytes)));
-  file.on('error', (error: Error) =>
-    out.destroy(error instanceof AppError ? error : StorageErrors.invalidMultipart(`Malformed multipart body: ${error.message}`)),
-  );
+  file.on('error', (error: Error) => {
+    out.destroy(error instanceof AppError ? error : StorageErrors.invalidMultipart(`Malformed multipart body: ${error.message}`));
+  });
   return out;
 }
 
@@ -95,7 +95,11 @@ export class StreamingStorageEngine<T> implements StorageEngine {
     private readonly onDiscard?: (result: T) => Promise<void>,
   ) {}
 
-  _handleFile(req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
+  _handleFile(
+    req: Request,
+    file: Express.Multer.File,
+    callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void,
+  ): void {
     if (this.refusal !== null) {
       file.stream.resume();
       callback(this.refusal);
