@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
+import multer from 'multer';
 import { createServer, IncomingMessage, request, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,8 @@ import { AppError } from '../errors/app-error';
 import { safeDisplayFileName } from './content-disposition';
 import { LocalStorageDriver } from './local-storage.driver';
 import { receiveMediaUpload } from './media-upload';
-import { parseMultipartUpload } from './multipart-upload';
+import { parseMultipartUpload, StreamingStorageEngine } from './multipart-upload';
+import { streamToStorage } from './stream-to-storage';
 
 const MAX = 256 * 1024;
 const BOUNDARY = '----trajectorie-test-boundary';
@@ -98,7 +100,7 @@ function send(
   });
 }
 
-describe('parseMultipartUpload / receiveMediaUpload (busboy, streamed to local storage)', () => {
+describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming engine, to local storage)', () => {
   let base: string;
   let driver: LocalStorageDriver;
   let server: Server;
@@ -123,8 +125,9 @@ describe('parseMultipartUpload / receiveMediaUpload (busboy, streamed to local s
         (error: unknown) => {
           const status = error instanceof AppError ? error.status : 500;
           const code = error instanceof AppError ? error.code : 'INTERNAL_ERROR';
+          const errors = error instanceof AppError ? error.errors : undefined;
           res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ code, detail: (error as Error).message }));
+          res.end(JSON.stringify({ code, detail: (error as Error).message, errors }));
         },
       );
       handled.push(work);
@@ -168,7 +171,7 @@ describe('parseMultipartUpload / receiveMediaUpload (busboy, streamed to local s
     expect(reply.body.fields).toEqual({ file_type: 'video', question_index: '2' });
     const stored = reply.body.file as { key: string; size: number; sniffed: { container: string }; declaredMime: string; clientFileName: string };
     expect(stored).toMatchObject({ size: data.length, sniffed: { container: 'webm' }, clientFileName: 'Q1_video.webm' });
-    // Chrome's unquoted `video/webm;codecs=vp9,opus` is unparsable to busboy: no declared type, the bytes decide.
+    // Chrome's unquoted `video/webm;codecs=vp9,opus` is unparsable to busboy (under multer): no declared type, the bytes decide.
     expect(stored.declaredMime).toBeUndefined();
     expect(stored.key).toMatch(keyPattern as RegExp);
     const onDisk = await readFile(join(base, stored.key));
@@ -228,24 +231,58 @@ describe('parseMultipartUpload / receiveMediaUpload (busboy, streamed to local s
   it('refuses a second file and discards the first', async () => {
     const data = mediaBytes(MEDIA_HEADS.webm, 50_000);
     const reply = await send(port, multipart([file(data), file(data, 'video/webm', 'again.webm')]));
-    expect(reply).toMatchObject({ status: 400, body: { code: 'INVALID_MULTIPART' } });
+    expect(reply).toMatchObject({ status: 400, body: { code: 'INVALID_MULTIPART', errors: [{ field: 'file' }] } });
     expect(await files()).toEqual([]);
   });
 
-  it('refuses a file under another field name', async () => {
+  it('refuses a file under another field name, naming that field', async () => {
     const reply = await send(port, multipart([{ ...file(mediaBytes(MEDIA_HEADS.webm, 1000)), name: 'video' }]));
-    expect(reply).toMatchObject({ status: 400, body: { code: 'INVALID_MULTIPART' } });
+    expect(reply).toMatchObject({ status: 400, body: { code: 'INVALID_MULTIPART', errors: [{ field: 'video' }] } });
     expect(await files()).toEqual([]);
   });
 
   it.each([
-    ['an over-long field after the file', [file(mediaBytes(MEDIA_HEADS.webm, 50_000)), { name: 'scenario_id', value: 'x'.repeat(9000) }]],
-    ['a repeated field', [{ name: 'question_index', value: '1' }, file(mediaBytes(MEDIA_HEADS.webm, 50_000)), { name: 'question_index', value: '2' }]],
-    ['too many fields', [file(mediaBytes(MEDIA_HEADS.webm, 50_000)), ...Array.from({ length: 40 }, (_, i) => ({ name: `f${i}`, value: 'v' }))]],
-  ])('answers 400 for %s and leaves nothing', async (_name, parts) => {
+    [
+      'an over-long field after the file',
+      [file(mediaBytes(MEDIA_HEADS.webm, 50_000)), { name: 'scenario_id', value: 'x'.repeat(9000) }],
+      [{ field: 'scenario_id', message: 'Field "scenario_id" is longer than 8192 bytes' }],
+    ],
+    [
+      'a repeated field',
+      [{ name: 'question_index', value: '1' }, file(mediaBytes(MEDIA_HEADS.webm, 50_000)), { name: 'question_index', value: '2' }],
+      [{ field: 'question_index', message: 'Field "question_index" is repeated' }],
+    ],
+    [
+      'a field sent as name[key]',
+      [file(mediaBytes(MEDIA_HEADS.webm, 50_000)), { name: 'file_type[kind]', value: 'video' }],
+      [{ field: 'file_type', message: 'Field "file_type" must be a plain value' }],
+    ],
+    ['too many fields', [file(mediaBytes(MEDIA_HEADS.webm, 50_000)), ...Array.from({ length: 40 }, (_, i) => ({ name: `f${i}`, value: 'v' }))], undefined],
+  ])('answers 400 for %s and leaves nothing', async (_name, parts, errors) => {
     const reply = await send(port, multipart(parts as Part[]));
     expect(reply).toMatchObject({ status: 400, body: { code: 'INVALID_MULTIPART' } });
+    expect(reply.body.errors).toEqual(errors);
     expect(await files()).toEqual([]);
+  });
+
+  it('keeps the first error (415) when the body after it grows past any valid size', async () => {
+    const body = multipart([{ name: 'file_type', value: 'video' }, file(mediaBytes(NON_MEDIA_HEADS.png, 8 * MAX))]);
+    const reply = await send(port, body, { contentLength: false });
+    expect(reply).toMatchObject({ status: 415, body: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    expect(reply.headers.connection).toBe('close');
+    await settled();
+    expect(await files()).toEqual([]);
+  });
+
+  it("surfaces a storage driver's own failure as is (a 500), not as a client error", async () => {
+    const failing = Object.create(driver) as LocalStorageDriver;
+    failing.put = async () => {
+      throw new Error('disk full');
+    };
+    handler = (req) =>
+      receiveMediaUpload(req, failing, { tenantId: 't1', submissionId: randomUUID(), maxFileBytes: MAX, fields: FIELDS });
+    const reply = await send(port, multipart([file(mediaBytes(MEDIA_HEADS.webm, 50_000)), { name: 'file_type', value: 'video' }]));
+    expect(reply).toMatchObject({ status: 500, body: { code: 'INTERNAL_ERROR', detail: 'disk full' } });
   });
 
   it('answers 400 for a body that is not multipart', async () => {
@@ -275,7 +312,7 @@ describe('parseMultipartUpload / receiveMediaUpload (busboy, streamed to local s
 
   it('never uses a hostile client file name for the key', async () => {
     const names = [
-      { filename: '../../../etc/evil.webm', shown: 'evil.webm' }, // busboy keeps the base name only
+      { filename: '../../../etc/evil.webm', shown: 'evil.webm' }, // multer (busboy) keeps the base name only
       { filename: `${'n'.repeat(300)}.webm`, shown: `${'n'.repeat(195)}.webm` },
       { disposition: `; filename*=UTF-8''..%2F..%2Fa%00b%0D%0A.webm`, shown: 'ab.webm' },
     ];
@@ -307,5 +344,42 @@ describe('parseMultipartUpload / receiveMediaUpload (busboy, streamed to local s
     handler = (req) => parseMultipartUpload(req, { maxFileBytes: MAX, fields: ['after'], onFile: async () => 'ignored' });
     const reply = await send(port, multipart([file(mediaBytes(MEDIA_HEADS.webm, 200_000)), { name: 'after', value: 'seen' }]));
     expect(reply).toMatchObject({ status: 200, body: { fields: { after: 'seen' }, file: 'ignored' } });
+  });
+});
+
+describe('StreamingStorageEngine as a plain multer storage engine (one per request)', () => {
+  it('streams the file to the driver, and multer removes it when the request fails afterwards', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'trajectorie-engine-'));
+    const driver = new LocalStorageDriver(base);
+    const server = createServer((req, res) => {
+      const engine = new StreamingStorageEngine(
+        MAX,
+        (stream) =>
+          streamToStorage(driver, stream, { maxBytes: MAX, sniff: () => 'csv', target: () => ({ key: 'csv/upload.csv', contentType: 'text/csv' }) }),
+        (stored) => driver.delete(stored.key),
+      );
+      multer({ storage: engine, limits: { fields: 1 } }).single('file')(req as never, res as never, (error?: unknown) => {
+        res.writeHead(error ? 400 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: (error as { code?: string } | undefined)?.code ?? null }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const enginePort = (server.address() as AddressInfo).port;
+    const csvFiles = async () => (await readdir(base, { recursive: true })).filter((entry) => entry.endsWith('.csv'));
+    try {
+      const csv = Buffer.from('email,name\na@example.com,A\n');
+      const ok = await send(enginePort, multipart([{ name: 'file', data: csv, filename: 'people.csv', type: 'text/csv' }]));
+      expect(ok).toMatchObject({ status: 200, body: { error: null } });
+      expect((await readFile(join(base, 'csv/upload.csv'))).equals(csv)).toBe(true);
+      await driver.delete('csv/upload.csv');
+
+      const extraFields = [{ name: 'a', value: '1' }, { name: 'b', value: '2' }];
+      const failed = await send(enginePort, multipart([{ name: 'file', data: csv, filename: 'people.csv' }, ...extraFields]));
+      expect(failed).toMatchObject({ status: 400, body: { error: 'LIMIT_FIELD_COUNT' } });
+      expect(await csvFiles()).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });

@@ -1,20 +1,13 @@
-import busboy, { Busboy, FileInfo, FieldInfo } from 'busboy';
+import type { Request, Response } from 'express';
+import multer, { MulterError } from 'multer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PassThrough, Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { AppError } from '../errors/app-error';
 import { StorageErrors } from './storage.errors';
+import { FileConsumer, StreamingStorageEngine } from './streaming-storage-engine';
 
-export interface UploadedFileInfo {
-  fieldName: string;
-  /** The client's name for the file, for display only (see safeDisplayFileName); never a path. */
-  fileName: string | undefined;
-  /**
-   * The part's Content-Type without parameters ('video/webm'), or undefined when none could be read: busboy
-   * reports an unparsable type as 'text/plain', and Chrome's MediaRecorder type `video/webm;codecs=vp9,opus`
-   * (unquoted comma) is unparsable to it. Either way the content's magic bytes decide.
-   */
-  mimeType: string | undefined;
-}
+export type { UploadedFileInfo, FileConsumer } from './streaming-storage-engine';
+export { StreamingStorageEngine } from './streaming-storage-engine';
 
 export interface MultipartUploadOptions<T> {
   maxFileBytes: number;
@@ -30,7 +23,7 @@ export interface MultipartUploadOptions<T> {
    * fields received so far: fields sent after the file are only known once the whole request is parsed, so
    * anything that depends on them must be checked afterwards (and the stored file discarded if that fails).
    */
-  onFile: (stream: Readable, info: UploadedFileInfo, fieldsSoFar: Readonly<Record<string, string>>) => Promise<T>;
+  onFile: FileConsumer<T>;
   /** Undoes onFile's work when the request fails after it succeeded (a second file, a bad field, a disconnect). */
   onDiscard?: (result: T) => Promise<void>;
 }
@@ -46,35 +39,17 @@ const DEFAULT_MAX_FIELD_BYTES = 8 * 1024;
 const PART_OVERHEAD_BYTES = 1024;
 const ENVELOPE_BYTES = 64 * 1024;
 
-/**
- * Feeds the file part to its consumer with backpressure. When the consumer stops (it failed or finished early)
- * the rest of the part is read and dropped, so that busboy can go on parsing the request instead of stalling.
- * busboy's own size limit truncates silently; here it becomes a 413.
- */
-function relayFile(file: Readable, maxBytes: number): PassThrough {
-  const out = new PassThrough();
-  // Errors reach the consumer through its own read; one that lands after it finished reading must not crash.
-  out.on('error', () => undefined);
-  file.on('data', (chunk: Buffer) => {
-    if (!out.destroyed && !out.write(chunk)) file.pause();
-  });
-  out.on('drain', () => file.resume());
-  out.on('close', () => file.resume());
-  file.on('end', () => {
-    if (!out.destroyed) out.end();
-  });
-  file.on('limit', () => out.destroy(StorageErrors.payloadTooLarge(maxBytes)));
-  file.on('error', (error) => out.destroy(error));
-  return out;
-}
+/** multer 2.x lets the caller feed busboy (its JSDoc documents it; @types/multer does not have it yet). */
+type StreamHandler = (req: IncomingMessage, parser: Writable) => void;
 
 /**
- * Parses a multipart/form-data request as a stream: text fields are collected (in any order relative to the file),
- * the one file part is handed to `onFile` while it arrives — never buffered whole — and every limit is enforced:
- * file size (413, including busboy's truncation), field count and size, a single file under `fileField` (400).
+ * Parses a multipart/form-data request with multer, as a stream: text fields are collected (in any order relative
+ * to the file), the one file part is handed to `onFile` while it arrives through StreamingStorageEngine — never
+ * buffered whole — and every limit is enforced: file size (413), field count and size, a single file under
+ * `fileField` (400). Call it only once the request is authorised: multer reads the body from here on.
  *
  * On failure the promise rejects only after onFile has settled (its driver removed any partial object) and a
- * stored file has been discarded through `onDiscard`. The rest of the request is still read and dropped, so the
+ * stored file has been discarded through `onDiscard`. multer reads the rest of the request and drops it, so the
  * client receives the error response instead of a reset connection — up to the largest request the limits allow;
  * past that the response says `Connection: close` and the socket is dropped after it.
  */
@@ -85,23 +60,18 @@ export function parseMultipartUpload<T>(
   return new Promise((resolve, reject) => new MultipartUpload(req, options, resolve, reject).start());
 }
 
-/** One request's parse: the state machine behind parseMultipartUpload. */
+/** One request's parse: multer's middleware called in a promise, plus the request-size bound it lacks. */
 class MultipartUpload<T> {
   private readonly fileField: string;
   private readonly maxFields: number;
   private readonly maxFieldBytes: number;
   private readonly maxRequestBytes: number;
-  private readonly fields = Object.create(null) as Record<string, string>;
-  private parser: Busboy;
+  private readonly engine: StreamingStorageEngine<T>;
+  private parser: Writable | null = null;
+  /** Set by this wrapper (cut, client gone); takes precedence over what multer reports afterwards. */
   private failure: unknown = null;
-  private fileSeen = false;
-  private fileStream: PassThrough | null = null;
-  private filePending = false;
-  private stored: { result: T } | null = null;
-  private parsed = false;
-  private bodyRead = false;
+  private finishing = false;
   private cut = false;
-  private settled = false;
   private received = 0;
 
   constructor(
@@ -115,6 +85,7 @@ class MultipartUpload<T> {
     this.maxFieldBytes = options.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES;
     this.maxRequestBytes =
       options.maxFileBytes + (this.maxFields + 1) * PART_OVERHEAD_BYTES + this.maxFields * this.maxFieldBytes + ENVELOPE_BYTES;
+    this.engine = new StreamingStorageEngine(options.maxFileBytes, options.onFile, options.onDiscard);
   }
 
   start(): void {
@@ -124,52 +95,27 @@ class MultipartUpload<T> {
       this.reject(StorageErrors.payloadTooLarge(this.options.maxFileBytes));
       return;
     }
-    try {
-      this.parser = this.createParser();
-    } catch {
-      this.req.resume();
-      this.reject(AppError.badRequest('MULTIPART_REQUIRED', 'Expected a multipart/form-data body'));
-      return;
-    }
-    this.listenToParser();
-    this.listenToRequest();
-    this.req.pipe(this.parser);
-  }
-
-  private createParser(): Busboy {
-    return busboy({
-      headers: this.req.headers,
+    const streamHandler: StreamHandler = (req, parser) => {
+      this.parser = parser;
+      req.pipe(parser);
+    };
+    const middleware = multer({
+      storage: this.engine,
       defParamCharset: 'utf8',
+      preservePath: true, // see baseFileName
       limits: {
-        // busboy reports the limit on *reaching* it; +1 lets a file of exactly maxFileBytes through.
-        fileSize: this.options.maxFileBytes + 1,
+        fileSize: this.options.maxFileBytes, // multer lets exactly this many bytes through
         files: 1,
         fields: this.maxFields,
         fieldSize: this.maxFieldBytes,
-        // Reached only when more parts than maxFields + the file arrived (busboy reports on reaching a limit).
-        parts: this.maxFields + 2,
+        parts: this.maxFields + 1,
         headerPairs: 16,
       },
-    });
-  }
-
-  private listenToParser(): void {
-    const invalid = (detail: string) => () => this.fail(StorageErrors.invalidMultipart(detail));
-    this.parser.on('file', (name: string, file: Readable, info: FileInfo) => this.onFilePart(name, file, info));
-    this.parser.on('field', (name: string, value: string, info: FieldInfo) => this.onField(name, value, info));
-    this.parser.on('filesLimit', invalid('Only one file may be uploaded'));
-    this.parser.on('fieldsLimit', invalid(`At most ${this.maxFields} form fields are allowed`));
-    this.parser.on('partsLimit', invalid(`At most ${this.maxFields + 1} form parts are allowed`));
-    this.parser.on('error', (error: Error) => {
-      // The parser cannot go on: drop the rest of the body ourselves.
-      this.req.unpipe(this.parser);
-      this.req.resume();
-      this.fail(StorageErrors.invalidMultipart(`Malformed multipart body: ${error.message}`));
-    });
-    this.parser.on('close', () => {
-      this.parsed = true;
-      this.settle();
-    });
+      streamHandler,
+    } as multer.Options & { streamHandler: StreamHandler }).single(this.fileField);
+    this.listenToRequest();
+    const response = (this.req as IncomingMessage & { res?: ServerResponse }).res ?? {};
+    middleware(this.req as Request, response as Response, (error?: unknown) => void this.onMulterDone(error));
   }
 
   private listenToRequest(): void {
@@ -179,10 +125,6 @@ class MultipartUpload<T> {
         this.stopReading(StorageErrors.payloadTooLarge(this.options.maxFileBytes));
       }
     });
-    this.req.on('end', () => {
-      this.bodyRead = true;
-      this.settle();
-    });
     this.req.on('close', () => {
       if (!this.req.complete && !this.cut) {
         this.stopReading(AppError.badRequest('REQUEST_ABORTED', 'The upload was interrupted'));
@@ -190,77 +132,94 @@ class MultipartUpload<T> {
     });
   }
 
-  private onFilePart(name: string, file: Readable, info: FileInfo): void {
-    if (this.failure !== null || name !== this.fileField || this.fileSeen) {
-      const detail = this.fileSeen ? 'Only one file may be uploaded' : `Unexpected file field "${name}"`;
-      this.fail(StorageErrors.invalidMultipart(detail));
-      file.resume();
+  /** multer calls back once the whole body is read (after an error too: it drains the request first). */
+  private async onMulterDone(error: unknown): Promise<void> {
+    if (this.finishing) return;
+    if (this.parser === null) {
+      // multer never parsed: no multipart body (it passes those through) or a header busboy refuses.
+      this.req.resume();
+      this.finishing = true;
+      this.reject(AppError.badRequest('MULTIPART_REQUIRED', 'Expected a multipart/form-data body'));
       return;
     }
-    this.fileSeen = true;
-    this.filePending = true;
-    const stream = relayFile(file, this.options.maxFileBytes);
-    this.fileStream = stream;
-    const mimeType = info.mimeType === 'text/plain' ? undefined : info.mimeType;
-    let consumed: Promise<T>;
-    try {
-      consumed = this.options.onFile(stream, { fieldName: name, fileName: info.filename, mimeType }, { ...this.fields });
-    } catch (error) {
-      consumed = Promise.reject(error);
-    }
-    consumed
-      .then(
-        (result) => void (this.stored = { result }),
-        (error: unknown) => this.fail(error),
-      )
-      .finally(() => {
-        this.filePending = false;
-        this.fileStream = null;
-        if (!stream.destroyed) stream.destroy(); // onFile returned without reading it all: drop the rest
-        this.settle();
-      });
+    await this.finish(error === undefined || error === null ? this.checkFields() : this.toAppError(error));
   }
 
-  private onField(name: string, value: string, info: FieldInfo): void {
-    if (this.failure !== null) return;
-    if (info.nameTruncated || info.valueTruncated) {
-      this.fail(StorageErrors.invalidMultipart(`Field "${name}" is longer than ${this.maxFieldBytes} bytes`));
-    } else if (this.options.fields.includes(name)) {
-      if (name in this.fields) this.fail(StorageErrors.invalidMultipart(`Field "${name}" is repeated`));
-      else this.fields[name] = value;
-    }
-  }
-
-  private fail(error: unknown): void {
-    if (this.failure !== null) return;
-    this.failure = error;
-    this.fileStream?.destroy(error instanceof Error ? error : new Error(String(error)));
-    this.settle();
-  }
-
-  /** The client went away or sent more than any valid request: stop reading and close after the response. */
+  /**
+   * The client went away, or sent more than any valid request can hold: stop parsing, fail the file's consumer,
+   * answer (with `Connection: close`) without waiting for a body that may never end.
+   */
   private stopReading(error: unknown): void {
     this.cut = true;
+    this.failure ??= this.engine.failure ?? error;
     this.closeConnection();
-    this.req.unpipe(this.parser);
-    this.parser.destroy();
-    this.fail(error);
-    this.settle();
+    if (this.parser) this.req.unpipe(this.parser);
+    this.req.resume();
+    this.engine.abort(this.failure);
+    void this.finish(this.failure);
   }
 
-  private settle(): void {
-    if (this.settled || this.filePending) return;
-    if (this.failure === null) {
-      if (!this.parsed) return;
-      this.settled = true;
-      this.resolve({ fields: this.fields, file: this.stored ? this.stored.result : null });
+  private async finish(failure: unknown): Promise<void> {
+    if (this.finishing) return;
+    this.finishing = true;
+    await this.engine.idle();
+    const error = this.failure ?? failure;
+    if (error === null) {
+      this.resolve({ fields: this.collectedFields(), file: this.engine.stored ? this.engine.stored.result : null });
       return;
     }
-    if (!this.parsed && !this.bodyRead && !this.cut) return; // still draining the request
-    this.settled = true;
-    const { stored, failure } = this;
-    const discard = stored && this.options.onDiscard ? this.options.onDiscard(stored.result) : Promise.resolve();
-    discard.catch(() => undefined).then(() => this.reject(failure));
+    // A failed delete must not replace the request's own error.
+    await this.engine.discard().catch(() => undefined);
+    this.reject(error);
+  }
+
+  private collectedFields(): Record<string, string> {
+    const body = ((this.req as { body?: Record<string, unknown> }).body ?? {}) as Record<string, unknown>;
+    const fields: Record<string, string> = {};
+    for (const name of this.options.fields) {
+      if (typeof body[name] === 'string') fields[name] = body[name];
+    }
+    return fields;
+  }
+
+  /** multer keeps a repeated field as an array and `name[key]` as an object: neither is a value the route reads. */
+  private checkFields(): AppError | null {
+    const body = ((this.req as { body?: Record<string, unknown> }).body ?? {}) as Record<string, unknown>;
+    for (const name of this.options.fields) {
+      const value = body[name];
+      if (value !== undefined && typeof value !== 'string') {
+        const detail = Array.isArray(value) ? `Field "${name}" is repeated` : `Field "${name}" must be a plain value`;
+        return StorageErrors.invalidMultipart(detail, [{ field: name, message: detail }]);
+      }
+    }
+    return null;
+  }
+
+  /** multer's and busboy's errors in the one error body; the consumer's own errors (415, a driver's) stay as they are. */
+  private toAppError(error: unknown): unknown {
+    if (error instanceof AppError || error === this.engine.unexpectedError) return error;
+    if (!(error instanceof MulterError)) {
+      const message = error instanceof Error ? error.message : String(error);
+      return StorageErrors.invalidMultipart(`Malformed multipart body: ${message}`);
+    }
+    const invalid = (detail: string, field?: string) =>
+      StorageErrors.invalidMultipart(detail, field === undefined ? undefined : [{ field, message: detail }]);
+    switch (error.code as string) {
+      case 'LIMIT_FILE_SIZE':
+        return StorageErrors.payloadTooLarge(this.options.maxFileBytes);
+      case 'LIMIT_FILE_COUNT':
+        return invalid('Only one file may be uploaded', this.fileField);
+      case 'LIMIT_UNEXPECTED_FILE':
+        return invalid(`Unexpected file field "${error.field}"; the file goes under "${this.fileField}"`, error.field);
+      case 'LIMIT_FIELD_VALUE':
+        return invalid(`Field "${error.field}" is longer than ${this.maxFieldBytes} bytes`, error.field);
+      case 'LIMIT_FIELD_COUNT':
+        return invalid(`At most ${this.maxFields} form fields are allowed`);
+      case 'LIMIT_PART_COUNT':
+        return invalid(`At most ${this.maxFields + 1} form parts are allowed`);
+      default:
+        return invalid(`${error.message} (${error.code})`, error.field);
+    }
   }
 
   /** Express links the response as req.res; without it (plain node:http) no header can be set. */

@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { AppError } from '../errors/app-error';
+import { AppError, FieldError } from '../errors/app-error';
 
 /** The typed failures of the storage layer; each maps to one HTTP status through the global exception filter. */
 export const StorageErrors = {
@@ -18,7 +18,7 @@ export const StorageErrors = {
       'Content-Range': `bytes */${size}`,
     }),
 
-  invalidMultipart: (detail: string): AppError => AppError.badRequest('INVALID_MULTIPART', detail),
+  invalidMultipart: (detail: string, errors?: FieldError[]): AppError => AppError.badRequest('INVALID_MULTIPART', detail, errors),
 };
 
 /**
