@@ -1,5 +1,5 @@
-import { AppError } from '../errors/app-error';
 import { AuthenticatedContext } from './request-context';
+import { FOREIGN_TENANT } from '../errors/common.errors';
 
 /**
  * The one place tenant scoping is decided. A superadmin sees every tenant; everyone else sees only the tenant
@@ -21,5 +21,5 @@ export function canAccessTenant(ctx: AuthenticatedContext, tenantId: string): bo
 export function targetTenant(ctx: AuthenticatedContext, requested: string | undefined | null): string {
   if (!requested) return ctx.user.tenantId;
   if (ctx.user.role === 'superadmin' || requested === ctx.user.tenantId) return requested;
-  throw AppError.forbidden('FOREIGN_TENANT', 'You may not act on another tenant');
+  throw FOREIGN_TENANT();
 }

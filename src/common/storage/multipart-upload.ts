@@ -1,8 +1,7 @@
 import busboy, { Busboy, FileInfo, FieldInfo } from 'busboy';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
-import { AppError } from '../errors/app-error';
-import { StorageErrors } from './storage.errors';
+import { MULTIPART_REQUIRED, REQUEST_ABORTED, StorageErrors } from './storage.errors';
 
 export interface UploadedFileInfo {
   fieldName: string;
@@ -128,7 +127,7 @@ class MultipartUpload<T> {
       this.parser = this.createParser();
     } catch {
       this.req.resume();
-      this.reject(AppError.badRequest('MULTIPART_REQUIRED', 'Expected a multipart/form-data body'));
+      this.reject(MULTIPART_REQUIRED());
       return;
     }
     this.listenToParser();
@@ -185,7 +184,7 @@ class MultipartUpload<T> {
     });
     this.req.on('close', () => {
       if (!this.req.complete && !this.cut) {
-        this.stopReading(AppError.badRequest('REQUEST_ABORTED', 'The upload was interrupted'));
+        this.stopReading(REQUEST_ABORTED());
       }
     });
   }

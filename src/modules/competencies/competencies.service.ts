@@ -3,7 +3,6 @@ import { EntityManager, QueryFailedError } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { targetTenant } from '../../common/context/tenant-scope';
-import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
@@ -14,9 +13,9 @@ import { CompetencyLookupQueryDto, DeleteCompetencyQueryDto, ListCompetenciesQue
 import { CompetencyResponse, toCompetencyResponse } from './dto/competency.response';
 import { UpdateCompetencyDto } from './dto/update-competency.dto';
 import { CompetencyEntity } from './entities/competency.entity';
+import { TENANT_NOT_FOUND } from '../tenants';
+import { COMPETENCY_CODE_TAKEN, COMPETENCY_NOT_FOUND } from './competencies.errors';
 
-const COMPETENCY_NOT_FOUND = () => AppError.notFound('COMPETENCY_NOT_FOUND', 'Competency not found');
-const COMPETENCY_CODE_TAKEN = () => AppError.conflict('COMPETENCY_CODE_TAKEN', 'Competency code already exists');
 
 const EDITABLE = [
   'competency_code',
@@ -64,7 +63,7 @@ export class CompetenciesService {
   async create(ctx: AuthenticatedContext, dto: CreateCompetencyDto): Promise<CompetencyResponse> {
     const tenantId = targetTenant(ctx, dto.tenant_id ?? (ctx.user.role === 'superadmin' ? SYSTEM_TENANT_ID : null));
     if (tenantId !== ctx.user.tenantId && !(await this.tenants.exists(ctx, tenantId))) {
-      throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
+      throw TENANT_NOT_FOUND();
     }
     return this.db.transaction(ctx, async (em) => {
       await this.assertCodeFree(em, tenantId, dto.competency_code);
