@@ -5,7 +5,7 @@ import { AppError, FieldError } from './app-error';
  * The cross-cutting error codes: request validation and body limits, authentication, throttling, dependencies and
  * the generic code of each HTTP status. Every code the API answers with is built by exactly one function in one
  * `*.errors.ts` catalogue, named as its code; src/modules/error-codes.ts lists them all and
- * src/common/errors/error-catalogue.spec.ts checks that nothing else builds one.
+ * src/modules/error-catalogue.spec.ts checks that nothing else builds one.
  */
 
 export const VALIDATION_ERROR = (errors: FieldError[], detail = 'Request validation failed') =>
@@ -78,7 +78,8 @@ export const RATE_LIMITED = (
 export const SERVICE_UNAVAILABLE = (
   retryAfterSeconds: number,
   detail = 'Service temporarily unavailable, try again shortly',
-) => new AppError('SERVICE_UNAVAILABLE', detail, HttpStatus.SERVICE_UNAVAILABLE, undefined, retryAfter(retryAfterSeconds));
+) =>
+  new AppError('SERVICE_UNAVAILABLE', detail, HttpStatus.SERVICE_UNAVAILABLE, undefined, retryAfter(retryAfterSeconds));
 
 /** Never carries what went wrong: no stack, SQL or path leaves the server. */
 export const INTERNAL_ERROR = (status: number = HttpStatus.INTERNAL_SERVER_ERROR) =>

@@ -14,7 +14,8 @@ export const SESSION_NOT_FOUND = () => AppError.notFound('SESSION_NOT_FOUND', 'S
 export const INVALID_INVITATION = () =>
   AppError.forbidden('INVALID_INVITATION', 'The invitation is not valid for this e-mail');
 
-export const REGISTRATION_DISABLED = () => AppError.forbidden('REGISTRATION_DISABLED', 'Public registration is disabled');
+export const REGISTRATION_DISABLED = () =>
+  AppError.forbidden('REGISTRATION_DISABLED', 'Public registration is disabled');
 
 export const PASSWORD_UNCHANGED = () =>
   AppError.badRequest('PASSWORD_UNCHANGED', 'The new password must differ from the current one', [

@@ -25,12 +25,14 @@ export const ROLE_NOT_ALLOWED = (detail: string) => AppError.forbidden('ROLE_NOT
 export const FIELD_NOT_ALLOWED = (fields: string[]) =>
   AppError.forbidden('FIELD_NOT_ALLOWED', `You may not change: ${fields.join(', ')}`);
 
-export const CANNOT_CHANGE_OWN_ROLE = () => AppError.forbidden('CANNOT_CHANGE_OWN_ROLE', 'You cannot change your own role');
+export const CANNOT_CHANGE_OWN_ROLE = () =>
+  AppError.forbidden('CANNOT_CHANGE_OWN_ROLE', 'You cannot change your own role');
 
 export const CANNOT_MOVE_USER = () =>
   AppError.forbidden('CANNOT_MOVE_USER', 'Only a superadmin can move a user to another tenant');
 
-export const CANNOT_DEACTIVATE_SELF = () => AppError.conflict('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate yourself');
+export const CANNOT_DEACTIVATE_SELF = () =>
+  AppError.conflict('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate yourself');
 
 export const USE_CHANGE_PASSWORD = () =>
   AppError.forbidden('USE_CHANGE_PASSWORD', 'Change your own password with POST /auth/change-password');
