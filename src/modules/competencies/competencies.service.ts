@@ -15,6 +15,7 @@ import { UpdateCompetencyDto } from './dto/update-competency.dto';
 import { CompetencyEntity } from './entities/competency.entity';
 import { TENANT_NOT_FOUND } from '../tenants';
 import { COMPETENCY_CODE_TAKEN, COMPETENCY_NOT_FOUND } from './competencies.errors';
+import { isSuperadmin, managesTenant } from '../../common/auth/role-predicates';
 
 
 const EDITABLE = [
@@ -31,7 +32,7 @@ const EDITABLE = [
 type Changes = Partial<Pick<CompetencyEntity, (typeof EDITABLE)[number]>>;
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const mayManage = (ctx: AuthenticatedContext) => ctx.user.role === 'superadmin' || ctx.user.role === 'admin';
+const mayManage = (ctx: AuthenticatedContext) => managesTenant(ctx.user);
 
 /**
  * A tenant's competency dictionary. Every lookup by code is confined to one tenant (the original looked a code up
@@ -48,7 +49,7 @@ export class CompetenciesService {
   /** Superadmin: every tenant (or the one named). Others: their own tenant; proctors and candidates active entries only. */
   async list(ctx: AuthenticatedContext, query: ListCompetenciesQueryDto): Promise<Page<CompetencyResponse>> {
     const qb = this.db.repo(ctx, CompetencyEntity).createQueryBuilder('c');
-    if (ctx.user.role !== 'superadmin') qb.andWhere('c.tenant_id = :own', { own: ctx.user.tenantId });
+    if (!isSuperadmin(ctx.user)) qb.andWhere('c.tenant_id = :own', { own: ctx.user.tenantId });
     if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });
     if (!(query.include_inactive && mayManage(ctx))) qb.andWhere('c.is_active');
     const [rows, total] = await qb
@@ -61,7 +62,7 @@ export class CompetenciesService {
   }
 
   async create(ctx: AuthenticatedContext, dto: CreateCompetencyDto): Promise<CompetencyResponse> {
-    const tenantId = targetTenant(ctx, dto.tenant_id ?? (ctx.user.role === 'superadmin' ? SYSTEM_TENANT_ID : null));
+    const tenantId = targetTenant(ctx, dto.tenant_id ?? (isSuperadmin(ctx.user) ? SYSTEM_TENANT_ID : null));
     if (tenantId !== ctx.user.tenantId && !(await this.tenants.exists(ctx, tenantId))) {
       throw TENANT_NOT_FOUND();
     }
@@ -175,7 +176,7 @@ export class CompetenciesService {
     lock = false,
   ): Promise<CompetencyEntity> {
     let tenantId = ctx.user.tenantId;
-    if (ctx.user.role === 'superadmin') tenantId = requestedTenant ?? SYSTEM_TENANT_ID;
+    if (isSuperadmin(ctx.user)) tenantId = requestedTenant ?? SYSTEM_TENANT_ID;
     else if (requestedTenant && requestedTenant !== ctx.user.tenantId) throw COMPETENCY_NOT_FOUND();
     const qb = em
       .getRepository(CompetencyEntity)

@@ -30,6 +30,7 @@ import { ConfigurationEntity } from './entities/configuration.entity';
 import { TENANT_NOT_FOUND } from '../tenants';
 import { VALIDATION_ERROR } from '../../common/errors/common.errors';
 import { CONFIG_TOO_LARGE, CONFIGURATION_NOT_FOUND } from './configurations.errors';
+import { isSuperadmin } from '../../common/auth/role-predicates';
 
 
 /** First key of the two-key advisory lock that serializes saves per (tenant or system, type): ASCII "conf". */
@@ -54,7 +55,7 @@ export class ConfigurationsService {
   /** Admins: their tenant's rows and the system ones. Superadmins: everything. Active versions unless asked. */
   async list(ctx: AuthenticatedContext, query: ListConfigurationsQueryDto): Promise<Page<ConfigurationResponse>> {
     const qb = this.db.repo(ctx, ConfigurationEntity).createQueryBuilder('c');
-    if (ctx.user.role !== 'superadmin') {
+    if (!isSuperadmin(ctx.user)) {
       qb.andWhere(new Brackets((w) => w.where('c.tenant_id = :own', { own: ctx.user.tenantId }).orWhere('c.tenant_id IS NULL')));
     }
     if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });

@@ -18,6 +18,7 @@ import { assertMayGrantRole, assertSuperadminPlacement, canSeeUser, planUserUpda
 import { UsersService } from './users.service';
 import { VALIDATION_ERROR } from '../../common/errors/common.errors';
 import { CANDIDATE_ID_TAKEN, CANNOT_DEACTIVATE_SELF, EMAIL_TAKEN, USER_NOT_FOUND } from './users.errors';
+import { isSuperadmin } from '../../common/auth/role-predicates';
 
 /** `%`, `_` and `\` are wildcards (or the escape) in LIKE patterns; a search for "a_b" means the literal text. */
 export function likePattern(search: string): string {
@@ -87,7 +88,7 @@ export class UserManagementService {
     }
     const role = dto.role ?? 'candidate';
     assertMayGrantRole(ctx.user, role);
-    const tenantId = targetTenant(ctx, dto.tenant_id ?? (ctx.user.role === 'superadmin' ? SYSTEM_TENANT_ID : null));
+    const tenantId = targetTenant(ctx, dto.tenant_id ?? (isSuperadmin(ctx.user) ? SYSTEM_TENANT_ID : null));
     assertSuperadminPlacement(role, tenantId);
     return this.db.transaction(ctx, async (em) => {
       const user = await this.users.insert(
