@@ -2,7 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../errors/app-error';
 import { invalidText, textProblem } from './text-safety';
-import { BODY_TOO_COMPLEX, BODY_TOO_DEEP, BODY_TOO_WIDE, UNSUPPORTED_MEDIA_TYPE, VALIDATION_ERROR } from '../errors/common.errors';
+import {
+  BODY_TOO_COMPLEX,
+  BODY_TOO_DEEP,
+  BODY_TOO_WIDE,
+  UNSUPPORTED_MEDIA_TYPE,
+  VALIDATION_ERROR,
+} from '../errors/common.errors';
 
 /**
  * Limits on the shape of a JSON body (README "Request bodies"). Far beyond any legitimate body — a submission's

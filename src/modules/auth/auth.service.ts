@@ -12,7 +12,14 @@ import { UsersService } from '../users/users.service';
 import { LoginDto, LoginResponse, RegisterDto, SessionResponse } from './dto/auth.dto';
 import { TokenService } from './token.service';
 import { RATE_LIMITED, VALIDATION_ERROR } from '../../common/errors/common.errors';
-import { INVALID_CREDENTIALS, INVALID_INVITATION, INVALID_REFRESH_TOKEN, PASSWORD_UNCHANGED, REGISTRATION_DISABLED, SESSION_NOT_FOUND } from './auth.errors';
+import {
+  INVALID_CREDENTIALS,
+  INVALID_INVITATION,
+  INVALID_REFRESH_TOKEN,
+  PASSWORD_UNCHANGED,
+  REGISTRATION_DISABLED,
+  SESSION_NOT_FOUND,
+} from './auth.errors';
 
 @Injectable()
 export class AuthService {

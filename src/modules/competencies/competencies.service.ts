@@ -17,7 +17,6 @@ import { TENANT_NOT_FOUND } from '../tenants';
 import { COMPETENCY_CODE_TAKEN, COMPETENCY_NOT_FOUND } from './competencies.errors';
 import { isSuperadmin, managesTenant } from '../../common/auth/role-predicates';
 
-
 const EDITABLE = [
   'competency_code',
   'competency_name',

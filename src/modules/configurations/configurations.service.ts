@@ -32,7 +32,6 @@ import { VALIDATION_ERROR } from '../../common/errors/common.errors';
 import { CONFIG_TOO_LARGE, CONFIGURATION_NOT_FOUND } from './configurations.errors';
 import { isSuperadmin } from '../../common/auth/role-predicates';
 
-
 /** First key of the two-key advisory lock that serializes saves per (tenant or system, type): ASCII "conf". */
 const SAVE_LOCK_NAMESPACE = 0x636f6e66;
 /** Matches the expression of the unique indexes, so "system" rows (tenant_id NULL) compare equal to each other. */

@@ -20,7 +20,6 @@ import { TEST_TYPES } from '../../domain/test-types';
 import { TenantEntity } from './entities/tenant.entity';
 import { SYSTEM_TENANT_PROTECTED, TENANT_MISMATCH, TENANT_NAME_TAKEN, TENANT_NOT_FOUND } from './tenants.errors';
 
-
 /** Resending a value unchanged is not a change (no write, no audit row). Key order matters; that is acceptable. */
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 

@@ -3,7 +3,15 @@ import { AuthenticatedUser } from '../../common/context/request-context';
 import { RevokeReason } from '../sessions/sessions.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { UpdateUserDto } from './dto/update-user.dto';
-import { CANNOT_CHANGE_OWN_ROLE, CANNOT_DEACTIVATE_SELF, CANNOT_MOVE_USER, FIELD_NOT_ALLOWED, ROLE_NOT_ALLOWED, SUPERADMIN_OUTSIDE_SYSTEM_TENANT, USE_CHANGE_PASSWORD } from './users.errors';
+import {
+  CANNOT_CHANGE_OWN_ROLE,
+  CANNOT_DEACTIVATE_SELF,
+  CANNOT_MOVE_USER,
+  FIELD_NOT_ALLOWED,
+  ROLE_NOT_ALLOWED,
+  SUPERADMIN_OUTSIDE_SYSTEM_TENANT,
+  USE_CHANGE_PASSWORD,
+} from './users.errors';
 import { isSuperadmin, isTenantAdmin, managesTenant } from '../../common/auth/role-predicates';
 
 /** What a user record looks like to the rules: no hash, no relations. */
@@ -29,7 +37,6 @@ export interface UserUpdatePlan {
 
 /** What a candidate or proctor may change on its own record; client_name is accepted and ignored everywhere. */
 const SELF_SERVICE_FIELDS = new Set(['full_name', 'candidate_name', 'preferred_language', 'language_code', 'client_name']);
-
 
 /**
  * Which users a caller may see at all (anything else is reported as not found, never as forbidden): a superadmin

@@ -34,7 +34,6 @@ export interface PlatformUserCounts {
   added_last_7_days: number;
 }
 
-
 @Injectable()
 export class UsersService {
   constructor(
