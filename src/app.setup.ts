@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import pinoHttp from 'pino-http';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { ErrorBody } from './common/errors/error-body';
-import { documentErrorResponses } from './common/http/api-errors';
+import { documentErrorCodes, documentErrorResponses } from './common/http/api-errors';
 import { finishOpenApiDocument } from './common/http/openapi-document';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { securityHeadersMiddleware } from './common/http/security-headers';
@@ -19,6 +19,7 @@ import { AppConfig } from './config/app-config';
 import { EmbeddedMediaParser } from './modules/submissions/embedded-media/embedded-media.parser';
 import { submissionBodyMiddleware } from './modules/submissions/embedded-media/submission-body.middleware';
 import { APP_VERSION } from './version';
+import { ERROR_CODES } from './modules/error-codes';
 
 export const JSON_BODY_LIMIT = '1mb';
 
@@ -89,7 +90,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .build(),
     { extraModels: [ErrorBody] },
   );
-  return finishOpenApiDocument(documentErrorResponses(document));
+  return finishOpenApiDocument(documentErrorResponses(documentErrorCodes(document, ERROR_CODES)));
 }
 
 export function setupOpenApi(app: INestApplication): void {

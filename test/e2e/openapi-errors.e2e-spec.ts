@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '../../src/modules/error-codes';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 interface Header {
@@ -16,7 +17,9 @@ interface Operation {
 }
 interface Document {
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> };
+  components: {
+    schemas: Record<string, { type?: string; enum?: string[]; required?: string[]; properties?: Record<string, unknown> }>;
+  };
 }
 
 const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorBody' };
@@ -105,5 +108,19 @@ describe('OpenAPI error responses', () => {
   it('media content documents 416 with the error body and Content-Range', () => {
     const operation = doc.paths['/api/v1/submissions/{id}/media/{media_id}/content'].get;
     expect(problems('get media content', operation, 416, ['Content-Range'])).toEqual([]);
+  });
+
+  it('publishes the error catalogue: ErrorBody.code is the ErrorCode enum, exactly the codes the catalogues build', async () => {
+    expect(doc.components.schemas.ErrorBody.properties?.code).toEqual({ $ref: '#/components/schemas/ErrorCode' });
+    const errorCode = doc.components.schemas.ErrorCode;
+    expect(errorCode.type).toBe('string');
+    expect(errorCode.enum).toEqual([...ERROR_CODES]);
+    expect(new Set(errorCode.enum).size).toBe(ERROR_CODES.length);
+    // a few from each layer: the framework's, the storage layer's and the features'
+    expect(errorCode.enum).toEqual(
+      expect.arrayContaining(['VALIDATION_ERROR', 'ROUTE_NOT_FOUND', 'INTERNAL_ERROR', 'STORAGE_OBJECT_NOT_FOUND', 'TENANT_NOT_FOUND']),
+    );
+    const answered = await t.http().get('/api/v1/no-such-route').expect(404);
+    expect(errorCode.enum).toContain(answered.body.code);
   });
 });

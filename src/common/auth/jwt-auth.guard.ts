@@ -2,9 +2,9 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
-import { AppError } from '../errors/app-error';
 import { AuthenticatedUser } from '../context/request-context';
 import { contextFromRequest, IS_PUBLIC_KEY } from './decorators';
+import { INVALID_TOKEN, NOT_AUTHENTICATED, TOKEN_EXPIRED } from '../errors/common.errors';
 
 /** Global and deny-by-default: every route needs a valid access token unless marked @Public(). */
 @Injectable()
@@ -36,9 +36,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (!user) {
       const name = (info as { name?: string } | undefined)?.name;
       const message = (info as { message?: string } | undefined)?.message ?? '';
-      if (name === 'TokenExpiredError') throw AppError.unauthorized('TOKEN_EXPIRED', 'Token has expired');
-      if (/No auth token/i.test(message)) throw AppError.unauthorized('NOT_AUTHENTICATED', 'Not authenticated');
-      throw AppError.unauthorized('INVALID_TOKEN', 'Could not validate credentials');
+      if (name === 'TokenExpiredError') throw TOKEN_EXPIRED();
+      if (/No auth token/i.test(message)) throw NOT_AUTHENTICATED();
+      throw INVALID_TOKEN();
     }
     const request = context.switchToHttp().getRequest<Request>();
     contextFromRequest(request).user = user as unknown as AuthenticatedUser;

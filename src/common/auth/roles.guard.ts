@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { AppError } from '../errors/app-error';
 import { ROLES_KEY } from './decorators';
 import { Role } from './roles';
+import { INSUFFICIENT_ROLE } from '../errors/common.errors';
 
 @Injectable()
 export class RolesGuard implements CanActivate {
@@ -18,6 +18,6 @@ export class RolesGuard implements CanActivate {
     if (!roles?.length) return true;
     const role = context.switchToHttp().getRequest<Request>().context?.user?.role;
     if (role && roles.includes(role)) return true;
-    throw AppError.forbidden('INSUFFICIENT_ROLE', 'Not enough permissions');
+    throw INSUFFICIENT_ROLE();
   }
 }

@@ -1,17 +1,18 @@
-import { AppError } from '../errors/app-error';
 import { AuthenticatedContext } from './request-context';
+import { FOREIGN_TENANT } from '../errors/common.errors';
+import { isSuperadmin } from '../auth/role-predicates';
 
 /**
  * The one place tenant scoping is decided. A superadmin sees every tenant; everyone else sees only the tenant
  * of its token. Services spread `tenantWhere(ctx)` into every query of a tenant-owned table.
  */
 export function tenantWhere(ctx: AuthenticatedContext): { tenant_id?: string } {
-  return ctx.user.role === 'superadmin' ? {} : { tenant_id: ctx.user.tenantId };
+  return isSuperadmin(ctx.user) ? {} : { tenant_id: ctx.user.tenantId };
 }
 
 /** True when the caller may see rows of `tenantId`. */
 export function canAccessTenant(ctx: AuthenticatedContext, tenantId: string): boolean {
-  return ctx.user.role === 'superadmin' || ctx.user.tenantId === tenantId;
+  return isSuperadmin(ctx.user) || ctx.user.tenantId === tenantId;
 }
 
 /**
@@ -20,6 +21,6 @@ export function canAccessTenant(ctx: AuthenticatedContext, tenantId: string): bo
  */
 export function targetTenant(ctx: AuthenticatedContext, requested: string | undefined | null): string {
   if (!requested) return ctx.user.tenantId;
-  if (ctx.user.role === 'superadmin' || requested === ctx.user.tenantId) return requested;
-  throw AppError.forbidden('FOREIGN_TENANT', 'You may not act on another tenant');
+  if (isSuperadmin(ctx.user) || requested === ctx.user.tenantId) return requested;
+  throw FOREIGN_TENANT();
 }

@@ -2,22 +2,20 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { AppError } from './app-error';
+import {
+  BAD_REQUEST,
+  DUPLICATE,
+  httpStatusError,
+  INTERNAL_ERROR,
+  INVALID_INPUT,
+  MALFORMED_BODY,
+  MALFORMED_JSON,
+  PAYLOAD_TOO_LARGE,
+  ROUTE_NOT_FOUND,
+  SERVICE_UNAVAILABLE,
+} from './common.errors';
 import { DEPENDENCY_RETRY_AFTER_SECONDS, isDependencyFailure } from './dependency-error';
 import { ErrorBody } from './error-body';
-
-const STATUS_CODES: Record<number, string> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  409: 'CONFLICT',
-  410: 'GONE',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  429: 'RATE_LIMITED',
-  503: 'SERVICE_UNAVAILABLE',
-};
 
 /**
  * body-parser rejects a body before any route runs (over JSON_BODY_LIMIT: 413 `entity.too.large`; unsupported
@@ -87,19 +85,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof AppError) return exception;
     if (exception instanceof HttpException) return this.fromHttpException(exception, request);
     const bodyStatus = bodyParserStatus(exception);
-    if (bodyStatus === 413) return new AppError('PAYLOAD_TOO_LARGE', 'Request body too large', bodyStatus);
-    if (bodyStatus === 400 && isDecompressionError(exception)) {
-      return AppError.badRequest('MALFORMED_BODY', 'Request body could not be decompressed (corrupt Content-Encoding data)');
-    }
-    if (bodyStatus) return new AppError(STATUS_CODES[bodyStatus] ?? 'BAD_REQUEST', 'Request body could not be read', bodyStatus);
+    if (bodyStatus === 413) return PAYLOAD_TOO_LARGE('Request body too large');
+    if (bodyStatus === 400 && isDecompressionError(exception)) return MALFORMED_BODY();
+    if (bodyStatus) return httpStatusError(bodyStatus, 'Request body could not be read', BAD_REQUEST);
     // Before anything else that could turn it into a 500 (or, worse, a 401 that makes clients log out).
-    if (isDependencyFailure(exception)) return AppError.serviceUnavailable(DEPENDENCY_RETRY_AFTER_SECONDS);
+    if (isDependencyFailure(exception)) return SERVICE_UNAVAILABLE(DEPENDENCY_RETRY_AFTER_SECONDS);
     if (exception instanceof QueryFailedError) {
       const code = (exception.driverError as { code?: string } | undefined)?.code;
-      if (code && CLIENT_DATA_ERRORS.has(code)) return AppError.badRequest('INVALID_INPUT', 'Malformed identifier or value');
-      if (code === '23505') return AppError.conflict('DUPLICATE', 'A record with these values already exists');
+      if (code && CLIENT_DATA_ERRORS.has(code)) return INVALID_INPUT();
+      if (code === '23505') return DUPLICATE();
     }
-    return new AppError('INTERNAL_ERROR', 'Internal server error', HttpStatus.INTERNAL_SERVER_ERROR);
+    return INTERNAL_ERROR();
   }
 
   private fromHttpException(exception: HttpException, request: Request): AppError {
@@ -110,18 +106,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const message = (response as { message: unknown }).message;
       detail = Array.isArray(message) ? message.join('; ') : String(message);
     }
-    let code = STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'ERROR');
-    if (status === 404 && detail.startsWith('Cannot ')) {
-      code = 'ROUTE_NOT_FOUND';
-      detail = `Route ${request.method} ${request.path} not found`;
-    }
-    if (status === 413) detail = 'Request body too large';
+    if (status >= 500) return INTERNAL_ERROR(status);
+    if (status === 404 && detail.startsWith('Cannot ')) return ROUTE_NOT_FOUND(request.method, request.path);
+    if (status === 413) return PAYLOAD_TOO_LARGE('Request body too large');
     if (status === 400 && exception.constructor.name === 'BadRequestException' && /JSON/i.test(detail)) {
-      code = 'MALFORMED_JSON';
-      detail = 'Request body is not valid JSON';
+      return MALFORMED_JSON();
     }
-    const headers = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : undefined;
-    if (status >= 500) return new AppError('INTERNAL_ERROR', 'Internal server error', status);
-    return new AppError(code, detail, status, undefined, headers);
+    // 401 carries WWW-Authenticate: Bearer, as every 401 does
+    return httpStatusError(status, detail);
   }
 }

@@ -5,7 +5,10 @@ export interface FieldError {
   message: string;
 }
 
-/** The one exception type modules throw: a stable machine code, a human message and an HTTP status. */
+/**
+ * The one exception type modules throw: a stable machine code, a human message and an HTTP status. Code builds
+ * one through its catalogue (`<feature>.errors.ts`, src/common/errors/common.errors.ts), never with a literal code.
+ */
 export class AppError extends Error {
   constructor(
     readonly code: string,
@@ -26,7 +29,7 @@ export class AppError extends Error {
     return new AppError(code, detail, HttpStatus.CONFLICT);
   }
 
-  static forbidden(code = 'FORBIDDEN', detail = 'You do not have permission to perform this action'): AppError {
+  static forbidden(code: string, detail: string): AppError {
     return new AppError(code, detail, HttpStatus.FORBIDDEN);
   }
 
@@ -34,27 +37,7 @@ export class AppError extends Error {
     return new AppError(code, detail, HttpStatus.BAD_REQUEST, errors);
   }
 
-  static unauthorized(code = 'UNAUTHORIZED', detail = 'Not authenticated'): AppError {
+  static unauthorized(code: string, detail: string): AppError {
     return new AppError(code, detail, HttpStatus.UNAUTHORIZED, undefined, { 'WWW-Authenticate': 'Bearer' });
-  }
-
-  /** A dependency (database, Redis) is unavailable: the client should retry, not drop its session. */
-  static serviceUnavailable(
-    retryAfterSeconds: number,
-    detail = 'Service temporarily unavailable, try again shortly',
-  ): AppError {
-    return new AppError('SERVICE_UNAVAILABLE', detail, HttpStatus.SERVICE_UNAVAILABLE, undefined, {
-      'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
-    });
-  }
-
-  static tooManyRequests(retryAfterSeconds: number): AppError {
-    return new AppError(
-      'RATE_LIMITED',
-      `Too many requests. Try again in ${retryAfterSeconds} seconds.`,
-      HttpStatus.TOO_MANY_REQUESTS,
-      undefined,
-      { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
-    );
   }
 }

@@ -1,6 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import type { HeaderObject, OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type {
+  HeaderObject,
+  OpenAPIObject,
+  OperationObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ErrorBody } from '../errors/error-body';
 
 const DESCRIPTIONS: Record<number, string> = {
@@ -73,5 +79,22 @@ export function documentErrorResponses(document: OpenAPIObject): OpenAPIObject {
       }
     }
   }
+  return document;
+}
+
+/**
+ * Publishes the error catalogue: an `ErrorCode` schema whose enum is every code an error body may carry, referenced
+ * by ErrorBody.code. The codes come from the caller (src/modules/error-codes.ts), as common code reads no feature.
+ */
+export function documentErrorCodes(document: OpenAPIObject, codes: readonly string[]): OpenAPIObject {
+  const schemas = ((document.components ??= {}).schemas ??= {});
+  schemas.ErrorCode = {
+    type: 'string',
+    description: 'The machine-readable error code; each is built in one place and never changes meaning.',
+    enum: [...codes],
+    example: 'USER_NOT_FOUND',
+  };
+  const body = schemas.ErrorBody as SchemaObject | undefined;
+  if (body?.properties) body.properties.code = { $ref: '#/components/schemas/ErrorCode' };
   return document;
 }

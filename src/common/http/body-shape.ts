@@ -2,6 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../errors/app-error';
 import { invalidText, textProblem } from './text-safety';
+import {
+  BODY_TOO_COMPLEX,
+  BODY_TOO_DEEP,
+  BODY_TOO_WIDE,
+  UNSUPPORTED_MEDIA_TYPE,
+  VALIDATION_ERROR,
+} from '../errors/common.errors';
 
 /**
  * Limits on the shape of a JSON body (README "Request bodies"). Far beyond any legitimate body — a submission's
@@ -17,18 +24,9 @@ export const MAX_BODY_NODES = 20_000;
 /** Keys that would reach an object's prototype in naive merging code; no DTO or stored blob needs them. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const tooDeep = (field: string) =>
-  AppError.badRequest('BODY_TOO_DEEP', `Request body is nested deeper than ${MAX_BODY_DEPTH} levels`, [
-    { field, message: `must not be nested deeper than ${MAX_BODY_DEPTH} levels` },
-  ]);
-const tooWide = (field: string) =>
-  AppError.badRequest('BODY_TOO_WIDE', `An object in the request body has more than ${MAX_OBJECT_KEYS} keys`, [
-    { field, message: `must not have more than ${MAX_OBJECT_KEYS} keys` },
-  ]);
-const tooComplex = () =>
-  AppError.badRequest('BODY_TOO_COMPLEX', `Request body has more than ${MAX_BODY_NODES} values`, [
-    { field: 'body', message: `must not hold more than ${MAX_BODY_NODES} values (objects, arrays and scalars)` },
-  ]);
+const tooDeep = (field: string) => BODY_TOO_DEEP(field, MAX_BODY_DEPTH);
+const tooWide = (field: string) => BODY_TOO_WIDE(field, MAX_OBJECT_KEYS);
+const tooComplex = () => BODY_TOO_COMPLEX(MAX_BODY_NODES);
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -99,7 +97,7 @@ export function verifyJsonBytes(_req: IncomingMessage, _res: ServerResponse, raw
     try {
       bytes = Buffer.from(new TextDecoder(encoding).decode(raw), 'utf8');
     } catch {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported charset "${encoding}"; send UTF-8 JSON`, 415);
+      throw UNSUPPORTED_MEDIA_TYPE(`Unsupported charset "${encoding}"; send UTF-8 JSON`);
     }
   }
   const error = checkJsonBytes(bytes);
@@ -156,9 +154,7 @@ export function bodyShapeError(body: unknown): AppError | null {
       const child: Pending = { value: undefined, depth: depth + 1, parent: entry, key };
       if (PROTOTYPE_KEYS.has(key)) {
         const field = fieldOf(child);
-        return AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', [
-          { field, message: `unknown field "${key}"` },
-        ]);
+        return VALIDATION_ERROR([{ field, message: `unknown field "${key}"` }]);
       }
       const problem = textProblem(key);
       if (problem) return invalidText(fieldOf(child), `key ${problem}`);

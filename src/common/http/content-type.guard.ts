@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 // The metadata key of @ApiConsumes; @nestjs/swagger does not re-export its constants from the package root.
 import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import type { Request } from 'express';
-import { AppError } from '../errors/app-error';
+import { UNSUPPORTED_MEDIA_TYPE } from '../errors/common.errors';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const JSON_TYPE = 'application/json';
@@ -39,6 +39,6 @@ export class ContentTypeGuard implements CanActivate {
       ]) ?? [];
     const accepted = [JSON_TYPE, ...declared.filter((type) => type !== JSON_TYPE)];
     if (req.is(accepted)) return true;
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Request body must be ${accepted.join(' or ')}`, 415);
+    throw UNSUPPORTED_MEDIA_TYPE(`Request body must be ${accepted.join(' or ')}`);
   }
 }

@@ -1,8 +1,7 @@
-import { HttpStatus } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { AppError } from '../errors/app-error';
+import { UNSUPPORTED_MEDIA_TYPE } from '../errors/common.errors';
 
 /** Receives one request's body, chunk by chunk, as it arrives (after Content-Encoding decoding). */
 export interface BodyReceiver {
@@ -67,7 +66,7 @@ export function largeJsonBody(options: LargeJsonBodyOptions): RequestHandler {
     if (!hasBody(req) || !req.is(JSON_TYPES)) return next();
     const charset = charsetOf(req);
     if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
-      return next(new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported charset "${charset}"`, HttpStatus.UNSUPPORTED_MEDIA_TYPE));
+      return next(UNSUPPORTED_MEDIA_TYPE(`Unsupported charset "${charset}"`));
     }
     const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     const decoder = decoderFor(encoding);

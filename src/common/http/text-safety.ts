@@ -1,5 +1,6 @@
 import { ArgumentMetadata, PipeTransform } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
+import { VALIDATION_ERROR } from '../errors/common.errors';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -15,7 +16,7 @@ export function textProblem(value: string): string | null {
 }
 
 export function invalidText(field: string, problem: string): AppError {
-  return AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', [{ field, message: `${field} ${problem}` }]);
+  return VALIDATION_ERROR([{ field, message: `${field} ${problem}` }]);
 }
 
 /** The first string in `value` (a query or params object, or one of their values) that cannot be stored. */

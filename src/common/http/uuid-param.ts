@@ -1,5 +1,5 @@
 import { Param, PipeTransform } from '@nestjs/common';
-import { AppError } from '../errors/app-error';
+import { INVALID_ID } from '../errors/common.errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -12,9 +12,7 @@ class ParseUuidPipe implements PipeTransform<string, string> {
 
   transform(value: string): string {
     if (!isUuid(value)) {
-      throw AppError.badRequest('INVALID_ID', `${this.name} must be a UUID`, [
-        { field: this.name, message: `${this.name} must be a UUID` },
-      ]);
+      throw INVALID_ID(this.name);
     }
     return value.toLowerCase();
   }

@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { AppError, FieldError } from '../errors/app-error';
+import { FieldError } from '../errors/app-error';
+import { VALIDATION_ERROR } from '../errors/common.errors';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -21,7 +22,7 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     exceptionFactory: (errors) => {
       const fieldErrors = flatten(errors);
-      return AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', fieldErrors);
+      return VALIDATION_ERROR(fieldErrors);
     },
   });
 }

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
-import { AppError } from '../errors/app-error';
 import { DEPENDENCY_RETRY_AFTER_SECONDS } from '../errors/dependency-error';
+import { SERVICE_UNAVAILABLE } from '../errors/common.errors';
 
 export interface Hit {
   /** Hits in the current window, this one included. */
@@ -243,7 +243,7 @@ export class RedisRateLimitStore implements RateLimitStore {
    */
   private connected(): Redis {
     if (this.redis.status !== 'ready') {
-      throw AppError.serviceUnavailable(DEPENDENCY_RETRY_AFTER_SECONDS, 'Rate limiting is temporarily unavailable');
+      throw SERVICE_UNAVAILABLE(DEPENDENCY_RETRY_AFTER_SECONDS, 'Rate limiting is temporarily unavailable');
     }
     return this.redis;
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { RateLimitRule } from '../../config/app-config';
-import { AppError } from '../errors/app-error';
 import { FailureBucket, Hit, RateLimitStore } from './rate-limit.store';
+import { RATE_LIMITED, SERVICE_UNAVAILABLE } from '../errors/common.errors';
 
 export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');
 
@@ -52,7 +52,7 @@ export class RateLimiterService implements OnApplicationShutdown {
     const over = hits.filter(({ hit, rule }) => hit.count > rule.limit);
     if (over.length > 0) {
       await this.refund(hits);
-      throw AppError.tooManyRequests(Math.max(...over.map(({ hit }) => hit.resetMs)) / 1000);
+      throw RATE_LIMITED(Math.max(...over.map(({ hit }) => hit.resetMs)) / 1000);
     }
     return hits.map(({ key }) => ({ key }));
   }
@@ -79,9 +79,9 @@ export class RateLimiterService implements OnApplicationShutdown {
     for (;;) {
       const outcome = await this.store.reserve(specs, id, this.timing.leaseMs);
       if (outcome.status === 'granted') break;
-      if (outcome.status === 'denied') throw AppError.tooManyRequests(outcome.retryMs / 1000);
+      if (outcome.status === 'denied') throw RATE_LIMITED(outcome.retryMs / 1000);
       if (Date.now() >= deadline) {
-        throw AppError.serviceUnavailable(1, 'Too many attempts in progress, try again shortly');
+        throw SERVICE_UNAVAILABLE(1, 'Too many attempts in progress, try again shortly');
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 50);

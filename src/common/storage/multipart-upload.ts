@@ -3,7 +3,7 @@ import multer, { MulterError } from 'multer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import { AppError } from '../errors/app-error';
-import { StorageErrors } from './storage.errors';
+import { MULTIPART_REQUIRED, REQUEST_ABORTED, StorageErrors } from './storage.errors';
 import { FileConsumer, StreamingStorageEngine } from './streaming-storage-engine';
 
 export type { UploadedFileInfo, FileConsumer } from './streaming-storage-engine';
@@ -127,7 +127,7 @@ class MultipartUpload<T> {
     });
     this.req.on('close', () => {
       if (!this.req.complete && !this.cut) {
-        this.stopReading(AppError.badRequest('REQUEST_ABORTED', 'The upload was interrupted'));
+        this.stopReading(REQUEST_ABORTED());
       }
     });
   }
@@ -139,7 +139,7 @@ class MultipartUpload<T> {
       // multer never parsed: no multipart body (it passes those through) or a header busboy refuses.
       this.req.resume();
       this.finishing = true;
-      this.reject(AppError.badRequest('MULTIPART_REQUIRED', 'Expected a multipart/form-data body'));
+      this.reject(MULTIPART_REQUIRED());
       return;
     }
     await this.finish(error === undefined || error === null ? this.checkFields() : this.toAppError(error));

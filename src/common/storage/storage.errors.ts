@@ -1,24 +1,47 @@
 import { HttpStatus } from '@nestjs/common';
 import { AppError, FieldError } from '../errors/app-error';
+import { PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE } from '../errors/common.errors';
+
+// The storage layer's error catalogue (codes named as their builders; the generic 413/415 are in common.errors.ts).
+export const STORAGE_OBJECT_NOT_FOUND = () =>
+  AppError.notFound('STORAGE_OBJECT_NOT_FOUND', 'The stored file does not exist');
+
+export const STORAGE_KEY_EXISTS = () =>
+  AppError.conflict('STORAGE_KEY_EXISTS', 'A stored file with this key already exists');
+
+export const RANGE_NOT_SATISFIABLE = (size: number) =>
+  new AppError(
+    'RANGE_NOT_SATISFIABLE',
+    'The requested range is not satisfiable',
+    HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+    undefined,
+    {
+      'Content-Range': `bytes */${size}`,
+    },
+  );
+
+export const INVALID_MULTIPART = (detail: string, errors?: FieldError[]) =>
+  AppError.badRequest('INVALID_MULTIPART', detail, errors);
+
+export const MULTIPART_REQUIRED = () =>
+  AppError.badRequest('MULTIPART_REQUIRED', 'Expected a multipart/form-data body');
+
+export const REQUEST_ABORTED = () => AppError.badRequest('REQUEST_ABORTED', 'The upload was interrupted');
 
 /** The typed failures of the storage layer; each maps to one HTTP status through the global exception filter. */
 export const StorageErrors = {
   payloadTooLarge: (maxBytes: number): AppError =>
-    new AppError('PAYLOAD_TOO_LARGE', `The file exceeds the maximum size of ${maxBytes} bytes`, HttpStatus.PAYLOAD_TOO_LARGE),
+    PAYLOAD_TOO_LARGE(`The file exceeds the maximum size of ${maxBytes} bytes`),
 
-  unsupportedMediaType: (detail: string): AppError =>
-    new AppError('UNSUPPORTED_MEDIA_TYPE', detail, HttpStatus.UNSUPPORTED_MEDIA_TYPE),
+  unsupportedMediaType: (detail: string): AppError => UNSUPPORTED_MEDIA_TYPE(detail),
 
-  objectNotFound: (): AppError => AppError.notFound('STORAGE_OBJECT_NOT_FOUND', 'The stored file does not exist'),
+  objectNotFound: STORAGE_OBJECT_NOT_FOUND,
 
-  keyExists: (): AppError => AppError.conflict('STORAGE_KEY_EXISTS', 'A stored file with this key already exists'),
+  keyExists: STORAGE_KEY_EXISTS,
 
-  rangeNotSatisfiable: (size: number): AppError =>
-    new AppError('RANGE_NOT_SATISFIABLE', 'The requested range is not satisfiable', HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, undefined, {
-      'Content-Range': `bytes */${size}`,
-    }),
+  rangeNotSatisfiable: RANGE_NOT_SATISFIABLE,
 
-  invalidMultipart: (detail: string, errors?: FieldError[]): AppError => AppError.badRequest('INVALID_MULTIPART', detail, errors),
+  invalidMultipart: INVALID_MULTIPART,
 };
 
 /**

@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerOptions } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { RateLimitRule } from '../../config/app-config';
-import { AppError } from '../errors/app-error';
+import { RATE_LIMITED } from '../errors/common.errors';
 
 /** The tiers every route pays into (per caller), and the stricter ones a route opts into with @ThrottleTier. */
 export const GLOBAL_TIERS = ['burst', 'sustained'] as const;
@@ -66,6 +66,6 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    throw AppError.tooManyRequests(detail.timeToBlockExpire);
+    throw RATE_LIMITED(detail.timeToBlockExpire);
   }
 }

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { tenantWhere } from '../../common/context/tenant-scope';
-import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { visibleUserSql } from '../users';
 import { AuditLogResponse, toAuditLogResponse } from './dto/audit-log.response';
 import { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
 import { AuditLogEntity } from './entities/audit-log.entity';
+import { INVALID_DATE_RANGE } from './audit.errors';
 
 /**
  * Reading the audit log (writing is AuditService's job): admins see their tenant's rows, superadmins all. A row
@@ -20,9 +20,7 @@ export class AuditQueryService {
 
   async list(ctx: AuthenticatedContext, query: ListAuditLogsQueryDto): Promise<Page<AuditLogResponse>> {
     if (query.from && query.to && new Date(query.from) > new Date(query.to)) {
-      throw AppError.badRequest('INVALID_DATE_RANGE', '"from" must not be after "to"', [
-        { field: 'from', message: 'from must not be after to' },
-      ]);
+      throw INVALID_DATE_RANGE();
     }
     const qb = this.db.repo(ctx, AuditLogEntity).createQueryBuilder('a');
     const scope = tenantWhere(ctx);

@@ -7,13 +7,19 @@ import { AppConfigService } from '../../config/app-config.service';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
-import { toUserResponse, UserResponse } from '../users';
+import { INVALID_CURRENT_PASSWORD, ROLE_NOT_ALLOWED, toUserResponse, UserResponse } from '../users';
 import { UsersService } from '../users/users.service';
 import { LoginDto, LoginResponse, RegisterDto, SessionResponse } from './dto/auth.dto';
 import { TokenService } from './token.service';
-
-const INVALID_CREDENTIALS = () => AppError.unauthorized('INVALID_CREDENTIALS', 'Incorrect email or password');
-const INVALID_REFRESH = () => AppError.unauthorized('INVALID_REFRESH_TOKEN', 'Invalid or expired refresh token');
+import { RATE_LIMITED, VALIDATION_ERROR } from '../../common/errors/common.errors';
+import {
+  INVALID_CREDENTIALS,
+  INVALID_INVITATION,
+  INVALID_REFRESH_TOKEN,
+  PASSWORD_UNCHANGED,
+  REGISTRATION_DISABLED,
+  SESSION_NOT_FOUND,
+} from './auth.errors';
 
 @Injectable()
 export class AuthService {
@@ -83,7 +89,7 @@ export class AuthService {
 
   async refresh(ctx: RequestContext, presented: string): Promise<LoginResponse> {
     const result = await this.sessions.rotate(ctx, presented);
-    if (result.outcome === 'invalid') throw INVALID_REFRESH();
+    if (result.outcome === 'invalid') throw INVALID_REFRESH_TOKEN();
     if (result.outcome === 'reused') {
       await this.audit.recordSafely(ctx, {
         action: 'auth.refresh_token_reuse',
@@ -93,7 +99,7 @@ export class AuthService {
         userId: result.session.user_id,
         newValues: { session_revoked: true },
       });
-      throw INVALID_REFRESH();
+      throw INVALID_REFRESH_TOKEN();
     }
     const { session, refreshToken } = result;
     await this.audit.recordSafely(ctx, {
@@ -126,19 +132,14 @@ export class AuthService {
    */
   async register(ctx: RequestContext, dto: RegisterDto): Promise<UserResponse> {
     if (dto.role !== undefined && dto.role !== 'candidate') {
-      throw AppError.forbidden('ROLE_NOT_ALLOWED', 'Only candidates can register themselves');
+      throw ROLE_NOT_ALLOWED('Only candidates can register themselves');
     }
     if (!this.config.auth.allowPublicRegistration) {
-      throw AppError.forbidden(
-        dto.invite_token ? 'INVALID_INVITATION' : 'REGISTRATION_DISABLED',
-        dto.invite_token ? 'The invitation is not valid for this e-mail' : 'Public registration is disabled',
-      );
+      throw dto.invite_token ? INVALID_INVITATION() : REGISTRATION_DISABLED();
     }
     const fullName = dto.full_name ?? dto.candidate_name;
     if (!fullName) {
-      throw AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', [
-        { field: 'full_name', message: 'full_name or candidate_name is required' },
-      ]);
+      throw VALIDATION_ERROR([{ field: 'full_name', message: 'full_name or candidate_name is required' }]);
     }
     return this.users.registerCandidate(ctx, {
       email: dto.email,
@@ -165,7 +166,7 @@ export class AuthService {
 
   async revokeSession(ctx: AuthenticatedContext, sessionId: string): Promise<void> {
     const session = await this.sessions.findOwn(ctx, ctx.user.id, sessionId);
-    if (!session) throw AppError.notFound('SESSION_NOT_FOUND', 'Session not found');
+    if (!session) throw SESSION_NOT_FOUND();
     if (await this.sessions.revoke(ctx, session.id, 'revoked_by_user')) {
       await this.audit.recordSafely(ctx, { action: 'auth.session_revoke', resourceType: 'session', resourceId: session.id });
     }
@@ -179,16 +180,14 @@ export class AuthService {
    */
   async changePassword(ctx: AuthenticatedContext, currentPassword: string, newPassword: string): Promise<void> {
     if (newPassword === currentPassword) {
-      throw AppError.badRequest('PASSWORD_UNCHANGED', 'The new password must differ from the current one', [
-        { field: 'new_password', message: 'new_password must differ from current_password' },
-      ]);
+      throw PASSWORD_UNCHANGED();
     }
     const rule = this.config.rateLimits.changePassword;
     const attempt = await this.limiter.reserve([{ key: `change-password:user:${ctx.user.id}`, rule }]);
     try {
       await this.users.changePassword(ctx, currentPassword, newPassword);
     } catch (error) {
-      if (!(error instanceof AppError && error.code === 'INVALID_CURRENT_PASSWORD')) {
+      if (!(error instanceof AppError && error.code === INVALID_CURRENT_PASSWORD().code)) {
         await attempt.release().catch(() => undefined);
         throw error;
       }
@@ -201,7 +200,7 @@ export class AuthService {
         resourceId: ctx.user.sessionId,
         newValues: { reason: 'too_many_password_attempts', failed_attempts: failures.count },
       });
-      throw AppError.tooManyRequests(failures.resetMs / 1000);
+      throw RATE_LIMITED(failures.resetMs / 1000);
     }
     await attempt.release();
   }

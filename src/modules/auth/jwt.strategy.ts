@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AuthenticatedUser } from '../../common/context/request-context';
-import { AppError } from '../../common/errors/app-error';
 import { isUuid } from '../../common/http/uuid-param';
 import { AppConfigService } from '../../config/app-config.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { ACCESS_TOKEN_TYPE, AccessTokenClaims, signingKey } from './token.service';
+import { INVALID_TOKEN } from '../../common/errors/common.errors';
+import { SESSION_REVOKED } from './auth.errors';
 
 /**
  * HS256 only (an `alg: none` or RS256-confused token is refused by the verifier), `typ` must be "access", `exp`,
@@ -38,10 +39,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       !Number.isFinite(claims.exp) ||
       !Number.isFinite(claims.iat)
     ) {
-      throw AppError.unauthorized('INVALID_TOKEN', 'Could not validate credentials');
+      throw INVALID_TOKEN();
     }
     const profile = await this.sessions.principal(claims.sid, claims.sub);
-    if (!profile) throw AppError.unauthorized('SESSION_REVOKED', 'Session is no longer valid');
+    if (!profile) throw SESSION_REVOKED();
     return {
       id: profile.id,
       tenantId: profile.tenant_id,

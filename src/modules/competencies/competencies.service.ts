@@ -3,7 +3,6 @@ import { EntityManager, QueryFailedError } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { targetTenant } from '../../common/context/tenant-scope';
-import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
@@ -14,9 +13,9 @@ import { CompetencyLookupQueryDto, DeleteCompetencyQueryDto, ListCompetenciesQue
 import { CompetencyResponse, toCompetencyResponse } from './dto/competency.response';
 import { UpdateCompetencyDto } from './dto/update-competency.dto';
 import { CompetencyEntity } from './entities/competency.entity';
-
-const COMPETENCY_NOT_FOUND = () => AppError.notFound('COMPETENCY_NOT_FOUND', 'Competency not found');
-const COMPETENCY_CODE_TAKEN = () => AppError.conflict('COMPETENCY_CODE_TAKEN', 'Competency code already exists');
+import { TENANT_NOT_FOUND } from '../tenants';
+import { COMPETENCY_CODE_TAKEN, COMPETENCY_NOT_FOUND } from './competencies.errors';
+import { isSuperadmin, managesTenant } from '../../common/auth/role-predicates';
 
 const EDITABLE = [
   'competency_code',
@@ -32,7 +31,7 @@ const EDITABLE = [
 type Changes = Partial<Pick<CompetencyEntity, (typeof EDITABLE)[number]>>;
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const mayManage = (ctx: AuthenticatedContext) => ctx.user.role === 'superadmin' || ctx.user.role === 'admin';
+const mayManage = (ctx: AuthenticatedContext) => managesTenant(ctx.user);
 
 /**
  * A tenant's competency dictionary. Every lookup by code is confined to one tenant (the original looked a code up
@@ -49,7 +48,7 @@ export class CompetenciesService {
   /** Superadmin: every tenant (or the one named). Others: their own tenant; proctors and candidates active entries only. */
   async list(ctx: AuthenticatedContext, query: ListCompetenciesQueryDto): Promise<Page<CompetencyResponse>> {
     const qb = this.db.repo(ctx, CompetencyEntity).createQueryBuilder('c');
-    if (ctx.user.role !== 'superadmin') qb.andWhere('c.tenant_id = :own', { own: ctx.user.tenantId });
+    if (!isSuperadmin(ctx.user)) qb.andWhere('c.tenant_id = :own', { own: ctx.user.tenantId });
     if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });
     if (!(query.include_inactive && mayManage(ctx))) qb.andWhere('c.is_active');
     const [rows, total] = await qb
@@ -62,9 +61,9 @@ export class CompetenciesService {
   }
 
   async create(ctx: AuthenticatedContext, dto: CreateCompetencyDto): Promise<CompetencyResponse> {
-    const tenantId = targetTenant(ctx, dto.tenant_id ?? (ctx.user.role === 'superadmin' ? SYSTEM_TENANT_ID : null));
+    const tenantId = targetTenant(ctx, dto.tenant_id ?? (isSuperadmin(ctx.user) ? SYSTEM_TENANT_ID : null));
     if (tenantId !== ctx.user.tenantId && !(await this.tenants.exists(ctx, tenantId))) {
-      throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
+      throw TENANT_NOT_FOUND();
     }
     return this.db.transaction(ctx, async (em) => {
       await this.assertCodeFree(em, tenantId, dto.competency_code);
@@ -176,7 +175,7 @@ export class CompetenciesService {
     lock = false,
   ): Promise<CompetencyEntity> {
     let tenantId = ctx.user.tenantId;
-    if (ctx.user.role === 'superadmin') tenantId = requestedTenant ?? SYSTEM_TENANT_ID;
+    if (isSuperadmin(ctx.user)) tenantId = requestedTenant ?? SYSTEM_TENANT_ID;
     else if (requestedTenant && requestedTenant !== ctx.user.tenantId) throw COMPETENCY_NOT_FOUND();
     const qb = em
       .getRepository(CompetencyEntity)

@@ -1,5 +1,5 @@
 import { Param, PipeTransform } from '@nestjs/common';
-import { AppError } from '../../common/errors/app-error';
+import { VALIDATION_ERROR } from '../../common/errors/common.errors';
 
 const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;
 
@@ -8,7 +8,7 @@ class ParseCompetencyCodePipe implements PipeTransform<string, string> {
     const code = typeof value === 'string' ? value.trim() : '';
     if (code !== '' && code.length <= 100 && SINGLE_LINE.test(code)) return code;
     const message = 'code must be 1 to 100 characters without control characters';
-    throw AppError.badRequest('VALIDATION_ERROR', message, [{ field: 'code', message }]);
+    throw VALIDATION_ERROR([{ field: 'code', message }], message);
   }
 }
 

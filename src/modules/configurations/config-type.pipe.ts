@@ -1,13 +1,13 @@
 import { Param, PipeTransform } from '@nestjs/common';
-import { AppError } from '../../common/errors/app-error';
 import { CONFIG_TYPES, ConfigType, isConfigType } from './config-shape';
+import { VALIDATION_ERROR } from '../../common/errors/common.errors';
 
 class ParseConfigTypePipe implements PipeTransform<string, ConfigType> {
   transform(value: string): ConfigType {
     const type = typeof value === 'string' ? value.trim().toLowerCase() : value;
     if (isConfigType(type)) return type;
     const message = `type must be one of: ${CONFIG_TYPES.join(', ')}`;
-    throw AppError.badRequest('VALIDATION_ERROR', message, [{ field: 'type', message }]);
+    throw VALIDATION_ERROR([{ field: 'type', message }], message);
   }
 }
 

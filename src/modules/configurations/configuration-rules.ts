@@ -1,6 +1,8 @@
 import { AuthenticatedUser } from '../../common/context/request-context';
-import { AppError } from '../../common/errors/app-error';
 import type { ConfigScope } from './entities/configuration.entity';
+import { FOREIGN_TENANT, INSUFFICIENT_ROLE, VALIDATION_ERROR } from '../../common/errors/common.errors';
+import { SYSTEM_SCOPE_FORBIDDEN } from './configurations.errors';
+import { isSuperadmin, isTenantAdmin, managesTenant } from '../../common/auth/role-predicates';
 
 /** Whose configuration: a tenant id, or null for the system-scope default. */
 export type ConfigOwner = string | null;
@@ -12,12 +14,9 @@ export interface OwnerRequest {
 
 type Caller = Pick<AuthenticatedUser, 'role' | 'tenantId'>;
 
-export const SYSTEM_SCOPE_FORBIDDEN = () =>
-  AppError.forbidden('SYSTEM_SCOPE_FORBIDDEN', 'Only a superadmin may write system configurations');
-
 /** Staff who author configurations see them whole; everyone else gets the candidate-safe view. */
 export function seesAnswerKeys(caller: Caller): boolean {
-  return caller.role === 'superadmin' || caller.role === 'admin';
+  return managesTenant(caller);
 }
 
 /**
@@ -28,19 +27,17 @@ export function seesAnswerKeys(caller: Caller): boolean {
  * - nothing → a superadmin means the system configuration, anyone else its own tenant's.
  */
 export function resolveOwner(caller: Caller, request: OwnerRequest, mode: 'read' | 'write'): ConfigOwner {
-  const superadmin = caller.role === 'superadmin';
+  const superadmin = isSuperadmin(caller);
   if (request.scope === 'system') {
     if (request.tenant_id) {
-      throw AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', [
-        { field: 'tenant_id', message: 'must be omitted when scope is "system"' },
-      ]);
+      throw VALIDATION_ERROR([{ field: 'tenant_id', message: 'must be omitted when scope is "system"' }]);
     }
     if (mode === 'write' && !superadmin) throw SYSTEM_SCOPE_FORBIDDEN();
     return null;
   }
   if (request.tenant_id) {
     if (superadmin || request.tenant_id === caller.tenantId) return request.tenant_id;
-    throw AppError.forbidden('FOREIGN_TENANT', 'You may not act on another tenant');
+    throw FOREIGN_TENANT();
   }
   if (request.scope === 'tenant' || !superadmin) return caller.tenantId;
   return null;
@@ -51,14 +48,14 @@ export function resolveOwner(caller: Caller, request: OwnerRequest, mode: 'read'
  * proctors and candidates only the active ones (they never need history).
  */
 export function canReadConfiguration(caller: Caller, row: { tenant_id: string | null; is_active: boolean }): boolean {
-  if (caller.role === 'superadmin') return true;
+  if (isSuperadmin(caller)) return true;
   if (row.tenant_id !== null && row.tenant_id !== caller.tenantId) return false;
   return seesAnswerKeys(caller) || row.is_active;
 }
 
 /** Writes to a readable row: admins may not touch system rows (403); their own tenant's are theirs. */
 export function assertMayWriteConfiguration(caller: Caller, row: { tenant_id: string | null }): void {
-  if (caller.role === 'superadmin') return;
-  if (caller.role !== 'admin') throw AppError.forbidden('INSUFFICIENT_ROLE', 'Not enough permissions');
+  if (isSuperadmin(caller)) return;
+  if (!isTenantAdmin(caller)) throw INSUFFICIENT_ROLE();
   if (row.tenant_id === null) throw SYSTEM_SCOPE_FORBIDDEN();
 }

@@ -1,9 +1,8 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
 import { targetTenant } from '../../common/context/tenant-scope';
-import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
@@ -28,8 +27,10 @@ import {
 import { ConfigurationResponse, toConfigurationResponse } from './dto/configuration.response';
 import { UpdateConfigurationDto } from './dto/update-configuration.dto';
 import { ConfigurationEntity } from './entities/configuration.entity';
-
-const CONFIGURATION_NOT_FOUND = () => AppError.notFound('CONFIGURATION_NOT_FOUND', 'Configuration not found');
+import { TENANT_NOT_FOUND } from '../tenants';
+import { VALIDATION_ERROR } from '../../common/errors/common.errors';
+import { CONFIG_TOO_LARGE, CONFIGURATION_NOT_FOUND } from './configurations.errors';
+import { isSuperadmin } from '../../common/auth/role-predicates';
 
 /** First key of the two-key advisory lock that serializes saves per (tenant or system, type): ASCII "conf". */
 const SAVE_LOCK_NAMESPACE = 0x636f6e66;
@@ -53,7 +54,7 @@ export class ConfigurationsService {
   /** Admins: their tenant's rows and the system ones. Superadmins: everything. Active versions unless asked. */
   async list(ctx: AuthenticatedContext, query: ListConfigurationsQueryDto): Promise<Page<ConfigurationResponse>> {
     const qb = this.db.repo(ctx, ConfigurationEntity).createQueryBuilder('c');
-    if (ctx.user.role !== 'superadmin') {
+    if (!isSuperadmin(ctx.user)) {
       qb.andWhere(new Brackets((w) => w.where('c.tenant_id = :own', { own: ctx.user.tenantId }).orWhere('c.tenant_id IS NULL')));
     }
     if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });
@@ -208,7 +209,7 @@ export class ConfigurationsService {
   private async writableOwner(ctx: AuthenticatedContext, request: OwnerRequest): Promise<ConfigOwner> {
     const owner = resolveOwner(ctx.user, request, 'write');
     if (owner !== null && owner !== ctx.user.tenantId && !(await this.tenants.exists(ctx, owner))) {
-      throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
+      throw TENANT_NOT_FOUND();
     }
     return owner;
   }
@@ -239,12 +240,8 @@ export class ConfigurationsService {
 /** 413 above MAX_CONFIG_BYTES, then 400 with one entry per problem (the shapes of README, "Interview assessments"). */
 export function assertValidConfig(type: ConfigType, data: unknown, root: string): void {
   if (data !== null && typeof data === 'object' && configSizeBytes(data) > MAX_CONFIG_BYTES) {
-    throw new AppError(
-      'CONFIG_TOO_LARGE',
-      `The configuration must be at most ${MAX_CONFIG_BYTES / 1024} KB of JSON`,
-      HttpStatus.PAYLOAD_TOO_LARGE,
-    );
+    throw CONFIG_TOO_LARGE(MAX_CONFIG_BYTES);
   }
   const errors = validateConfigData(type, data, root);
-  if (errors.length > 0) throw AppError.badRequest('VALIDATION_ERROR', `Invalid ${type} configuration`, errors);
+  if (errors.length > 0) throw VALIDATION_ERROR(errors, `Invalid ${type} configuration`);
 }

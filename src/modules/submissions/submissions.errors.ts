@@ -22,3 +22,6 @@ export const MEDIA_URL_INVALID = () =>
 
 export const MEDIA_URL_EXPIRED = () =>
   AppError.forbidden('MEDIA_URL_EXPIRED', 'This download link has expired; list the media again for a fresh one');
+
+export const INVALID_DATA_URI = (field: string, message: string) =>
+  AppError.badRequest('INVALID_DATA_URI', `${field}: ${message}`, [{ field, message }]);

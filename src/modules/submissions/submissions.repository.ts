@@ -7,6 +7,7 @@ import type { TestType } from '../../domain/test-types';
 import { ListSubmissionsQueryDto } from './dto/list-submissions-query.dto';
 import { MediaFileEntity } from './entities/media-file.entity';
 import { SubmissionEntity } from './entities/submission.entity';
+import { managesTenant } from '../../common/auth/role-predicates';
 
 /**
  * The submissions module's queries. Every read of submissions goes through `visibleWhere`, the one place that
@@ -18,7 +19,7 @@ export class SubmissionsRepository {
 
   /** Proctors never reach this module (their routes are 403), so "not a manager" means the candidate itself. */
   visibleWhere(ctx: AuthenticatedContext): { tenant_id?: string; user_id?: string } {
-    const isManager = ctx.user.role === 'superadmin' || ctx.user.role === 'admin';
+    const isManager = managesTenant(ctx.user);
     return isManager ? tenantWhere(ctx) : { ...tenantWhere(ctx), user_id: ctx.user.id };
   }
 

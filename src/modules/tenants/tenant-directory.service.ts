@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/context/request-context';
-import { AppError } from '../../common/errors/app-error';
 import { DatabaseService } from '../../database/database.service';
 import type { TenantSummary } from '../../domain/tenancy';
 import { TenantEntity } from './entities/tenant.entity';
+import { TENANT_INACTIVE, TENANT_NOT_FOUND } from './tenants.errors';
 
 /**
  * How other features read a tenant: plain `TenantSummary` values, never the entity. It is separate from
@@ -25,8 +25,8 @@ export class TenantDirectoryService {
    */
   async requireActive(ctx: RequestContext, id: string, manager?: EntityManager): Promise<TenantSummary> {
     const tenant = await (manager ?? this.db.manager(ctx)).getRepository(TenantEntity).findOneBy({ id });
-    if (!tenant) throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
-    if (!tenant.is_active) throw AppError.conflict('TENANT_INACTIVE', 'Tenant is deactivated');
+    if (!tenant) throw TENANT_NOT_FOUND();
+    if (!tenant.is_active) throw TENANT_INACTIVE();
     return { id: tenant.id, name: tenant.name, is_active: tenant.is_active };
   }
 }

@@ -3,7 +3,6 @@ import { EntityManager, QueryFailedError } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
 import { canAccessTenant } from '../../common/context/tenant-scope';
-import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
@@ -19,11 +18,7 @@ import { UpdateTenantDto } from './dto/update-tenant.dto';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { TEST_TYPES } from '../../domain/test-types';
 import { TenantEntity } from './entities/tenant.entity';
-
-const TENANT_NOT_FOUND = () => AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
-const TENANT_NAME_TAKEN = () => AppError.conflict('TENANT_NAME_TAKEN', 'Tenant with this name already exists');
-const SYSTEM_TENANT_PROTECTED = () =>
-  AppError.conflict('SYSTEM_TENANT_PROTECTED', 'The System tenant holds the platform staff and cannot be deactivated');
+import { SYSTEM_TENANT_PROTECTED, TENANT_MISMATCH, TENANT_NAME_TAKEN, TENANT_NOT_FOUND } from './tenants.errors';
 
 /** Resending a value unchanged is not a change (no write, no audit row). Key order matters; that is acceptable. */
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -141,9 +136,7 @@ export class TenantsService {
   async createUser(ctx: AuthenticatedContext, id: string, dto: CreateUserDto): Promise<UserResponse> {
     await this.findVisible(ctx, id);
     if (dto.tenant_id !== undefined && dto.tenant_id !== id) {
-      throw AppError.badRequest('TENANT_MISMATCH', 'tenant_id in the body differs from the tenant in the path', [
-        { field: 'tenant_id', message: 'must be omitted or equal the tenant in the path' },
-      ]);
+      throw TENANT_MISMATCH();
     }
     return this.userAdmin.create(ctx, { ...dto, tenant_id: id });
   }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { isSuperadmin } from '../../common/auth/role-predicates';
 import { systemContext } from '../../common/context/request-context';
 import { AppConfigService } from '../../config/app-config.service';
 import { DatabaseService } from '../../database/database.service';
@@ -63,7 +64,7 @@ export class BootstrapAccountsService implements OnApplicationBootstrap {
       email,
       password,
       role,
-      full_name: role === 'superadmin' ? 'Super Admin' : 'Admin',
+      full_name: isSuperadmin(role) ? 'Super Admin' : 'Admin',
       candidate_id: candidateId ?? null,
       tenant_id: SYSTEM_TENANT_ID,
     };

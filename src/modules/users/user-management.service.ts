@@ -3,7 +3,6 @@ import { Brackets, EntityManager, Not } from 'typeorm';
 import { PasswordService } from '../../common/auth/password.service';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { targetTenant, tenantWhere } from '../../common/context/tenant-scope';
-import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
@@ -16,7 +15,10 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserResponse, UserResponse } from './dto/user.response';
 import { UserEntity } from './entities/user.entity';
 import { assertMayGrantRole, assertSuperadminPlacement, canSeeUser, planUserUpdate, UserChanges } from './user-rules';
-import { USER_NOT_FOUND, UsersService } from './users.service';
+import { UsersService } from './users.service';
+import { VALIDATION_ERROR } from '../../common/errors/common.errors';
+import { CANDIDATE_ID_TAKEN, CANNOT_DEACTIVATE_SELF, EMAIL_TAKEN, USER_NOT_FOUND } from './users.errors';
+import { isSuperadmin } from '../../common/auth/role-predicates';
 
 /** `%`, `_` and `\` are wildcards (or the escape) in LIKE patterns; a search for "a_b" means the literal text. */
 export function likePattern(search: string): string {
@@ -82,13 +84,11 @@ export class UserManagementService {
   async create(ctx: AuthenticatedContext, dto: CreateUserDto): Promise<UserResponse> {
     const fullName = dto.full_name ?? dto.candidate_name;
     if (!fullName) {
-      throw AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', [
-        { field: 'full_name', message: 'full_name or candidate_name is required' },
-      ]);
+      throw VALIDATION_ERROR([{ field: 'full_name', message: 'full_name or candidate_name is required' }]);
     }
     const role = dto.role ?? 'candidate';
     assertMayGrantRole(ctx.user, role);
-    const tenantId = targetTenant(ctx, dto.tenant_id ?? (ctx.user.role === 'superadmin' ? SYSTEM_TENANT_ID : null));
+    const tenantId = targetTenant(ctx, dto.tenant_id ?? (isSuperadmin(ctx.user) ? SYSTEM_TENANT_ID : null));
     assertSuperadminPlacement(role, tenantId);
     return this.db.transaction(ctx, async (em) => {
       const user = await this.users.insert(
@@ -152,7 +152,7 @@ export class UserManagementService {
     return this.db.transaction(ctx, async (em) => {
       const target = await this.lockVisible(ctx, em, id);
       if (target.id === ctx.user.id) {
-        throw AppError.conflict('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate yourself');
+        throw CANNOT_DEACTIVATE_SELF();
       }
       const before = await this.response(em, id);
       if (target.is_active) await em.getRepository(UserEntity).update(id, { is_active: false });
@@ -204,7 +204,7 @@ export class UserManagementService {
   ): Promise<void> {
     const users = em.getRepository(UserEntity);
     if (changes.email && (await users.existsBy({ email: changes.email, id: Not(target.id) }))) {
-      throw AppError.conflict('EMAIL_TAKEN', 'A user with this email already exists');
+      throw EMAIL_TAKEN();
     }
     const tenantId = changes.tenant_id ?? target.tenant_id;
     if (changes.tenant_id) {
@@ -216,7 +216,7 @@ export class UserManagementService {
       (changes.candidate_id !== undefined || changes.tenant_id) &&
       (await users.existsBy({ tenant_id: tenantId, candidate_id: candidateId, id: Not(target.id) }))
     ) {
-      throw AppError.conflict('CANDIDATE_ID_TAKEN', 'This candidate_id is already used in the tenant');
+      throw CANDIDATE_ID_TAKEN();
     }
   }
 

@@ -1,9 +1,18 @@
 import { Role } from '../../common/auth/roles';
 import { AuthenticatedUser } from '../../common/context/request-context';
-import { AppError } from '../../common/errors/app-error';
 import { RevokeReason } from '../sessions/sessions.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { UpdateUserDto } from './dto/update-user.dto';
+import {
+  CANNOT_CHANGE_OWN_ROLE,
+  CANNOT_DEACTIVATE_SELF,
+  CANNOT_MOVE_USER,
+  FIELD_NOT_ALLOWED,
+  ROLE_NOT_ALLOWED,
+  SUPERADMIN_OUTSIDE_SYSTEM_TENANT,
+  USE_CHANGE_PASSWORD,
+} from './users.errors';
+import { isSuperadmin, isTenantAdmin, managesTenant } from '../../common/auth/role-predicates';
 
 /** What a user record looks like to the rules: no hash, no relations. */
 export interface UserState {
@@ -29,15 +38,13 @@ export interface UserUpdatePlan {
 /** What a candidate or proctor may change on its own record; client_name is accepted and ignored everywhere. */
 const SELF_SERVICE_FIELDS = new Set(['full_name', 'candidate_name', 'preferred_language', 'language_code', 'client_name']);
 
-const isManager = (role: Role) => role === 'superadmin' || role === 'admin';
-
 /**
  * Which users a caller may see at all (anything else is reported as not found, never as forbidden): a superadmin
  * everyone; an admin the non-superadmins of its own tenant; everyone itself.
  */
 export function canSeeUser(actor: AuthenticatedUser, target: Pick<UserState, 'id' | 'tenant_id' | 'role'>): boolean {
-  if (actor.id === target.id || actor.role === 'superadmin') return true;
-  return actor.role === 'admin' && actor.tenantId === target.tenant_id && target.role !== 'superadmin';
+  if (actor.id === target.id || isSuperadmin(actor)) return true;
+  return isTenantAdmin(actor) && actor.tenantId === target.tenant_id && !isSuperadmin(target);
 }
 
 /**
@@ -48,28 +55,26 @@ export function visibleUserSql(
   actor: AuthenticatedUser,
   alias: string,
 ): { sql: string; params: Record<string, string> } | null {
-  if (actor.role === 'superadmin') return null;
+  if (isSuperadmin(actor)) return null;
   const sameTenantStaffView =
-    actor.role === 'admin' ? ` OR (${alias}.tenant_id = :visibleTenantId AND ${alias}.role <> 'superadmin')` : '';
+    isTenantAdmin(actor) ? ` OR (${alias}.tenant_id = :visibleTenantId AND ${alias}.role <> 'superadmin')` : '';
   return {
     sql: `(${alias}.id = :visibleSelfId${sameTenantStaffView})`,
-    params: { visibleSelfId: actor.id, ...(actor.role === 'admin' ? { visibleTenantId: actor.tenantId } : {}) },
+    params: { visibleSelfId: actor.id, ...(isTenantAdmin(actor) ? { visibleTenantId: actor.tenantId } : {}) },
   };
 }
 
 /** Superadmins are platform staff and live only in the System tenant. */
 export function assertSuperadminPlacement(role: Role, tenantId: string): void {
-  if (role === 'superadmin' && tenantId !== SYSTEM_TENANT_ID) {
-    throw AppError.badRequest('SUPERADMIN_OUTSIDE_SYSTEM_TENANT', 'Superadmins can only belong to the System tenant', [
-      { field: 'tenant_id', message: 'a superadmin must belong to the System tenant' },
-    ]);
+  if (isSuperadmin(role) && tenantId !== SYSTEM_TENANT_ID) {
+    throw SUPERADMIN_OUTSIDE_SYSTEM_TENANT();
   }
 }
 
 /** Only a superadmin hands out the superadmin role (the originals let admins do it: privilege escalation). */
 export function assertMayGrantRole(actor: AuthenticatedUser, role: Role): void {
-  if (role === 'superadmin' && actor.role !== 'superadmin') {
-    throw AppError.forbidden('ROLE_NOT_ALLOWED', 'Only a superadmin can grant the superadmin role');
+  if (isSuperadmin(role) && !isSuperadmin(actor)) {
+    throw ROLE_NOT_ALLOWED('Only a superadmin can grant the superadmin role');
   }
 }
 
@@ -81,10 +86,10 @@ export function assertMayGrantRole(actor: AuthenticatedUser, role: Role): void {
  */
 export function planUserUpdate(actor: AuthenticatedUser, target: UserState, dto: UpdateUserDto): UserUpdatePlan {
   const isSelf = actor.id === target.id;
-  if (!isManager(actor.role)) {
+  if (!managesTenant(actor)) {
     const denied = Object.keys(dto).filter((key) => dto[key as keyof UpdateUserDto] !== undefined && !SELF_SERVICE_FIELDS.has(key));
     if (denied.length > 0) {
-      throw AppError.forbidden('FIELD_NOT_ALLOWED', `You may not change: ${denied.join(', ')}`);
+      throw FIELD_NOT_ALLOWED(denied);
     }
   }
 
@@ -97,23 +102,23 @@ export function planUserUpdate(actor: AuthenticatedUser, target: UserState, dto:
   if (dto.candidate_id !== undefined && dto.candidate_id !== target.candidate_id) changes.candidate_id = dto.candidate_id;
 
   if (dto.role !== undefined && dto.role !== target.role) {
-    if (isSelf) throw AppError.forbidden('CANNOT_CHANGE_OWN_ROLE', 'You cannot change your own role');
+    if (isSelf) throw CANNOT_CHANGE_OWN_ROLE();
     assertMayGrantRole(actor, dto.role);
     changes.role = dto.role;
   }
   if (dto.tenant_id !== undefined && dto.tenant_id !== target.tenant_id) {
-    if (actor.role !== 'superadmin') {
-      throw AppError.forbidden('CANNOT_MOVE_USER', 'Only a superadmin can move a user to another tenant');
+    if (!isSuperadmin(actor)) {
+      throw CANNOT_MOVE_USER();
     }
     changes.tenant_id = dto.tenant_id;
   }
   if (dto.is_active !== undefined && dto.is_active !== target.is_active) {
-    if (isSelf && !dto.is_active) throw AppError.conflict('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate yourself');
+    if (isSelf && !dto.is_active) throw CANNOT_DEACTIVATE_SELF();
     changes.is_active = dto.is_active;
   }
   const passwordReset = dto.password !== undefined;
   if (passwordReset && isSelf) {
-    throw AppError.forbidden('USE_CHANGE_PASSWORD', 'Change your own password with POST /auth/change-password');
+    throw USE_CHANGE_PASSWORD();
   }
   assertSuperadminPlacement(changes.role ?? target.role, changes.tenant_id ?? target.tenant_id);
   return { changes, passwordReset, revokeReason: revokeReasonFor(changes, passwordReset) };

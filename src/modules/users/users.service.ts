@@ -3,13 +3,13 @@ import { EntityManager } from 'typeorm';
 import { PasswordService } from '../../common/auth/password.service';
 import { Role } from '../../common/auth/roles';
 import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
-import { AppError } from '../../common/errors/app-error';
 import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { TenantDirectoryService } from '../tenants/tenant-directory.service';
 import { toUserResponse, UserResponse } from './dto/user.response';
 import { UserEntity } from './entities/user.entity';
+import { CANDIDATE_ID_TAKEN, EMAIL_TAKEN, INVALID_CURRENT_PASSWORD, USER_NOT_FOUND } from './users.errors';
 
 export interface NewUser {
   email: string;
@@ -33,8 +33,6 @@ export interface PlatformUserCounts {
   active_total: number;
   added_last_7_days: number;
 }
-
-export const USER_NOT_FOUND = () => AppError.notFound('USER_NOT_FOUND', 'User not found');
 
 @Injectable()
 export class UsersService {
@@ -78,9 +76,9 @@ export class UsersService {
     const em = manager ?? this.db.manager(ctx);
     const repo = em.getRepository(UserEntity);
     const email = input.email.toLowerCase();
-    if (await repo.existsBy({ email })) throw AppError.conflict('EMAIL_TAKEN', 'A user with this email already exists');
+    if (await repo.existsBy({ email })) throw EMAIL_TAKEN();
     if (input.candidate_id && (await repo.existsBy({ tenant_id: input.tenant_id, candidate_id: input.candidate_id }))) {
-      throw AppError.conflict('CANDIDATE_ID_TAKEN', 'This candidate_id is already used in the tenant');
+      throw CANDIDATE_ID_TAKEN();
     }
     const tenant = await this.tenants.requireActive(ctx, input.tenant_id, em);
     const password_hash = await this.passwords.hash(input.password);
@@ -126,9 +124,7 @@ export class UsersService {
     const user = await this.db.repo(ctx, UserEntity).findOneBy({ id: ctx.user.id });
     if (!user) throw USER_NOT_FOUND();
     if (!(await this.passwords.verify(currentPassword, user.password_hash))) {
-      throw AppError.badRequest('INVALID_CURRENT_PASSWORD', 'Current password is incorrect', [
-        { field: 'current_password', message: 'current_password is incorrect' },
-      ]);
+      throw INVALID_CURRENT_PASSWORD();
     }
     const password_hash = await this.passwords.hash(newPassword);
     await this.db.transaction(ctx, async (em) => {

@@ -2,10 +2,10 @@ import { applyDecorators, Param, PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
-import { AppError } from '../../../common/errors/app-error';
 import { TEST_TYPES, TestType } from '../../../domain/test-types';
 import { SUBMISSION_STATUSES } from '../entities/submission.entity';
 import { Nullable, Present } from '../../../common/validation/optional';
+import { VALIDATION_ERROR } from '../../../common/errors/common.errors';
 
 export { Nullable, Present };
 
@@ -40,9 +40,7 @@ class ParseTestTypePipe implements PipeTransform<string, TestType> {
   transform(value: string): TestType {
     const upper = upperCaseTestType(value);
     if (typeof upper === 'string' && (TEST_TYPES as readonly string[]).includes(upper)) return upper as TestType;
-    throw AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', [
-      { field: 'test_type', message: `test_type must be one of: ${TEST_TYPES.join(', ')}` },
-    ]);
+    throw VALIDATION_ERROR([{ field: 'test_type', message: `test_type must be one of: ${TEST_TYPES.join(', ')}` }]);
   }
 }
 

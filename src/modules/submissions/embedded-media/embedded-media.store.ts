@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { EntityManager } from 'typeorm';
@@ -21,6 +21,7 @@ import { mediaAuditView } from '../media/media.service';
 import { EMBEDDED_MEDIA_FIELDS } from './extract-embedded-media';
 import { looksLikeReference, mediaReference, RECORDING_FIELDS } from './media-reference';
 import type { EmbeddedMedia } from './submission-body.middleware';
+import { PAYLOAD_TOO_LARGE } from '../../../common/errors/common.errors';
 
 /** A recording that passed the checks, with everything its media row needs. */
 export interface PlannedMedia {
@@ -120,12 +121,9 @@ export class EmbeddedMediaStore {
     return embedded.map((source) => {
       const field = fieldName(source);
       if (source.bytes.length > maxBytes) {
-        throw new AppError(
-          'PAYLOAD_TOO_LARGE',
-          `${field}: the file exceeds the maximum size of ${maxBytes} bytes`,
-          HttpStatus.PAYLOAD_TOO_LARGE,
-          [{ field, message: `must be at most ${maxBytes} bytes` }],
-        );
+        throw PAYLOAD_TOO_LARGE(`${field}: the file exceeds the maximum size of ${maxBytes} bytes`, [
+          { field, message: `must be at most ${maxBytes} bytes` },
+        ]);
       }
       const fileType = EMBEDDED_MEDIA_FIELDS[source.field];
       let checked: CheckedMedia;

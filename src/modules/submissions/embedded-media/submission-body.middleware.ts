@@ -1,10 +1,11 @@
 import type { Request, RequestHandler } from 'express';
-import { HttpStatus } from '@nestjs/common';
 import { AppError } from '../../../common/errors/app-error';
 import { largeJsonBody } from '../../../common/http/large-json-body';
 import type { AppConfig } from '../../../config/app-config';
 import { EmbeddedMediaParser } from './embedded-media.parser';
 import type { EmbeddedMediaField, ExtractOutcome } from './extract-embedded-media';
+import { MALFORMED_JSON, PAYLOAD_TOO_LARGE } from '../../../common/errors/common.errors';
+import { INVALID_DATA_URI } from '../submissions.errors';
 
 /** A recording taken out of a submission body (see extractEmbeddedMedia), as the create route receives it. */
 export interface EmbeddedMedia {
@@ -45,25 +46,19 @@ export function submissionBodyMiddleware(parser: EmbeddedMediaParser, config: Ap
 
 /** Sets the parsed body and the recordings on the request, or throws the error the client gets. */
 function applyOutcome(req: Request, outcome: ExtractOutcome): void {
-  if (!outcome.ok && outcome.kind === 'malformed_json') {
-    throw AppError.badRequest('MALFORMED_JSON', 'Request body is not valid JSON');
-  }
+  if (!outcome.ok && outcome.kind === 'malformed_json') throw MALFORMED_JSON();
   if (!outcome.ok && outcome.kind === 'shape') throw AppError.badRequest(outcome.code, outcome.detail, outcome.errors);
   if (!outcome.ok && outcome.kind === 'too_large') {
-    throw new AppError(
-      'PAYLOAD_TOO_LARGE',
+    throw PAYLOAD_TOO_LARGE(
       `Request body too large: apart from recorded answers (data URIs) it may hold ${SUBMISSION_TEXT_MAX_BYTES} bytes`,
-      HttpStatus.PAYLOAD_TOO_LARGE,
     );
   }
   if (!outcome.ok) {
-    throw AppError.badRequest('INVALID_DATA_URI', `${outcome.field}: ${outcome.message}`, [
-      { field: outcome.field, message: outcome.message },
-    ]);
+    throw INVALID_DATA_URI(outcome.field, outcome.message);
   }
   // Like the global parser (strict): only an object or an array is a JSON body.
   if (outcome.body === null || typeof outcome.body !== 'object') {
-    throw AppError.badRequest('MALFORMED_JSON', 'Request body is not valid JSON');
+    throw MALFORMED_JSON();
   }
   req.body = outcome.body;
   req.embeddedMedia = outcome.embedded.map((media) => ({

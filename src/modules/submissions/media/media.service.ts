@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { EntityManager } from 'typeorm';
 import { AuthenticatedContext, RequestContext } from '../../../common/context/request-context';
-import { AppError, FieldError } from '../../../common/errors/app-error';
+import { FieldError } from '../../../common/errors/app-error';
 import {
   CheckedMedia,
   checkMediaType,
@@ -34,6 +34,7 @@ import {
 import { MEDIA_UPLOAD_FIELDS, MediaUploadFields, parseMediaUploadFields } from './media-fields';
 import { MediaLinks } from './media-links';
 import { MediaUrlSigner } from './media-url-signer';
+import { VALIDATION_ERROR } from '../../../common/errors/common.errors';
 
 export interface DownloadRequest {
   range?: string;
@@ -202,7 +203,7 @@ export class MediaService {
   ): { fields: MediaUploadFields; stored: ReceivedMedia } {
     const { fields, errors } = parseMediaUploadFields(raw);
     const problems: FieldError[] = file ? errors : [{ field: 'file', message: 'file is required' }, ...errors];
-    if (!file || !fields) throw AppError.badRequest('VALIDATION_ERROR', 'Request validation failed', problems);
+    if (!file || !fields) throw VALIDATION_ERROR(problems);
     return { fields, stored: file };
   }
 
