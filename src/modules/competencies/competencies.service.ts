@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { targetTenant } from '../../common/context/tenant-scope';
@@ -66,10 +66,10 @@ export class CompetenciesService {
     if (tenantId !== ctx.user.tenantId && !(await this.tenants.exists(ctx, tenantId))) {
       throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
     }
-    return this.db.transaction(ctx, async (em) => {
-      await this.assertCodeFree(em, tenantId, dto.competency_code);
+    return this.db.transaction(ctx, async (tx) => {
+      await this.assertCodeFree(tx, tenantId, dto.competency_code);
       const { identifiers } = await uniqueCode(() =>
-        em.getRepository(CompetencyEntity).insert({
+        this.db.repo(tx, CompetencyEntity).insert({
           tenant_id: tenantId,
           competency_code: dto.competency_code,
           competency_name: dto.competency_name,
@@ -83,19 +83,18 @@ export class CompetenciesService {
         } as QueryDeepPartialEntity<CompetencyEntity>),
       );
       const created = toCompetencyResponse(
-        await em.getRepository(CompetencyEntity).findOneByOrFail({ id: identifiers[0].id as string }),
+        await this.db.repo(tx, CompetencyEntity).findOneByOrFail({ id: identifiers[0].id as string }),
       );
       await this.audit.record(
-        ctx,
+        tx,
         { action: 'competency.create', resourceType: 'competency', resourceId: created.id, tenantId, newValues: created },
-        em,
       );
       return created;
     });
   }
 
   async get(ctx: AuthenticatedContext, code: string, query: CompetencyLookupQueryDto): Promise<CompetencyResponse> {
-    const row = await this.find(this.db.manager(ctx), ctx, code, query.tenant_id);
+    const row = await this.find(ctx, code, query.tenant_id);
     return toCompetencyResponse(row);
   }
 
@@ -105,17 +104,17 @@ export class CompetenciesService {
     dto: UpdateCompetencyDto,
     query: CompetencyLookupQueryDto,
   ): Promise<CompetencyResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      const row = await this.find(em, ctx, code, query.tenant_id, true);
+    return this.db.transaction(ctx, async (tx) => {
+      const row = await this.find(tx, code, query.tenant_id, true);
       const changes = changesOf(row, dto);
       if (Object.keys(changes).length === 0) return toCompetencyResponse(row);
       if (changes.competency_code !== undefined && changes.competency_code.toLowerCase() !== row.competency_code.toLowerCase()) {
-        await this.assertCodeFree(em, row.tenant_id, changes.competency_code);
+        await this.assertCodeFree(tx, row.tenant_id, changes.competency_code);
       }
-      await uniqueCode(() => em.getRepository(CompetencyEntity).update(row.id, changes as QueryDeepPartialEntity<CompetencyEntity>));
-      const after = toCompetencyResponse(await em.getRepository(CompetencyEntity).findOneByOrFail({ id: row.id }));
+      await uniqueCode(() => this.db.repo(tx, CompetencyEntity).update(row.id, changes as QueryDeepPartialEntity<CompetencyEntity>));
+      const after = toCompetencyResponse(await this.db.repo(tx, CompetencyEntity).findOneByOrFail({ id: row.id }));
       await this.audit.record(
-        ctx,
+        tx,
         {
           action: 'competency.update',
           resourceType: 'competency',
@@ -124,7 +123,6 @@ export class CompetenciesService {
           oldValues: toCompetencyResponse(row),
           newValues: after,
         },
-        em,
       );
       return after;
     });
@@ -132,23 +130,22 @@ export class CompetenciesService {
 
   /** Deactivates by default; `hard` deletes the row. Returns the entry as it was left (or as it was, when deleted). */
   async remove(ctx: AuthenticatedContext, code: string, query: DeleteCompetencyQueryDto): Promise<CompetencyResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      const row = await this.find(em, ctx, code, query.tenant_id, true);
+    return this.db.transaction(ctx, async (tx) => {
+      const row = await this.find(tx, code, query.tenant_id, true);
       const before = toCompetencyResponse(row);
       if (query.hard) {
-        await em.getRepository(CompetencyEntity).delete(row.id);
+        await this.db.repo(tx, CompetencyEntity).delete(row.id);
         await this.audit.record(
-          ctx,
+          tx,
           { action: 'competency.delete', resourceType: 'competency', resourceId: row.id, tenantId: row.tenant_id, oldValues: before },
-          em,
         );
         return before;
       }
       if (!row.is_active) return before;
-      await em.getRepository(CompetencyEntity).update(row.id, { is_active: false });
-      const after = toCompetencyResponse(await em.getRepository(CompetencyEntity).findOneByOrFail({ id: row.id }));
+      await this.db.repo(tx, CompetencyEntity).update(row.id, { is_active: false });
+      const after = toCompetencyResponse(await this.db.repo(tx, CompetencyEntity).findOneByOrFail({ id: row.id }));
       await this.audit.record(
-        ctx,
+        tx,
         {
           action: 'competency.deactivate',
           resourceType: 'competency',
@@ -157,7 +154,6 @@ export class CompetenciesService {
           oldValues: before,
           newValues: after,
         },
-        em,
       );
       return after;
     });
@@ -169,7 +165,6 @@ export class CompetenciesService {
    * candidates see active entries only.
    */
   private async find(
-    em: EntityManager,
     ctx: AuthenticatedContext,
     code: string,
     requestedTenant: string | undefined,
@@ -178,8 +173,8 @@ export class CompetenciesService {
     let tenantId = ctx.user.tenantId;
     if (ctx.user.role === 'superadmin') tenantId = requestedTenant ?? SYSTEM_TENANT_ID;
     else if (requestedTenant && requestedTenant !== ctx.user.tenantId) throw COMPETENCY_NOT_FOUND();
-    const qb = em
-      .getRepository(CompetencyEntity)
+    const qb = this.db
+      .repo(ctx, CompetencyEntity)
       .createQueryBuilder('c')
       .where('c.tenant_id = :tenantId AND lower(c.competency_code) = lower(:code)', { tenantId, code });
     if (!mayManage(ctx)) qb.andWhere('c.is_active');
@@ -189,9 +184,9 @@ export class CompetenciesService {
     return row;
   }
 
-  private async assertCodeFree(em: EntityManager, tenantId: string, code: string): Promise<void> {
-    const taken = await em
-      .getRepository(CompetencyEntity)
+  private async assertCodeFree(ctx: AuthenticatedContext, tenantId: string, code: string): Promise<void> {
+    const taken = await this.db
+      .repo(ctx, CompetencyEntity)
       .createQueryBuilder('c')
       .where('c.tenant_id = :tenantId AND lower(c.competency_code) = lower(:code)', { tenantId, code })
       .getExists();

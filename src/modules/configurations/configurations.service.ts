@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { Brackets, EntityManager } from 'typeorm';
+import { Brackets } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
 import { targetTenant } from '../../common/context/tenant-scope';
@@ -103,14 +103,14 @@ export class ConfigurationsService {
   async deactivate(ctx: AuthenticatedContext, id: string): Promise<ConfigurationResponse> {
     const found = await this.findReadable(ctx, id);
     assertMayWriteConfiguration(ctx.user, found);
-    return this.db.transaction(ctx, async (em) => {
-      await this.lockOwnerType(em, found.tenant_id, found.config_type);
-      const row = await em.getRepository(ConfigurationEntity).findOneByOrFail({ id });
-      if (!row.is_active) return this.view(ctx, row);
-      await em.getRepository(ConfigurationEntity).update(id, { is_active: false });
-      const after = await em.getRepository(ConfigurationEntity).findOneByOrFail({ id });
+    return this.db.transaction(ctx, async (tx) => {
+      await this.lockOwnerType(tx, found.tenant_id, found.config_type);
+      const row = await this.db.repo(tx, ConfigurationEntity).findOneByOrFail({ id });
+      if (!row.is_active) return this.view(tx, row);
+      await this.db.repo(tx, ConfigurationEntity).update(id, { is_active: false });
+      const after = await this.db.repo(tx, ConfigurationEntity).findOneByOrFail({ id });
       await this.audit.record(
-        ctx,
+        tx,
         {
           action: 'configuration.deactivate',
           resourceType: 'configuration',
@@ -119,9 +119,8 @@ export class ConfigurationsService {
           oldValues: toConfigurationResponse(row),
           newValues: toConfigurationResponse(after),
         },
-        em,
       );
-      return this.view(ctx, after);
+      return this.view(tx, after);
     });
   }
 
@@ -165,9 +164,9 @@ export class ConfigurationsService {
     action: 'configuration.create' | 'configuration.update',
     sourceId?: string,
   ): Promise<ConfigurationResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      await this.lockOwnerType(em, owner, type);
-      const repo = em.getRepository(ConfigurationEntity);
+    return this.db.transaction(ctx, async (tx) => {
+      await this.lockOwnerType(tx, owner, type);
+      const repo = this.db.repo(tx, ConfigurationEntity);
       const ofOwnerType = () =>
         repo.createQueryBuilder('c').where(`${OWNER_KEY} = ${OWNER_PARAM}`, { owner }).andWhere('c.config_type = :type', { type });
       const previous = await ofOwnerType().andWhere('c.is_active').getOne();
@@ -180,12 +179,12 @@ export class ConfigurationsService {
         config_data: data,
         version: max + 1,
         is_active: true,
-        created_by: ctx.user.id,
+        created_by: tx.user.id,
       } as QueryDeepPartialEntity<ConfigurationEntity>);
       const saved = await repo.findOneByOrFail({ id: identifiers[0].id as string });
       const response = toConfigurationResponse(saved);
       await this.audit.record(
-        ctx,
+        tx,
         {
           action,
           resourceType: 'configuration',
@@ -194,14 +193,13 @@ export class ConfigurationsService {
           oldValues: previous ? toConfigurationResponse(previous) : null,
           newValues: sourceId ? { ...response, source_id: sourceId } : response,
         },
-        em,
       );
-      return this.view(ctx, saved);
+      return this.view(tx, saved);
     });
   }
 
-  private async lockOwnerType(em: EntityManager, owner: ConfigOwner, type: ConfigType): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [SAVE_LOCK_NAMESPACE, `${owner ?? 'system'}:${type}`]);
+  private async lockOwnerType(ctx: RequestContext, owner: ConfigOwner, type: ConfigType): Promise<void> {
+    await this.db.manager(ctx).query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [SAVE_LOCK_NAMESPACE, `${owner ?? 'system'}:${type}`]);
   }
 
   /** The owner a write goes to; a superadmin naming a tenant that does not exist gets 404. */

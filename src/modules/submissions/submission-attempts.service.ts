@@ -27,7 +27,7 @@ export class SubmissionAttemptsService {
   async attempts(ctx: AuthenticatedContext, userId: string, testType: TestType): Promise<AttemptsResponse> {
     const user = await this.users.get(ctx, userId);
     const tenant = await this.tenants.get(ctx, user.tenant_id);
-    const stats = await this.submissions.attemptStats(this.db.manager(ctx), userId, testType, user.tenant_id);
+    const stats = await this.submissions.attemptStats(ctx, userId, testType, user.tenant_id);
     const allowance = attemptAllowance(user.role, stats.count, tenant.max_test_attempts);
     return {
       user_id: userId,

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { AuthenticatedContext } from '../../common/context/request-context';
+import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
 import { tenantWhere } from '../../common/context/tenant-scope';
 import { DatabaseService } from '../../database/database.service';
 import type { TestType } from '../../domain/test-types';
@@ -51,11 +50,10 @@ export class SubmissionsRepository {
    */
   lockVisible(
     ctx: AuthenticatedContext,
-    em: EntityManager,
     id: string,
     mode: 'pessimistic_write' | 'pessimistic_read' = 'pessimistic_write',
   ): Promise<SubmissionEntity | null> {
-    return em.getRepository(SubmissionEntity).findOne({ where: { id, ...this.visibleWhere(ctx) }, lock: { mode } });
+    return this.db.repo(ctx, SubmissionEntity).findOne({ where: { id, ...this.visibleWhere(ctx) }, lock: { mode } });
   }
 
   /**
@@ -77,8 +75,8 @@ export class SubmissionsRepository {
    * and is released on commit or rollback; a hash collision only makes two unrelated pairs wait for each other.
    * Under READ COMMITTED the count that follows sees every attempt committed by the previous holder.
    */
-  async lockAttempts(em: EntityManager, userId: string, testType: TestType): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock(hashtext('submissions.attempts'), hashtext($1 || ':' || $2))`, [
+  async lockAttempts(ctx: RequestContext, userId: string, testType: TestType): Promise<void> {
+    await this.db.manager(ctx).query(`SELECT pg_advisory_xact_lock(hashtext('submissions.attempts'), hashtext($1 || ':' || $2))`, [
       userId,
       testType,
     ]);
@@ -89,12 +87,12 @@ export class SubmissionsRepository {
    * limit); the numbering continues across tenants because it is unique per (user, test type).
    */
   async attemptStats(
-    em: EntityManager,
+    ctx: RequestContext,
     userId: string,
     testType: TestType,
     tenantId: string,
   ): Promise<{ count: number; last: number }> {
-    const [row] = await em.query(
+    const [row] = await this.db.manager(ctx).query(
       `SELECT count(*) FILTER (WHERE tenant_id = $3)::int AS count, coalesce(max(attempt_number), 0)::int AS last
          FROM submissions
         WHERE user_id = $1 AND test_type = $2`,
@@ -103,7 +101,7 @@ export class SubmissionsRepository {
     return row as { count: number; last: number };
   }
 
-  mediaOf(em: EntityManager, submissionId: string): Promise<MediaFileEntity[]> {
-    return em.getRepository(MediaFileEntity).find({ where: { submission_id: submissionId } });
+  mediaOf(ctx: RequestContext, submissionId: string): Promise<MediaFileEntity[]> {
+    return this.db.repo(ctx, MediaFileEntity).find({ where: { submission_id: submissionId } });
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/context/request-context';
 import { AppError } from '../../common/errors/app-error';
 import { DatabaseService } from '../../database/database.service';
@@ -21,10 +20,10 @@ export class TenantDirectoryService {
   }
 
   /**
-   * The tenant, or 404 TENANT_NOT_FOUND / 409 TENANT_INACTIVE. `manager` reads inside the caller's transaction.
+   * The tenant, or 404 TENANT_NOT_FOUND / 409 TENANT_INACTIVE. A transaction context reads inside its transaction.
    */
-  async requireActive(ctx: RequestContext, id: string, manager?: EntityManager): Promise<TenantSummary> {
-    const tenant = await (manager ?? this.db.manager(ctx)).getRepository(TenantEntity).findOneBy({ id });
+  async requireActive(ctx: RequestContext, id: string): Promise<TenantSummary> {
+    const tenant = await this.db.repo(ctx, TenantEntity).findOneBy({ id });
     if (!tenant) throw AppError.notFound('TENANT_NOT_FOUND', 'Tenant not found');
     if (!tenant.is_active) throw AppError.conflict('TENANT_INACTIVE', 'Tenant is deactivated');
     return { id: tenant.id, name: tenant.name, is_active: tenant.is_active };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, EntityManager, Not } from 'typeorm';
+import { Brackets, Not } from 'typeorm';
 import { PasswordService } from '../../common/auth/password.service';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { targetTenant, tenantWhere } from '../../common/context/tenant-scope';
@@ -90,27 +90,25 @@ export class UserManagementService {
     assertMayGrantRole(ctx.user, role);
     const tenantId = targetTenant(ctx, dto.tenant_id ?? (ctx.user.role === 'superadmin' ? SYSTEM_TENANT_ID : null));
     assertSuperadminPlacement(role, tenantId);
-    return this.db.transaction(ctx, async (em) => {
-      const user = await this.users.insert(
-        ctx,
-        {
-          email: dto.email,
-          password: dto.password,
-          full_name: fullName,
-          candidate_id: dto.candidate_id ?? null,
-          role,
-          tenant_id: tenantId,
-          preferred_language: dto.preferred_language ?? dto.language_code,
-          is_active: dto.is_active,
-        },
-        em,
-      );
+    return this.db.transaction(ctx, async (tx) => {
+      const user = await this.users.insert(tx, {
+        email: dto.email,
+        password: dto.password,
+        full_name: fullName,
+        candidate_id: dto.candidate_id ?? null,
+        role,
+        tenant_id: tenantId,
+        preferred_language: dto.preferred_language ?? dto.language_code,
+        is_active: dto.is_active,
+      });
       const created = toUserResponse(user, user.tenant?.name ?? '');
-      await this.audit.record(
-        ctx,
-        { action: 'user.create', resourceType: 'user', resourceId: user.id, tenantId: user.tenant_id, newValues: created },
-        em,
-      );
+      await this.audit.record(tx, {
+        action: 'user.create',
+        resourceType: 'user',
+        resourceId: user.id,
+        tenantId: user.tenant_id,
+        newValues: created,
+      });
       return created;
     });
   }
@@ -120,58 +118,48 @@ export class UserManagementService {
     planUserUpdate(ctx.user, await this.findVisible(ctx, { id }), dto);
     const passwordHash = dto.password !== undefined ? await this.passwords.hash(dto.password) : undefined;
 
-    return this.db.transaction(ctx, async (em) => {
-      const target = await this.lockVisible(ctx, em, id);
-      const plan = planUserUpdate(ctx.user, target, dto);
-      if (Object.keys(plan.changes).length === 0 && !passwordHash) return this.response(em, id);
-      await this.assertAvailable(ctx, em, target, plan.changes);
-      const before = await this.response(em, id);
-      await em.getRepository(UserEntity).update(id, { ...plan.changes, ...(passwordHash ? { password_hash: passwordHash } : {}) });
-      const revoked = plan.revokeReason
-        ? await this.sessions.revokeAllForUser(ctx, id, plan.revokeReason, { manager: em })
-        : 0;
-      const after = await this.response(em, id);
-      await this.audit.record(
-        ctx,
-        {
-          action: 'user.update',
-          resourceType: 'user',
-          resourceId: id,
-          tenantId: after.tenant_id,
-          oldValues: before,
-          newValues: { ...after, ...(plan.passwordReset ? { password: 'reset' } : {}), sessions_revoked: revoked },
-        },
-        em,
-      );
+    return this.db.transaction(ctx, async (tx) => {
+      const target = await this.lockVisible(tx, id);
+      const plan = planUserUpdate(tx.user, target, dto);
+      if (Object.keys(plan.changes).length === 0 && !passwordHash) return this.response(tx, id);
+      await this.assertAvailable(tx, target, plan.changes);
+      const before = await this.response(tx, id);
+      await this.db.repo(tx, UserEntity).update(id, { ...plan.changes, ...(passwordHash ? { password_hash: passwordHash } : {}) });
+      const revoked = plan.revokeReason ? await this.sessions.revokeAllForUser(tx, id, plan.revokeReason) : 0;
+      const after = await this.response(tx, id);
+      await this.audit.record(tx, {
+        action: 'user.update',
+        resourceType: 'user',
+        resourceId: id,
+        tenantId: after.tenant_id,
+        oldValues: before,
+        newValues: { ...after, ...(plan.passwordReset ? { password: 'reset' } : {}), sessions_revoked: revoked },
+      });
       return after;
     });
   }
 
   /** DELETE deactivates (history such as submissions and audit rows keeps pointing at the user). */
   async deactivate(ctx: AuthenticatedContext, id: string): Promise<UserResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      const target = await this.lockVisible(ctx, em, id);
-      if (target.id === ctx.user.id) {
+    return this.db.transaction(ctx, async (tx) => {
+      const target = await this.lockVisible(tx, id);
+      if (target.id === tx.user.id) {
         throw AppError.conflict('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate yourself');
       }
-      const before = await this.response(em, id);
-      if (target.is_active) await em.getRepository(UserEntity).update(id, { is_active: false });
+      const before = await this.response(tx, id);
+      if (target.is_active) await this.db.repo(tx, UserEntity).update(id, { is_active: false });
       // Even when already inactive: a session left over from before must not survive a second request to end it.
-      const revoked = await this.sessions.revokeAllForUser(ctx, id, 'user_deactivated', { manager: em });
-      const after = await this.response(em, id);
+      const revoked = await this.sessions.revokeAllForUser(tx, id, 'user_deactivated');
+      const after = await this.response(tx, id);
       if (target.is_active) {
-        await this.audit.record(
-          ctx,
-          {
-            action: 'user.deactivate',
-            resourceType: 'user',
-            resourceId: id,
-            tenantId: after.tenant_id,
-            oldValues: before,
-            newValues: { ...after, sessions_revoked: revoked },
-          },
-          em,
-        );
+        await this.audit.record(tx, {
+          action: 'user.deactivate',
+          resourceType: 'user',
+          resourceId: id,
+          tenantId: after.tenant_id,
+          oldValues: before,
+          newValues: { ...after, sessions_revoked: revoked },
+        });
       }
       return after;
     });
@@ -187,9 +175,9 @@ export class UserManagementService {
   }
 
   /** Same, locked for the rest of the transaction so concurrent updates cannot interleave. */
-  private async lockVisible(ctx: AuthenticatedContext, em: EntityManager, id: string): Promise<UserEntity> {
-    const user = await em
-      .getRepository(UserEntity)
+  private async lockVisible(ctx: AuthenticatedContext, id: string): Promise<UserEntity> {
+    const user = await this.db
+      .repo(ctx, UserEntity)
       .findOne({ where: { id, ...tenantWhere(ctx) }, lock: { mode: 'pessimistic_write' } });
     if (!user || !canSeeUser(ctx.user, user)) throw USER_NOT_FOUND();
     return user;
@@ -198,17 +186,16 @@ export class UserManagementService {
   /** Friendly 409/404s for the common cases; the unique indexes still catch a race (mapped to 409 by the filter). */
   private async assertAvailable(
     ctx: AuthenticatedContext,
-    em: EntityManager,
     target: UserEntity,
     changes: UserChanges,
   ): Promise<void> {
-    const users = em.getRepository(UserEntity);
+    const users = this.db.repo(ctx, UserEntity);
     if (changes.email && (await users.existsBy({ email: changes.email, id: Not(target.id) }))) {
       throw AppError.conflict('EMAIL_TAKEN', 'A user with this email already exists');
     }
     const tenantId = changes.tenant_id ?? target.tenant_id;
     if (changes.tenant_id) {
-      await this.tenants.requireActive(ctx, tenantId, em);
+      await this.tenants.requireActive(ctx, tenantId);
     }
     const candidateId = changes.candidate_id === undefined ? target.candidate_id : changes.candidate_id;
     if (
@@ -220,8 +207,8 @@ export class UserManagementService {
     }
   }
 
-  private async response(em: EntityManager, id: string): Promise<UserResponse> {
-    const user = await em.getRepository(UserEntity).findOneOrFail({ where: { id }, relations: { tenant: true } });
+  private async response(ctx: AuthenticatedContext, id: string): Promise<UserResponse> {
+    const user = await this.db.repo(ctx, UserEntity).findOneOrFail({ where: { id }, relations: { tenant: true } });
     return toUserResponse(user, user.tenant?.name ?? '');
   }
 }

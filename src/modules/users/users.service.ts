@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { PasswordService } from '../../common/auth/password.service';
 import { Role } from '../../common/auth/roles';
 import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
@@ -74,15 +73,14 @@ export class UsersService {
    * Inserts a user after hashing its password. Duplicate e-mail (platform-wide) or candidate_id (per tenant)
    * is 409. The caller audits.
    */
-  async insert(ctx: RequestContext, input: NewUser, manager?: EntityManager): Promise<UserEntity> {
-    const em = manager ?? this.db.manager(ctx);
-    const repo = em.getRepository(UserEntity);
+  async insert(ctx: RequestContext, input: NewUser): Promise<UserEntity> {
+    const repo = this.db.repo(ctx, UserEntity);
     const email = input.email.toLowerCase();
     if (await repo.existsBy({ email })) throw AppError.conflict('EMAIL_TAKEN', 'A user with this email already exists');
     if (input.candidate_id && (await repo.existsBy({ tenant_id: input.tenant_id, candidate_id: input.candidate_id }))) {
       throw AppError.conflict('CANDIDATE_ID_TAKEN', 'This candidate_id is already used in the tenant');
     }
-    const tenant = await this.tenants.requireActive(ctx, input.tenant_id, em);
+    const tenant = await this.tenants.requireActive(ctx, input.tenant_id);
     const password_hash = await this.passwords.hash(input.password);
     const saved = await repo.save({
       email,
@@ -103,20 +101,16 @@ export class UsersService {
     ctx: RequestContext,
     input: Omit<NewUser, 'role'>,
   ): Promise<UserResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      const user = await this.insert(ctx, { ...input, role: 'candidate' }, em);
-      await this.audit.record(
-        ctx,
-        {
-          action: 'user.register',
-          resourceType: 'user',
-          resourceId: user.id,
-          tenantId: user.tenant_id,
-          userId: user.id,
-          newValues: toUserResponse(user, user.tenant?.name ?? ''),
-        },
-        em,
-      );
+    return this.db.transaction(ctx, async (tx) => {
+      const user = await this.insert(tx, { ...input, role: 'candidate' });
+      await this.audit.record(tx, {
+        action: 'user.register',
+        resourceType: 'user',
+        resourceId: user.id,
+        tenantId: user.tenant_id,
+        userId: user.id,
+        newValues: toUserResponse(user, user.tenant?.name ?? ''),
+      });
       return toUserResponse(user, user.tenant?.name ?? '');
     });
   }
@@ -131,22 +125,17 @@ export class UsersService {
       ]);
     }
     const password_hash = await this.passwords.hash(newPassword);
-    await this.db.transaction(ctx, async (em) => {
-      await em.getRepository(UserEntity).update(user.id, { password_hash });
-      const revoked = await this.sessions.revokeAllForUser(ctx, user.id, 'password_changed', {
-        exceptSessionId: ctx.user.sessionId,
-        manager: em,
+    await this.db.transaction(ctx, async (tx) => {
+      await this.db.repo(tx, UserEntity).update(user.id, { password_hash });
+      const revoked = await this.sessions.revokeAllForUser(tx, user.id, 'password_changed', {
+        exceptSessionId: tx.user.sessionId,
       });
-      await this.audit.record(
-        ctx,
-        {
-          action: 'user.password_change',
-          resourceType: 'user',
-          resourceId: user.id,
-          newValues: { password: 'changed', other_sessions_revoked: revoked },
-        },
-        em,
-      );
+      await this.audit.record(tx, {
+        action: 'user.password_change',
+        resourceType: 'user',
+        resourceId: user.id,
+        newValues: { password: 'changed', other_sessions_revoked: revoked },
+      });
     });
   }
 

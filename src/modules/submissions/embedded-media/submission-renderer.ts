@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { In } from 'typeorm';
 import { RequestContext } from '../../../common/context/request-context';
 import { DatabaseService } from '../../../database/database.service';
 import { SubmissionResponse, toSubmissionResponse } from '../dto/submission.response';
@@ -26,15 +26,16 @@ export class SubmissionRenderer {
     private readonly links: MediaLinks,
   ) {}
 
-  async one(ctx: RequestContext, submission: SubmissionEntity, em?: EntityManager): Promise<SubmissionResponse> {
-    return (await this.many(ctx, [submission], em))[0];
+  /** Given a transaction context (`tx`), the media are read inside that transaction. */
+  async one(ctx: RequestContext, submission: SubmissionEntity): Promise<SubmissionResponse> {
+    return (await this.many(ctx, [submission]))[0];
   }
 
-  async many(ctx: RequestContext, submissions: SubmissionEntity[], em?: EntityManager): Promise<SubmissionResponse[]> {
+  async many(ctx: RequestContext, submissions: SubmissionEntity[]): Promise<SubmissionResponse[]> {
     const referencing = submissions.filter(hasReference);
     if (referencing.length === 0) return submissions.map((s) => toSubmissionResponse(s));
-    const media = await (em ?? this.db.manager(ctx))
-      .getRepository(MediaFileEntity)
+    const media = await this.db
+      .repo(ctx, MediaFileEntity)
       .find({ where: { submission_id: In(referencing.map((s) => s.id)) } });
     const bySubmission = new Map<string, Map<string, MediaFileEntity>>();
     for (const m of media) {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { EntityManager } from 'typeorm';
 import { AuthenticatedContext, RequestContext } from '../../../common/context/request-context';
 import { AppError, FieldError } from '../../../common/errors/app-error';
 import {
@@ -98,7 +97,7 @@ export class MediaService {
     try {
       const { fields, stored } = this.validate(raw, file);
       const checked = checkMediaType(fields.file_type, stored.declaredMime, stored.sniffed);
-      row = await this.db.transaction(ctx, (em) => this.insert(ctx, em, submission, stored, fields, checked));
+      row = await this.db.transaction(ctx, (tx) => this.insert(tx, submission, stored, fields, checked));
     } catch (error) {
       if (file) await this.discard(file.key);
       throw error;
@@ -174,10 +173,10 @@ export class MediaService {
   }
 
   async remove(ctx: AuthenticatedContext, submissionId: string, mediaId: string): Promise<MediaDeletedResponse> {
-    const removed = await this.db.transaction(ctx, async (em) => {
-      const submission = await this.submissions.lockVisible(ctx, em, submissionId, 'pessimistic_read');
+    const removed = await this.db.transaction(ctx, async (tx) => {
+      const submission = await this.submissions.lockVisible(tx, submissionId, 'pessimistic_read');
       if (!submission) throw SUBMISSION_NOT_FOUND();
-      const repo = em.getRepository(MediaFileEntity);
+      const repo = this.db.repo(tx, MediaFileEntity);
       const media = await repo.findOne({
         where: { id: mediaId, submission_id: submission.id },
         lock: { mode: 'pessimistic_write' },
@@ -185,9 +184,8 @@ export class MediaService {
       if (!media) throw MEDIA_NOT_FOUND();
       await repo.delete(media.id);
       await this.audit.record(
-        ctx,
+        tx,
         { action: 'media.delete', resourceType: 'media_file', resourceId: media.id, tenantId: media.tenant_id, oldValues: mediaAuditView(media) },
-        em,
       );
       return media;
     });
@@ -212,14 +210,13 @@ export class MediaService {
    */
   private async insert(
     ctx: AuthenticatedContext,
-    em: EntityManager,
     submission: SubmissionEntity,
     file: ReceivedMedia,
     fields: MediaUploadFields,
     checked: CheckedMedia,
   ): Promise<MediaFileEntity> {
-    if (!(await this.submissions.lockVisible(ctx, em, submission.id, 'pessimistic_read'))) throw SUBMISSION_NOT_FOUND();
-    const repo = em.getRepository(MediaFileEntity);
+    if (!(await this.submissions.lockVisible(ctx, submission.id, 'pessimistic_read'))) throw SUBMISSION_NOT_FOUND();
+    const repo = this.db.repo(ctx, MediaFileEntity);
     const fallbackName = `Q${fields.question_index + 1}_${fields.file_type}${checked.extension}`;
     const { identifiers } = await repo.insert({
       tenant_id: submission.tenant_id,
@@ -236,11 +233,13 @@ export class MediaService {
       follow_up_sequence: fields.follow_up_sequence,
     });
     const row = await repo.findOneByOrFail({ id: identifiers[0].id as string });
-    await this.audit.record(
-      ctx,
-      { action: 'media.upload', resourceType: 'media_file', resourceId: row.id, tenantId: row.tenant_id, newValues: mediaAuditView(row) },
-      em,
-    );
+    await this.audit.record(ctx, {
+      action: 'media.upload',
+      resourceType: 'media_file',
+      resourceId: row.id,
+      tenantId: row.tenant_id,
+      newValues: mediaAuditView(row),
+    });
     return row;
   }
 
