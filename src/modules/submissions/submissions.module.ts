@@ -15,6 +15,7 @@ import { SubmissionAttemptsService } from './submission-attempts.service';
 import { SubmissionStatisticsModule } from './submission-statistics.module';
 import { SubmissionsController } from './submissions.controller';
 import { SubmissionsRepository } from './submissions.repository';
+import { MediaFilesRepository } from './media/media-files.repository';
 import { SubmissionsService } from './submissions.service';
 
 /**
@@ -30,6 +31,7 @@ import { SubmissionsService } from './submissions.service';
     SubmissionsService,
     SubmissionAttemptsService,
     SubmissionsRepository,
+    MediaFilesRepository,
     MediaService,
     MediaUrlSigner,
     MediaLinks,

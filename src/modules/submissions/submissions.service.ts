@@ -16,6 +16,7 @@ import { SubmissionEntity } from './entities/submission.entity';
 import { attemptAllowance, planCompletion } from './submission-rules';
 import { MAX_ATTEMPTS_REACHED, SUBMISSION_NOT_FOUND, TEST_TYPE_NOT_ALLOWED } from './submissions.errors';
 import { SubmissionsRepository } from './submissions.repository';
+import { MediaFilesRepository } from './media/media-files.repository';
 import { EmbeddedMediaStore } from './embedded-media/embedded-media.store';
 import { SubmissionRenderer } from './embedded-media/submission-renderer';
 import type { EmbeddedMedia } from './embedded-media/submission-body.middleware';
@@ -59,6 +60,7 @@ export class SubmissionsService {
   constructor(
     private readonly db: DatabaseService,
     private readonly submissions: SubmissionsRepository,
+    private readonly mediaFiles: MediaFilesRepository,
     private readonly tenants: TenantsService,
     private readonly configurations: ConfigurationsService,
     private readonly audit: AuditService,
@@ -109,8 +111,7 @@ export class SubmissionsService {
         if (attemptAllowance(ctx.user.role, attempts.count, tenant.max_test_attempts).exhausted) {
           throw MAX_ATTEMPTS_REACHED(dto.test_type, tenant.max_test_attempts);
         }
-        const repo = this.db.repo(tx, SubmissionEntity);
-        await repo.insert({
+        await this.db.repo(tx, SubmissionEntity).insert({
           id: submissionId,
           tenant_id: tenant.id,
           user_id: tx.user.id,
@@ -124,7 +125,7 @@ export class SubmissionsService {
           configuration_version: configuration?.version ?? null,
           attempt_number: attempts.last + 1,
         } as QueryDeepPartialEntity<SubmissionEntity>);
-        const created = await repo.findOneByOrFail({ id: submissionId });
+        const created = await this.submissions.reload(tx, submissionId);
         await this.audit.record(
           tx,
           {
@@ -159,9 +160,8 @@ export class SubmissionsService {
       if (dto.analysis_result !== undefined) changes.analysis_result = dto.analysis_result as QueryDeepPartialEntity<object>;
       if (Object.keys(changes).length === 0) return this.renderer.one(tx, before);
 
-      const repo = this.db.repo(tx, SubmissionEntity);
-      await repo.update(id, changes);
-      const after = await repo.findOneByOrFail({ id });
+      await this.db.repo(tx, SubmissionEntity).update(id, changes);
+      const after = await this.submissions.reload(tx, id);
       await this.audit.record(
         tx,
         {
@@ -182,7 +182,7 @@ export class SubmissionsService {
     const files = await this.db.transaction(ctx, async (tx) => {
       const submission = await this.submissions.lockVisible(tx, id);
       if (!submission) throw SUBMISSION_NOT_FOUND();
-      const media = await this.submissions.mediaOf(tx, id);
+      const media = await this.mediaFiles.allOf(tx, id);
       await this.db.repo(tx, SubmissionEntity).delete(id);
       const stored = media.map((m): StoredFileRef & { id: string } => ({
         id: m.id,

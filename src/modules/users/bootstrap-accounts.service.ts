@@ -1,10 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { systemContext } from '../../common/context/request-context';
 import { AppConfigService } from '../../config/app-config.service';
-import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
-import { UserEntity } from './entities/user.entity';
+import { UsersRepository } from './users.repository';
 import { NewUser, UsersService } from './users.service';
 
 /**
@@ -18,7 +17,7 @@ export class BootstrapAccountsService implements OnApplicationBootstrap {
 
   constructor(
     private readonly config: AppConfigService,
-    private readonly db: DatabaseService,
+    private readonly usersTable: UsersRepository,
     private readonly users: UsersService,
     private readonly audit: AuditService,
   ) {}
@@ -27,14 +26,14 @@ export class BootstrapAccountsService implements OnApplicationBootstrap {
     const ctx = systemContext('bootstrap');
     const { environment, auth } = this.config.values;
     if (environment === 'test') return;
-    if (await this.db.repo(ctx, UserEntity).existsBy({ role: 'superadmin' })) return;
+    if (await this.usersTable.superadminExists(ctx)) return;
 
     const accounts: NewUser[] = [];
     if (auth.bootstrapSuperadminEmail && auth.bootstrapSuperadminPassword) {
       accounts.push(this.account(auth.bootstrapSuperadminEmail, auth.bootstrapSuperadminPassword, 'superadmin'));
     } else if (environment === 'development') {
       accounts.push(this.account('superadmin@gmail.com', 'superadmin123', 'superadmin', 'SUPERADMIN001'));
-      if (!(await this.db.repo(ctx, UserEntity).existsBy({ email: 'admin@gmail.com' }))) {
+      if (!(await this.usersTable.emailTaken(ctx, 'admin@gmail.com'))) {
         accounts.push(this.account('admin@gmail.com', 'admin123', 'admin', 'ADMIN001'));
       }
       this.logger.warn(

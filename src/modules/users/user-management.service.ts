@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, Not } from 'typeorm';
 import { PasswordService } from '../../common/auth/password.service';
 import { AuthenticatedContext } from '../../common/context/request-context';
-import { targetTenant, tenantWhere } from '../../common/context/tenant-scope';
+import { targetTenant } from '../../common/context/tenant-scope';
 import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/http/pagination';
 import { DatabaseService } from '../../database/database.service';
@@ -16,12 +15,8 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserResponse, UserResponse } from './dto/user.response';
 import { UserEntity } from './entities/user.entity';
 import { assertMayGrantRole, assertSuperadminPlacement, canSeeUser, planUserUpdate, UserChanges } from './user-rules';
+import { UsersRepository } from './users.repository';
 import { USER_NOT_FOUND, UsersService } from './users.service';
-
-/** `%`, `_` and `\` are wildcards (or the escape) in LIKE patterns; a search for "a_b" means the literal text. */
-export function likePattern(search: string): string {
-  return `%${search.replace(/[\\%_]/g, '\\$&')}%`;
-}
 
 /**
  * The users API: who may list, read, create, change and deactivate whom (the rules themselves are in
@@ -31,6 +26,7 @@ export function likePattern(search: string): string {
 export class UserManagementService {
   constructor(
     private readonly db: DatabaseService,
+    private readonly usersTable: UsersRepository,
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
     private readonly sessions: SessionsService,
@@ -40,28 +36,7 @@ export class UserManagementService {
 
   /** Admins list their own tenant (never superadmins); a superadmin lists everyone, optionally by tenant. */
   async list(ctx: AuthenticatedContext, query: ListUsersQueryDto): Promise<Page<UserResponse>> {
-    const qb = this.db.repo(ctx, UserEntity).createQueryBuilder('u').leftJoinAndSelect('u.tenant', 't');
-    const scope = tenantWhere(ctx);
-    if (scope.tenant_id) {
-      qb.andWhere('u.tenant_id = :scopeTenantId AND u.role <> :hiddenRole', {
-        scopeTenantId: scope.tenant_id,
-        hiddenRole: 'superadmin',
-      });
-    }
-    // For an admin a foreign tenant_id simply matches nothing: the scope above already holds.
-    if (query.tenant_id) qb.andWhere('u.tenant_id = :tenantId', { tenantId: query.tenant_id });
-    if (query.role) qb.andWhere('u.role = :role', { role: query.role });
-    if (query.is_active !== undefined) qb.andWhere('u.is_active = :isActive', { isActive: query.is_active });
-    if (query.search) {
-      const pattern = likePattern(query.search);
-      qb.andWhere(new Brackets((w) => w.where('u.email ILIKE :pattern', { pattern }).orWhere('u.full_name ILIKE :pattern')));
-    }
-    const [rows, total] = await qb
-      .orderBy('u.created_at', 'DESC')
-      .addOrderBy('u.id', 'DESC')
-      .offset(query.skip)
-      .limit(query.limit)
-      .getManyAndCount();
+    const [rows, total] = await this.usersTable.list(ctx, query);
     return { items: rows.map((user) => toUserResponse(user, user.tenant?.name ?? '')), total };
   }
 
@@ -167,18 +142,14 @@ export class UserManagementService {
 
   /** A user the caller may see, or 404 — a foreign user is indistinguishable from a missing one. */
   private async findVisible(ctx: AuthenticatedContext, where: { id: string } | { email: string }): Promise<UserEntity> {
-    const user = await this.db
-      .repo(ctx, UserEntity)
-      .findOne({ where: { ...where, ...tenantWhere(ctx) }, relations: { tenant: true } });
+    const user = await this.usersTable.findInScope(ctx, where);
     if (!user || !canSeeUser(ctx.user, user)) throw USER_NOT_FOUND();
     return user;
   }
 
   /** Same, locked for the rest of the transaction so concurrent updates cannot interleave. */
   private async lockVisible(ctx: AuthenticatedContext, id: string): Promise<UserEntity> {
-    const user = await this.db
-      .repo(ctx, UserEntity)
-      .findOne({ where: { id, ...tenantWhere(ctx) }, lock: { mode: 'pessimistic_write' } });
+    const user = await this.usersTable.lockInScope(ctx, id);
     if (!user || !canSeeUser(ctx.user, user)) throw USER_NOT_FOUND();
     return user;
   }
@@ -189,8 +160,7 @@ export class UserManagementService {
     target: UserEntity,
     changes: UserChanges,
   ): Promise<void> {
-    const users = this.db.repo(ctx, UserEntity);
-    if (changes.email && (await users.existsBy({ email: changes.email, id: Not(target.id) }))) {
+    if (changes.email && (await this.usersTable.emailTaken(ctx, changes.email, target.id))) {
       throw AppError.conflict('EMAIL_TAKEN', 'A user with this email already exists');
     }
     const tenantId = changes.tenant_id ?? target.tenant_id;
@@ -201,14 +171,14 @@ export class UserManagementService {
     if (
       candidateId &&
       (changes.candidate_id !== undefined || changes.tenant_id) &&
-      (await users.existsBy({ tenant_id: tenantId, candidate_id: candidateId, id: Not(target.id) }))
+      (await this.usersTable.candidateIdTaken(ctx, tenantId, candidateId, target.id))
     ) {
       throw AppError.conflict('CANDIDATE_ID_TAKEN', 'This candidate_id is already used in the tenant');
     }
   }
 
   private async response(ctx: AuthenticatedContext, id: string): Promise<UserResponse> {
-    const user = await this.db.repo(ctx, UserEntity).findOneOrFail({ where: { id }, relations: { tenant: true } });
+    const user = await this.usersTable.reloadWithTenant(ctx, id);
     return toUserResponse(user, user.tenant?.name ?? '');
   }
 }

@@ -9,6 +9,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { TenantDirectoryService } from '../tenants/tenant-directory.service';
 import { toUserResponse, UserResponse } from './dto/user.response';
 import { UserEntity } from './entities/user.entity';
+import { PlatformUserCounts, TenantUserCounts, UsersRepository } from './users.repository';
 
 export interface NewUser {
   email: string;
@@ -21,17 +22,7 @@ export interface NewUser {
   is_active?: boolean;
 }
 
-export interface TenantUserCounts {
-  total: number;
-  admins: number;
-  candidates: number;
-  active_last_30_days: number;
-}
-
-export interface PlatformUserCounts {
-  active_total: number;
-  added_last_7_days: number;
-}
+export type { PlatformUserCounts, TenantUserCounts };
 
 export const USER_NOT_FOUND = () => AppError.notFound('USER_NOT_FOUND', 'User not found');
 
@@ -39,6 +30,7 @@ export const USER_NOT_FOUND = () => AppError.notFound('USER_NOT_FOUND', 'User no
 export class UsersService {
   constructor(
     private readonly db: DatabaseService,
+    private readonly usersTable: UsersRepository,
     private readonly passwords: PasswordService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
@@ -47,17 +39,11 @@ export class UsersService {
 
   /** For login: the user (any state) with its tenant. */
   findByEmailWithTenant(ctx: RequestContext, email: string): Promise<UserEntity | null> {
-    return this.db.repo(ctx, UserEntity).findOne({ where: { email: email.toLowerCase() }, relations: { tenant: true } });
+    return this.usersTable.findByEmailWithTenant(ctx, email);
   }
 
   async getProfile(ctx: RequestContext, userId: string): Promise<UserResponse> {
-    // One query (findOne with relations costs two: TypeORM adds an implicit take and a second lookup).
-    const user = await this.db
-      .repo(ctx, UserEntity)
-      .createQueryBuilder('u')
-      .leftJoinAndSelect('u.tenant', 't')
-      .where('u.id = :userId', { userId })
-      .getOne();
+    const user = await this.usersTable.findWithTenant(ctx, userId);
     if (!user) throw USER_NOT_FOUND();
     return toUserResponse(user, user.tenant?.name ?? '');
   }
@@ -74,15 +60,14 @@ export class UsersService {
    * is 409. The caller audits.
    */
   async insert(ctx: RequestContext, input: NewUser): Promise<UserEntity> {
-    const repo = this.db.repo(ctx, UserEntity);
     const email = input.email.toLowerCase();
-    if (await repo.existsBy({ email })) throw AppError.conflict('EMAIL_TAKEN', 'A user with this email already exists');
-    if (input.candidate_id && (await repo.existsBy({ tenant_id: input.tenant_id, candidate_id: input.candidate_id }))) {
+    if (await this.usersTable.emailTaken(ctx, email)) throw AppError.conflict('EMAIL_TAKEN', 'A user with this email already exists');
+    if (input.candidate_id && (await this.usersTable.candidateIdTaken(ctx, input.tenant_id, input.candidate_id))) {
       throw AppError.conflict('CANDIDATE_ID_TAKEN', 'This candidate_id is already used in the tenant');
     }
     const tenant = await this.tenants.requireActive(ctx, input.tenant_id);
     const password_hash = await this.passwords.hash(input.password);
-    const saved = await repo.save({
+    const saved = await this.db.repo(ctx, UserEntity).save({
       email,
       password_hash,
       full_name: input.full_name,
@@ -117,7 +102,7 @@ export class UsersService {
 
   /** Checks the current password, stores the new one and ends every other session of the user. */
   async changePassword(ctx: AuthenticatedContext, currentPassword: string, newPassword: string): Promise<void> {
-    const user = await this.db.repo(ctx, UserEntity).findOneBy({ id: ctx.user.id });
+    const user = await this.usersTable.findSelf(ctx);
     if (!user) throw USER_NOT_FOUND();
     if (!(await this.passwords.verify(currentPassword, user.password_hash))) {
       throw AppError.badRequest('INVALID_CURRENT_PASSWORD', 'Current password is incorrect', [
@@ -139,30 +124,11 @@ export class UsersService {
     });
   }
 
-  /**
-   * Users of one tenant, inactive ones included (as the first seed counted them); "active in the last 30 days"
-   * means logged in within 30 days.
-   */
-  async countForTenant(ctx: RequestContext, tenantId: string): Promise<TenantUserCounts> {
-    const [row] = await this.db.manager(ctx).query(
-      `SELECT count(*)::int AS total,
-              count(*) FILTER (WHERE role = 'admin')::int AS admins,
-              count(*) FILTER (WHERE role = 'candidate')::int AS candidates,
-              count(*) FILTER (WHERE last_login > now() - interval '30 days')::int AS active_last_30_days
-         FROM users
-        WHERE tenant_id = $1`,
-      [tenantId],
-    );
-    return row as TenantUserCounts;
+  countForTenant(ctx: RequestContext, tenantId: string): Promise<TenantUserCounts> {
+    return this.usersTable.countForTenant(ctx, tenantId);
   }
 
-  /** Platform-wide: active accounts, and accounts created in the last 7 days. */
-  async countForPlatform(ctx: RequestContext): Promise<PlatformUserCounts> {
-    const [row] = await this.db.manager(ctx).query(
-      `SELECT count(*) FILTER (WHERE is_active)::int AS active_total,
-              count(*) FILTER (WHERE created_at > now() - interval '7 days')::int AS added_last_7_days
-         FROM users`,
-    );
-    return row as PlatformUserCounts;
+  countForPlatform(ctx: RequestContext): Promise<PlatformUserCounts> {
+    return this.usersTable.countForPlatform(ctx);
   }
 }

@@ -14,6 +14,7 @@ import {
 } from '../../../common/storage';
 import { AppConfigService } from '../../../config/app-config.service';
 import { DatabaseService } from '../../../database/database.service';
+import { MediaFilesRepository } from '../media/media-files.repository';
 import { AuditService } from '../../audit/audit.service';
 import { MediaFileEntity, MediaFileType } from '../entities/media-file.entity';
 import { MAX_FOLLOW_UP_SEQUENCE, MAX_SCENARIO_ID_LENGTH } from '../media/media-fields';
@@ -106,6 +107,7 @@ export class EmbeddedMediaStore {
     private readonly config: AppConfigService,
     private readonly audit: AuditService,
     private readonly db: DatabaseService,
+    private readonly mediaFiles: MediaFilesRepository,
   ) {}
 
   /**
@@ -179,8 +181,7 @@ export class EmbeddedMediaStore {
   /** The media rows (and their audit rows), in the submission's transaction, after the submission row. */
   async insert(ctx: AuthenticatedContext, tenantId: string, submissionId: string, stored: StoredMedia[]): Promise<void> {
     if (stored.length === 0) return;
-    const repo = this.db.repo(ctx, MediaFileEntity);
-    await repo.insert(
+    await this.db.repo(ctx, MediaFileEntity).insert(
       stored.map((m) => ({
         id: m.id,
         tenant_id: tenantId,
@@ -197,7 +198,7 @@ export class EmbeddedMediaStore {
         follow_up_sequence: m.followUpSequence,
       })),
     );
-    for (const row of await repo.find({ where: { submission_id: submissionId }, order: { question_index: 'ASC', id: 'ASC' } })) {
+    for (const row of await this.mediaFiles.allOfInOrder(ctx, submissionId)) {
       await this.audit.record(ctx, {
         action: 'media.upload',
         resourceType: 'media_file',
