@@ -45,10 +45,7 @@ export function scoped<T extends ObjectLiteral = never>(ctx: RequestContext, whe
   return (isUnscoped(where) ? where.where : where) as Where<T>;
 }
 
-/**
- * The caller's own tenant added to `where` — or, for a superadmin, every tenant, said explicitly. (Replaces the
- * spread-in `tenantWhere(ctx)`, which a query could simply leave out.)
- */
+/** The caller's own tenant added to `where` — or, for a superadmin, every tenant, said explicitly. */
 export function callerScope<W extends object>(
   ctx: AuthenticatedContext,
   where: W,

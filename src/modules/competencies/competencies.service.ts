@@ -14,6 +14,7 @@ import { CompetencyLookupQueryDto, DeleteCompetencyQueryDto, ListCompetenciesQue
 import { CompetencyResponse, toCompetencyResponse } from './dto/competency.response';
 import { UpdateCompetencyDto } from './dto/update-competency.dto';
 import { CompetencyEntity } from './entities/competency.entity';
+import { CompetenciesRepository } from './competencies.repository';
 
 const COMPETENCY_NOT_FOUND = () => AppError.notFound('COMPETENCY_NOT_FOUND', 'Competency not found');
 const COMPETENCY_CODE_TAKEN = () => AppError.conflict('COMPETENCY_CODE_TAKEN', 'Competency code already exists');
@@ -42,22 +43,14 @@ const mayManage = (ctx: AuthenticatedContext) => ctx.user.role === 'superadmin' 
 export class CompetenciesService {
   constructor(
     private readonly db: DatabaseService,
+    private readonly competencies: CompetenciesRepository,
     private readonly audit: AuditService,
     private readonly tenants: TenantDirectoryService,
   ) {}
 
   /** Superadmin: every tenant (or the one named). Others: their own tenant; proctors and candidates active entries only. */
   async list(ctx: AuthenticatedContext, query: ListCompetenciesQueryDto): Promise<Page<CompetencyResponse>> {
-    const qb = this.db.repo(ctx, CompetencyEntity).createQueryBuilder('c');
-    if (ctx.user.role !== 'superadmin') qb.andWhere('c.tenant_id = :own', { own: ctx.user.tenantId });
-    if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });
-    if (!(query.include_inactive && mayManage(ctx))) qb.andWhere('c.is_active');
-    const [rows, total] = await qb
-      .orderBy('lower(c.competency_code)', 'ASC')
-      .addOrderBy('c.tenant_id', 'ASC')
-      .offset(query.skip)
-      .limit(query.limit)
-      .getManyAndCount();
+    const [rows, total] = await this.competencies.list(ctx, query, !(query.include_inactive && mayManage(ctx)));
     return { items: rows.map(toCompetencyResponse), total };
   }
 
@@ -82,9 +75,7 @@ export class CompetenciesService {
           is_active: dto.is_active ?? true,
         } as QueryDeepPartialEntity<CompetencyEntity>),
       );
-      const created = toCompetencyResponse(
-        await this.db.repo(tx, CompetencyEntity).findOneByOrFail({ id: identifiers[0].id as string }),
-      );
+      const created = toCompetencyResponse(await this.competencies.reload(tx, tenantId, identifiers[0].id as string));
       await this.audit.record(
         tx,
         { action: 'competency.create', resourceType: 'competency', resourceId: created.id, tenantId, newValues: created },
@@ -112,7 +103,7 @@ export class CompetenciesService {
         await this.assertCodeFree(tx, row.tenant_id, changes.competency_code);
       }
       await uniqueCode(() => this.db.repo(tx, CompetencyEntity).update(row.id, changes as QueryDeepPartialEntity<CompetencyEntity>));
-      const after = toCompetencyResponse(await this.db.repo(tx, CompetencyEntity).findOneByOrFail({ id: row.id }));
+      const after = toCompetencyResponse(await this.competencies.reload(tx, row.tenant_id, row.id));
       await this.audit.record(
         tx,
         {
@@ -143,7 +134,7 @@ export class CompetenciesService {
       }
       if (!row.is_active) return before;
       await this.db.repo(tx, CompetencyEntity).update(row.id, { is_active: false });
-      const after = toCompetencyResponse(await this.db.repo(tx, CompetencyEntity).findOneByOrFail({ id: row.id }));
+      const after = toCompetencyResponse(await this.competencies.reload(tx, row.tenant_id, row.id));
       await this.audit.record(
         tx,
         {
@@ -173,24 +164,13 @@ export class CompetenciesService {
     let tenantId = ctx.user.tenantId;
     if (ctx.user.role === 'superadmin') tenantId = requestedTenant ?? SYSTEM_TENANT_ID;
     else if (requestedTenant && requestedTenant !== ctx.user.tenantId) throw COMPETENCY_NOT_FOUND();
-    const qb = this.db
-      .repo(ctx, CompetencyEntity)
-      .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId AND lower(c.competency_code) = lower(:code)', { tenantId, code });
-    if (!mayManage(ctx)) qb.andWhere('c.is_active');
-    if (lock) qb.setLock('pessimistic_write');
-    const row = await qb.getOne();
+    const row = await this.competencies.findByCode(ctx, tenantId, code, { activeOnly: !mayManage(ctx), lock });
     if (!row) throw COMPETENCY_NOT_FOUND();
     return row;
   }
 
   private async assertCodeFree(ctx: AuthenticatedContext, tenantId: string, code: string): Promise<void> {
-    const taken = await this.db
-      .repo(ctx, CompetencyEntity)
-      .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId AND lower(c.competency_code) = lower(:code)', { tenantId, code })
-      .getExists();
-    if (taken) throw COMPETENCY_CODE_TAKEN();
+    if (await this.competencies.codeTaken(ctx, tenantId, code)) throw COMPETENCY_CODE_TAKEN();
   }
 }
 

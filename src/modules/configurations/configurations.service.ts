@@ -1,5 +1,4 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { Brackets } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
 import { targetTenant } from '../../common/context/tenant-scope';
@@ -28,14 +27,12 @@ import {
 import { ConfigurationResponse, toConfigurationResponse } from './dto/configuration.response';
 import { UpdateConfigurationDto } from './dto/update-configuration.dto';
 import { ConfigurationEntity } from './entities/configuration.entity';
+import { ConfigurationsRepository } from './configurations.repository';
 
 const CONFIGURATION_NOT_FOUND = () => AppError.notFound('CONFIGURATION_NOT_FOUND', 'Configuration not found');
 
 /** First key of the two-key advisory lock that serializes saves per (tenant or system, type): ASCII "conf". */
 const SAVE_LOCK_NAMESPACE = 0x636f6e66;
-/** Matches the expression of the unique indexes, so "system" rows (tenant_id NULL) compare equal to each other. */
-const OWNER_KEY = `coalesce(c.tenant_id, '00000000-0000-0000-0000-000000000000'::uuid)`;
-const OWNER_PARAM = `coalesce(CAST(:owner AS uuid), '00000000-0000-0000-0000-000000000000'::uuid)`;
 
 /**
  * Configurations: versioned SJT, JDT and global settings per tenant, with a system-scope default. Every save inserts
@@ -46,26 +43,14 @@ const OWNER_PARAM = `coalesce(CAST(:owner AS uuid), '00000000-0000-0000-0000-000
 export class ConfigurationsService {
   constructor(
     private readonly db: DatabaseService,
+    private readonly configurations: ConfigurationsRepository,
     private readonly audit: AuditService,
     private readonly tenants: TenantDirectoryService,
   ) {}
 
   /** Admins: their tenant's rows and the system ones. Superadmins: everything. Active versions unless asked. */
   async list(ctx: AuthenticatedContext, query: ListConfigurationsQueryDto): Promise<Page<ConfigurationResponse>> {
-    const qb = this.db.repo(ctx, ConfigurationEntity).createQueryBuilder('c');
-    if (ctx.user.role !== 'superadmin') {
-      qb.andWhere(new Brackets((w) => w.where('c.tenant_id = :own', { own: ctx.user.tenantId }).orWhere('c.tenant_id IS NULL')));
-    }
-    if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });
-    if (query.scope) qb.andWhere('c.scope = :scope', { scope: query.scope });
-    if (query.config_type) qb.andWhere('c.config_type = :type', { type: query.config_type });
-    if (!query.include_inactive) qb.andWhere('c.is_active');
-    const [rows, total] = await qb
-      .orderBy('c.created_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .offset(query.skip)
-      .limit(query.limit)
-      .getManyAndCount();
+    const [rows, total] = await this.configurations.list(ctx, query);
     return { items: rows.map((row) => this.view(ctx, row)), total };
   }
 
@@ -105,10 +90,10 @@ export class ConfigurationsService {
     assertMayWriteConfiguration(ctx.user, found);
     return this.db.transaction(ctx, async (tx) => {
       await this.lockOwnerType(tx, found.tenant_id, found.config_type);
-      const row = await this.db.repo(tx, ConfigurationEntity).findOneByOrFail({ id });
+      const row = await this.configurations.reload(tx, id);
       if (!row.is_active) return this.view(tx, row);
       await this.db.repo(tx, ConfigurationEntity).update(id, { is_active: false });
-      const after = await this.db.repo(tx, ConfigurationEntity).findOneByOrFail({ id });
+      const after = await this.configurations.reload(tx, id);
       await this.audit.record(
         tx,
         {
@@ -139,11 +124,8 @@ export class ConfigurationsService {
   /** Every version of one (tenant or system, type), newest first. */
   async versions(ctx: AuthenticatedContext, type: ConfigType, query: ConfigVersionsQueryDto): Promise<Page<ConfigurationResponse>> {
     const owner = resolveOwner(ctx.user, query, 'read');
-    const [rows, total] = await this.db
-      .repo(ctx, ConfigurationEntity)
-      .createQueryBuilder('c')
-      .where(`${OWNER_KEY} = ${OWNER_PARAM}`, { owner })
-      .andWhere('c.config_type = :type', { type })
+    const [rows, total] = await this.configurations
+      .ofOwnerType(ctx, owner, type)
       .orderBy('c.version', 'DESC')
       .offset(query.skip)
       .limit(query.limit)
@@ -167,8 +149,7 @@ export class ConfigurationsService {
     return this.db.transaction(ctx, async (tx) => {
       await this.lockOwnerType(tx, owner, type);
       const repo = this.db.repo(tx, ConfigurationEntity);
-      const ofOwnerType = () =>
-        repo.createQueryBuilder('c').where(`${OWNER_KEY} = ${OWNER_PARAM}`, { owner }).andWhere('c.config_type = :type', { type });
+      const ofOwnerType = () => this.configurations.ofOwnerType(tx, owner, type);
       const previous = await ofOwnerType().andWhere('c.is_active').getOne();
       const { max } = (await ofOwnerType().select('coalesce(max(c.version), 0)::int', 'max').getRawOne<{ max: number }>())!;
       if (previous) await repo.update(previous.id, { is_active: false });
@@ -181,7 +162,7 @@ export class ConfigurationsService {
         is_active: true,
         created_by: tx.user.id,
       } as QueryDeepPartialEntity<ConfigurationEntity>);
-      const saved = await repo.findOneByOrFail({ id: identifiers[0].id as string });
+      const saved = await this.configurations.reload(tx, identifiers[0].id as string);
       const response = toConfigurationResponse(saved);
       await this.audit.record(
         tx,
@@ -213,20 +194,14 @@ export class ConfigurationsService {
 
   /** A row the caller may read, or 404 — a foreign tenant's configuration is indistinguishable from a missing one. */
   private async findReadable(ctx: AuthenticatedContext, id: string): Promise<ConfigurationEntity> {
-    const row = await this.db.repo(ctx, ConfigurationEntity).findOneBy({ id });
+    const row = await this.configurations.findById(ctx, id);
     if (!row || !canReadConfiguration(ctx.user, row)) throw CONFIGURATION_NOT_FOUND();
     return row;
   }
 
   /** The tenant's active configuration of `type`, else the active system one, else null. */
   private findEffective(ctx: RequestContext, tenantId: string, type: ConfigType): Promise<ConfigurationEntity | null> {
-    return this.db
-      .repo(ctx, ConfigurationEntity)
-      .createQueryBuilder('c')
-      .where('c.config_type = :type AND c.is_active', { type })
-      .andWhere(new Brackets((w) => w.where('c.tenant_id = :tenantId', { tenantId }).orWhere('c.tenant_id IS NULL')))
-      .orderBy('c.tenant_id', 'ASC', 'NULLS LAST')
-      .getOne();
+    return this.configurations.findEffective(ctx, tenantId, type);
   }
 
   private view(ctx: AuthenticatedContext, row: ConfigurationEntity): ConfigurationResponse {

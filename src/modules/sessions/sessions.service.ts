@@ -5,6 +5,7 @@ import { AppConfigService } from '../../config/app-config.service';
 import { DatabaseService } from '../../database/database.service';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { SessionEntity } from './entities/session.entity';
+import { SessionsRepository } from './sessions.repository';
 import { hashToken, newRefreshToken, openToken, sealToken } from './token-crypto';
 
 export type RevokeReason =
@@ -33,6 +34,7 @@ export type RotationResult =
 export class SessionsService {
   constructor(
     private readonly db: DatabaseService,
+    private readonly sessionsTable: SessionsRepository,
     private readonly config: AppConfigService,
   ) {}
 
@@ -71,11 +73,7 @@ export class SessionsService {
         .getOne();
       if (!token) return { outcome: 'invalid' };
       const sessions = this.db.repo(tx, SessionEntity);
-      const session = await sessions
-        .createQueryBuilder('s')
-        .setLock('pessimistic_write')
-        .where('s.id = :id', { id: token.session_id })
-        .getOneOrFail();
+      const session = await this.sessionsTable.lockById(tx, token.session_id);
       const now = new Date();
       if (session.revoked_at || session.expires_at <= now) return { outcome: 'invalid' };
       // A deactivated user or tenant must not mint new tokens: deactivation set directly (or by a path that
@@ -177,15 +175,10 @@ export class SessionsService {
   }
 
   listActive(ctx: RequestContext, userId: string): Promise<SessionEntity[]> {
-    return this.db
-      .repo(ctx, SessionEntity)
-      .createQueryBuilder('s')
-      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId })
-      .orderBy('s.created_at', 'DESC')
-      .getMany();
+    return this.sessionsTable.listLive(ctx, userId);
   }
 
   findOwn(ctx: RequestContext, userId: string, sessionId: string): Promise<SessionEntity | null> {
-    return this.db.repo(ctx, SessionEntity).findOneBy({ id: sessionId, user_id: userId });
+    return this.sessionsTable.findOwn(ctx, userId, sessionId);
   }
 }
