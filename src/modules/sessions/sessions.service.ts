@@ -77,7 +77,7 @@ export class SessionsService {
       const now = new Date();
       if (session.revoked_at || session.expires_at <= now) return { outcome: 'invalid' };
       // A deactivated user or tenant must not mint new tokens: deactivation set directly (or by a path that
-      // forgot to revoke the sessions) would otherwise leave a working refresh chain.
+      // forgot to revoke the sessions) would otherwise leave a live session.
       if (!(await this.ownerActive(tx, session.user_id))) return { outcome: 'invalid' };
 
       if (!token.rotated_at) {
@@ -118,7 +118,7 @@ export class SessionsService {
    * One query on the hot path of every authenticated request: session live, user and tenant active, and the
    * profile /auth/me returns. It runs in the guard, before a request transaction (RLS) could exist, so it uses the
    * pool directly and filters by the token's own session and user. It joins the users and tenants tables here,
-   * in the module that owns the session, on purpose (docs/module-boundaries.md): asking UsersService and a
+   * in the module that owns the session, on purpose (docs/module-boundaries.md): asking UserAccountsService and a
    * tenant service in turn would cost three round trips per request instead of one.
    */
   async principal(sessionId: string, userId: string): Promise<UserProfileRow | null> {

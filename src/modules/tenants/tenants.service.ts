@@ -10,8 +10,8 @@ import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { SubmissionStatisticsService } from '../submissions/submission-statistics.service';
 import { CreateUserDto, ListUsersQueryDto, UserResponse } from '../users';
-import { UserManagementService } from '../users/user-management.service';
-import { UsersService } from '../users/users.service';
+import { UserAdministrationService } from '../users/user-administration.service';
+import { UserAccountsService } from '../users/user-accounts.service';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQueryDto } from './dto/list-tenants-query.dto';
 import { TenantStatisticsResponse, TenantResponse, toTenantResponse } from './dto/tenant.response';
@@ -38,8 +38,8 @@ export interface CompanyCounts {
 export class TenantsService {
   constructor(
     private readonly db: DatabaseService,
-    private readonly userAdmin: UserManagementService,
-    private readonly users: UsersService,
+    private readonly userAdmin: UserAdministrationService,
+    private readonly users: UserAccountsService,
     private readonly audit: AuditService,
     private readonly sessions: SessionsService,
     private readonly submissionStatistics: SubmissionStatisticsService,

@@ -4,7 +4,7 @@ import { AppConfigService } from '../../config/app-config.service';
 import { AuditService } from '../audit/audit.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { UsersRepository } from './users.repository';
-import { NewUser, UsersService } from './users.service';
+import { NewUser, UserAccountsService } from './user-accounts.service';
 
 /**
  * SPEC §3 bootstrap. Development: the first start (no superadmin yet) creates the first seed's documented
@@ -18,7 +18,7 @@ export class BootstrapAccountsService implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfigService,
     private readonly usersTable: UsersRepository,
-    private readonly users: UsersService,
+    private readonly users: UserAccountsService,
     private readonly audit: AuditService,
   ) {}
 

@@ -17,7 +17,7 @@ import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponse } from './dto/user.response';
-import { UserManagementService } from './user-management.service';
+import { UserAdministrationService } from './user-administration.service';
 
 
 /** Served at /users (first seed) and /api/v1/users. */
@@ -25,7 +25,7 @@ import { UserManagementService } from './user-management.service';
 @ApiBearerAuth()
 @Controller(['users', 'api/v1/users'])
 export class UsersController {
-  constructor(private readonly users: UserManagementService) {}
+  constructor(private readonly users: UserAdministrationService) {}
 
   @Get()
   @Roles('superadmin', 'admin')

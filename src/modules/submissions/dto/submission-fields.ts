@@ -5,9 +5,9 @@ import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { AppError } from '../../../common/errors/app-error';
 import { TEST_TYPES, TestType } from '../../../domain/test-types';
 import { SUBMISSION_STATUSES } from '../entities/submission.entity';
-import { Nullable, Present } from '../../../common/validation/optional';
+import { Nullable, OptionalNotNull } from '../../../common/validation/optional';
 
-export { Nullable, Present };
+export { Nullable, OptionalNotNull };
 
 
 

@@ -16,18 +16,19 @@ import { toUserResponse, UserResponse } from './dto/user.response';
 import { UserEntity } from './entities/user.entity';
 import { assertMayGrantRole, assertSuperadminPlacement, canSeeUser, planUserUpdate, UserChanges } from './user-rules';
 import { UsersRepository } from './users.repository';
-import { USER_NOT_FOUND, UsersService } from './users.service';
+import { USER_NOT_FOUND, UserAccountsService } from './user-accounts.service';
 
 /**
- * The users API: who may list, read, create, change and deactivate whom (the rules themselves are in
- * user-rules.ts). Every mutation and its audit row commit together.
+ * Administration of users (the users API): who may list, read, create, change and deactivate whom (the rules
+ * themselves are in user-rules.ts). Every mutation and its audit row commit together. A user's own account
+ * (login, profile, password) is UserAccountsService's.
  */
 @Injectable()
-export class UserManagementService {
+export class UserAdministrationService {
   constructor(
     private readonly db: DatabaseService,
     private readonly usersTable: UsersRepository,
-    private readonly users: UsersService,
+    private readonly users: UserAccountsService,
     private readonly passwords: PasswordService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,

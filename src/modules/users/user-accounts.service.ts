@@ -26,8 +26,13 @@ export type { PlatformUserCounts, TenantUserCounts };
 
 export const USER_NOT_FOUND = () => AppError.notFound('USER_NOT_FOUND', 'User not found');
 
+/**
+ * A user's own account, as authentication and the account routes need it: the login lookup, the profile,
+ * self-registration, the password change, and the user counts of the statistics. Managing other users (the users
+ * API, with its role and tenant rules) is UserAdministrationService's job.
+ */
 @Injectable()
-export class UsersService {
+export class UserAccountsService {
   constructor(
     private readonly db: DatabaseService,
     private readonly usersTable: UsersRepository,
