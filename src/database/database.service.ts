@@ -4,9 +4,12 @@ import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } fr
 import { RequestContext } from '../common/context/request-context';
 
 /**
- * Every service reaches the database through here, with the caller's context. Today it hands out the default
- * manager; when row-level security is switched on, a per-request transaction (with `SET LOCAL app.tenant_id`)
- * is stored on `ctx.manager` and every query made through this service runs inside it, unchanged.
+ * Every service reaches the database through here, with the caller's context: the manager a query runs on is
+ * `ctx.manager` when the context carries one, else the pool's. `transaction(ctx, (tx) => …)` hands its callback a
+ * copy of the context whose `manager` is the transaction, so callees take only `(ctx, …)` and their queries join
+ * it without an extra parameter. That is also the hook for row-level security: a per-request transaction that has
+ * run `SET LOCAL app.tenant_id = …` placed on `ctx.manager` makes every query made through this service run
+ * inside it, unchanged.
  */
 @Injectable()
 export class DatabaseService {
@@ -20,9 +23,12 @@ export class DatabaseService {
     return this.manager(ctx).getRepository(entity);
   }
 
-  /** Runs `work` in a transaction (or inside the request's own, when one is open). */
-  transaction<T>(ctx: RequestContext, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (ctx.manager?.queryRunner?.isTransactionActive) return work(ctx.manager);
-    return this.manager(ctx).transaction(work);
+  /**
+   * Runs `work` in a transaction and hands it `tx`: the same context with `manager` set to the transaction.
+   * A context that already carries an open transaction is handed on as is (nested calls join it).
+   */
+  transaction<C extends RequestContext, T>(ctx: C, work: (tx: C) => Promise<T>): Promise<T> {
+    if (ctx.manager?.queryRunner?.isTransactionActive) return work(ctx);
+    return this.manager(ctx).transaction((manager) => work({ ...ctx, manager }));
   }
 }

@@ -221,7 +221,7 @@ describe('Auth (e2e)', () => {
       expect(count).toBe(0);
     });
 
-    it('spends about the same time on an unknown e-mail as on a wrong password (bcrypt burn)', async () => {
+    it('spends about the same time on an unknown e-mail as on a wrong password (dummy-hash comparison)', async () => {
       expect(t.config.auth.bcryptCost).toBe(8);
       const user = await createUser(t.db);
       // The account's hash must have the configured cost, as a real one would.
@@ -233,7 +233,7 @@ describe('Auth (e2e)', () => {
         return Number(process.hrtime.bigint() - start) / 1e6;
       };
       const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-      // Warm-up: the dummy hash of the burn path is made on first use.
+      // Warm-up: the dummy hash (verifyAgainstDummyHash) is made on first use.
       await timed(`nobody-${unique()}@example.test`);
       await timed(user.email);
       const measure = async () => {
@@ -245,7 +245,7 @@ describe('Auth (e2e)', () => {
         }
         return median(unknownMs) / median(wrongMs);
       };
-      // Timing on a shared CI machine is noisy: up to three rounds, the last one decides. Without the burn the
+      // Timing on a shared CI machine is noisy: up to three rounds, the last one decides. Without the dummy-hash comparison the
       // unknown-e-mail path is several times faster in every round, so a retry cannot hide that regression.
       let ratio = await measure();
       for (let round = 1; round < 3 && (ratio <= 0.5 || ratio >= 2); round++) ratio = await measure();

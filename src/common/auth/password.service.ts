@@ -33,10 +33,11 @@ export class PasswordService implements OnModuleInit {
   }
 
   /**
-   * Spends the same time as a real comparison, so an unknown e-mail cannot be told from a wrong password by
-   * timing. The dummy hash is made at the configured cost.
+   * For an unknown e-mail: compares the password with a dummy hash and returns false, spending the same time as a
+   * real comparison, so an unknown e-mail cannot be told from a wrong password by timing. The dummy hash is made
+   * at the configured cost.
    */
-  async burn(password: string): Promise<false> {
+  async verifyAgainstDummyHash(password: string): Promise<false> {
     this.dummyHash ??= bcrypt.hash('not-a-real-password', this.config.auth.bcryptCost);
     await bcrypt.compare(password, await this.dummyHash);
     return false;

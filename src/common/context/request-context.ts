@@ -30,8 +30,10 @@ export interface AuthenticatedUser {
 
 /**
  * The caller, passed explicitly as the first argument of every service method (never looked up ambiently).
- * `manager` is the hook for PostgreSQL row-level security: a per-request transaction that has run
- * `SET LOCAL app.tenant_id = …` can be placed here and every repository obtained through DatabaseService will use it.
+ * `manager` is the transaction the caller's queries run in, if any: `DatabaseService.transaction(ctx, (tx) => …)`
+ * sets it on the context it hands on, so callees take no separate manager parameter. It is also the hook for
+ * PostgreSQL row-level security: a per-request transaction that has run `SET LOCAL app.tenant_id = …` can be placed
+ * here and every repository obtained through DatabaseService will use it.
  */
 export interface RequestContext {
   requestId: string;

@@ -2,13 +2,10 @@ import { AuthenticatedContext } from './request-context';
 import { FOREIGN_TENANT } from '../errors/common.errors';
 import { isSuperadmin } from '../auth/role-predicates';
 
-/**
- * The one place tenant scoping is decided. A superadmin sees every tenant; everyone else sees only the tenant
- * of its token. Services spread `tenantWhere(ctx)` into every query of a tenant-owned table.
+/*
+ * Tenant rules for a single tenant id. Reads of tenant-owned tables are scoped in one place,
+ * `scoped(ctx, where)` / `callerScope(ctx, where)` in src/database/tenant-scoped.ts.
  */
-export function tenantWhere(ctx: AuthenticatedContext): { tenant_id?: string } {
-  return isSuperadmin(ctx.user) ? {} : { tenant_id: ctx.user.tenantId };
-}
 
 /** True when the caller may see rows of `tenantId`. */
 export function canAccessTenant(ctx: AuthenticatedContext, tenantId: string): boolean {

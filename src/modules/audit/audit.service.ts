@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/context/request-context';
 import { DatabaseService } from '../../database/database.service';
 import { AuditLogEntity } from './entities/audit-log.entity';
@@ -37,11 +36,10 @@ export class AuditService {
   constructor(private readonly db: DatabaseService) {}
 
   /**
-   * Writes one audit row. Pass the mutation's transaction manager so the row commits (or rolls back) with it.
+   * Writes one audit row. Given the mutation's transaction context (`tx`), the row commits (or rolls back) with it.
    */
-  async record(ctx: RequestContext, event: AuditEvent, manager?: EntityManager): Promise<void> {
-    const repo = (manager ?? this.db.manager(ctx)).getRepository(AuditLogEntity);
-    await repo.insert(this.toRow(ctx, event));
+  async record(ctx: RequestContext, event: AuditEvent): Promise<void> {
+    await this.db.repo(ctx, AuditLogEntity).insert(this.toRow(ctx, event));
   }
 
   private toRow(ctx: RequestContext, event: AuditEvent): Partial<AuditLogEntity> {

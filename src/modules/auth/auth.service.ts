@@ -8,7 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { INVALID_CURRENT_PASSWORD, ROLE_NOT_ALLOWED, toUserResponse, UserResponse } from '../users';
-import { UsersService } from '../users/users.service';
+import { UserAccountsService } from '../users/user-accounts.service';
 import { LoginDto, LoginResponse, RegisterDto, SessionResponse } from './dto/auth.dto';
 import { TokenService } from './token.service';
 import { RATE_LIMITED, VALIDATION_ERROR } from '../../common/errors/common.errors';
@@ -24,7 +24,7 @@ import {
 @Injectable()
 export class AuthService {
   constructor(
-    private readonly users: UsersService,
+    private readonly users: UserAccountsService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
     private readonly passwords: PasswordService,
@@ -46,13 +46,13 @@ export class AuthService {
       { key: `login:account:${dto.email}:${ip}`, rule: loginPerAccount },
     ]);
 
-    let user: Awaited<ReturnType<UsersService['findByEmailWithTenant']>>;
+    let user: Awaited<ReturnType<UserAccountsService['findByEmailWithTenant']>>;
     let valid: boolean;
     try {
       user = await this.users.findByEmailWithTenant(ctx, dto.email);
       valid = user
         ? await this.passwords.verify(dto.password, user.password_hash)
-        : await this.passwords.burn(dto.password);
+        : await this.passwords.verifyAgainstDummyHash(dto.password);
     } catch (error) {
       // The database (or anything else) failed before the credentials could be judged: not a failed login.
       await attempt.release().catch(() => undefined);

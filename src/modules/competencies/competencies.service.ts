@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { targetTenant } from '../../common/context/tenant-scope';
@@ -13,6 +13,7 @@ import { CompetencyLookupQueryDto, DeleteCompetencyQueryDto, ListCompetenciesQue
 import { CompetencyResponse, toCompetencyResponse } from './dto/competency.response';
 import { UpdateCompetencyDto } from './dto/update-competency.dto';
 import { CompetencyEntity } from './entities/competency.entity';
+import { CompetenciesRepository } from './competencies.repository';
 import { TENANT_NOT_FOUND } from '../tenants';
 import { COMPETENCY_CODE_TAKEN, COMPETENCY_NOT_FOUND } from './competencies.errors';
 import { isSuperadmin, managesTenant } from '../../common/auth/role-predicates';
@@ -41,22 +42,14 @@ const mayManage = (ctx: AuthenticatedContext) => managesTenant(ctx.user);
 export class CompetenciesService {
   constructor(
     private readonly db: DatabaseService,
+    private readonly competencies: CompetenciesRepository,
     private readonly audit: AuditService,
     private readonly tenants: TenantDirectoryService,
   ) {}
 
   /** Superadmin: every tenant (or the one named). Others: their own tenant; proctors and candidates active entries only. */
   async list(ctx: AuthenticatedContext, query: ListCompetenciesQueryDto): Promise<Page<CompetencyResponse>> {
-    const qb = this.db.repo(ctx, CompetencyEntity).createQueryBuilder('c');
-    if (!isSuperadmin(ctx.user)) qb.andWhere('c.tenant_id = :own', { own: ctx.user.tenantId });
-    if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });
-    if (!(query.include_inactive && mayManage(ctx))) qb.andWhere('c.is_active');
-    const [rows, total] = await qb
-      .orderBy('lower(c.competency_code)', 'ASC')
-      .addOrderBy('c.tenant_id', 'ASC')
-      .offset(query.skip)
-      .limit(query.limit)
-      .getManyAndCount();
+    const [rows, total] = await this.competencies.list(ctx, query, !(query.include_inactive && mayManage(ctx)));
     return { items: rows.map(toCompetencyResponse), total };
   }
 
@@ -65,10 +58,10 @@ export class CompetenciesService {
     if (tenantId !== ctx.user.tenantId && !(await this.tenants.exists(ctx, tenantId))) {
       throw TENANT_NOT_FOUND();
     }
-    return this.db.transaction(ctx, async (em) => {
-      await this.assertCodeFree(em, tenantId, dto.competency_code);
+    return this.db.transaction(ctx, async (tx) => {
+      await this.assertCodeFree(tx, tenantId, dto.competency_code);
       const { identifiers } = await uniqueCode(() =>
-        em.getRepository(CompetencyEntity).insert({
+        this.db.repo(tx, CompetencyEntity).insert({
           tenant_id: tenantId,
           competency_code: dto.competency_code,
           competency_name: dto.competency_name,
@@ -81,20 +74,17 @@ export class CompetenciesService {
           is_active: dto.is_active ?? true,
         } as QueryDeepPartialEntity<CompetencyEntity>),
       );
-      const created = toCompetencyResponse(
-        await em.getRepository(CompetencyEntity).findOneByOrFail({ id: identifiers[0].id as string }),
-      );
+      const created = toCompetencyResponse(await this.competencies.reload(tx, tenantId, identifiers[0].id as string));
       await this.audit.record(
-        ctx,
+        tx,
         { action: 'competency.create', resourceType: 'competency', resourceId: created.id, tenantId, newValues: created },
-        em,
       );
       return created;
     });
   }
 
   async get(ctx: AuthenticatedContext, code: string, query: CompetencyLookupQueryDto): Promise<CompetencyResponse> {
-    const row = await this.find(this.db.manager(ctx), ctx, code, query.tenant_id);
+    const row = await this.find(ctx, code, query.tenant_id);
     return toCompetencyResponse(row);
   }
 
@@ -104,17 +94,17 @@ export class CompetenciesService {
     dto: UpdateCompetencyDto,
     query: CompetencyLookupQueryDto,
   ): Promise<CompetencyResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      const row = await this.find(em, ctx, code, query.tenant_id, true);
+    return this.db.transaction(ctx, async (tx) => {
+      const row = await this.find(tx, code, query.tenant_id, true);
       const changes = changesOf(row, dto);
       if (Object.keys(changes).length === 0) return toCompetencyResponse(row);
       if (changes.competency_code !== undefined && changes.competency_code.toLowerCase() !== row.competency_code.toLowerCase()) {
-        await this.assertCodeFree(em, row.tenant_id, changes.competency_code);
+        await this.assertCodeFree(tx, row.tenant_id, changes.competency_code);
       }
-      await uniqueCode(() => em.getRepository(CompetencyEntity).update(row.id, changes as QueryDeepPartialEntity<CompetencyEntity>));
-      const after = toCompetencyResponse(await em.getRepository(CompetencyEntity).findOneByOrFail({ id: row.id }));
+      await uniqueCode(() => this.db.repo(tx, CompetencyEntity).update(row.id, changes as QueryDeepPartialEntity<CompetencyEntity>));
+      const after = toCompetencyResponse(await this.competencies.reload(tx, row.tenant_id, row.id));
       await this.audit.record(
-        ctx,
+        tx,
         {
           action: 'competency.update',
           resourceType: 'competency',
@@ -123,7 +113,6 @@ export class CompetenciesService {
           oldValues: toCompetencyResponse(row),
           newValues: after,
         },
-        em,
       );
       return after;
     });
@@ -131,23 +120,22 @@ export class CompetenciesService {
 
   /** Deactivates by default; `hard` deletes the row. Returns the entry as it was left (or as it was, when deleted). */
   async remove(ctx: AuthenticatedContext, code: string, query: DeleteCompetencyQueryDto): Promise<CompetencyResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      const row = await this.find(em, ctx, code, query.tenant_id, true);
+    return this.db.transaction(ctx, async (tx) => {
+      const row = await this.find(tx, code, query.tenant_id, true);
       const before = toCompetencyResponse(row);
       if (query.hard) {
-        await em.getRepository(CompetencyEntity).delete(row.id);
+        await this.db.repo(tx, CompetencyEntity).delete(row.id);
         await this.audit.record(
-          ctx,
+          tx,
           { action: 'competency.delete', resourceType: 'competency', resourceId: row.id, tenantId: row.tenant_id, oldValues: before },
-          em,
         );
         return before;
       }
       if (!row.is_active) return before;
-      await em.getRepository(CompetencyEntity).update(row.id, { is_active: false });
-      const after = toCompetencyResponse(await em.getRepository(CompetencyEntity).findOneByOrFail({ id: row.id }));
+      await this.db.repo(tx, CompetencyEntity).update(row.id, { is_active: false });
+      const after = toCompetencyResponse(await this.competencies.reload(tx, row.tenant_id, row.id));
       await this.audit.record(
-        ctx,
+        tx,
         {
           action: 'competency.deactivate',
           resourceType: 'competency',
@@ -156,7 +144,6 @@ export class CompetenciesService {
           oldValues: before,
           newValues: after,
         },
-        em,
       );
       return after;
     });
@@ -168,7 +155,6 @@ export class CompetenciesService {
    * candidates see active entries only.
    */
   private async find(
-    em: EntityManager,
     ctx: AuthenticatedContext,
     code: string,
     requestedTenant: string | undefined,
@@ -177,24 +163,13 @@ export class CompetenciesService {
     let tenantId = ctx.user.tenantId;
     if (isSuperadmin(ctx.user)) tenantId = requestedTenant ?? SYSTEM_TENANT_ID;
     else if (requestedTenant && requestedTenant !== ctx.user.tenantId) throw COMPETENCY_NOT_FOUND();
-    const qb = em
-      .getRepository(CompetencyEntity)
-      .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId AND lower(c.competency_code) = lower(:code)', { tenantId, code });
-    if (!mayManage(ctx)) qb.andWhere('c.is_active');
-    if (lock) qb.setLock('pessimistic_write');
-    const row = await qb.getOne();
+    const row = await this.competencies.findByCode(ctx, tenantId, code, { activeOnly: !mayManage(ctx), lock });
     if (!row) throw COMPETENCY_NOT_FOUND();
     return row;
   }
 
-  private async assertCodeFree(em: EntityManager, tenantId: string, code: string): Promise<void> {
-    const taken = await em
-      .getRepository(CompetencyEntity)
-      .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId AND lower(c.competency_code) = lower(:code)', { tenantId, code })
-      .getExists();
-    if (taken) throw COMPETENCY_CODE_TAKEN();
+  private async assertCodeFree(ctx: AuthenticatedContext, tenantId: string, code: string): Promise<void> {
+    if (await this.competencies.codeTaken(ctx, tenantId, code)) throw COMPETENCY_CODE_TAKEN();
   }
 }
 

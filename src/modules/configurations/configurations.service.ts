@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
 import { targetTenant } from '../../common/context/tenant-scope';
@@ -27,16 +26,13 @@ import {
 import { ConfigurationResponse, toConfigurationResponse } from './dto/configuration.response';
 import { UpdateConfigurationDto } from './dto/update-configuration.dto';
 import { ConfigurationEntity } from './entities/configuration.entity';
+import { ConfigurationsRepository } from './configurations.repository';
 import { TENANT_NOT_FOUND } from '../tenants';
 import { VALIDATION_ERROR } from '../../common/errors/common.errors';
 import { CONFIG_TOO_LARGE, CONFIGURATION_NOT_FOUND } from './configurations.errors';
-import { isSuperadmin } from '../../common/auth/role-predicates';
 
 /** First key of the two-key advisory lock that serializes saves per (tenant or system, type): ASCII "conf". */
 const SAVE_LOCK_NAMESPACE = 0x636f6e66;
-/** Matches the expression of the unique indexes, so "system" rows (tenant_id NULL) compare equal to each other. */
-const OWNER_KEY = `coalesce(c.tenant_id, '00000000-0000-0000-0000-000000000000'::uuid)`;
-const OWNER_PARAM = `coalesce(CAST(:owner AS uuid), '00000000-0000-0000-0000-000000000000'::uuid)`;
 
 /**
  * Configurations: versioned SJT, JDT and global settings per tenant, with a system-scope default. Every save inserts
@@ -47,26 +43,14 @@ const OWNER_PARAM = `coalesce(CAST(:owner AS uuid), '00000000-0000-0000-0000-000
 export class ConfigurationsService {
   constructor(
     private readonly db: DatabaseService,
+    private readonly configurations: ConfigurationsRepository,
     private readonly audit: AuditService,
     private readonly tenants: TenantDirectoryService,
   ) {}
 
   /** Admins: their tenant's rows and the system ones. Superadmins: everything. Active versions unless asked. */
   async list(ctx: AuthenticatedContext, query: ListConfigurationsQueryDto): Promise<Page<ConfigurationResponse>> {
-    const qb = this.db.repo(ctx, ConfigurationEntity).createQueryBuilder('c');
-    if (!isSuperadmin(ctx.user)) {
-      qb.andWhere(new Brackets((w) => w.where('c.tenant_id = :own', { own: ctx.user.tenantId }).orWhere('c.tenant_id IS NULL')));
-    }
-    if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });
-    if (query.scope) qb.andWhere('c.scope = :scope', { scope: query.scope });
-    if (query.config_type) qb.andWhere('c.config_type = :type', { type: query.config_type });
-    if (!query.include_inactive) qb.andWhere('c.is_active');
-    const [rows, total] = await qb
-      .orderBy('c.created_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .offset(query.skip)
-      .limit(query.limit)
-      .getManyAndCount();
+    const [rows, total] = await this.configurations.list(ctx, query);
     return { items: rows.map((row) => this.view(ctx, row)), total };
   }
 
@@ -104,14 +88,14 @@ export class ConfigurationsService {
   async deactivate(ctx: AuthenticatedContext, id: string): Promise<ConfigurationResponse> {
     const found = await this.findReadable(ctx, id);
     assertMayWriteConfiguration(ctx.user, found);
-    return this.db.transaction(ctx, async (em) => {
-      await this.lockOwnerType(em, found.tenant_id, found.config_type);
-      const row = await em.getRepository(ConfigurationEntity).findOneByOrFail({ id });
-      if (!row.is_active) return this.view(ctx, row);
-      await em.getRepository(ConfigurationEntity).update(id, { is_active: false });
-      const after = await em.getRepository(ConfigurationEntity).findOneByOrFail({ id });
+    return this.db.transaction(ctx, async (tx) => {
+      await this.lockOwnerType(tx, found.tenant_id, found.config_type);
+      const row = await this.configurations.reload(tx, id);
+      if (!row.is_active) return this.view(tx, row);
+      await this.db.repo(tx, ConfigurationEntity).update(id, { is_active: false });
+      const after = await this.configurations.reload(tx, id);
       await this.audit.record(
-        ctx,
+        tx,
         {
           action: 'configuration.deactivate',
           resourceType: 'configuration',
@@ -120,9 +104,8 @@ export class ConfigurationsService {
           oldValues: toConfigurationResponse(row),
           newValues: toConfigurationResponse(after),
         },
-        em,
       );
-      return this.view(ctx, after);
+      return this.view(tx, after);
     });
   }
 
@@ -141,11 +124,8 @@ export class ConfigurationsService {
   /** Every version of one (tenant or system, type), newest first. */
   async versions(ctx: AuthenticatedContext, type: ConfigType, query: ConfigVersionsQueryDto): Promise<Page<ConfigurationResponse>> {
     const owner = resolveOwner(ctx.user, query, 'read');
-    const [rows, total] = await this.db
-      .repo(ctx, ConfigurationEntity)
-      .createQueryBuilder('c')
-      .where(`${OWNER_KEY} = ${OWNER_PARAM}`, { owner })
-      .andWhere('c.config_type = :type', { type })
+    const [rows, total] = await this.configurations
+      .ofOwnerType(ctx, owner, type)
       .orderBy('c.version', 'DESC')
       .offset(query.skip)
       .limit(query.limit)
@@ -166,11 +146,10 @@ export class ConfigurationsService {
     action: 'configuration.create' | 'configuration.update',
     sourceId?: string,
   ): Promise<ConfigurationResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      await this.lockOwnerType(em, owner, type);
-      const repo = em.getRepository(ConfigurationEntity);
-      const ofOwnerType = () =>
-        repo.createQueryBuilder('c').where(`${OWNER_KEY} = ${OWNER_PARAM}`, { owner }).andWhere('c.config_type = :type', { type });
+    return this.db.transaction(ctx, async (tx) => {
+      await this.lockOwnerType(tx, owner, type);
+      const repo = this.db.repo(tx, ConfigurationEntity);
+      const ofOwnerType = () => this.configurations.ofOwnerType(tx, owner, type);
       const previous = await ofOwnerType().andWhere('c.is_active').getOne();
       const { max } = (await ofOwnerType().select('coalesce(max(c.version), 0)::int', 'max').getRawOne<{ max: number }>())!;
       if (previous) await repo.update(previous.id, { is_active: false });
@@ -181,12 +160,12 @@ export class ConfigurationsService {
         config_data: data,
         version: max + 1,
         is_active: true,
-        created_by: ctx.user.id,
+        created_by: tx.user.id,
       } as QueryDeepPartialEntity<ConfigurationEntity>);
-      const saved = await repo.findOneByOrFail({ id: identifiers[0].id as string });
+      const saved = await this.configurations.reload(tx, identifiers[0].id as string);
       const response = toConfigurationResponse(saved);
       await this.audit.record(
-        ctx,
+        tx,
         {
           action,
           resourceType: 'configuration',
@@ -195,14 +174,13 @@ export class ConfigurationsService {
           oldValues: previous ? toConfigurationResponse(previous) : null,
           newValues: sourceId ? { ...response, source_id: sourceId } : response,
         },
-        em,
       );
-      return this.view(ctx, saved);
+      return this.view(tx, saved);
     });
   }
 
-  private async lockOwnerType(em: EntityManager, owner: ConfigOwner, type: ConfigType): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [SAVE_LOCK_NAMESPACE, `${owner ?? 'system'}:${type}`]);
+  private async lockOwnerType(ctx: RequestContext, owner: ConfigOwner, type: ConfigType): Promise<void> {
+    await this.db.manager(ctx).query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [SAVE_LOCK_NAMESPACE, `${owner ?? 'system'}:${type}`]);
   }
 
   /** The owner a write goes to; a superadmin naming a tenant that does not exist gets 404. */
@@ -216,20 +194,14 @@ export class ConfigurationsService {
 
   /** A row the caller may read, or 404 — a foreign tenant's configuration is indistinguishable from a missing one. */
   private async findReadable(ctx: AuthenticatedContext, id: string): Promise<ConfigurationEntity> {
-    const row = await this.db.repo(ctx, ConfigurationEntity).findOneBy({ id });
+    const row = await this.configurations.findById(ctx, id);
     if (!row || !canReadConfiguration(ctx.user, row)) throw CONFIGURATION_NOT_FOUND();
     return row;
   }
 
   /** The tenant's active configuration of `type`, else the active system one, else null. */
   private findEffective(ctx: RequestContext, tenantId: string, type: ConfigType): Promise<ConfigurationEntity | null> {
-    return this.db
-      .repo(ctx, ConfigurationEntity)
-      .createQueryBuilder('c')
-      .where('c.config_type = :type AND c.is_active', { type })
-      .andWhere(new Brackets((w) => w.where('c.tenant_id = :tenantId', { tenantId }).orWhere('c.tenant_id IS NULL')))
-      .orderBy('c.tenant_id', 'ASC', 'NULLS LAST')
-      .getOne();
+    return this.configurations.findEffective(ctx, tenantId, type);
   }
 
   private view(ctx: AuthenticatedContext, row: ConfigurationEntity): ConfigurationResponse {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, IsNull, Not } from 'typeorm';
+import { IsNull, Not } from 'typeorm';
 import { RequestContext, UserProfileRow } from '../../common/context/request-context';
 import { AppConfigService } from '../../config/app-config.service';
 import { DatabaseService } from '../../database/database.service';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { SessionEntity } from './entities/session.entity';
+import { SessionsRepository } from './sessions.repository';
 import { hashToken, newRefreshToken, openToken, sealToken } from './token-crypto';
 
 export type RevokeReason =
@@ -33,17 +34,16 @@ export type RotationResult =
 export class SessionsService {
   constructor(
     private readonly db: DatabaseService,
+    private readonly sessionsTable: SessionsRepository,
     private readonly config: AppConfigService,
   ) {}
 
   async create(
     ctx: RequestContext,
     user: { id: string; tenant_id: string },
-    manager?: EntityManager,
   ): Promise<IssuedSession> {
-    const em = manager ?? this.db.manager(ctx);
     const now = new Date();
-    const session = await em.getRepository(SessionEntity).save({
+    const session = await this.db.repo(ctx, SessionEntity).save({
       user_id: user.id,
       tenant_id: user.tenant_id,
       ip_address: ctx.ip,
@@ -52,7 +52,7 @@ export class SessionsService {
       expires_at: new Date(now.getTime() + this.config.auth.refreshTokenDays * 86_400_000),
     });
     const refreshToken = newRefreshToken();
-    await em.getRepository(RefreshTokenEntity).insert({ session_id: session.id, token_hash: hashToken(refreshToken) });
+    await this.db.repo(ctx, RefreshTokenEntity).insert({ session_id: session.id, token_hash: hashToken(refreshToken) });
     return { session, refreshToken };
   }
 
@@ -64,38 +64,35 @@ export class SessionsService {
   async rotate(ctx: RequestContext, presented: string): Promise<RotationResult> {
     const secret = this.config.auth.secretKey;
     const graceMs = this.config.auth.refreshReuseGraceSeconds * 1000;
-    return this.db.transaction(ctx, async (em) => {
-      const token = await em
-        .getRepository(RefreshTokenEntity)
+    return this.db.transaction(ctx, async (tx) => {
+      const token = await this.db
+        .repo(tx, RefreshTokenEntity)
         .createQueryBuilder('rt')
         .setLock('pessimistic_write')
         .where('rt.token_hash = :hash', { hash: hashToken(presented) })
         .getOne();
       if (!token) return { outcome: 'invalid' };
-      const sessions = em.getRepository(SessionEntity);
-      const session = await sessions
-        .createQueryBuilder('s')
-        .setLock('pessimistic_write')
-        .where('s.id = :id', { id: token.session_id })
-        .getOneOrFail();
+      const sessions = this.db.repo(tx, SessionEntity);
+      const session = await this.sessionsTable.lockById(tx, token.session_id);
       const now = new Date();
       if (session.revoked_at || session.expires_at <= now) return { outcome: 'invalid' };
       // A deactivated user or tenant must not mint new tokens: deactivation set directly (or by a path that
-      // forgot to revoke the sessions) would otherwise leave a working refresh chain.
-      if (!(await this.ownerActive(em, session.user_id))) return { outcome: 'invalid' };
+      // forgot to revoke the sessions) would otherwise leave a live session.
+      if (!(await this.ownerActive(tx, session.user_id))) return { outcome: 'invalid' };
 
       if (!token.rotated_at) {
         const refreshToken = newRefreshToken();
-        const successor = await em
-          .getRepository(RefreshTokenEntity)
+        const successor = await this.db
+          .repo(tx, RefreshTokenEntity)
           .save({ session_id: session.id, token_hash: hashToken(refreshToken) });
-        await em.getRepository(RefreshTokenEntity).update(token.id, {
+        await this.db.repo(tx, RefreshTokenEntity).update(token.id, {
           rotated_at: now,
           successor_id: successor.id,
           successor_cipher: sealToken(refreshToken, secret),
         });
         // Sealed successors are only useful inside the grace window; drop the older ones.
-        await em
+        await this.db
+          .manager(tx)
           .createQueryBuilder()
           .update(RefreshTokenEntity)
           .set({ successor_cipher: null })
@@ -108,7 +105,7 @@ export class SessionsService {
 
       const withinGrace = now.getTime() - token.rotated_at.getTime() <= graceMs;
       if (withinGrace && token.successor_id && token.successor_cipher) {
-        const successor = await em.getRepository(RefreshTokenEntity).findOneBy({ id: token.successor_id });
+        const successor = await this.db.repo(tx, RefreshTokenEntity).findOneBy({ id: token.successor_id });
         const raw = successor && !successor.rotated_at ? openToken(token.successor_cipher, secret) : null;
         if (raw) return { outcome: 'rotated', session, refreshToken: raw };
       }
@@ -121,7 +118,7 @@ export class SessionsService {
    * One query on the hot path of every authenticated request: session live, user and tenant active, and the
    * profile /auth/me returns. It runs in the guard, before a request transaction (RLS) could exist, so it uses the
    * pool directly and filters by the token's own session and user. It joins the users and tenants tables here,
-   * in the module that owns the session, on purpose (docs/module-boundaries.md): asking UsersService and a
+   * in the module that owns the session, on purpose (docs/module-boundaries.md): asking UserAccountsService and a
    * tenant service in turn would cost three round trips per request instead of one.
    */
   async principal(sessionId: string, userId: string): Promise<UserProfileRow | null> {
@@ -138,17 +135,17 @@ export class SessionsService {
     return rows[0] ?? null;
   }
 
-  private async ownerActive(em: EntityManager, userId: string): Promise<boolean> {
-    const rows: { active: boolean }[] = await em.query(
+  private async ownerActive(ctx: RequestContext, userId: string): Promise<boolean> {
+    const rows: { active: boolean }[] = await this.db.manager(ctx).query(
       `SELECT (u.is_active AND t.is_active) AS active FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = $1`,
       [userId],
     );
     return rows[0]?.active === true;
   }
 
-  async revoke(ctx: RequestContext, sessionId: string, reason: RevokeReason, manager?: EntityManager): Promise<boolean> {
-    const result = await (manager ?? this.db.manager(ctx))
-      .getRepository(SessionEntity)
+  async revoke(ctx: RequestContext, sessionId: string, reason: RevokeReason): Promise<boolean> {
+    const result = await this.db
+      .repo(ctx, SessionEntity)
       .update({ id: sessionId, revoked_at: IsNull() }, { revoked_at: new Date(), revoke_reason: reason });
     return (result.affected ?? 0) > 0;
   }
@@ -158,37 +155,30 @@ export class SessionsService {
     ctx: RequestContext,
     userId: string,
     reason: RevokeReason,
-    options: { exceptSessionId?: string; manager?: EntityManager } = {},
+    options: { exceptSessionId?: string } = {},
   ): Promise<number> {
     const where = {
       user_id: userId,
       revoked_at: IsNull(),
       ...(options.exceptSessionId ? { id: Not(options.exceptSessionId) } : {}),
     };
-    const result = await (options.manager ?? this.db.manager(ctx))
-      .getRepository(SessionEntity)
-      .update(where, { revoked_at: new Date(), revoke_reason: reason });
+    const result = await this.db.repo(ctx, SessionEntity).update(where, { revoked_at: new Date(), revoke_reason: reason });
     return result.affected ?? 0;
   }
 
   /** Revokes every live session in a tenant (deactivation): reactivating it later must not revive old tokens. */
-  async revokeAllForTenant(ctx: RequestContext, tenantId: string, reason: RevokeReason, manager?: EntityManager) {
-    const result = await (manager ?? this.db.manager(ctx))
-      .getRepository(SessionEntity)
+  async revokeAllForTenant(ctx: RequestContext, tenantId: string, reason: RevokeReason) {
+    const result = await this.db
+      .repo(ctx, SessionEntity)
       .update({ tenant_id: tenantId, revoked_at: IsNull() }, { revoked_at: new Date(), revoke_reason: reason });
     return result.affected ?? 0;
   }
 
   listActive(ctx: RequestContext, userId: string): Promise<SessionEntity[]> {
-    return this.db
-      .repo(ctx, SessionEntity)
-      .createQueryBuilder('s')
-      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId })
-      .orderBy('s.created_at', 'DESC')
-      .getMany();
+    return this.sessionsTable.listLive(ctx, userId);
   }
 
   findOwn(ctx: RequestContext, userId: string, sessionId: string): Promise<SessionEntity | null> {
-    return this.db.repo(ctx, SessionEntity).findOneBy({ id: sessionId, user_id: userId });
+    return this.sessionsTable.findOwn(ctx, userId, sessionId);
   }
 }

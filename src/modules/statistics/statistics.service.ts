@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { SubmissionStatisticsService } from '../submissions/submission-statistics.service';
 import { TenantsService } from '../tenants/tenants.service';
-import { UsersService } from '../users/users.service';
+import { UserAccountsService } from '../users/user-accounts.service';
 import { OverviewResponse } from './dto/overview.response';
 
 /** Platform-wide figures for superadmins, gathered from the modules that own the data. */
@@ -10,7 +10,7 @@ import { OverviewResponse } from './dto/overview.response';
 export class StatisticsService {
   constructor(
     private readonly tenants: TenantsService,
-    private readonly users: UsersService,
+    private readonly users: UserAccountsService,
     private readonly submissions: SubmissionStatisticsService,
   ) {}
 

@@ -3,7 +3,7 @@ import { AuthenticatedContext } from '../../common/context/request-context';
 import { DatabaseService } from '../../database/database.service';
 import type { TestType } from '../../domain/test-types';
 import { TenantsService } from '../tenants/tenants.service';
-import { UserManagementService } from '../users/user-management.service';
+import { UserAdministrationService } from '../users/user-administration.service';
 import { AttemptsResponse, SubmissionResponse } from './dto/submission.response';
 import { SubmissionRenderer } from './embedded-media/submission-renderer';
 import { attemptAllowance } from './submission-rules';
@@ -20,14 +20,14 @@ export class SubmissionAttemptsService {
     private readonly db: DatabaseService,
     private readonly submissions: SubmissionsRepository,
     private readonly tenants: TenantsService,
-    private readonly users: UserManagementService,
+    private readonly users: UserAdministrationService,
     private readonly renderer: SubmissionRenderer,
   ) {}
 
   async attempts(ctx: AuthenticatedContext, userId: string, testType: TestType): Promise<AttemptsResponse> {
     const user = await this.users.get(ctx, userId);
     const tenant = await this.tenants.get(ctx, user.tenant_id);
-    const stats = await this.submissions.attemptStats(this.db.manager(ctx), userId, testType, user.tenant_id);
+    const stats = await this.submissions.attemptStats(ctx, userId, testType, user.tenant_id);
     const allowance = attemptAllowance(user.role, stats.count, tenant.max_test_attempts);
     return {
       user_id: userId,

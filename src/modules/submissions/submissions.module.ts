@@ -15,11 +15,12 @@ import { SubmissionAttemptsService } from './submission-attempts.service';
 import { SubmissionStatisticsModule } from './submission-statistics.module';
 import { SubmissionsController } from './submissions.controller';
 import { SubmissionsRepository } from './submissions.repository';
+import { MediaFilesRepository } from './media/media-files.repository';
 import { SubmissionsService } from './submissions.service';
 
 /**
  * Uses TenantsService (allowed test types, attempt limit), ConfigurationsService (the version in force at create)
- * and UserManagementService (whose attempts may be read).
+ * and UserAdministrationService (whose attempts may be read).
  * TenantsModule needs only the counts, from SubmissionStatisticsModule, so there is no cycle.
  * Media files are stored through the global STORAGE_DRIVER; STORED_FILES_REMOVER deletes the objects of removed rows.
  */
@@ -30,6 +31,7 @@ import { SubmissionsService } from './submissions.service';
     SubmissionsService,
     SubmissionAttemptsService,
     SubmissionsRepository,
+    MediaFilesRepository,
     MediaService,
     MediaUrlSigner,
     MediaLinks,

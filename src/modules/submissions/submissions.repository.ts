@@ -1,33 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { AuthenticatedContext } from '../../common/context/request-context';
-import { tenantWhere } from '../../common/context/tenant-scope';
+import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
 import { DatabaseService } from '../../database/database.service';
+import { callerScope, ScopedWhere, TenantScopedRepository } from '../../database/tenant-scoped';
 import type { TestType } from '../../domain/test-types';
 import { ListSubmissionsQueryDto } from './dto/list-submissions-query.dto';
-import { MediaFileEntity } from './entities/media-file.entity';
 import { SubmissionEntity } from './entities/submission.entity';
 import { managesTenant } from '../../common/auth/role-predicates';
 
+
 /**
- * The submissions module's queries. Every read of submissions goes through `visibleWhere`, the one place that
- * decides which rows a caller may see: a superadmin all, an admin its tenant, a candidate its own rows in its tenant.
+ * The submissions module's queries of the submissions table. Every read goes through `visibleWhere`, the one place
+ * that decides which rows a caller may see: a superadmin all, an admin its tenant, a candidate its own rows in its
+ * tenant (scoped through src/database/tenant-scoped.ts).
  */
 @Injectable()
-export class SubmissionsRepository {
-  constructor(private readonly db: DatabaseService) {}
+export class SubmissionsRepository extends TenantScopedRepository<SubmissionEntity> {
+  constructor(db: DatabaseService) {
+    super(db, SubmissionEntity);
+  }
 
   /** Proctors never reach this module (their routes are 403), so "not a manager" means the candidate itself. */
-  visibleWhere(ctx: AuthenticatedContext): { tenant_id?: string; user_id?: string } {
-    const isManager = managesTenant(ctx.user);
-    return isManager ? tenantWhere(ctx) : { ...tenantWhere(ctx), user_id: ctx.user.id };
+  visibleWhere<W extends object>(ctx: AuthenticatedContext, where: W): ScopedWhere<SubmissionEntity> {
+    return callerScope(ctx, managesTenant(ctx.user) ? where : { ...where, user_id: ctx.user.id }) as ScopedWhere<SubmissionEntity>;
   }
 
   async list(ctx: AuthenticatedContext, query: ListSubmissionsQueryDto): Promise<[SubmissionEntity[], number]> {
-    const qb = this.db.repo(ctx, SubmissionEntity).createQueryBuilder('s');
-    const scope = this.visibleWhere(ctx);
-    if (scope.tenant_id) qb.andWhere('s.tenant_id = :scopeTenantId', { scopeTenantId: scope.tenant_id });
-    if (scope.user_id) qb.andWhere('s.user_id = :scopeUserId', { scopeUserId: scope.user_id });
+    const qb = this.query(ctx, 's', this.visibleWhere(ctx, {}));
     // Filters narrow the scope above and can never widen it: a foreign user_id or tenant_id just matches nothing.
     if (query.tenant_id) qb.andWhere('s.tenant_id = :tenantId', { tenantId: query.tenant_id });
     if (query.user_id) qb.andWhere('s.user_id = :userId', { userId: query.user_id });
@@ -43,7 +41,7 @@ export class SubmissionsRepository {
   }
 
   findVisible(ctx: AuthenticatedContext, id: string): Promise<SubmissionEntity | null> {
-    return this.db.repo(ctx, SubmissionEntity).findOneBy({ id, ...this.visibleWhere(ctx) });
+    return this.findOne(ctx, this.visibleWhere(ctx, { id }));
   }
 
   /**
@@ -52,11 +50,10 @@ export class SubmissionsRepository {
    */
   lockVisible(
     ctx: AuthenticatedContext,
-    em: EntityManager,
     id: string,
     mode: 'pessimistic_write' | 'pessimistic_read' = 'pessimistic_write',
   ): Promise<SubmissionEntity | null> {
-    return em.getRepository(SubmissionEntity).findOne({ where: { id, ...this.visibleWhere(ctx) }, lock: { mode } });
+    return this.findOne(ctx, this.visibleWhere(ctx, { id }), { lock: { mode } });
   }
 
   /**
@@ -64,10 +61,8 @@ export class SubmissionsRepository {
    * request and never replaces it: a candidate asking for another user gets null, not its own rows.
    */
   async latestVisible(ctx: AuthenticatedContext, userId: string, testType: TestType): Promise<SubmissionEntity | null> {
-    const scope = this.visibleWhere(ctx);
-    if (scope.user_id !== undefined && scope.user_id !== userId) return null;
-    return this.db.repo(ctx, SubmissionEntity).findOne({
-      where: { ...scope, user_id: userId, test_type: testType },
+    if (!managesTenant(ctx.user) && ctx.user.id !== userId) return null;
+    return this.findOne(ctx, this.visibleWhere(ctx, { user_id: userId, test_type: testType }), {
       order: { attempt_number: 'DESC' },
     });
   }
@@ -78,8 +73,8 @@ export class SubmissionsRepository {
    * and is released on commit or rollback; a hash collision only makes two unrelated pairs wait for each other.
    * Under READ COMMITTED the count that follows sees every attempt committed by the previous holder.
    */
-  async lockAttempts(em: EntityManager, userId: string, testType: TestType): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock(hashtext('submissions.attempts'), hashtext($1 || ':' || $2))`, [
+  async lockAttempts(ctx: RequestContext, userId: string, testType: TestType): Promise<void> {
+    await this.db.manager(ctx).query(`SELECT pg_advisory_xact_lock(hashtext('submissions.attempts'), hashtext($1 || ':' || $2))`, [
       userId,
       testType,
     ]);
@@ -90,12 +85,12 @@ export class SubmissionsRepository {
    * limit); the numbering continues across tenants because it is unique per (user, test type).
    */
   async attemptStats(
-    em: EntityManager,
+    ctx: RequestContext,
     userId: string,
     testType: TestType,
     tenantId: string,
   ): Promise<{ count: number; last: number }> {
-    const [row] = await em.query(
+    const [row] = await this.db.manager(ctx).query(
       `SELECT count(*) FILTER (WHERE tenant_id = $3)::int AS count, coalesce(max(attempt_number), 0)::int AS last
          FROM submissions
         WHERE user_id = $1 AND test_type = $2`,
@@ -104,7 +99,8 @@ export class SubmissionsRepository {
     return row as { count: number; last: number };
   }
 
-  mediaOf(em: EntityManager, submissionId: string): Promise<MediaFileEntity[]> {
-    return em.getRepository(MediaFileEntity).find({ where: { submission_id: submissionId } });
+  /** A row the caller just wrote (or locked) in this transaction, read back as stored. */
+  reload(ctx: AuthenticatedContext, id: string): Promise<SubmissionEntity> {
+    return this.repo(ctx).findOneOrFail({ where: this.scoped(ctx, this.visibleWhere(ctx, { id })) });
   }
 }

@@ -16,6 +16,7 @@ import { SubmissionEntity } from './entities/submission.entity';
 import { attemptAllowance, planCompletion } from './submission-rules';
 import { MAX_ATTEMPTS_REACHED, SUBMISSION_NOT_FOUND, TEST_TYPE_NOT_ALLOWED } from './submissions.errors';
 import { SubmissionsRepository } from './submissions.repository';
+import { MediaFilesRepository } from './media/media-files.repository';
 import { EmbeddedMediaStore } from './embedded-media/embedded-media.store';
 import { SubmissionRenderer } from './embedded-media/submission-renderer';
 import type { EmbeddedMedia } from './embedded-media/submission-body.middleware';
@@ -59,6 +60,7 @@ export class SubmissionsService {
   constructor(
     private readonly db: DatabaseService,
     private readonly submissions: SubmissionsRepository,
+    private readonly mediaFiles: MediaFilesRepository,
     private readonly tenants: TenantsService,
     private readonly configurations: ConfigurationsService,
     private readonly audit: AuditService,
@@ -94,7 +96,7 @@ export class SubmissionsService {
     const planned = this.embeddedMedia.plan(history, embedded);
     if (planned.length > 0) {
       // Before megabytes are stored: a candidate already at the limit is refused now (checked again under the lock).
-      const early = await this.submissions.attemptStats(this.db.manager(ctx), ctx.user.id, dto.test_type, tenant.id);
+      const early = await this.submissions.attemptStats(ctx, ctx.user.id, dto.test_type, tenant.id);
       if (attemptAllowance(ctx.user.role, early.count, tenant.max_test_attempts).exhausted) {
         throw MAX_ATTEMPTS_REACHED(dto.test_type, tenant.max_test_attempts);
       }
@@ -103,17 +105,16 @@ export class SubmissionsService {
     const stored = await this.embeddedMedia.put(tenant.id, submissionId, planned);
     this.embeddedMedia.reference(history, stored);
     try {
-      return await this.db.transaction(ctx, async (em) => {
-        await this.submissions.lockAttempts(em, ctx.user.id, dto.test_type);
-        const attempts = await this.submissions.attemptStats(em, ctx.user.id, dto.test_type, tenant.id);
+      return await this.db.transaction(ctx, async (tx) => {
+        await this.submissions.lockAttempts(tx, tx.user.id, dto.test_type);
+        const attempts = await this.submissions.attemptStats(tx, tx.user.id, dto.test_type, tenant.id);
         if (attemptAllowance(ctx.user.role, attempts.count, tenant.max_test_attempts).exhausted) {
           throw MAX_ATTEMPTS_REACHED(dto.test_type, tenant.max_test_attempts);
         }
-        const repo = em.getRepository(SubmissionEntity);
-        await repo.insert({
+        await this.db.repo(tx, SubmissionEntity).insert({
           id: submissionId,
           tenant_id: tenant.id,
-          user_id: ctx.user.id,
+          user_id: tx.user.id,
           candidate_name: dto.candidate_name,
           candidate_id: dto.candidate_id ?? null,
           test_type: dto.test_type,
@@ -124,9 +125,9 @@ export class SubmissionsService {
           configuration_version: configuration?.version ?? null,
           attempt_number: attempts.last + 1,
         } as QueryDeepPartialEntity<SubmissionEntity>);
-        const created = await repo.findOneByOrFail({ id: submissionId });
+        const created = await this.submissions.reload(tx, submissionId);
         await this.audit.record(
-          ctx,
+          tx,
           {
             action: 'submission.create',
             resourceType: 'submission',
@@ -134,10 +135,9 @@ export class SubmissionsService {
             tenantId: created.tenant_id,
             newValues: auditView(created),
           },
-          em,
         );
-        await this.embeddedMedia.insert(ctx, em, tenant.id, submissionId, stored);
-        return this.renderer.one(ctx, created, em);
+        await this.embeddedMedia.insert(tx, tenant.id, submissionId, stored);
+        return this.renderer.one(tx, created);
       });
     } catch (error) {
       await this.embeddedMedia.discard(stored);
@@ -147,8 +147,8 @@ export class SubmissionsService {
 
   /** Stores the analysis report and moves the status (admins; see planCompletion for the completion rules). */
   async update(ctx: AuthenticatedContext, id: string, dto: UpdateSubmissionDto): Promise<SubmissionResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      const before = await this.submissions.lockVisible(ctx, em, id);
+    return this.db.transaction(ctx, async (tx) => {
+      const before = await this.submissions.lockVisible(tx, id);
       if (!before) throw SUBMISSION_NOT_FOUND();
       const completion = planCompletion(before, dto.status, dto.analysis_completed);
       const changes: QueryDeepPartialEntity<SubmissionEntity> = {};
@@ -158,13 +158,12 @@ export class SubmissionsService {
       if (completion.completed_at === 'record') changes.analysis_completed_at = () => 'now()';
       if (completion.completed_at === 'clear') changes.analysis_completed_at = null;
       if (dto.analysis_result !== undefined) changes.analysis_result = dto.analysis_result as QueryDeepPartialEntity<object>;
-      if (Object.keys(changes).length === 0) return this.renderer.one(ctx, before, em);
+      if (Object.keys(changes).length === 0) return this.renderer.one(tx, before);
 
-      const repo = em.getRepository(SubmissionEntity);
-      await repo.update(id, changes);
-      const after = await repo.findOneByOrFail({ id });
+      await this.db.repo(tx, SubmissionEntity).update(id, changes);
+      const after = await this.submissions.reload(tx, id);
       await this.audit.record(
-        ctx,
+        tx,
         {
           action: 'submission.update',
           resourceType: 'submission',
@@ -173,26 +172,25 @@ export class SubmissionsService {
           oldValues: auditView(before),
           newValues: auditView(after),
         },
-        em,
       );
-      return this.renderer.one(ctx, after, em);
+      return this.renderer.one(tx, after);
     });
   }
 
   /** Hard delete: the media rows go with it (ON DELETE CASCADE), then their stored files. */
   async remove(ctx: AuthenticatedContext, id: string): Promise<SubmissionDeletedResponse> {
-    const files = await this.db.transaction(ctx, async (em) => {
-      const submission = await this.submissions.lockVisible(ctx, em, id);
+    const files = await this.db.transaction(ctx, async (tx) => {
+      const submission = await this.submissions.lockVisible(tx, id);
       if (!submission) throw SUBMISSION_NOT_FOUND();
-      const media = await this.submissions.mediaOf(em, id);
-      await em.getRepository(SubmissionEntity).delete(id);
+      const media = await this.mediaFiles.allOf(tx, id);
+      await this.db.repo(tx, SubmissionEntity).delete(id);
       const stored = media.map((m): StoredFileRef & { id: string } => ({
         id: m.id,
         storage_provider: m.storage_provider,
         storage_key: m.storage_key,
       }));
       await this.audit.record(
-        ctx,
+        tx,
         {
           action: 'submission.delete',
           resourceType: 'submission',
@@ -200,7 +198,6 @@ export class SubmissionsService {
           tenantId: submission.tenant_id,
           oldValues: { ...auditView(submission), media_files: stored },
         },
-        em,
       );
       return stored;
     });

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/context/request-context';
 import { DatabaseService } from '../../database/database.service';
 import type { TenantSummary } from '../../domain/tenancy';
@@ -21,10 +20,10 @@ export class TenantDirectoryService {
   }
 
   /**
-   * The tenant, or 404 TENANT_NOT_FOUND / 409 TENANT_INACTIVE. `manager` reads inside the caller's transaction.
+   * The tenant, or 404 TENANT_NOT_FOUND / 409 TENANT_INACTIVE. A transaction context reads inside its transaction.
    */
-  async requireActive(ctx: RequestContext, id: string, manager?: EntityManager): Promise<TenantSummary> {
-    const tenant = await (manager ?? this.db.manager(ctx)).getRepository(TenantEntity).findOneBy({ id });
+  async requireActive(ctx: RequestContext, id: string): Promise<TenantSummary> {
+    const tenant = await this.db.repo(ctx, TenantEntity).findOneBy({ id });
     if (!tenant) throw TENANT_NOT_FOUND();
     if (!tenant.is_active) throw TENANT_INACTIVE();
     return { id: tenant.id, name: tenant.name, is_active: tenant.is_active };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
 import { canAccessTenant } from '../../common/context/tenant-scope';
@@ -9,8 +9,8 @@ import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { SubmissionStatisticsService } from '../submissions/submission-statistics.service';
 import { CreateUserDto, ListUsersQueryDto, UserResponse } from '../users';
-import { UserManagementService } from '../users/user-management.service';
-import { UsersService } from '../users/users.service';
+import { UserAdministrationService } from '../users/user-administration.service';
+import { UserAccountsService } from '../users/user-accounts.service';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQueryDto } from './dto/list-tenants-query.dto';
 import { TenantStatisticsResponse, TenantResponse, toTenantResponse } from './dto/tenant.response';
@@ -33,8 +33,8 @@ export interface CompanyCounts {
 export class TenantsService {
   constructor(
     private readonly db: DatabaseService,
-    private readonly userAdmin: UserManagementService,
-    private readonly users: UsersService,
+    private readonly userAdmin: UserAdministrationService,
+    private readonly users: UserAccountsService,
     private readonly audit: AuditService,
     private readonly sessions: SessionsService,
     private readonly submissionStatistics: SubmissionStatisticsService,
@@ -51,10 +51,10 @@ export class TenantsService {
   }
 
   async create(ctx: AuthenticatedContext, dto: CreateTenantDto): Promise<TenantResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      await this.assertNameFree(em, dto.name);
+    return this.db.transaction(ctx, async (tx) => {
+      await this.assertNameFree(tx, dto.name);
       const { identifiers } = await this.uniqueName(() =>
-        em.getRepository(TenantEntity).insert({
+        this.db.repo(tx, TenantEntity).insert({
           name: dto.name,
           logo_url: dto.logo_url ?? null,
           custom_branding: dto.custom_branding ?? null,
@@ -62,13 +62,15 @@ export class TenantsService {
           allowed_test_types: dto.allowed_test_types ?? [...TEST_TYPES],
         } as QueryDeepPartialEntity<TenantEntity>),
       );
-      const tenant = await em.getRepository(TenantEntity).findOneByOrFail({ id: identifiers[0].id as string });
+      const tenant = await this.db.repo(tx, TenantEntity).findOneByOrFail({ id: identifiers[0].id as string });
       const created = toTenantResponse(tenant);
-      await this.audit.record(
-        ctx,
-        { action: 'tenant.create', resourceType: 'tenant', resourceId: tenant.id, tenantId: tenant.id, newValues: created },
-        em,
-      );
+      await this.audit.record(tx, {
+        action: 'tenant.create',
+        resourceType: 'tenant',
+        resourceId: tenant.id,
+        tenantId: tenant.id,
+        newValues: created,
+      });
       return created;
     });
   }
@@ -78,9 +80,9 @@ export class TenantsService {
   }
 
   async update(ctx: AuthenticatedContext, id: string, dto: UpdateTenantDto): Promise<TenantResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      const tenant = await this.lockVisible(ctx, em, id);
-      return this.write(ctx, em, tenant, this.changesOf(tenant, dto), 'tenant.update');
+    return this.db.transaction(ctx, async (tx) => {
+      const tenant = await this.lockVisible(tx, id);
+      return this.write(tx, tenant, this.changesOf(tenant, dto), 'tenant.update');
     });
   }
 
@@ -89,41 +91,39 @@ export class TenantsService {
    * their access tokens fail on the next request and stay dead if the tenant is reactivated.
    */
   async deactivate(ctx: AuthenticatedContext, id: string): Promise<TenantResponse> {
-    return this.db.transaction(ctx, async (em) => {
-      const tenant = await this.lockVisible(ctx, em, id);
+    return this.db.transaction(ctx, async (tx) => {
+      const tenant = await this.lockVisible(tx, id);
       if (tenant.id === SYSTEM_TENANT_ID) throw SYSTEM_TENANT_PROTECTED();
       const changes: Partial<TenantEntity> = tenant.is_active ? { is_active: false } : {};
-      return this.write(ctx, em, tenant, changes, 'tenant.deactivate');
+      return this.write(tx, tenant, changes, 'tenant.deactivate');
     });
   }
 
-  /** Applies changes to a locked tenant and audits them; nothing to change means no write and no audit row. */
+  /**
+   * Applies changes to a locked tenant and audits them, in the transaction `ctx` carries; nothing to change means
+   * no write and no audit row.
+   */
   private async write(
     ctx: AuthenticatedContext,
-    em: EntityManager,
     tenant: TenantEntity,
     changes: Partial<TenantEntity>,
     action: 'tenant.update' | 'tenant.deactivate',
   ): Promise<TenantResponse> {
     if (Object.keys(changes).length === 0) return toTenantResponse(tenant);
     if (changes.is_active === false && tenant.id === SYSTEM_TENANT_ID) throw SYSTEM_TENANT_PROTECTED();
-    if (changes.name !== undefined) await this.assertNameFree(em, changes.name, tenant.id);
-    await this.uniqueName(() => em.getRepository(TenantEntity).update(tenant.id, changes as QueryDeepPartialEntity<TenantEntity>));
+    if (changes.name !== undefined) await this.assertNameFree(ctx, changes.name, tenant.id);
+    await this.uniqueName(() => this.db.repo(ctx, TenantEntity).update(tenant.id, changes as QueryDeepPartialEntity<TenantEntity>));
     const sessionsRevoked =
-      changes.is_active === false ? await this.sessions.revokeAllForTenant(ctx, tenant.id, 'tenant_deactivated', em) : 0;
-    const after = await em.getRepository(TenantEntity).findOneByOrFail({ id: tenant.id });
-    await this.audit.record(
-      ctx,
-      {
-        action,
-        resourceType: 'tenant',
-        resourceId: tenant.id,
-        tenantId: tenant.id,
-        oldValues: toTenantResponse(tenant),
-        newValues: { ...toTenantResponse(after), sessions_revoked: sessionsRevoked },
-      },
-      em,
-    );
+      changes.is_active === false ? await this.sessions.revokeAllForTenant(ctx, tenant.id, 'tenant_deactivated') : 0;
+    const after = await this.db.repo(ctx, TenantEntity).findOneByOrFail({ id: tenant.id });
+    await this.audit.record(ctx, {
+      action,
+      resourceType: 'tenant',
+      resourceId: tenant.id,
+      tenantId: tenant.id,
+      oldValues: toTenantResponse(tenant),
+      newValues: { ...toTenantResponse(after), sessions_revoked: sessionsRevoked },
+    });
     return toTenantResponse(after);
   }
 
@@ -170,9 +170,9 @@ export class TenantsService {
     return tenant;
   }
 
-  private async lockVisible(ctx: AuthenticatedContext, em: EntityManager, id: string): Promise<TenantEntity> {
+  private async lockVisible(ctx: AuthenticatedContext, id: string): Promise<TenantEntity> {
     if (!canAccessTenant(ctx, id)) throw TENANT_NOT_FOUND();
-    const tenant = await em.getRepository(TenantEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    const tenant = await this.db.repo(ctx, TenantEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!tenant) throw TENANT_NOT_FOUND();
     return tenant;
   }
@@ -194,8 +194,8 @@ export class TenantsService {
     return changes;
   }
 
-  private async assertNameFree(em: EntityManager, name: string, exceptId?: string): Promise<void> {
-    const qb = em.getRepository(TenantEntity).createQueryBuilder('t').where('lower(t.name) = lower(:name)', { name });
+  private async assertNameFree(ctx: RequestContext, name: string, exceptId?: string): Promise<void> {
+    const qb = this.db.repo(ctx, TenantEntity).createQueryBuilder('t').where('lower(t.name) = lower(:name)', { name });
     if (exceptId) qb.andWhere('t.id <> :exceptId', { exceptId });
     if (await qb.getExists()) throw TENANT_NAME_TAKEN();
   }

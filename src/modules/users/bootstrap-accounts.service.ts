@@ -2,11 +2,10 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { isSuperadmin } from '../../common/auth/role-predicates';
 import { systemContext } from '../../common/context/request-context';
 import { AppConfigService } from '../../config/app-config.service';
-import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
-import { UserEntity } from './entities/user.entity';
-import { NewUser, UsersService } from './users.service';
+import { UsersRepository } from './users.repository';
+import { NewUser, UserAccountsService } from './user-accounts.service';
 
 /**
  * Bootstrap accounts (README, "Quick start" and BOOTSTRAP_SUPERADMIN_* in "Configuration"). Development: the first start (no superadmin yet) creates the first seed's documented
@@ -19,8 +18,8 @@ export class BootstrapAccountsService implements OnApplicationBootstrap {
 
   constructor(
     private readonly config: AppConfigService,
-    private readonly db: DatabaseService,
-    private readonly users: UsersService,
+    private readonly usersTable: UsersRepository,
+    private readonly users: UserAccountsService,
     private readonly audit: AuditService,
   ) {}
 
@@ -28,14 +27,14 @@ export class BootstrapAccountsService implements OnApplicationBootstrap {
     const ctx = systemContext('bootstrap');
     const { environment, auth } = this.config.values;
     if (environment === 'test') return;
-    if (await this.db.repo(ctx, UserEntity).existsBy({ role: 'superadmin' })) return;
+    if (await this.usersTable.superadminExists(ctx)) return;
 
     const accounts: NewUser[] = [];
     if (auth.bootstrapSuperadminEmail && auth.bootstrapSuperadminPassword) {
       accounts.push(this.account(auth.bootstrapSuperadminEmail, auth.bootstrapSuperadminPassword, 'superadmin'));
     } else if (environment === 'development') {
       accounts.push(this.account('superadmin@gmail.com', 'superadmin123', 'superadmin', 'SUPERADMIN001'));
-      if (!(await this.db.repo(ctx, UserEntity).existsBy({ email: 'admin@gmail.com' }))) {
+      if (!(await this.usersTable.emailTaken(ctx, 'admin@gmail.com'))) {
         accounts.push(this.account('admin@gmail.com', 'admin123', 'admin', 'ADMIN001'));
       }
       this.logger.warn(

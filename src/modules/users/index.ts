@@ -1,7 +1,7 @@
 /**
  * The users feature's public surface for types and DTOs (docs/module-boundaries.md): other features import these
  * from '../users', never from users/dto or users/entities. Its Nest module and services are imported from their own
- * files (users.module.ts, users.service.ts, user-management.service.ts).
+ * files (users.module.ts, users.service.ts, user-administration.service.ts).
  */
 export { CreateUserDto } from './dto/create-user.dto';
 export { ListUsersQueryDto } from './dto/list-users-query.dto';

@@ -9,13 +9,13 @@ import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponse } from './dto/user.response';
-import { UserManagementService } from './user-management.service';
+import { UserAdministrationService } from './user-administration.service';
 
 /** Served at /users (the original Trajectorie API) and /api/v1/users. */
 @ApiTags('users')
 @Controller(['users', 'api/v1/users'])
 export class UsersController {
-  constructor(private readonly users: UserManagementService) {}
+  constructor(private readonly users: UserAdministrationService) {}
 
   @Get()
   @Endpoint({

@@ -2,14 +2,15 @@ import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TenantDirectoryModule } from '../tenants/tenant-directory.module';
 import { BootstrapAccountsService } from './bootstrap-accounts.service';
-import { UserManagementService } from './user-management.service';
+import { UserAdministrationService } from './user-administration.service';
 import { UsersController } from './users.controller';
-import { UsersService } from './users.service';
+import { UsersRepository } from './users.repository';
+import { UserAccountsService } from './user-accounts.service';
 
 @Module({
   imports: [SessionsModule, TenantDirectoryModule],
   controllers: [UsersController],
-  providers: [UsersService, UserManagementService, BootstrapAccountsService],
-  exports: [UsersService, UserManagementService],
+  providers: [UserAccountsService, UserAdministrationService, BootstrapAccountsService, UsersRepository],
+  exports: [UserAccountsService, UserAdministrationService],
 })
 export class UsersModule {}

@@ -3,9 +3,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsObject, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
 import { Trim } from '../../../common/validation/transforms';
-import { Nullable, Present } from '../../../common/validation/optional';
+import { Nullable, OptionalNotNull } from '../../../common/validation/optional';
 
-export { Nullable, Present };
+export { Nullable, OptionalNotNull };
 
 export const MAX_TRANSLATIONS_BYTES = 65_536;
 const MAX_TRANSLATIONS_DEPTH = 8;

@@ -1,15 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
-import { CompetencyCode, CompetencyName, LongText, Nullable, Present, ShortText, Translations } from './competency-fields';
+import { CompetencyCode, CompetencyName, LongText, Nullable, OptionalNotNull, ShortText, Translations } from './competency-fields';
 
 /** Absent = unchanged; null clears an optional field. The code may be renamed (still unique, case-insensitively). */
 export class UpdateCompetencyDto {
   @CompetencyCode(false)
-  @Present()
+  @OptionalNotNull()
   competency_code?: string;
 
   @CompetencyName(false)
-  @Present()
+  @OptionalNotNull()
   competency_name?: string;
 
   @LongText(10_000)
@@ -38,6 +38,6 @@ export class UpdateCompetencyDto {
 
   @ApiPropertyOptional()
   @IsBoolean()
-  @Present()
+  @OptionalNotNull()
   is_active?: boolean;
 }

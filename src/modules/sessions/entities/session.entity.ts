@@ -1,6 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One row per login. Refresh tokens rotate inside it; revoking it kills its access tokens too. */
+/**
+ * One row per login: the session is the family of refresh tokens that rotate from that login (the one term used
+ * for it everywhere — no "token family" or "refresh chain"). Revoking it kills its refresh and access tokens.
+ */
 @Entity('sessions')
 export class SessionEntity {
   @PrimaryGeneratedColumn('uuid')

@@ -4,10 +4,10 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { TEST_TYPES, TestType } from '../../../domain/test-types';
 import { SUBMISSION_STATUSES } from '../entities/submission.entity';
-import { Nullable, Present } from '../../../common/validation/optional';
+import { Nullable, OptionalNotNull } from '../../../common/validation/optional';
 import { VALIDATION_ERROR } from '../../../common/errors/common.errors';
 
-export { Nullable, Present };
+export { Nullable, OptionalNotNull };
 
 
 

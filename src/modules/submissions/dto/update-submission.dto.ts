@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, IsBoolean, IsObject } from 'class-validator';
 import type { SubmissionStatus } from '../entities/submission.entity';
 import { JsonStorable } from './json-storable';
-import { Nullable, Present, StatusField } from './submission-fields';
+import { Nullable, OptionalNotNull, StatusField } from './submission-fields';
 
 /**
  * What an administrator (or the analysis job acting with its token) may change. Absent = unchanged.
@@ -21,11 +21,11 @@ export class UpdateSubmissionDto {
   analysis_result?: Record<string, unknown> | null;
 
   @StatusField()
-  @Present()
+  @OptionalNotNull()
   status?: SubmissionStatus;
 
   @ApiPropertyOptional({ description: 'true = status "completed"; false reopens a completed submission' })
-  @Present()
+  @OptionalNotNull()
   @IsBoolean()
   analysis_completed?: boolean;
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { EntityManager } from 'typeorm';
 import { AuthenticatedContext } from '../../../common/context/request-context';
 import { AppError } from '../../../common/errors/app-error';
 import {
@@ -14,6 +13,8 @@ import {
   storageKey,
 } from '../../../common/storage';
 import { AppConfigService } from '../../../config/app-config.service';
+import { DatabaseService } from '../../../database/database.service';
+import { MediaFilesRepository } from '../media/media-files.repository';
 import { AuditService } from '../../audit/audit.service';
 import { MediaFileEntity, MediaFileType } from '../entities/media-file.entity';
 import { MAX_FOLLOW_UP_SEQUENCE, MAX_SCENARIO_ID_LENGTH } from '../media/media-fields';
@@ -106,6 +107,8 @@ export class EmbeddedMediaStore {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly config: AppConfigService,
     private readonly audit: AuditService,
+    private readonly db: DatabaseService,
+    private readonly mediaFiles: MediaFilesRepository,
   ) {}
 
   /**
@@ -174,10 +177,9 @@ export class EmbeddedMediaStore {
   }
 
   /** The media rows (and their audit rows), in the submission's transaction, after the submission row. */
-  async insert(ctx: AuthenticatedContext, em: EntityManager, tenantId: string, submissionId: string, stored: StoredMedia[]): Promise<void> {
+  async insert(ctx: AuthenticatedContext, tenantId: string, submissionId: string, stored: StoredMedia[]): Promise<void> {
     if (stored.length === 0) return;
-    const repo = em.getRepository(MediaFileEntity);
-    await repo.insert(
+    await this.db.repo(ctx, MediaFileEntity).insert(
       stored.map((m) => ({
         id: m.id,
         tenant_id: tenantId,
@@ -194,12 +196,14 @@ export class EmbeddedMediaStore {
         follow_up_sequence: m.followUpSequence,
       })),
     );
-    for (const row of await repo.find({ where: { submission_id: submissionId }, order: { question_index: 'ASC', id: 'ASC' } })) {
-      await this.audit.record(
-        ctx,
-        { action: 'media.upload', resourceType: 'media_file', resourceId: row.id, tenantId: row.tenant_id, newValues: mediaAuditView(row) },
-        em,
-      );
+    for (const row of await this.mediaFiles.allOfInOrder(ctx, submissionId)) {
+      await this.audit.record(ctx, {
+        action: 'media.upload',
+        resourceType: 'media_file',
+        resourceId: row.id,
+        tenantId: row.tenant_id,
+        newValues: mediaAuditView(row),
+      });
     }
   }
 

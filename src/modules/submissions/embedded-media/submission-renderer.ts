@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
 import { RequestContext } from '../../../common/context/request-context';
-import { DatabaseService } from '../../../database/database.service';
+import { MediaFilesRepository } from '../media/media-files.repository';
 import { SubmissionResponse, toSubmissionResponse } from '../dto/submission.response';
 import { MediaFileEntity } from '../entities/media-file.entity';
 import { SubmissionEntity } from '../entities/submission.entity';
@@ -22,20 +21,22 @@ const hasReference = (s: SubmissionEntity): boolean =>
 @Injectable()
 export class SubmissionRenderer {
   constructor(
-    private readonly db: DatabaseService,
+    private readonly mediaFiles: MediaFilesRepository,
     private readonly links: MediaLinks,
   ) {}
 
-  async one(ctx: RequestContext, submission: SubmissionEntity, em?: EntityManager): Promise<SubmissionResponse> {
-    return (await this.many(ctx, [submission], em))[0];
+  /** Given a transaction context (`tx`), the media are read inside that transaction. */
+  async one(ctx: RequestContext, submission: SubmissionEntity): Promise<SubmissionResponse> {
+    return (await this.many(ctx, [submission]))[0];
   }
 
-  async many(ctx: RequestContext, submissions: SubmissionEntity[], em?: EntityManager): Promise<SubmissionResponse[]> {
+  async many(ctx: RequestContext, submissions: SubmissionEntity[]): Promise<SubmissionResponse[]> {
     const referencing = submissions.filter(hasReference);
     if (referencing.length === 0) return submissions.map((s) => toSubmissionResponse(s));
-    const media = await (em ?? this.db.manager(ctx))
-      .getRepository(MediaFileEntity)
-      .find({ where: { submission_id: In(referencing.map((s) => s.id)) } });
+    const media = await this.mediaFiles.ofSubmissions(
+      ctx,
+      referencing.map((s) => s.id),
+    );
     const bySubmission = new Map<string, Map<string, MediaFileEntity>>();
     for (const m of media) {
       const files = bySubmission.get(m.submission_id) ?? new Map<string, MediaFileEntity>();

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { EntityManager } from 'typeorm';
 import { AuthenticatedContext, RequestContext } from '../../../common/context/request-context';
 import { FieldError } from '../../../common/errors/app-error';
 import {
@@ -23,6 +22,7 @@ import { SubmissionEntity } from '../entities/submission.entity';
 import { STORED_FILES_REMOVER, StoredFilesRemover } from '../stored-files-remover';
 import { MEDIA_NOT_FOUND, MEDIA_URL_EXPIRED, MEDIA_URL_INVALID, SUBMISSION_NOT_FOUND } from '../submissions.errors';
 import { SubmissionsRepository } from '../submissions.repository';
+import { MediaFilesRepository } from './media-files.repository';
 import { decideRange } from './byte-range';
 import {
   MediaDeletedResponse,
@@ -77,6 +77,7 @@ export class MediaService {
   constructor(
     private readonly db: DatabaseService,
     private readonly submissions: SubmissionsRepository,
+    private readonly mediaFiles: MediaFilesRepository,
     private readonly audit: AuditService,
     private readonly config: AppConfigService,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
@@ -99,7 +100,7 @@ export class MediaService {
     try {
       const { fields, stored } = this.validate(raw, file);
       const checked = checkMediaType(fields.file_type, stored.declaredMime, stored.sniffed);
-      row = await this.db.transaction(ctx, (em) => this.insert(ctx, em, submission, stored, fields, checked));
+      row = await this.db.transaction(ctx, (tx) => this.insert(tx, submission, stored, fields, checked));
     } catch (error) {
       if (file) await this.discard(file.key);
       throw error;
@@ -111,10 +112,7 @@ export class MediaService {
   async list(ctx: AuthenticatedContext, submissionId: string): Promise<MediaFileResponse[]> {
     const submission = await this.submissions.findVisible(ctx, submissionId);
     if (!submission) throw SUBMISSION_NOT_FOUND();
-    const rows = await this.db.repo(ctx, MediaFileEntity).find({
-      where: { submission_id: submission.id, tenant_id: submission.tenant_id },
-      order: { question_index: 'ASC', follow_up_sequence: 'ASC', created_at: 'ASC', id: 'ASC' },
-    });
+    const rows = await this.mediaFiles.listOf(ctx, submission);
     return Promise.all(rows.map(async (m) => toMediaFileResponse(m, await this.storageUrl(m))));
   }
 
@@ -141,7 +139,7 @@ export class MediaService {
     const check = this.signer.check(mediaId, signature.expires, signature.signature);
     if (check === 'invalid') throw MEDIA_URL_INVALID();
     if (check === 'expired') throw MEDIA_URL_EXPIRED();
-    const media = await this.db.repo(ctx, MediaFileEntity).findOneBy({ id: mediaId });
+    const media = await this.mediaFiles.findBySignedLink(ctx, mediaId);
     if (!media) throw MEDIA_NOT_FOUND();
     return this.deliver(media, request);
   }
@@ -175,20 +173,15 @@ export class MediaService {
   }
 
   async remove(ctx: AuthenticatedContext, submissionId: string, mediaId: string): Promise<MediaDeletedResponse> {
-    const removed = await this.db.transaction(ctx, async (em) => {
-      const submission = await this.submissions.lockVisible(ctx, em, submissionId, 'pessimistic_read');
+    const removed = await this.db.transaction(ctx, async (tx) => {
+      const submission = await this.submissions.lockVisible(tx, submissionId, 'pessimistic_read');
       if (!submission) throw SUBMISSION_NOT_FOUND();
-      const repo = em.getRepository(MediaFileEntity);
-      const media = await repo.findOne({
-        where: { id: mediaId, submission_id: submission.id },
-        lock: { mode: 'pessimistic_write' },
-      });
+      const media = await this.mediaFiles.lockOf(tx, submission, mediaId);
       if (!media) throw MEDIA_NOT_FOUND();
-      await repo.delete(media.id);
+      await this.db.repo(tx, MediaFileEntity).delete(media.id);
       await this.audit.record(
-        ctx,
+        tx,
         { action: 'media.delete', resourceType: 'media_file', resourceId: media.id, tenantId: media.tenant_id, oldValues: mediaAuditView(media) },
-        em,
       );
       return media;
     });
@@ -213,14 +206,13 @@ export class MediaService {
    */
   private async insert(
     ctx: AuthenticatedContext,
-    em: EntityManager,
     submission: SubmissionEntity,
     file: ReceivedMedia,
     fields: MediaUploadFields,
     checked: CheckedMedia,
   ): Promise<MediaFileEntity> {
-    if (!(await this.submissions.lockVisible(ctx, em, submission.id, 'pessimistic_read'))) throw SUBMISSION_NOT_FOUND();
-    const repo = em.getRepository(MediaFileEntity);
+    if (!(await this.submissions.lockVisible(ctx, submission.id, 'pessimistic_read'))) throw SUBMISSION_NOT_FOUND();
+    const repo = this.db.repo(ctx, MediaFileEntity);
     const fallbackName = `Q${fields.question_index + 1}_${fields.file_type}${checked.extension}`;
     const { identifiers } = await repo.insert({
       tenant_id: submission.tenant_id,
@@ -236,19 +228,21 @@ export class MediaService {
       is_follow_up: fields.is_follow_up,
       follow_up_sequence: fields.follow_up_sequence,
     });
-    const row = await repo.findOneByOrFail({ id: identifiers[0].id as string });
-    await this.audit.record(
-      ctx,
-      { action: 'media.upload', resourceType: 'media_file', resourceId: row.id, tenantId: row.tenant_id, newValues: mediaAuditView(row) },
-      em,
-    );
+    const row = await this.mediaFiles.reload(ctx, identifiers[0].id as string, submission.tenant_id);
+    await this.audit.record(ctx, {
+      action: 'media.upload',
+      resourceType: 'media_file',
+      resourceId: row.id,
+      tenantId: row.tenant_id,
+      newValues: mediaAuditView(row),
+    });
     return row;
   }
 
   private async findVisibleMedia(ctx: AuthenticatedContext, submissionId: string, mediaId: string): Promise<MediaFileEntity> {
     const submission = await this.submissions.findVisible(ctx, submissionId);
     if (!submission) throw SUBMISSION_NOT_FOUND();
-    const media = await this.db.repo(ctx, MediaFileEntity).findOneBy({ id: mediaId, submission_id: submission.id });
+    const media = await this.mediaFiles.findOf(ctx, submission, mediaId);
     if (!media) throw MEDIA_NOT_FOUND();
     return media;
   }

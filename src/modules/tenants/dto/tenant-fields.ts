@@ -19,9 +19,9 @@ import {
 } from 'class-validator';
 import { Trim } from '../../../common/validation/transforms';
 import { TEST_TYPES } from '../../../domain/test-types';
-import { Nullable, Present } from '../../../common/validation/optional';
+import { Nullable, OptionalNotNull } from '../../../common/validation/optional';
 
-export { Nullable, Present };
+export { Nullable, OptionalNotNull };
 
 export const MAX_BRANDING_BYTES = 16_384;
 

@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
 import { TestType } from '../../../domain/test-types';
-import { AllowedTestTypes, CustomBranding, LogoUrl, MaxTestAttempts, Nullable, Present, TenantName } from './tenant-fields';
+import { AllowedTestTypes, CustomBranding, LogoUrl, MaxTestAttempts, Nullable, OptionalNotNull, TenantName } from './tenant-fields';
 
 /** Typed fields only (the original set any model attribute, id and created_at included). Absent = unchanged. */
 export class UpdateTenantDto {
   @ApiPropertyOptional({ example: 'Acme Corp', maxLength: 255 })
   @TenantName()
-  @Present()
+  @OptionalNotNull()
   name?: string;
 
   @LogoUrl()
@@ -19,15 +19,15 @@ export class UpdateTenantDto {
   custom_branding?: Record<string, unknown> | null;
 
   @MaxTestAttempts()
-  @Present()
+  @OptionalNotNull()
   max_test_attempts?: number;
 
   @AllowedTestTypes()
-  @Present()
+  @OptionalNotNull()
   allowed_test_types?: TestType[];
 
   @ApiPropertyOptional({ description: "false deactivates the tenant: its users' tokens stop working" })
   @IsBoolean()
-  @Present()
+  @OptionalNotNull()
   is_active?: boolean;
 }

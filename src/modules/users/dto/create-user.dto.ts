@@ -3,7 +3,7 @@ import { IsBoolean, IsEmail, IsOptional, IsString, IsUUID, MaxLength } from 'cla
 import { Role } from '../../../common/auth/roles';
 import { IsNewPassword } from '../../../common/validation/password';
 import { NormaliseEmail } from '../../../common/validation/transforms';
-import { CandidateCode, DisplayName, LanguageCode, Present, UserRole } from './user-fields';
+import { CandidateCode, DisplayName, LanguageCode, OptionalNotNull, UserRole } from './user-fields';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'jane@example.com' })
@@ -17,11 +17,11 @@ export class CreateUserDto {
 
   /** full_name or candidate_name is required (checked by the service, which reports one clear error). */
   @DisplayName('Display name; full_name or candidate_name is required (full_name wins)')
-  @Present()
+  @OptionalNotNull()
   full_name?: string;
 
   @DisplayName('Display name (field name of the original Trajectorie API)')
-  @Present()
+  @OptionalNotNull()
   candidate_name?: string;
 
   @CandidateCode()

@@ -2,23 +2,23 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Role } from '../../../common/auth/roles';
 import { NormaliseEmail } from '../../../common/validation/transforms';
-import { CandidateCode, DisplayName, LanguageCode, OptionalNewPassword, Present, UserRole } from './user-fields';
+import { CandidateCode, DisplayName, LanguageCode, OptionalNewPassword, OptionalNotNull, UserRole } from './user-fields';
 
 /** Every field optional; absent = unchanged. Candidates and proctors may send only the self-service fields. */
 export class UpdateUserDto {
   @ApiPropertyOptional()
-  @Present()
+  @OptionalNotNull()
   @NormaliseEmail()
   @IsEmail()
   @MaxLength(255)
   email?: string;
 
   @DisplayName('Display name (self-service)')
-  @Present()
+  @OptionalNotNull()
   full_name?: string;
 
   @DisplayName('Same as full_name (field name of the original Trajectorie API); full_name wins when both are given')
-  @Present()
+  @OptionalNotNull()
   candidate_name?: string;
 
   /** null clears it. */
@@ -27,24 +27,24 @@ export class UpdateUserDto {
   candidate_id?: string | null;
 
   @LanguageCode('Preferred language (self-service)')
-  @Present()
+  @OptionalNotNull()
   preferred_language?: string;
 
   @LanguageCode('Same as preferred_language (field name of the original Trajectorie API)')
-  @Present()
+  @OptionalNotNull()
   language_code?: string;
 
   @ApiPropertyOptional({ description: 'false deactivates and revokes every session of the user' })
-  @Present()
+  @OptionalNotNull()
   @IsBoolean()
   is_active?: boolean;
 
   @UserRole()
-  @Present()
+  @OptionalNotNull()
   role?: Role;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Superadmin only: moves the user to another tenant' })
-  @Present()
+  @OptionalNotNull()
   @IsUUID('loose')
   tenant_id?: string;
 

@@ -5,9 +5,9 @@ import { IsIn, IsNotEmpty, IsString, Matches, MaxLength, MinLength } from 'class
 import { normaliseRole, ROLES } from '../../../common/auth/roles';
 import { MaxBytes, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH } from '../../../common/validation/password';
 import { Trim } from '../../../common/validation/transforms';
-import { Present } from '../../../common/validation/optional';
+import { OptionalNotNull } from '../../../common/validation/optional';
 
-export { Present };
+export { OptionalNotNull };
 
 
 export const DisplayName = (description: string) =>
@@ -42,7 +42,7 @@ export const UserRole = () =>
 export const OptionalNewPassword = () =>
   applyDecorators(
     ApiPropertyOptional({ minLength: MIN_PASSWORD_LENGTH, description: 'At least 8 characters and at most 72 bytes' }),
-    Present(),
+    OptionalNotNull(),
     IsString(),
     MinLength(MIN_PASSWORD_LENGTH),
     MaxBytes(MAX_PASSWORD_BYTES),

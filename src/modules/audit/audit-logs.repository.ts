@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { AuthenticatedContext } from '../../common/context/request-context';
+import { DatabaseService } from '../../database/database.service';
+import { callerScope, TenantScopedRepository } from '../../database/tenant-scoped';
+import { visibleUserSql } from '../users';
+import { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
+import { AuditLogEntity } from './entities/audit-log.entity';
+
+/** Reads of the audit_logs table (src/database/tenant-scoped.ts); AuditService writes the rows. */
+@Injectable()
+export class AuditLogsRepository extends TenantScopedRepository<AuditLogEntity> {
+  constructor(db: DatabaseService) {
+    super(db, AuditLogEntity);
+  }
+
+  /** The caller's tenant (a superadmin: all), minus rows about users the caller may not see. */
+  list(ctx: AuthenticatedContext, query: ListAuditLogsQueryDto): Promise<[AuditLogEntity[], number]> {
+    const qb = this.query(ctx, 'a', callerScope(ctx, {}));
+    const visible = visibleUserSql(ctx.user, 'hidden_user');
+    if (visible) {
+      qb.andWhere(
+        `NOT EXISTS (SELECT 1 FROM users hidden_user
+          WHERE (hidden_user.id = a.user_id OR (a.resource_type = 'user' AND hidden_user.id = a.resource_id))
+            AND NOT ${visible.sql})`,
+        visible.params,
+      );
+    }
+    // For an admin a foreign tenant_id matches nothing: the scope above already holds.
+    if (query.tenant_id) qb.andWhere('a.tenant_id = :tenantId', { tenantId: query.tenant_id });
+    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.resource_type) qb.andWhere('a.resource_type = :resourceType', { resourceType: query.resource_type });
+    if (query.resource_id) qb.andWhere('a.resource_id = :resourceId', { resourceId: query.resource_id });
+    if (query.user_id) qb.andWhere('a.user_id = :userId', { userId: query.user_id });
+    if (query.from) qb.andWhere('a.created_at >= :from', { from: new Date(query.from) });
+    if (query.to) qb.andWhere('a.created_at <= :to', { to: new Date(query.to) });
+    return qb
+      .orderBy('a.created_at', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .offset(query.skip)
+      .limit(query.limit)
+      .getManyAndCount();
+  }
+}
