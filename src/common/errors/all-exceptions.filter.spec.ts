@@ -1,5 +1,5 @@
 import { ArgumentsHost, BadRequestException, NotFoundException } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AllExceptionsFilter, MAX_LISTED_ERRORS } from './all-exceptions.filter';
 import { AppError } from './app-error';
 
@@ -126,6 +126,8 @@ describe('AllExceptionsFilter', () => {
           name: 'MaxRetriesPerRequestError',
         }),
       ],
+      ['connection lost inside a transaction (TypeORM released the runner)', new QueryRunnerAlreadyReleasedError()],
+      ['connection lost inside a transaction (manager of a released runner)', new QueryRunnerProviderAlreadyReleasedError()],
       ['Redis command timeout', new Error('Command timed out')],
       ['Redis connection closed', new Error('Connection is closed.')],
     ];

@@ -43,7 +43,18 @@ const MESSAGES = [
   /^Reached the max retries per request limit/i, // ioredis MaxRetriesPerRequestError
 ];
 
-const NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+/**
+ * ioredis's, and TypeORM's "query runner already released": when PostgreSQL drops a connection, pg emits an error on
+ * the pooled client and TypeORM releases the query runner holding it, so the transaction's next statement fails with
+ * this instead of the connection error (seen in test/e2e/outage.e2e-spec.ts under load). Our code never uses a
+ * runner it released itself, so it means a lost connection.
+ */
+const NAMES = new Set([
+  'MaxRetriesPerRequestError',
+  'ClusterAllFailedError',
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
 
 function matches(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
