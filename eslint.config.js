@@ -54,7 +54,11 @@ const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns 
 const boundaryBlocks = [
   { files: ['src/common/**/*.ts', 'src/domain/**/*.ts'], rules: restrict(FROM_COMMON_OR_DOMAIN) },
   { files: ['src/common/**/*.controller.ts'], rules: restrict([...FROM_COMMON_OR_DOMAIN, ...FROM_CONTROLLER_PATHS]) },
-  { files: ['src/**/*.controller.ts'], ignores: ['src/common/**', 'src/modules/**'], rules: restrict(FROM_CONTROLLER_PATHS) },
+  {
+    files: ['src/**/*.controller.ts'],
+    ignores: ['src/common/**', 'src/modules/**'],
+    rules: restrict(FROM_CONTROLLER_PATHS),
+  },
   ...FEATURES.flatMap((feature) => [
     { files: [`src/modules/${feature}/**/*.ts`], rules: restrict(otherFeatures(feature)) },
     {

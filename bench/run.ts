@@ -4,7 +4,14 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { BUILD_DIR, buildChildren } from './lib/build';
-import { BenchDatabase, BenchTenant, BenchUser, createBenchDatabase, seedSubmissionsTenant, seedUser } from './lib/database';
+import {
+  BenchDatabase,
+  BenchTenant,
+  BenchUser,
+  createBenchDatabase,
+  seedSubmissionsTenant,
+  seedUser,
+} from './lib/database';
 import { Aggregate, aggregate, CpuProbe, LoadSpec, Slice, slice, sliceWithProbe } from './lib/load';
 import { cpuMs } from './lib/processes';
 import { boundComparison, Comparison, printCpuTable, printTable, rateComparison, Side, writeJson } from './lib/report';
@@ -66,7 +73,12 @@ function measureThroughput(servers: Servers, token: string, cpu: Probes): Promis
         { url: `${expressUrl}/health`, connections: c },
         cpu.express,
       ),
-      httpTarget('appHealth', `app GET /health, ${c} connections`, { url: `${appUrl}/health`, connections: c }, cpu.app),
+      httpTarget(
+        'appHealth',
+        `app GET /health, ${c} connections`,
+        { url: `${appUrl}/health`, connections: c },
+        cpu.app,
+      ),
       httpTarget(
         'appMe',
         `app GET /auth/me with a bearer token, ${c} connections`,
@@ -81,7 +93,12 @@ function measureThroughput(servers: Servers, token: string, cpu: Probes): Promis
 /** (c): logins at saturation vs bare bcrypt compares, and /health latency alone and during the storm. */
 function measureLoginStorm(servers: Servers, user: BenchUser, cpu: Probes): Promise<Record<string, Slice[]>> {
   const { loginConcurrency: n, probeConnections: p, probeRate, stormSliceSeconds: seconds } = settings;
-  const probe: LoadSpec = { url: `${servers.appUrl}/health`, connections: p, overallRate: probeRate, recordLatencies: true };
+  const probe: LoadSpec = {
+    url: `${servers.appUrl}/health`,
+    connections: p,
+    overallRate: probeRate,
+    recordLatencies: true,
+  };
   const storm: LoadSpec = {
     url: `${servers.appUrl}/auth/login`,
     connections: n,
@@ -92,7 +109,13 @@ function measureLoginStorm(servers: Servers, user: BenchUser, cpu: Probes): Prom
   process.stdout.write('Login storm (c):\n');
   return rotate(
     [
-      httpTarget('probeIdle', `app GET /health latency alone, ${probeRate} req/s over ${p} connections`, probe, cpu.app, seconds),
+      httpTarget(
+        'probeIdle',
+        `app GET /health latency alone, ${probeRate} req/s over ${p} connections`,
+        probe,
+        cpu.app,
+        seconds,
+      ),
       {
         describe: `bcrypt.compare loop, cost ${settings.bcryptCost}, ${n} in flight, thread pool ${settings.threadpoolSize}`,
         measure: async (warmup) => ({ bcrypt: await bcryptSlice(user, seconds, Math.max(warmup, 1)) }),
@@ -189,7 +212,10 @@ async function measureUploads(
       }
     },
   };
-  const agents = { app: new Agent({ keepAlive: true, maxSockets: n }), raw: new Agent({ keepAlive: true, maxSockets: n }) };
+  const agents = {
+    app: new Agent({ keepAlive: true, maxSockets: n }),
+    raw: new Agent({ keepAlive: true, maxSockets: n }),
+  };
   const watches = { app: new RssWatch(servers.app), raw: new RssWatch(servers.rawUpload) };
   try {
     // One of each first: the app must have stored exactly the file, the baseline exactly the body.
@@ -197,7 +223,9 @@ async function measureUploads(
     await uploadOnce(agents.raw, rawTarget, upload, 0);
     const [appFiles, rawFiles] = [storedFiles(dirs.app), storedFiles(dirs.raw)];
     if (appFiles.length !== 1 || appFiles[0].size !== upload.fileBytes) {
-      throw new Error(`app upload: expected one ${upload.fileBytes}-byte file in STORAGE_PATH, found ${JSON.stringify(appFiles)}`);
+      throw new Error(
+        `app upload: expected one ${upload.fileBytes}-byte file in STORAGE_PATH, found ${JSON.stringify(appFiles)}`,
+      );
     }
     if (rawFiles.length !== 1 || rawFiles[0].size !== upload.body.length) {
       throw new Error(`raw upload: expected one ${upload.body.length}-byte file, found ${JSON.stringify(rawFiles)}`);
@@ -232,8 +260,20 @@ async function measureUploads(
     };
     const slices = await rotate(
       [
-        target('rawUpload', `raw node:http piping the body to a file, ${n} x ${uploadMb} MiB in flight`, 'raw', cpu.rawUpload, rawTarget),
-        target('appUpload', `app POST /api/v1/submissions/:id/media (local driver), ${n} x ${uploadMb} MiB in flight`, 'app', cpu.app, appTarget),
+        target(
+          'rawUpload',
+          `raw node:http piping the body to a file, ${n} x ${uploadMb} MiB in flight`,
+          'raw',
+          cpu.rawUpload,
+          rawTarget,
+        ),
+        target(
+          'appUpload',
+          `app POST /api/v1/submissions/:id/media (local driver), ${n} x ${uploadMb} MiB in flight`,
+          'app',
+          cpu.app,
+          appTarget,
+        ),
       ],
       settings.uploadRounds,
     );
@@ -270,7 +310,12 @@ async function measureSubmissions(
   cpu: Probes,
 ): Promise<Record<string, Slice[]>> {
   const { probeConnections: p, probeRate, stormSliceSeconds: seconds, submissionMb: mb } = settings;
-  const probe: LoadSpec = { url: `${servers.appUrl}/health`, connections: p, overallRate: probeRate, recordLatencies: true };
+  const probe: LoadSpec = {
+    url: `${servers.appUrl}/health`,
+    connections: p,
+    overallRate: probeRate,
+    recordLatencies: true,
+  };
   const { body, recordingBytes } = interviewBody(mb);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   process.stdout.write(
@@ -282,7 +327,13 @@ async function measureSubmissions(
   try {
     return await rotate(
       [
-        httpTarget('probeIdleSubmission', `app GET /health latency alone, ${probeRate} req/s over ${p} connections`, probe, cpu.app, seconds),
+        httpTarget(
+          'probeIdleSubmission',
+          `app GET /health latency alone, ${probeRate} req/s over ${p} connections`,
+          probe,
+          cpu.app,
+          seconds,
+        ),
         {
           describe: `app POST /api/v1/submissions (${mb} MB, back to back) and the same GET /health probe alongside`,
           measure: async () => {
@@ -331,7 +382,9 @@ async function measureAll(
   tenant: BenchTenant,
   dirs: UploadDirs,
 ): Promise<Measured> {
-  const probe = (pid: number | undefined): CpuProbe => () => ({ server: cpuMs(pid), postgres: db.postgresCpuMs() });
+  const probe =
+    (pid: number | undefined): CpuProbe =>
+    () => ({ server: cpuMs(pid), postgres: db.postgresCpuMs() });
   const cpu: Probes = {
     app: probe(servers.app.process.pid),
     express: probe(servers.express.process.pid),
@@ -560,7 +613,9 @@ async function main(): Promise<number> {
       `load average ${load.toFixed(2)}\n`,
   );
   if (load > cpus().length) {
-    process.stdout.write('  ! the machine is already busy: req/s will be low and ratios noisier (CPU ratios less so)\n');
+    process.stdout.write(
+      '  ! the machine is already busy: req/s will be low and ratios noisier (CPU ratios less so)\n',
+    );
   }
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {

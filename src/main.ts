@@ -48,7 +48,10 @@ async function bootstrap(): Promise<void> {
   setupApp(app, config, logger);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { address: string; port: number };
-  logger.info({ context: 'Bootstrap', port: address.port }, `Trajectorie listening on ${address.address}:${address.port}`);
+  logger.info(
+    { context: 'Bootstrap', port: address.port },
+    `Trajectorie listening on ${address.address}:${address.port}`,
+  );
 
   // Graceful shutdown: stop accepting, let in-flight requests finish, close pools, then stop the embedded database.
   // SHUTDOWN_TIMEOUT_MS is the limit: whatever still runs then is dropped (README.md "Configuration").

@@ -13,9 +13,24 @@ import { send } from '../lib/child';
  * (the call measured has none), and no validation errors are produced.
  */
 const COLUMNS = [
-  'id', 'tenant_id', 'user_id', 'candidate_name', 'candidate_id', 'test_type', 'candidate_language', 'ui_language',
-  'conversation_history', 'analysis_result', 'status', 'analysis_completed', 'analysis_completed_at',
-  'configuration_id', 'configuration_version', 'attempt_number', 'created_at', 'updated_at',
+  'id',
+  'tenant_id',
+  'user_id',
+  'candidate_name',
+  'candidate_id',
+  'test_type',
+  'candidate_language',
+  'ui_language',
+  'conversation_history',
+  'analysis_result',
+  'status',
+  'analysis_completed',
+  'analysis_completed_at',
+  'configuration_id',
+  'configuration_version',
+  'attempt_number',
+  'created_at',
+  'updated_at',
 ];
 const PAGE_SQL =
   `SELECT ${COLUMNS.map((c) => `"s"."${c}" AS "s_${c}"`).join(', ')} FROM "submissions" "s" ` +
@@ -59,7 +74,11 @@ async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
   const tenantId = process.env.BENCH_TENANT_ID;
   if (!url || !tenantId) throw new Error('raw-submissions baseline needs DATABASE_URL and BENCH_TENANT_ID');
-  const pool = new Pool({ connectionString: url, max: Number(process.env.DB_POOL_SIZE ?? 10), connectionTimeoutMillis: 5000 });
+  const pool = new Pool({
+    connectionString: url,
+    max: Number(process.env.DB_POOL_SIZE ?? 10),
+    connectionTimeoutMillis: 5000,
+  });
 
   const list = async (req: IncomingMessage, res: ServerResponse) => {
     const params = new URL(req.url ?? '/', 'http://localhost').searchParams;

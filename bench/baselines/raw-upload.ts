@@ -26,7 +26,10 @@ async function main(): Promise<void> {
     pipeline(req, file).then(
       () => {
         const body = JSON.stringify({ file_size: file.bytesWritten });
-        res.writeHead(201, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+        res.writeHead(201, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+        });
         res.end(body);
       },
       () => {

@@ -69,7 +69,8 @@ function run(
         if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
       });
     }
-    if (onResponse) instance.on('response', (_client, statusCode, _bytes, responseTime) => onResponse(statusCode, responseTime));
+    if (onResponse)
+      instance.on('response', (_client, statusCode, _bytes, responseTime) => onResponse(statusCode, responseTime));
   });
 }
 

@@ -34,11 +34,11 @@ export function startChild(
   env: NodeJS.ProcessEnv,
   options: { nodeArgs?: string[]; args?: string[] } = {},
 ): BenchChild {
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), builtPath(script), ...(options.args ?? [])],
-    { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: join(BENCH_DIR, '..') },
-  );
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), builtPath(script), ...(options.args ?? [])], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: join(BENCH_DIR, '..'),
+  });
   const messages: ChildMessage[] = [];
   const waiters: { event: string; resolve: (m: ChildMessage) => void }[] = [];
   let stderr = '';
@@ -62,7 +62,10 @@ export function startChild(
     const queued = messages.findIndex((message) => message.event === event);
     if (queued >= 0) return Promise.resolve(messages.splice(queued, 1)[0]);
     return new Promise<ChildMessage>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name}: no "${event}" after ${timeoutMs} ms\n${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${name}: no "${event}" after ${timeoutMs} ms\n${stderr}`)),
+        timeoutMs,
+      );
       waiters.push({
         event,
         resolve: (message) => {

@@ -46,7 +46,10 @@ export const settings = {
   submissionMb: num('BENCH_SUBMISSION_MB', 50),
   submissionRounds: num('BENCH_SUBMISSION_ROUNDS', 2),
   /** BENCH_ONLY=f (or a,b,…): run only these scenarios (a and b, c, d, e, f); unset: all of them. */
-  only: (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+  only: (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean),
   /** BENCH_PROFILE=1: the app writes a V8 CPU profile to bench/results/profiles/. */
   profile: process.env.BENCH_PROFILE === '1',
   /** BENCH_STRICT=1: exit 1 when a target fails. */

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 
 /** EBML magic + DocType "webm": what the app's magic-byte check recognises as a WebM recording. */
-const WEBM_HEAD = Buffer.from('1a45dfa39f4286810142f7810142f2810442f381084282847765626d42878102428581021853806701ffffffffffffff', 'hex');
+const WEBM_HEAD = Buffer.from(
+  '1a45dfa39f4286810142f7810142f2810442f381084282847765626d42878102428581021853806701ffffffffffffff',
+  'hex',
+);
 
 /**
  * A first-seed interview body of about `megabytes` MB: four SJT entries, each with its recording (random bytes behind
@@ -26,7 +29,9 @@ export function interviewBody(megabytes: number): { body: Buffer; recordingBytes
       videoDataUri: `data:video/webm;codecs=vp9,opus;base64,${bytes.toString('base64')}`,
     };
   });
-  const body = Buffer.from(JSON.stringify({ candidate_name: 'Bench Candidate', test_type: 'SJT', conversation_history: entries }));
+  const body = Buffer.from(
+    JSON.stringify({ candidate_name: 'Bench Candidate', test_type: 'SJT', conversation_history: entries }),
+  );
   return { body, recordingBytes };
 }
 
@@ -40,7 +45,11 @@ export function postSubmission(agent: Agent, appUrl: string, token: string, body
       {
         method: 'POST',
         agent,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(body.length) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -48,7 +57,9 @@ export function postSubmission(agent: Agent, appUrl: string, token: string, body
         res.on('end', () =>
           res.statusCode === 201
             ? resolve()
-            : reject(new Error(`submission: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`)),
+            : reject(
+                new Error(`submission: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`),
+              ),
         );
         res.on('error', reject);
       },

@@ -82,7 +82,14 @@ export async function uploadOnce(agent: Agent, target: UploadTarget, upload: Upl
 }
 
 /** `count` uploads with `concurrency` in flight (closed loop: each finished upload starts the next). */
-async function uploadMany(agent: Agent, target: UploadTarget, upload: UploadBody, count: number, concurrency: number, first: number) {
+async function uploadMany(
+  agent: Agent,
+  target: UploadTarget,
+  upload: UploadBody,
+  count: number,
+  concurrency: number,
+  first: number,
+) {
   let next = 0;
   const worker = async () => {
     while (next < count) {

@@ -72,7 +72,11 @@ describe('loadConfig', () => {
   });
 
   it('parses lists and booleans', () => {
-    const config = loadConfig({ CORS_ORIGINS: 'http://a.test, http://b.test,', TRUST_PROXY: 'yes', ENVIRONMENT: 'dev' });
+    const config = loadConfig({
+      CORS_ORIGINS: 'http://a.test, http://b.test,',
+      TRUST_PROXY: 'yes',
+      ENVIRONMENT: 'dev',
+    });
     expect(config.corsOrigins).toEqual(['http://a.test', 'http://b.test']);
     expect(config.trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).trustProxy).toEqual(['10.0.0.0/8', 'loopback']);

@@ -218,7 +218,10 @@ function trustProxy(r: EnvReader): boolean | number | string[] {
   const lowered = value.toLowerCase();
   if (['0', 'false', 'no', 'off'].includes(lowered)) return false;
   if (['1', 'true', 'yes', 'on'].includes(lowered)) return 1;
-  const list = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   if (list.some((item) => !/^[0-9a-fA-F:./]+$|^(loopback|linklocal|uniquelocal)$/.test(item))) {
     throw new ConfigError('TRUST_PROXY', 'must be true/false, a hop count, or a list of proxy addresses/subnets');
   }

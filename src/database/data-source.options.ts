@@ -13,7 +13,17 @@ import { InitialSchema1763700000000 } from './migrations/1763700000000-InitialSc
 import { Configurations1763800000000 } from './migrations/1763800000000-Configurations';
 import { Submissions1763900000000 } from './migrations/1763900000000-Submissions';
 
-export const ENTITIES = [TenantEntity, UserEntity, SessionEntity, RefreshTokenEntity, AuditLogEntity, ConfigurationEntity, CompetencyEntity, SubmissionEntity, MediaFileEntity];
+export const ENTITIES = [
+  TenantEntity,
+  UserEntity,
+  SessionEntity,
+  RefreshTokenEntity,
+  AuditLogEntity,
+  ConfigurationEntity,
+  CompetencyEntity,
+  SubmissionEntity,
+  MediaFileEntity,
+];
 export const MIGRATIONS = [InitialSchema1763700000000, Configurations1763800000000, Submissions1763900000000];
 
 export interface PoolTimeouts {
@@ -48,7 +58,9 @@ export function dataSourceOptions(
       // A stopped (SIGSTOP) or unreachable server never answers: the server-side timeout cannot fire, so the
       // client-side one does (query_timeout), and the request fails with 503 instead of hanging.
       // TimeoutSafeClient then drops such a connection rather than returning it to the pool.
-      ...(statement ? { statement_timeout: statement, query_timeout: statement + 1000, Client: TimeoutSafeClient } : {}),
+      ...(statement
+        ? { statement_timeout: statement, query_timeout: statement + 1000, Client: TimeoutSafeClient }
+        : {}),
     },
   };
 }

@@ -9,7 +9,9 @@ export class DatabaseModule {
   static forRoot(url: string, poolSize: number, timeouts: PoolTimeouts): DynamicModule {
     return {
       module: DatabaseModule,
-      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(url, poolSize, timeouts), retryAttempts: 2, retryDelay: 500 })],
+      imports: [
+        TypeOrmModule.forRoot({ ...dataSourceOptions(url, poolSize, timeouts), retryAttempts: 2, retryDelay: 500 }),
+      ],
       providers: [DatabaseService],
       exports: [DatabaseService],
     };

@@ -167,7 +167,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     writeFileSync(passwordFile, password, { mode: 0o600 });
   }
   if (!existsSync(passwordFile)) {
-    throw new Error(`embedded PostgreSQL in ${dataDir} has no password file ${passwordFile}; delete the folder to reset`);
+    throw new Error(
+      `embedded PostgreSQL in ${dataDir} has no password file ${passwordFile}; delete the folder to reset`,
+    );
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
   const urlFor = (port: number, db: string) =>

@@ -38,7 +38,10 @@ describe('scoped(ctx, where): the tenant filter cannot be forgotten', () => {
   });
 
   it('callerScope: the caller’s own tenant, or every tenant (explicitly) for a superadmin', () => {
-    expect(scoped<OwnedRow>(ctxOf('admin'), callerScope(ctxOf('admin'), { id: 'x' }))).toEqual({ id: 'x', tenant_id: 't1' });
+    expect(scoped<OwnedRow>(ctxOf('admin'), callerScope(ctxOf('admin'), { id: 'x' }))).toEqual({
+      id: 'x',
+      tenant_id: 't1',
+    });
     expect(scoped<OwnedRow>(ctxOf('superadmin'), callerScope(ctxOf('superadmin'), { id: 'x' }))).toEqual({ id: 'x' });
   });
 });

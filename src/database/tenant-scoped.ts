@@ -1,4 +1,12 @@
-import type { EntityTarget, FindManyOptions, FindOneOptions, FindOptionsWhere, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
+import type {
+  EntityTarget,
+  FindManyOptions,
+  FindOneOptions,
+  FindOptionsWhere,
+  ObjectLiteral,
+  Repository,
+  SelectQueryBuilder,
+} from 'typeorm';
 import type { AuthenticatedContext, RequestContext } from '../common/context/request-context';
 import type { DatabaseService } from './database.service';
 import { isSuperadmin } from '../common/auth/role-predicates';
@@ -75,11 +83,19 @@ export abstract class TenantScopedRepository<T extends ObjectLiteral> {
     return scoped<T>(ctx, where);
   }
 
-  protected find(ctx: RequestContext, where: ScopedWhere<T>, options: Omit<FindManyOptions<T>, 'where'> = {}): Promise<T[]> {
+  protected find(
+    ctx: RequestContext,
+    where: ScopedWhere<T>,
+    options: Omit<FindManyOptions<T>, 'where'> = {},
+  ): Promise<T[]> {
     return this.repo(ctx).find({ ...options, where: this.scoped(ctx, where) });
   }
 
-  protected findOne(ctx: RequestContext, where: ScopedWhere<T>, options: Omit<FindOneOptions<T>, 'where'> = {}): Promise<T | null> {
+  protected findOne(
+    ctx: RequestContext,
+    where: ScopedWhere<T>,
+    options: Omit<FindOneOptions<T>, 'where'> = {},
+  ): Promise<T | null> {
     return this.repo(ctx).findOne({ ...options, where: this.scoped(ctx, where) });
   }
 

@@ -24,7 +24,15 @@ import { createTestApp, TestApp } from '../setup/test-app';
  * a fixture (logout, deletes, new configuration versions) re-create it before the next request.
  */
 
-const ACTORS = ['anonymous', 'candidate', 'other_candidate', 'proctor', 'foreign_admin', 'admin', 'superadmin'] as const;
+const ACTORS = [
+  'anonymous',
+  'candidate',
+  'other_candidate',
+  'proctor',
+  'foreign_admin',
+  'admin',
+  'superadmin',
+] as const;
 type Actor = (typeof ACTORS)[number];
 type Authenticated = Exclude<Actor, 'anonymous'>;
 
@@ -69,20 +77,39 @@ interface RoutePolicy {
 let seq = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++seq}`;
 
-const row = (table: string, id: (w: World) => string) => (w: World): Snapshot => ({
-  sql: `SELECT * FROM ${table} WHERE id = $1`,
-  params: [id(w)],
-});
+const row =
+  (table: string, id: (w: World) => string) =>
+  (w: World): Snapshot => ({
+    sql: `SELECT * FROM ${table} WHERE id = $1`,
+    params: [id(w)],
+  });
 const wholeTable = (table: string) => (): Snapshot => ({ sql: `SELECT * FROM ${table} ORDER BY id` });
 
 // Expected statuses, by the rules of README "Roles": candidates and proctors are refused staff routes (403); a
 // foreign tenant's object is 404; a list read by the foreign admin is its own tenant's (200, no A ids).
 const candidatesAndProctor = (status: number) => ({ candidate: status, other_candidate: status, proctor: status });
-const managers = (ok: number, foreign: number) => ({ ...candidatesAndProctor(403), foreign_admin: foreign, admin: ok, superadmin: ok });
-const superadminOnly = (ok: number) => ({ ...candidatesAndProctor(403), foreign_admin: 403, admin: 403, superadmin: ok });
+const managers = (ok: number, foreign: number) => ({
+  ...candidatesAndProctor(403),
+  foreign_admin: foreign,
+  admin: ok,
+  superadmin: ok,
+});
+const superadminOnly = (ok: number) => ({
+  ...candidatesAndProctor(403),
+  foreign_admin: 403,
+  admin: 403,
+  superadmin: ok,
+});
 const everyone = (ok: number) => ({ ...candidatesAndProctor(ok), foreign_admin: ok, admin: ok, superadmin: ok });
 /** Submission routes: a candidate its own, proctors never (SJT/JDT interviews are not proctored). */
-const submissionObject = (ok: number) => ({ candidate: ok, other_candidate: 404, proctor: 403, foreign_admin: 404, admin: ok, superadmin: ok });
+const submissionObject = (ok: number) => ({
+  candidate: ok,
+  other_candidate: 404,
+  proctor: 403,
+  foreign_admin: 404,
+  admin: ok,
+  superadmin: ok,
+});
 
 async function relogin(t: TestApp, w: World, actor: Actor): Promise<void> {
   if (actor !== 'anonymous') w.tokens[actor] = await loginAs(t, w.users[actor]);
@@ -148,7 +175,11 @@ const rememberCreated = async (_t: TestApp, w: World, actor: Actor, res: Respons
   for (const key of ['id', 'media_file_id']) if (typeof res.body?.[key] === 'string') w.tenantAIds.add(res.body[key]);
 };
 
-const userBody = () => ({ email: `${unique('matrix')}@example.test`, password: DEFAULT_PASSWORD, full_name: 'Matrix User' });
+const userBody = () => ({
+  email: `${unique('matrix')}@example.test`,
+  password: DEFAULT_PASSWORD,
+  full_name: 'Matrix User',
+});
 
 /** The same policy under both prefixes a controller is served at. */
 function served(prefixes: string[], entries: Record<string, RoutePolicy>): Record<string, RoutePolicy> {
@@ -185,7 +216,11 @@ const POLICY: Record<string, RoutePolicy> = {
         if (actor !== 'anonymous') w.tokens[actor] = res.body;
       },
     },
-    'POST /logout': { expect: everyone(200), target: wholeTable('sessions'), after: (t, w, actor) => relogin(t, w, actor) },
+    'POST /logout': {
+      expect: everyone(200),
+      target: wholeTable('sessions'),
+      after: (t, w, actor) => relogin(t, w, actor),
+    },
     'GET /me': { expect: everyone(200) },
     'POST /register': {
       // Public registration is off (the default) and there are no invitations yet: closed to everyone.
@@ -209,7 +244,10 @@ const POLICY: Record<string, RoutePolicy> = {
       // the default, so later re-logins of this actor still work.
       after: async (t, w, actor) => {
         if (actor === 'anonymous') return;
-        await t.db.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [w.users[actor].id, hashSync(DEFAULT_PASSWORD, 4)]);
+        await t.db.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [
+          w.users[actor].id,
+          hashSync(DEFAULT_PASSWORD, 4),
+        ]);
         if (actor === 'candidate') await newSpareSession(t, w);
       },
     },
@@ -219,7 +257,9 @@ const POLICY: Record<string, RoutePolicy> = {
     'GET ': { expect: managers(200, 200) },
     'POST ': { expect: managers(201, 201), body: userBody, target: wholeTable('users'), after: rememberCreated },
     'GET /by-email/:email': { expect: managers(200, 404) },
-    'GET /:id': { expect: { candidate: 200, other_candidate: 404, proctor: 404, foreign_admin: 404, admin: 200, superadmin: 200 } },
+    'GET /:id': {
+      expect: { candidate: 200, other_candidate: 404, proctor: 404, foreign_admin: 404, admin: 200, superadmin: 200 },
+    },
     'PUT /:id': {
       expect: { candidate: 200, other_candidate: 404, proctor: 404, foreign_admin: 404, admin: 200, superadmin: 200 },
       body: () => ({ full_name: unique('Renamed') }),
@@ -241,7 +281,11 @@ const POLICY: Record<string, RoutePolicy> = {
   }),
 
   'GET /api/v1/tenants': { expect: superadminOnly(200) },
-  'POST /api/v1/tenants': { expect: superadminOnly(201), body: () => ({ name: unique('Tenant') }), target: wholeTable('tenants') },
+  'POST /api/v1/tenants': {
+    expect: superadminOnly(201),
+    body: () => ({ name: unique('Tenant') }),
+    target: wholeTable('tenants'),
+  },
   'GET /api/v1/tenants/:id': { expect: managers(200, 404) },
   'PUT /api/v1/tenants/:id': {
     expect: superadminOnly(200),
@@ -322,26 +366,44 @@ const POLICY: Record<string, RoutePolicy> = {
     after: rememberCreated,
   },
   // A superadmin names the tenant (its default is System); anyone else naming its own tenant is the same lookup.
-  'GET /api/v1/competencies/:code': { expect: { ...everyone(200), foreign_admin: 404 }, query: (w) => ({ tenant_id: w.tenantA }) },
+  'GET /api/v1/competencies/:code': {
+    expect: { ...everyone(200), foreign_admin: 404 },
+    query: (w) => ({ tenant_id: w.tenantA }),
+  },
   'PUT /api/v1/competencies/:code': {
     expect: managers(200, 404),
     query: (w) => ({ tenant_id: w.tenantA }),
     body: () => ({ competency_name: unique('Renamed') }),
-    target: (w) => ({ sql: `SELECT * FROM competency_dictionaries WHERE tenant_id = $1 AND competency_code = $2`, params: [w.tenantA, w.competencyCode] }),
+    target: (w) => ({
+      sql: `SELECT * FROM competency_dictionaries WHERE tenant_id = $1 AND competency_code = $2`,
+      params: [w.tenantA, w.competencyCode],
+    }),
   },
   'DELETE /api/v1/competencies/:code': {
     expect: managers(200, 404),
     query: (w) => ({ tenant_id: w.tenantA }),
-    target: (w) => ({ sql: `SELECT * FROM competency_dictionaries WHERE tenant_id = $1 AND competency_code = $2`, params: [w.tenantA, w.competencyCode] }),
+    target: (w) => ({
+      sql: `SELECT * FROM competency_dictionaries WHERE tenant_id = $1 AND competency_code = $2`,
+      params: [w.tenantA, w.competencyCode],
+    }),
     after: async (t, w) => {
-      await t.http().put(`/api/v1/competencies/${w.competencyCode}`).set(bearer(w.tokens.admin)).send({ is_active: true }).expect(200);
+      await t
+        .http()
+        .put(`/api/v1/competencies/${w.competencyCode}`)
+        .set(bearer(w.tokens.admin))
+        .send({ is_active: true })
+        .expect(200);
     },
   },
 
   'GET /api/v1/submissions': { expect: { ...submissionObject(200), other_candidate: 200, foreign_admin: 200 } },
   'POST /api/v1/submissions': {
     expect: { ...submissionObject(201), other_candidate: 201, foreign_admin: 201 },
-    body: () => ({ candidate_name: 'Matrix', test_type: 'SJT', conversation_history: [{ question: 'Q', answer: 'A' }] }),
+    body: () => ({
+      candidate_name: 'Matrix',
+      test_type: 'SJT',
+      conversation_history: [{ question: 'Q', answer: 'A' }],
+    }),
     target: wholeTable('submissions'),
     after: rememberCreated,
   },
@@ -431,7 +493,14 @@ describe('Access matrix: every route × every role, against tenant A', () => {
     const b = await createTenantWithStaff(t);
     const otherCandidate = await createUser(t.db, { tenantId: a.tenant.id });
     const { superadmin, superTokens } = await createSuperadmin(t);
-    const users = { candidate: a.candidate, other_candidate: otherCandidate, proctor: a.proctor, foreign_admin: b.admin, admin: a.admin, superadmin };
+    const users = {
+      candidate: a.candidate,
+      other_candidate: otherCandidate,
+      proctor: a.proctor,
+      foreign_admin: b.admin,
+      admin: a.admin,
+      superadmin,
+    };
     w = {
       tenantA: a.tenant.id,
       tenantB: b.tenant.id,
@@ -465,27 +534,38 @@ describe('Access matrix: every route × every role, against tenant A', () => {
       .send({ competency_code: w.competencyCode, competency_name: 'Fixture' })
       .expect(201);
     w.tenantAIds.add(competency.body.id);
-    const [session] = await t.db.query(`SELECT id FROM sessions WHERE user_id = $1 ORDER BY created_at LIMIT 1`, [a.candidate.id]);
+    const [session] = await t.db.query(`SELECT id FROM sessions WHERE user_id = $1 ORDER BY created_at LIMIT 1`, [
+      a.candidate.id,
+    ]);
     w.tenantAIds.add(session.id);
     w.candidatePrivateIds.add(session.id);
   });
   afterAll(() => t.close());
 
   it('every served route has a policy, and every policy a route', () => {
-    const missing = routes.filter((route) => !POLICY[route]).map((route) => `${route}: add it to POLICY in access-matrix.e2e-spec.ts`);
-    const stale = Object.keys(POLICY).filter((key) => !routes.includes(key)).map((key) => `${key}: no such route any more`);
+    const missing = routes
+      .filter((route) => !POLICY[route])
+      .map((route) => `${route}: add it to POLICY in access-matrix.e2e-spec.ts`);
+    const stale = Object.keys(POLICY)
+      .filter((key) => !routes.includes(key))
+      .map((key) => `${key}: no such route any more`);
     expect([...missing, ...stale]).toEqual([]);
   });
 
   it('every write route names the rows it acts on', () => {
-    const untargeted = routes.filter((route) => WRITE_METHODS.has(route.split(' ')[0]) && POLICY[route] && !POLICY[route].target);
+    const untargeted = routes.filter(
+      (route) => WRITE_METHODS.has(route.split(' ')[0]) && POLICY[route] && !POLICY[route].target,
+    );
     expect(untargeted).toEqual([]);
   });
 
   it('every route answers every actor as the policy says; denied writes change nothing; no foreign ids leak', async () => {
     const failures: string[] = [];
     // Deletes last, so the objects the other routes need are there; consumed ones are re-created anyway.
-    const ordered = [...routes.filter((r) => !r.startsWith('DELETE ')), ...routes.filter((r) => r.startsWith('DELETE '))];
+    const ordered = [
+      ...routes.filter((r) => !r.startsWith('DELETE ')),
+      ...routes.filter((r) => r.startsWith('DELETE ')),
+    ];
     let requests = 0;
     for (const route of ordered) {
       const policy = POLICY[route];
@@ -493,7 +573,9 @@ describe('Access matrix: every route × every role, against tenant A', () => {
       const [method, path] = route.split(' ');
       for (const actor of ACTORS) {
         const expected = actor === 'anonymous' ? (policy.expect.anonymous ?? 401) : policy.expect[actor];
-        const url = path.replace(/:([A-Za-z_]+)/g, (_m, name: string) => encodeURIComponent(resolveParam(path, name, method, w)));
+        const url = path.replace(/:([A-Za-z_]+)/g, (_m, name: string) =>
+          encodeURIComponent(resolveParam(path, name, method, w)),
+        );
         const label = `${actor} ${method} ${url} (${route})`;
         const before = WRITE_METHODS.has(method) && policy.target ? await snapshot(policy.target(w)) : null;
         if (before?.length === 0) failures.push(`${label}: its target rows do not exist, so nothing would be compared`);
@@ -503,7 +585,9 @@ describe('Access matrix: every route × every role, against tenant A', () => {
         if (actor !== 'anonymous') req = req.set(bearer(w.tokens[actor]));
         const body = policy.body?.(w, actor);
         if (body === 'media') {
-          req = req.set('Content-Type', `multipart/form-data; boundary=${MEDIA_BOUNDARY}`).send(multipartBody(frontendParts(filePart(webm()))));
+          req = req
+            .set('Content-Type', `multipart/form-data; boundary=${MEDIA_BOUNDARY}`)
+            .send(multipartBody(frontendParts(filePart(webm()))));
         } else if (body) {
           req = req.send(body);
         }
@@ -514,7 +598,11 @@ describe('Access matrix: every route × every role, against tenant A', () => {
           failures.push(`${label}: expected ${expected}, got ${res.status} ${res.body?.code ?? ''}`);
         }
         if (res.status >= 400) {
-          if (res.body?.status_code !== res.status || typeof res.body?.code !== 'string' || typeof res.body?.request_id !== 'string') {
+          if (
+            res.body?.status_code !== res.status ||
+            typeof res.body?.code !== 'string' ||
+            typeof res.body?.request_id !== 'string'
+          ) {
             failures.push(`${label}: ${res.status} without the error body: ${JSON.stringify(res.body)}`);
           }
         }
@@ -523,7 +611,8 @@ describe('Access matrix: every route × every role, against tenant A', () => {
         }
         if (before && res.status >= 400) {
           const after = await snapshot(policy.target!(w));
-          if (JSON.stringify(after) !== JSON.stringify(before)) failures.push(`${label}: denied with ${res.status} but changed its target rows`);
+          if (JSON.stringify(after) !== JSON.stringify(before))
+            failures.push(`${label}: denied with ${res.status} but changed its target rows`);
         }
         if (res.status < 300) {
           const text = `${res.text ?? ''}${JSON.stringify(res.body ?? null)}`;
@@ -532,7 +621,9 @@ describe('Access matrix: every route × every role, against tenant A', () => {
             failures.push(`${label}: the foreign admin read tenant A ids ${leaked(w.tenantAIds).join(', ')}`);
           }
           if (actor === 'other_candidate' && leaked(w.candidatePrivateIds).length) {
-            failures.push(`${label}: the other candidate read the candidate's ids ${leaked(w.candidatePrivateIds).join(', ')}`);
+            failures.push(
+              `${label}: the other candidate read the candidate's ids ${leaked(w.candidatePrivateIds).join(', ')}`,
+            );
           }
           if (res.status === expected && policy.after) await policy.after(t, w, actor, res);
         }

@@ -44,7 +44,13 @@ describe('Audit log API', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    ({ a, b, superTokens, superadminId, superadmin: { email: superadminEmail } } = await setupTwoTenants(t));
+    ({
+      a,
+      b,
+      superTokens,
+      superadminId,
+      superadmin: { email: superadminEmail },
+    } = await setupTwoTenants(t));
     // Activity in both tenants.
     await createUserVia(a.adminTokens);
     await createUserVia(b.adminTokens);
@@ -108,7 +114,12 @@ describe('Audit log API', () => {
 
   it('filters by action, resource_type, resource_id and user_id; newest first', async () => {
     const target = await createUser(t.db, { tenantId: a.tenant.id });
-    await t.http().put(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).send({ full_name: 'First' }).expect(200);
+    await t
+      .http()
+      .put(`/api/v1/users/${target.id}`)
+      .set(bearer(a.adminTokens))
+      .send({ full_name: 'First' })
+      .expect(200);
     await t.http().put(`/api/v1/users/${target.id}`).set(bearer(superTokens)).send({ full_name: 'Second' }).expect(200);
     await t.http().delete(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).expect(200);
 
@@ -118,9 +129,12 @@ describe('Audit log API', () => {
     expect(history[1].old_values).toMatchObject({ full_name: 'First' });
     expect(history[1].new_values).toMatchObject({ full_name: 'Second' });
 
-    const updates: AuditItem[] = (await list(superTokens, { action: 'user.update', resource_id: target.id }).expect(200)).body;
+    const updates: AuditItem[] = (
+      await list(superTokens, { action: 'user.update', resource_id: target.id }).expect(200)
+    ).body;
     expect(updates).toHaveLength(2);
-    const bySuper: AuditItem[] = (await list(superTokens, { user_id: superadminId, resource_type: 'user' }).expect(200)).body;
+    const bySuper: AuditItem[] = (await list(superTokens, { user_id: superadminId, resource_type: 'user' }).expect(200))
+      .body;
     expect(bySuper.map((item) => item.resource_id)).toEqual([target.id]);
     // The tenant's admin sees its own actions only: the superadmin acting in its tenant is hidden like its record.
     const adminView: AuditItem[] = (await list(a.adminTokens, { resource_id: target.id }).expect(200)).body;
@@ -128,7 +142,8 @@ describe('Audit log API', () => {
       ['user.deactivate', a.admin.id],
       ['user.update', a.admin.id],
     ]);
-    const sessions: AuditItem[] = (await list(a.adminTokens, { resource_type: 'session', limit: 500 }).expect(200)).body;
+    const sessions: AuditItem[] = (await list(a.adminTokens, { resource_type: 'session', limit: 500 }).expect(200))
+      .body;
     expect(sessions.length).toBeGreaterThan(0);
     expect(sessions.every((item) => item.resource_type === 'session' && item.tenant_id === a.tenant.id)).toBe(true);
   });
@@ -138,15 +153,28 @@ describe('Audit log API', () => {
     const [row] = await t.db.query(`SELECT created_at FROM audit_logs WHERE resource_id = $1`, [created.body.id]);
     const at = (row.created_at as Date).getTime();
     const iso = (ms: number) => new Date(ms).toISOString();
-    const hit = await list(a.adminTokens, { resource_id: created.body.id, from: iso(at - 1000), to: iso(at + 1000) }).expect(200);
+    const hit = await list(a.adminTokens, {
+      resource_id: created.body.id,
+      from: iso(at - 1000),
+      to: iso(at + 1000),
+    }).expect(200);
     expect(hit.body).toHaveLength(1);
-    expect((await list(a.adminTokens, { resource_id: created.body.id, from: iso(at + 1000) }).expect(200)).body).toEqual([]);
-    expect((await list(a.adminTokens, { resource_id: created.body.id, to: iso(at - 1000) }).expect(200)).body).toEqual([]);
+    expect(
+      (await list(a.adminTokens, { resource_id: created.body.id, from: iso(at + 1000) }).expect(200)).body,
+    ).toEqual([]);
+    expect((await list(a.adminTokens, { resource_id: created.body.id, to: iso(at - 1000) }).expect(200)).body).toEqual(
+      [],
+    );
   });
 
   it('secrets never appear: a password reset is recorded redacted', async () => {
     const target = await createUser(t.db, { tenantId: a.tenant.id });
-    await t.http().put(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).send({ password: 'Top-secret-reset-9' }).expect(200);
+    await t
+      .http()
+      .put(`/api/v1/users/${target.id}`)
+      .set(bearer(a.adminTokens))
+      .send({ password: 'Top-secret-reset-9' })
+      .expect(200);
     const res = await list(a.adminTokens, { resource_id: target.id }).expect(200);
     expect(res.body[0].new_values.password).toBe('[REDACTED]');
     const text = JSON.stringify(res.body);
@@ -171,7 +199,12 @@ describe('Audit log API', () => {
     // The superadmin: logs in again, fails a login, and acts on a System user the admin may see.
     await loginAs(t, { email: superadminEmail, password: DEFAULT_PASSWORD });
     await t.http().post('/auth/login').send({ email: superadminEmail, password: 'Wrong-password-1' }).expect(401);
-    await t.http().put(`/api/v1/users/${staff.id}`).set(bearer(superTokens)).send({ full_name: 'Renamed by super' }).expect(200);
+    await t
+      .http()
+      .put(`/api/v1/users/${staff.id}`)
+      .set(bearer(superTokens))
+      .send({ full_name: 'Renamed by super' })
+      .expect(200);
     // The admin's own actions stay visible.
     const own = await createUserVia(systemAdminTokens);
 
@@ -195,7 +228,11 @@ describe('Audit log API', () => {
     );
     expect(res.headers['x-total-count']).toBe(String(n));
     // Filtering on the superadmin finds nothing, whichever way it is asked.
-    const queries: Array<Record<string, string>> = [{ user_id: superadminId }, { resource_id: superadminId }, { action: 'auth.login_failed' }];
+    const queries: Array<Record<string, string>> = [
+      { user_id: superadminId },
+      { resource_id: superadminId },
+      { action: 'auth.login_failed' },
+    ];
     for (const query of queries) {
       const filtered: AuditItem[] = (await list(systemAdminTokens, query).expect(200)).body;
       expect(JSON.stringify(filtered)).not.toContain(superadminId);
@@ -240,7 +277,9 @@ describe('Audit log API', () => {
       `INSERT INTO audit_logs (tenant_id, action, resource_type) SELECT $1, 'test.bulk', 'test' FROM generate_series(1, 520)`,
       [own.tenant.id],
     );
-    const [{ count }] = await t.db.query(`SELECT count(*)::int AS count FROM audit_logs WHERE tenant_id = $1`, [own.tenant.id]);
+    const [{ count }] = await t.db.query(`SELECT count(*)::int AS count FROM audit_logs WHERE tenant_id = $1`, [
+      own.tenant.id,
+    ]);
     for (const limit of [2000, '501', '99999999999999999999999']) {
       const res = await list(own.adminTokens, { limit }).expect(200);
       expect(res.body).toHaveLength(500);

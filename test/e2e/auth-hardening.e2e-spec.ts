@@ -211,39 +211,43 @@ describe('Auth hardening (e2e)', () => {
 
 // Successes on two instances sharing Redis. Without TEST_REDIS_URL (or REDIS_URL) only this block is skipped.
 const redisUrl = process.env.TEST_REDIS_URL || process.env.REDIS_URL;
-(redisUrl ? describe : describe.skip)('Login accounting across two instances sharing Redis (requires TEST_REDIS_URL)', () => {
-  // A client IP of this run only, so counters of earlier runs (they expire, but slowly) cannot interfere.
-  const ip = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
-  const env = { REDIS_URL: redisUrl ?? '', TRUST_PROXY: 'true' };
-  let a: TestApp;
-  let b: TestApp;
-  let redis: Redis;
-  beforeAll(async () => {
-    a = await createTestApp(env);
-    b = await createTestApp(env, { databaseUrl: a.databaseUrl });
-    redis = new Redis(redisUrl!);
-  });
-  afterAll(async () => {
-    const keys = await redis.keys(`trajectorie:rl:*${ip}`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
-    await b?.close();
-    await a?.close();
-  });
+(redisUrl ? describe : describe.skip)(
+  'Login accounting across two instances sharing Redis (requires TEST_REDIS_URL)',
+  () => {
+    // A client IP of this run only, so counters of earlier runs (they expire, but slowly) cannot interfere.
+    const ip = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+    const env = { REDIS_URL: redisUrl ?? '', TRUST_PROXY: 'true' };
+    let a: TestApp;
+    let b: TestApp;
+    let redis: Redis;
+    beforeAll(async () => {
+      a = await createTestApp(env);
+      b = await createTestApp(env, { databaseUrl: a.databaseUrl });
+      redis = new Redis(redisUrl!);
+    });
+    afterAll(async () => {
+      const keys = await redis.keys(`trajectorie:rl:*${ip}`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+      await b?.close();
+      await a?.close();
+    });
 
-  const loginAt = (instance: TestApp, email: string, password: string) =>
-    instance.http().post('/auth/login').set('X-Forwarded-For', ip).send({ email, password });
+    const loginAt = (instance: TestApp, email: string, password: string) =>
+      instance.http().post('/auth/login').set('X-Forwarded-For', ip).send({ email, password });
 
-  it('lets 12 concurrent correct logins through on a budget of 5, then still allows 5 failures', async () => {
-    const user = await slowHashUser(a);
-    const responses = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => loginAt(i % 2 ? a : b, user.email, user.password)),
-    );
-    expect(responses.map((res) => res.status)).toEqual(Array(12).fill(200));
-    for (let i = 0; i < 5; i++) expectError(await loginAt(i % 2 ? a : b, user.email, WRONG), 401, 'INVALID_CREDENTIALS');
-    expectError(await loginAt(a, user.email, user.password), 429, 'RATE_LIMITED');
-    // Nothing is left in flight: the sets of pending attempts are gone, the failure counter holds 5.
-    expect(await redis.keys(`trajectorie:rl:pending:*${ip}`)).toEqual([]);
-    expect(await redis.get(`trajectorie:rl:login:account:${user.email}:${ip}`)).toBe('5');
-  });
-});
+    it('lets 12 concurrent correct logins through on a budget of 5, then still allows 5 failures', async () => {
+      const user = await slowHashUser(a);
+      const responses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => loginAt(i % 2 ? a : b, user.email, user.password)),
+      );
+      expect(responses.map((res) => res.status)).toEqual(Array(12).fill(200));
+      for (let i = 0; i < 5; i++)
+        expectError(await loginAt(i % 2 ? a : b, user.email, WRONG), 401, 'INVALID_CREDENTIALS');
+      expectError(await loginAt(a, user.email, user.password), 429, 'RATE_LIMITED');
+      // Nothing is left in flight: the sets of pending attempts are gone, the failure counter holds 5.
+      expect(await redis.keys(`trajectorie:rl:pending:*${ip}`)).toEqual([]);
+      expect(await redis.get(`trajectorie:rl:login:account:${user.email}:${ip}`)).toBe('5');
+    });
+  },
+);

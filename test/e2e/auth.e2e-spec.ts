@@ -120,8 +120,7 @@ describe('Auth (e2e)', () => {
   const post = (path: string, body: object = {}) => t.http().post(path).set('User-Agent', UA).send(body);
   const login = (body: object, prefix = '/auth') => post(`${prefix}/login`, body);
   const refresh = (token: string, prefix = '/auth') => post(`${prefix}/refresh`, { refresh_token: token });
-  const me = (token: string, prefix = '/auth') =>
-    t.http().get(`${prefix}/me`).set('Authorization', `Bearer ${token}`);
+  const me = (token: string, prefix = '/auth') => t.http().get(`${prefix}/me`).set('Authorization', `Bearer ${token}`);
   const sign = (payload: object, options: { secret?: string; algorithm?: 'HS256' | 'HS512' } = {}) =>
     jwt.sign(payload as Record<string, unknown>, {
       secret: options.secret ?? TEST_SECRET,
@@ -153,7 +152,9 @@ describe('Auth (e2e)', () => {
     it('upgrades a password hash made at another bcrypt cost on the next successful login', async () => {
       const user = await createUser(t.db, { role: 'candidate' }); // factory hashes at cost 4; the app runs at 8
       const rounds = async () =>
-        bcrypt.getRounds((await t.db.query(`SELECT password_hash FROM users WHERE id = $1`, [user.id]))[0].password_hash);
+        bcrypt.getRounds(
+          (await t.db.query(`SELECT password_hash FROM users WHERE id = $1`, [user.id]))[0].password_hash,
+        );
       expect(await rounds()).toBe(4);
       await login({ email: user.email, password: 'wrong-password' }).expect(401);
       expect(await rounds()).toBe(4);
@@ -167,7 +168,13 @@ describe('Auth (e2e)', () => {
       const before = Date.now();
       const res = await login({ email: user.email, password: user.password }, prefix).expect(200);
 
-      expect(Object.keys(res.body).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'token_type', 'user']);
+      expect(Object.keys(res.body).sort()).toEqual([
+        'access_token',
+        'expires_in',
+        'refresh_token',
+        'token_type',
+        'user',
+      ]);
       expect(res.body).toMatchObject({ token_type: 'bearer', expires_in: 15 * 60 });
       expect(Object.keys(res.body.user).sort()).toEqual(USER_KEYS);
       expect(res.body.user).toMatchObject({
@@ -194,7 +201,12 @@ describe('Auth (e2e)', () => {
       expect(dbUser.last_login.getTime()).toBeGreaterThanOrEqual(before - 1000);
 
       const session = await sessionRow(t.db, claims.sid);
-      expect(session).toMatchObject({ user_id: user.id, tenant_id: SYSTEM_TENANT_ID, user_agent: UA, revoked_at: null });
+      expect(session).toMatchObject({
+        user_id: user.id,
+        tenant_id: SYSTEM_TENANT_ID,
+        user_agent: UA,
+        revoked_at: null,
+      });
       expect(session.ip_address).toMatch(LOCALHOST);
       const days = (session.expires_at.getTime() - before) / 86_400_000;
       expect(days).toBeGreaterThan(6.99);
@@ -225,7 +237,10 @@ describe('Auth (e2e)', () => {
       expect(t.config.auth.bcryptCost).toBe(8);
       const user = await createUser(t.db);
       // The account's hash must have the configured cost, as a real one would.
-      await t.db.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [bcrypt.hashSync(user.password, 8), user.id]);
+      await t.db.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [
+        bcrypt.hashSync(user.password, 8),
+        user.id,
+      ]);
       const timed = async (email: string) => {
         const start = process.hrtime.bigint();
         const res = await login({ email, password: 'Wrong-password-1' });
@@ -261,7 +276,9 @@ describe('Auth (e2e)', () => {
         const res = await login({ email: user.email, password: user.password });
         expectError(res, 401, 'INVALID_CREDENTIALS');
         expect(res.body.detail).toBe('Incorrect email or password');
-        const [{ count }] = await t.db.query(`SELECT count(*)::int AS count FROM sessions WHERE user_id = $1`, [user.id]);
+        const [{ count }] = await t.db.query(`SELECT count(*)::int AS count FROM sessions WHERE user_id = $1`, [
+          user.id,
+        ]);
         expect(count).toBe(0);
         const [row] = await auditRows(t.db, { action: 'auth.login_failed', requestId: res.headers['x-request-id'] });
         expect(row.new_values).toEqual({ email: user.email, reason: 'inactive' });
@@ -291,7 +308,9 @@ describe('Auth (e2e)', () => {
 
     it('treats the e-mail case-insensitively (and trims it)', async () => {
       const user = await createUser(t.db);
-      const res = await login({ email: `  ${user.email.toUpperCase()} `, password: user.password }, '/api/auth').expect(200);
+      const res = await login({ email: `  ${user.email.toUpperCase()} `, password: user.password }, '/api/auth').expect(
+        200,
+      );
       expect(res.body.user.id).toBe(user.id);
       expect(res.body.user.email).toBe(user.email);
     });
@@ -310,7 +329,14 @@ describe('Auth (e2e)', () => {
 
     it.each(PREFIXES)('%s/me without a token is 401 NOT_AUTHENTICATED with WWW-Authenticate', async (prefix) => {
       expectError(await t.http().get(`${prefix}/me`), 401, 'NOT_AUTHENTICATED');
-      expectError(await t.http().get(`${prefix}/me`).set('Authorization', `Basic ${b64({})}`), 401, 'NOT_AUTHENTICATED');
+      expectError(
+        await t
+          .http()
+          .get(`${prefix}/me`)
+          .set('Authorization', `Basic ${b64({})}`),
+        401,
+        'NOT_AUTHENTICATED',
+      );
     });
 
     it('accepts a token hand-signed with the same claims (control for the forgeries below)', async () => {
@@ -373,7 +399,13 @@ describe('Auth (e2e)', () => {
       const first = await loginAs(t, user);
       const res = await refresh(first.refresh_token, prefix).expect(200);
 
-      expect(Object.keys(res.body).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'token_type', 'user']);
+      expect(Object.keys(res.body).sort()).toEqual([
+        'access_token',
+        'expires_in',
+        'refresh_token',
+        'token_type',
+        'user',
+      ]);
       expect(res.body).toMatchObject({ token_type: 'bearer', expires_in: 900, user: { id: user.id, role: 'proctor' } });
       expect(Object.keys(res.body.user).sort()).toEqual(USER_KEYS);
       expectNoSecrets(res);
@@ -407,7 +439,9 @@ describe('Auth (e2e)', () => {
 
       const sid = claimsOf(first.access_token).sid;
       expect((await sessionRow(t.db, sid)).revoked_at).toBeNull();
-      const [{ count }] = await t.db.query(`SELECT count(*)::int AS count FROM refresh_tokens WHERE session_id = $1`, [sid]);
+      const [{ count }] = await t.db.query(`SELECT count(*)::int AS count FROM refresh_tokens WHERE session_id = $1`, [
+        sid,
+      ]);
       expect(count).toBe(2); // one rotation, not two
       // Inside the window a late third presentation of the old token also gets that successor.
       const late = await refresh(first.refresh_token).expect(200);
@@ -484,7 +518,7 @@ describe('Auth (e2e)', () => {
       expect(audit.ip_address).toMatch(LOCALHOST);
     });
 
-    it('accepts the first seed\'s {refresh_token} body, rejects unknown fields, and needs a token', async () => {
+    it("accepts the first seed's {refresh_token} body, rejects unknown fields, and needs a token", async () => {
       const tokens = await loginAs(t, await createUser(t.db));
       expectError(await t.http().post('/auth/logout').set(bearer(tokens)).send({ foo: 1 }), 400, 'VALIDATION_ERROR');
       expectError(await t.http().post('/auth/logout').send({}), 401, 'NOT_AUTHENTICATED');
@@ -576,7 +610,11 @@ describe('Auth (e2e)', () => {
       expectError(res, 400, 'INVALID_ID');
       expect(res.body.errors).toEqual([{ field: 'id', message: 'id must be a UUID' }]);
       expectError(await t.http().get('/auth/sessions'), 401, 'NOT_AUTHENTICATED');
-      expectError(await t.http().delete(`/auth/sessions/${claimsOf(tokens.access_token).sid}`), 401, 'NOT_AUTHENTICATED');
+      expectError(
+        await t.http().delete(`/auth/sessions/${claimsOf(tokens.access_token).sid}`),
+        401,
+        'NOT_AUTHENTICATED',
+      );
     });
   });
 
@@ -624,7 +662,9 @@ describe('Auth (e2e)', () => {
 
       expectError(await me(other.access_token), 401, 'SESSION_REVOKED');
       expectError(await refresh(other.refresh_token), 401, 'INVALID_REFRESH_TOKEN');
-      expect(await sessionRow(t.db, claimsOf(other.access_token).sid)).toMatchObject({ revoke_reason: 'password_changed' });
+      expect(await sessionRow(t.db, claimsOf(other.access_token).sid)).toMatchObject({
+        revoke_reason: 'password_changed',
+      });
       await me(current.access_token).expect(200);
       expect((await sessionRow(t.db, claimsOf(current.access_token).sid)).revoked_at).toBeNull();
 
@@ -689,7 +729,10 @@ describe('Auth (e2e)', () => {
 
       const email = `nobody-${unique()}@example.test`;
       const unknown = await login({ email, password: 'Wrong-password-1' });
-      const [anonymous] = await auditRows(t.db, { action: 'auth.login_failed', requestId: unknown.headers['x-request-id'] });
+      const [anonymous] = await auditRows(t.db, {
+        action: 'auth.login_failed',
+        requestId: unknown.headers['x-request-id'],
+      });
       expect(anonymous).toMatchObject({ user_id: null, resource_id: null, tenant_id: null });
       expect(anonymous.new_values).toEqual({ email, reason: 'unknown_email' });
       expectRequestMeta(anonymous, unknown);
@@ -700,7 +743,10 @@ describe('Auth (e2e)', () => {
       const tokens = await loginAs(t, user);
       const sid = claimsOf(tokens.access_token).sid;
       const refreshed = await refresh(tokens.refresh_token).expect(200);
-      const [refreshRow] = await auditRows(t.db, { action: 'auth.refresh', requestId: refreshed.headers['x-request-id'] });
+      const [refreshRow] = await auditRows(t.db, {
+        action: 'auth.refresh',
+        requestId: refreshed.headers['x-request-id'],
+      });
       expect(refreshRow).toMatchObject({ resource_id: sid, user_id: user.id });
       expectRequestMeta(refreshRow, refreshed);
       expect(JSON.stringify(refreshRow)).not.toContain(refreshed.body.refresh_token);
@@ -723,22 +769,35 @@ describe('Auth (e2e)', () => {
       const user = await createUser(g.db);
       const first = await loginAs(g, user);
       const sid = claimsOf(first.access_token).sid;
-      const second = (await g.http().post('/auth/refresh').send({ refresh_token: first.refresh_token }).expect(200)).body;
+      const second = (await g.http().post('/auth/refresh').send({ refresh_token: first.refresh_token }).expect(200))
+        .body;
       await g.http().get('/auth/me').set(bearer(second)).expect(200);
       await sleep(20);
 
-      const reuse = await g.http().post('/api/auth/refresh').set('User-Agent', UA).send({ refresh_token: first.refresh_token });
+      const reuse = await g
+        .http()
+        .post('/api/auth/refresh')
+        .set('User-Agent', UA)
+        .send({ refresh_token: first.refresh_token });
       expectError(reuse, 401, 'INVALID_REFRESH_TOKEN');
 
       const session = await sessionRow(g.db, sid);
       expect(session.revoked_at).not.toBeNull();
       expect(session.revoke_reason).toBe('refresh_token_reuse');
-      expectError(await g.http().post('/auth/refresh').send({ refresh_token: second.refresh_token }), 401, 'INVALID_REFRESH_TOKEN');
+      expectError(
+        await g.http().post('/auth/refresh').send({ refresh_token: second.refresh_token }),
+        401,
+        'INVALID_REFRESH_TOKEN',
+      );
       expectError(await g.http().get('/auth/me').set(bearer(second)), 401, 'SESSION_REVOKED');
       expectError(await g.http().get('/auth/me').set(bearer(first)), 401, 'SESSION_REVOKED');
 
       const [audit] = await auditRows(g.db, { action: 'auth.refresh_token_reuse', resourceId: sid });
-      expect(audit).toMatchObject({ user_id: user.id, tenant_id: SYSTEM_TENANT_ID, request_id: reuse.headers['x-request-id'] });
+      expect(audit).toMatchObject({
+        user_id: user.id,
+        tenant_id: SYSTEM_TENANT_ID,
+        request_id: reuse.headers['x-request-id'],
+      });
       expect(audit.new_values).toEqual({ session_revoked: true });
     });
 
@@ -763,13 +822,23 @@ describe('Auth (e2e)', () => {
     const register = (body: object, prefix = '/auth') => r.http().post(`${prefix}/register`).send(body);
     const row = async (email: string) =>
       (await r.db.query(`SELECT * FROM users WHERE email = lower($1)`, [email]))[0] as
-        | { id: string; role: string; tenant_id: string; full_name: string; password_hash: string; candidate_id: string | null }
+        | {
+            id: string;
+            role: string;
+            tenant_id: string;
+            full_name: string;
+            password_hash: string;
+            candidate_id: string | null;
+          }
         | undefined;
 
     it.each(PREFIXES)('%s/register creates a candidate in the System tenant (201), password hashed', async (prefix) => {
       const email = `New-${unique()}@Example.test`;
       const password = 'Register-pass-1';
-      const res = await register({ email, password, full_name: 'New Candidate', candidate_id: `C-${unique()}` }, prefix);
+      const res = await register(
+        { email, password, full_name: 'New Candidate', candidate_id: `C-${unique()}` },
+        prefix,
+      );
       expect(res.status).toBe(201);
       expect(Object.keys(res.body).sort()).toEqual(USER_KEYS);
       expect(res.body).toMatchObject({
@@ -789,9 +858,10 @@ describe('Auth (e2e)', () => {
       expect(stored!.password_hash).toMatch(/^\$2b\$\d\d\$/);
       expect(stored!.password_hash).not.toContain(password);
       expect(bcrypt.compareSync(password, stored!.password_hash)).toBe(true);
-      const [audit] = await r.db.query(`SELECT new_values FROM audit_logs WHERE action = 'user.register' AND resource_id = $1`, [
-        res.body.id,
-      ]);
+      const [audit] = await r.db.query(
+        `SELECT new_values FROM audit_logs WHERE action = 'user.register' AND resource_id = $1`,
+        [res.body.id],
+      );
       expect(JSON.stringify(audit)).not.toContain(password);
 
       const loggedIn = await loginAs(r, { email: email.toUpperCase(), password });
@@ -819,7 +889,10 @@ describe('Auth (e2e)', () => {
         expect(await row(email)).toBeUndefined();
       }
       const email = `applicant-${unique()}@example.test`;
-      const res = await register({ email, password: 'Register-pass-1', full_name: 'Applicant', role: 'applicant' }, '/api/auth');
+      const res = await register(
+        { email, password: 'Register-pass-1', full_name: 'Applicant', role: 'applicant' },
+        '/api/auth',
+      );
       expect(res.status).toBe(201);
       expect(res.body.role).toBe('applicant');
       expect((await row(email))!.role).toBe('candidate');

@@ -4,7 +4,6 @@ import { auditRows, dbRow, setupTwoTenants, Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, UUID } from '../setup/matchers';
 
-
 const UNKNOWN_ID = '6a1e0f52-4444-4444-8444-444444444444';
 const BASE = '/api/v1/competencies';
 let seq = 0;
@@ -18,11 +17,16 @@ describe('Competencies API', () => {
   let superadminId: string;
 
   const rowsWithCode = (tenantId: string, code: string) =>
-    t.db.query(`SELECT * FROM competency_dictionaries WHERE tenant_id = $1 AND lower(competency_code) = lower($2)`, [tenantId, code]);
-  const countRows = async () => (await t.db.query(`SELECT count(*)::int AS n FROM competency_dictionaries`))[0].n as number;
+    t.db.query(`SELECT * FROM competency_dictionaries WHERE tenant_id = $1 AND lower(competency_code) = lower($2)`, [
+      tenantId,
+      code,
+    ]);
+  const countRows = async () =>
+    (await t.db.query(`SELECT count(*)::int AS n FROM competency_dictionaries`))[0].n as number;
   const create = async (tokens: Tokens, body: Record<string, unknown> = {}) =>
     (
-      await t.http()
+      await t
+        .http()
         .post(BASE)
         .set(bearer(tokens))
         .send({ competency_code: uniqueCode(), competency_name: 'Customer Focus', ...body })
@@ -110,7 +114,12 @@ describe('Competencies API', () => {
       const code = uniqueCode('Dup');
       await create(a.adminTokens, { competency_code: code });
       for (const variant of [code, code.toUpperCase(), code.toLowerCase(), `  ${code.toLowerCase()} `]) {
-        const res = await t.http().post(BASE).set(bearer(a.adminTokens)).send({ competency_code: variant, competency_name: 'x' }).expect(409);
+        const res = await t
+          .http()
+          .post(BASE)
+          .set(bearer(a.adminTokens))
+          .send({ competency_code: variant, competency_name: 'x' })
+          .expect(409);
         expect(res.body).toMatchObject({ code: 'COMPETENCY_CODE_TAKEN', detail: 'Competency code already exists' });
       }
       expect(await rowsWithCode(a.tenant.id, code)).toHaveLength(1);
@@ -122,7 +131,9 @@ describe('Competencies API', () => {
       const code = uniqueCode('Race');
       const variants = [code, code.toUpperCase(), code.toLowerCase(), code, code.toUpperCase(), code.toLowerCase()];
       const results = await Promise.all(
-        variants.map((variant) => t.http().post(BASE).set(bearer(a.adminTokens)).send({ competency_code: variant, competency_name: 'x' })),
+        variants.map((variant) =>
+          t.http().post(BASE).set(bearer(a.adminTokens)).send({ competency_code: variant, competency_name: 'x' }),
+        ),
       );
       expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
       expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'COMPETENCY_CODE_TAKEN')).toBe(true);
@@ -137,16 +148,24 @@ describe('Competencies API', () => {
       const forB = await create(superTokens, { tenant_id: b.tenant.id });
       expect(forB.tenant_id).toBe(b.tenant.id);
       const before = await countRows();
-      const unknown = await t.http().post(BASE).set(bearer(superTokens))
-        .send({ competency_code: uniqueCode(), competency_name: 'x', tenant_id: UNKNOWN_ID }).expect(404);
+      const unknown = await t
+        .http()
+        .post(BASE)
+        .set(bearer(superTokens))
+        .send({ competency_code: uniqueCode(), competency_name: 'x', tenant_id: UNKNOWN_ID })
+        .expect(404);
       expect(unknown.body.code).toBe('TENANT_NOT_FOUND');
       expect(await countRows()).toBe(before);
     });
 
-    it("admin: a foreign tenant_id is 403 (nothing inserted), its own is fine", async () => {
+    it('admin: a foreign tenant_id is 403 (nothing inserted), its own is fine', async () => {
       const code = uniqueCode('Foreign');
-      const res = await t.http().post(BASE).set(bearer(a.adminTokens))
-        .send({ competency_code: code, competency_name: 'x', tenant_id: b.tenant.id }).expect(403);
+      const res = await t
+        .http()
+        .post(BASE)
+        .set(bearer(a.adminTokens))
+        .send({ competency_code: code, competency_name: 'x', tenant_id: b.tenant.id })
+        .expect(403);
       expect(res.body.code).toBe('FOREIGN_TENANT');
       expect(await rowsWithCode(b.tenant.id, code)).toHaveLength(0);
       expect(await rowsWithCode(a.tenant.id, code)).toHaveLength(0);
@@ -155,7 +174,12 @@ describe('Competencies API', () => {
 
     it('403 for proctors and candidates', async () => {
       for (const tokens of [a.proctorTokens, a.candidateTokens]) {
-        const res = await t.http().post(BASE).set(bearer(tokens)).send({ competency_code: uniqueCode(), competency_name: 'x' }).expect(403);
+        const res = await t
+          .http()
+          .post(BASE)
+          .set(bearer(tokens))
+          .send({ competency_code: uniqueCode(), competency_name: 'x' })
+          .expect(403);
         expect(res.body.code).toBe('INSUFFICIENT_ROLE');
       }
     });
@@ -193,7 +217,7 @@ describe('Competencies API', () => {
   });
 
   describe('list', () => {
-    it("everyone but a superadmin lists its own tenant only, by code; X-Total-Count; skip/limit", async () => {
+    it('everyone but a superadmin lists its own tenant only, by code; X-Total-Count; skip/limit', async () => {
       const s = await createTenantWithStaff(t);
       const c2 = await create(s.adminTokens, { competency_code: 'beta' });
       const c1 = await create(s.adminTokens, { competency_code: 'Alpha' });
@@ -216,7 +240,9 @@ describe('Competencies API', () => {
       const active = await create(s.adminTokens, { competency_code: 'a-active' });
       const inactive = await create(s.adminTokens, { competency_code: 'b-inactive', is_active: false });
       expect((await t.http().get(BASE).set(bearer(s.adminTokens)).expect(200)).body).toEqual([active]);
-      expect((await t.http().get(BASE).query({ include_inactive: 'true' }).set(bearer(s.adminTokens)).expect(200)).body).toEqual([active, inactive]);
+      expect(
+        (await t.http().get(BASE).query({ include_inactive: 'true' }).set(bearer(s.adminTokens)).expect(200)).body,
+      ).toEqual([active, inactive]);
       for (const tokens of [s.proctorTokens, s.candidateTokens]) {
         const res = await t.http().get(BASE).query({ include_inactive: 'true' }).set(bearer(tokens)).expect(200);
         expect(res.body).toEqual([active]);
@@ -242,9 +268,13 @@ describe('Competencies API', () => {
   });
 
   describe('get by code', () => {
-    it('case-insensitive, in the caller\'s tenant; codes with spaces and slashes work URL-encoded', async () => {
+    it("case-insensitive, in the caller's tenant; codes with spaces and slashes work URL-encoded", async () => {
       const created = await create(a.adminTokens, { competency_code: `Team Work/${uniqueCode()}` });
-      for (const variant of [created.competency_code, created.competency_code.toUpperCase(), created.competency_code.toLowerCase()]) {
+      for (const variant of [
+        created.competency_code,
+        created.competency_code.toUpperCase(),
+        created.competency_code.toLowerCase(),
+      ]) {
         for (const tokens of [a.adminTokens, a.proctorTokens, a.candidateTokens]) {
           const res = await t.http().get(path(variant)).set(bearer(tokens)).expect(200);
           expect(res.body).toEqual(created);
@@ -273,18 +303,26 @@ describe('Competencies API', () => {
       const code = uniqueCode('SA');
       const inA = await create(a.adminTokens, { competency_code: code });
       await t.http().get(path(code)).set(bearer(superTokens)).expect(404);
-      expect((await t.http().get(path(code)).query({ tenant_id: a.tenant.id }).set(bearer(superTokens)).expect(200)).body).toEqual(inA);
+      expect(
+        (await t.http().get(path(code)).query({ tenant_id: a.tenant.id }).set(bearer(superTokens)).expect(200)).body,
+      ).toEqual(inA);
       const system = await create(superTokens, { competency_code: code });
       expect((await t.http().get(path(code)).set(bearer(superTokens)).expect(200)).body.id).toBe(system.id);
     });
 
     it('inactive entries: visible to admins, 404 for proctors and candidates; an over-long code is 400', async () => {
       const created = await create(a.adminTokens, { is_active: false });
-      expect((await t.http().get(path(created.competency_code)).set(bearer(a.adminTokens)).expect(200)).body.is_active).toBe(false);
+      expect(
+        (await t.http().get(path(created.competency_code)).set(bearer(a.adminTokens)).expect(200)).body.is_active,
+      ).toBe(false);
       for (const tokens of [a.proctorTokens, a.candidateTokens]) {
         await t.http().get(path(created.competency_code)).set(bearer(tokens)).expect(404);
       }
-      const long = await t.http().get(path('x'.repeat(101))).set(bearer(a.adminTokens)).expect(400);
+      const long = await t
+        .http()
+        .get(path('x'.repeat(101)))
+        .set(bearer(a.adminTokens))
+        .expect(400);
       expect(long.body.code).toBe('VALIDATION_ERROR');
       await t.http().get(path('nothing-here')).set(bearer(a.adminTokens)).expect(404);
     });
@@ -293,8 +331,16 @@ describe('Competencies API', () => {
   describe('update', () => {
     it('changes the given fields (null clears), audited with old and new values', async () => {
       const created = await create(a.adminTokens, { category: 'Old', industry: 'Retail' });
-      const res = await t.http().put(path(created.competency_code.toLowerCase())).set(bearer(a.adminTokens))
-        .send({ competency_name: 'Renamed', category: 'New', industry: null, translations: { fr: { competency_name: 'x' } } })
+      const res = await t
+        .http()
+        .put(path(created.competency_code.toLowerCase()))
+        .set(bearer(a.adminTokens))
+        .send({
+          competency_name: 'Renamed',
+          category: 'New',
+          industry: null,
+          translations: { fr: { competency_name: 'x' } },
+        })
         .expect(200);
       expect(res.body).toEqual({
         ...created,
@@ -304,14 +350,28 @@ describe('Competencies API', () => {
         translations: { fr: { competency_name: 'x' } },
         updated_at: ISO,
       });
-      expect(await dbRow(t.db, 'competency_dictionaries', created.id)).toMatchObject({ competency_name: 'Renamed', category: 'New', industry: null });
+      expect(await dbRow(t.db, 'competency_dictionaries', created.id)).toMatchObject({
+        competency_name: 'Renamed',
+        category: 'New',
+        industry: null,
+      });
       const [audit] = await auditRows(t.db, created.id, 'competency.update');
-      expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, old_values: created, new_values: res.body });
+      expect(audit).toMatchObject({
+        user_id: a.admin.id,
+        tenant_id: a.tenant.id,
+        old_values: created,
+        new_values: res.body,
+      });
     });
 
     it('an unchanged body writes nothing and audits nothing', async () => {
       const created = await create(a.adminTokens, { category: 'Same' });
-      const res = await t.http().put(path(created.competency_code)).set(bearer(a.adminTokens)).send({ category: 'Same' }).expect(200);
+      const res = await t
+        .http()
+        .put(path(created.competency_code))
+        .set(bearer(a.adminTokens))
+        .send({ category: 'Same' })
+        .expect(200);
       expect(res.body).toEqual(created);
       expect(await auditRows(t.db, created.id, 'competency.update')).toHaveLength(0);
     });
@@ -319,39 +379,71 @@ describe('Competencies API', () => {
     it('renaming the code: to a taken one (any case) is 409, a case-only change is fine', async () => {
       const taken = await create(a.adminTokens);
       const created = await create(a.adminTokens);
-      const clash = await t.http().put(path(created.competency_code)).set(bearer(a.adminTokens))
-        .send({ competency_code: taken.competency_code.toLowerCase() }).expect(409);
+      const clash = await t
+        .http()
+        .put(path(created.competency_code))
+        .set(bearer(a.adminTokens))
+        .send({ competency_code: taken.competency_code.toLowerCase() })
+        .expect(409);
       expect(clash.body).toMatchObject({ code: 'COMPETENCY_CODE_TAKEN', detail: 'Competency code already exists' });
       expect((await dbRow(t.db, 'competency_dictionaries', created.id)).competency_code).toBe(created.competency_code);
-      const recased = await t.http().put(path(created.competency_code)).set(bearer(a.adminTokens))
-        .send({ competency_code: created.competency_code.toLowerCase() }).expect(200);
+      const recased = await t
+        .http()
+        .put(path(created.competency_code))
+        .set(bearer(a.adminTokens))
+        .send({ competency_code: created.competency_code.toLowerCase() })
+        .expect(200);
       expect(recased.body.competency_code).toBe(created.competency_code.toLowerCase());
     });
 
     it("a foreign tenant's code is 404 with its row unchanged; 403 for proctors and candidates; 400 on bad bodies", async () => {
       const target = await create(b.adminTokens);
       const before = await dbRow(t.db, 'competency_dictionaries', target.id);
-      const res = await t.http().put(path(target.competency_code)).set(bearer(a.adminTokens)).send({ competency_name: 'hijack' }).expect(404);
+      const res = await t
+        .http()
+        .put(path(target.competency_code))
+        .set(bearer(a.adminTokens))
+        .send({ competency_name: 'hijack' })
+        .expect(404);
       expect(res.body.code).toBe('COMPETENCY_NOT_FOUND');
-      await t.http().put(path(target.competency_code)).query({ tenant_id: b.tenant.id }).set(bearer(a.adminTokens))
-        .send({ competency_name: 'hijack' }).expect(404);
+      await t
+        .http()
+        .put(path(target.competency_code))
+        .query({ tenant_id: b.tenant.id })
+        .set(bearer(a.adminTokens))
+        .send({ competency_name: 'hijack' })
+        .expect(404);
       expect(await dbRow(t.db, 'competency_dictionaries', target.id)).toEqual(before);
 
       const own = await create(a.adminTokens);
       for (const tokens of [a.proctorTokens, a.candidateTokens]) {
         await t.http().put(path(own.competency_code)).set(bearer(tokens)).send({ competency_name: 'x' }).expect(403);
       }
-      for (const body of [{ tenant_id: b.tenant.id }, { competency_name: null }, { competency_code: '' }, { is_active: null }, { weight: 1 }]) {
+      for (const body of [
+        { tenant_id: b.tenant.id },
+        { competency_name: null },
+        { competency_code: '' },
+        { is_active: null },
+        { weight: 1 },
+      ]) {
         const bad = await t.http().put(path(own.competency_code)).set(bearer(a.adminTokens)).send(body).expect(400);
         expect(bad.body.code).toBe('VALIDATION_ERROR');
       }
-      expect(await dbRow(t.db, 'competency_dictionaries', own.id)).toMatchObject({ competency_name: own.competency_name, tenant_id: a.tenant.id });
+      expect(await dbRow(t.db, 'competency_dictionaries', own.id)).toMatchObject({
+        competency_name: own.competency_name,
+        tenant_id: a.tenant.id,
+      });
     });
 
     it('a superadmin updates in the tenant named by tenant_id', async () => {
       const target = await create(b.adminTokens);
-      const res = await t.http().put(path(target.competency_code)).query({ tenant_id: b.tenant.id }).set(bearer(superTokens))
-        .send({ meta_competency: 'Leadership' }).expect(200);
+      const res = await t
+        .http()
+        .put(path(target.competency_code))
+        .query({ tenant_id: b.tenant.id })
+        .set(bearer(superTokens))
+        .send({ meta_competency: 'Leadership' })
+        .expect(200);
       expect(res.body).toMatchObject({ id: target.id, meta_competency: 'Leadership' });
     });
   });
@@ -359,24 +451,48 @@ describe('Competencies API', () => {
   describe('delete', () => {
     it('deactivates by default (200, audited once; repeating is a no-op)', async () => {
       const created = await create(a.adminTokens);
-      const res = await t.http().delete(path(created.competency_code.toUpperCase())).set(bearer(a.adminTokens)).expect(200);
+      const res = await t
+        .http()
+        .delete(path(created.competency_code.toUpperCase()))
+        .set(bearer(a.adminTokens))
+        .expect(200);
       expect(res.body).toEqual({ ...created, is_active: false, updated_at: ISO });
       expect((await dbRow(t.db, 'competency_dictionaries', created.id)).is_active).toBe(false);
       const [audit] = await auditRows(t.db, created.id, 'competency.deactivate');
-      expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, old_values: created, new_values: res.body });
+      expect(audit).toMatchObject({
+        user_id: a.admin.id,
+        tenant_id: a.tenant.id,
+        old_values: created,
+        new_values: res.body,
+      });
       await t.http().delete(path(created.competency_code)).set(bearer(a.adminTokens)).expect(200);
       expect(await auditRows(t.db, created.id, 'competency.deactivate')).toHaveLength(1);
       // The code stays taken while the entry exists, active or not.
-      await t.http().post(BASE).set(bearer(a.adminTokens)).send({ competency_code: created.competency_code, competency_name: 'x' }).expect(409);
+      await t
+        .http()
+        .post(BASE)
+        .set(bearer(a.adminTokens))
+        .send({ competency_code: created.competency_code, competency_name: 'x' })
+        .expect(409);
     });
 
     it('?hard=true removes the row (audited with its last values); the code is free again', async () => {
       const created = await create(a.adminTokens);
-      const res = await t.http().delete(path(created.competency_code)).query({ hard: 'true' }).set(bearer(a.adminTokens)).expect(200);
+      const res = await t
+        .http()
+        .delete(path(created.competency_code))
+        .query({ hard: 'true' })
+        .set(bearer(a.adminTokens))
+        .expect(200);
       expect(res.body).toEqual(created);
       expect(await dbRow(t.db, 'competency_dictionaries', created.id)).toBeUndefined();
       const [audit] = await auditRows(t.db, created.id, 'competency.delete');
-      expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, old_values: created, new_values: null });
+      expect(audit).toMatchObject({
+        user_id: a.admin.id,
+        tenant_id: a.tenant.id,
+        old_values: created,
+        new_values: null,
+      });
       await t.http().get(path(created.competency_code)).set(bearer(a.adminTokens)).expect(404);
       await create(a.adminTokens, { competency_code: created.competency_code });
     });
@@ -385,7 +501,12 @@ describe('Competencies API', () => {
       const target = await create(b.adminTokens);
       const before = await dbRow(t.db, 'competency_dictionaries', target.id);
       for (const query of [{}, { hard: 'true' }, { hard: 'true', tenant_id: b.tenant.id }]) {
-        const res = await t.http().delete(path(target.competency_code)).query(query).set(bearer(a.adminTokens)).expect(404);
+        const res = await t
+          .http()
+          .delete(path(target.competency_code))
+          .query(query)
+          .set(bearer(a.adminTokens))
+          .expect(404);
         expect(res.body.code).toBe('COMPETENCY_NOT_FOUND');
       }
       expect(await dbRow(t.db, 'competency_dictionaries', target.id)).toEqual(before);
@@ -393,7 +514,12 @@ describe('Competencies API', () => {
         await t.http().delete(path(target.competency_code)).query({ hard: 'true' }).set(bearer(tokens)).expect(403);
       }
       expect(await dbRow(t.db, 'competency_dictionaries', target.id)).toEqual(before);
-      await t.http().delete(path(target.competency_code)).query({ hard: 'maybe' }).set(bearer(b.adminTokens)).expect(400);
+      await t
+        .http()
+        .delete(path(target.competency_code))
+        .query({ hard: 'maybe' })
+        .set(bearer(b.adminTokens))
+        .expect(400);
       expect(await dbRow(t.db, 'competency_dictionaries', target.id)).toEqual(before);
     });
   });

@@ -4,7 +4,6 @@ import { auditRows, createConfiguration, dbRow, setupTwoTenants, Staff } from '.
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, UUID } from '../setup/matchers';
 
-
 const UNKNOWN_ID = '6a1e0f52-3333-4333-8333-333333333333';
 const BASE = '/api/v1/configurations';
 
@@ -88,7 +87,12 @@ const jdt = (roleName = 'Software Engineer') => ({
       roleName,
       jobDescription: 'Builds and maintains services',
       questions: [
-        { id: 1726480000002, text: 'Tell me about a hard bug', preferredAnswer: SECRET.preferred, competency: 'Technical Knowledge' },
+        {
+          id: 1726480000002,
+          text: 'Tell me about a hard bug',
+          preferredAnswer: SECRET.preferred,
+          competency: 'Technical Knowledge',
+        },
       ],
     },
   ],
@@ -121,7 +125,10 @@ describe('Configurations API', () => {
   const countRows = async () => (await t.db.query(`SELECT count(*)::int AS n FROM configurations`))[0].n as number;
   /** No active system configuration of `type` (the trigger allows is_active changes only). */
   const clearSystem = (type: string) =>
-    t.db.query(`UPDATE configurations SET is_active = false WHERE tenant_id IS NULL AND config_type = $1 AND is_active`, [type]);
+    t.db.query(
+      `UPDATE configurations SET is_active = false WHERE tenant_id IS NULL AND config_type = $1 AND is_active`,
+      [type],
+    );
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -155,7 +162,12 @@ describe('Configurations API', () => {
     it('admin: 201 with the full row in its tenant, version 1, audited in the same request', async () => {
       const s = await createTenantWithStaff(t);
       const data = sjt();
-      const res = await t.http().post(BASE).set(bearer(s.adminTokens)).send({ config_type: 'sjt', config_data: data }).expect(201);
+      const res = await t
+        .http()
+        .post(BASE)
+        .set(bearer(s.adminTokens))
+        .send({ config_type: 'sjt', config_data: data })
+        .expect(201);
       expect(res.body).toEqual({
         id: UUID,
         tenant_id: s.tenant.id,
@@ -201,7 +213,10 @@ describe('Configurations API', () => {
     it("partial shapes of the original clients are stored as sent: test_api.py's JDT, a multiple-choice SJT", async () => {
       const s = await createTenantWithStaff(t);
       // backend/test_api.py of the first seed, verbatim
-      const script = { config_type: 'jdt', config_data: { timeLimit: 30, numberOfQuestions: 10, competencies: ['Problem Solving', 'Communication'] } };
+      const script = {
+        config_type: 'jdt',
+        config_data: { timeLimit: 30, numberOfQuestions: 10, competencies: ['Problem Solving', 'Communication'] },
+      };
       const jdt = await createConfiguration(t, s.adminTokens, script);
       expect(jdt).toMatchObject({ config_type: 'jdt', config_data: script.config_data, version: 1, is_active: true });
       expect((await dbRow(t.db, 'configurations', jdt.id)).config_data).toEqual(script.config_data);
@@ -211,7 +226,10 @@ describe('Configurations API', () => {
           {
             id: 'scenario1',
             situation: 'A colleague takes credit for your work.',
-            options: [{ id: 'A', text: 'Talk to them privately' }, { id: 'D', text: 'Complain publicly' }],
+            options: [
+              { id: 'A', text: 'Talk to them privately' },
+              { id: 'D', text: 'Complain publicly' },
+            ],
             competency: 'Integrity',
             bestResponse: 'A',
             worstResponse: 'D',
@@ -238,43 +256,82 @@ describe('Configurations API', () => {
       const [audit] = await auditRows(t.db, system.id, 'configuration.create');
       expect(audit).toMatchObject({ user_id: superadminId, tenant_id: SYSTEM_TENANT_ID });
 
-      const explicit = await createConfiguration(t, superTokens, { config_type: 'jdt', config_data: jdt(), scope: 'system' });
+      const explicit = await createConfiguration(t, superTokens, {
+        config_type: 'jdt',
+        config_data: jdt(),
+        scope: 'system',
+      });
       expect(explicit).toMatchObject({ tenant_id: null, scope: 'system', version: system.version + 1 });
 
       const s = await createTenantWithStaff(t);
-      const forTenant = await createConfiguration(t, superTokens, { config_type: 'jdt', config_data: jdt(), tenant_id: s.tenant.id });
-      expect(forTenant).toMatchObject({ tenant_id: s.tenant.id, scope: 'tenant', version: 1, created_by: superadminId });
+      const forTenant = await createConfiguration(t, superTokens, {
+        config_type: 'jdt',
+        config_data: jdt(),
+        tenant_id: s.tenant.id,
+      });
+      expect(forTenant).toMatchObject({
+        tenant_id: s.tenant.id,
+        scope: 'tenant',
+        version: 1,
+        created_by: superadminId,
+      });
       const [tenantAudit] = await auditRows(t.db, forTenant.id, 'configuration.create');
       expect(tenantAudit.tenant_id).toBe(s.tenant.id);
 
       const before = await countRows();
-      const unknown = await t.http().post(BASE).set(bearer(superTokens))
-        .send({ config_type: 'jdt', config_data: jdt(), tenant_id: UNKNOWN_ID }).expect(404);
+      const unknown = await t
+        .http()
+        .post(BASE)
+        .set(bearer(superTokens))
+        .send({ config_type: 'jdt', config_data: jdt(), tenant_id: UNKNOWN_ID })
+        .expect(404);
       expect(unknown.body.code).toBe('TENANT_NOT_FOUND');
-      const both = await t.http().post(BASE).set(bearer(superTokens))
-        .send({ config_type: 'jdt', config_data: jdt(), scope: 'system', tenant_id: s.tenant.id }).expect(400);
+      const both = await t
+        .http()
+        .post(BASE)
+        .set(bearer(superTokens))
+        .send({ config_type: 'jdt', config_data: jdt(), scope: 'system', tenant_id: s.tenant.id })
+        .expect(400);
       expect(both.body.errors).toEqual([{ field: 'tenant_id', message: 'must be omitted when scope is "system"' }]);
       expect(await countRows()).toBe(before);
     });
 
     it('admin: system scope is 403, a foreign tenant_id is 403, its own tenant_id is fine — nothing written on refusal', async () => {
       const before = await countRows();
-      const system = await t.http().post(BASE).set(bearer(a.adminTokens))
-        .send({ config_type: 'global', config_data: globalConfig(), scope: 'system' }).expect(403);
+      const system = await t
+        .http()
+        .post(BASE)
+        .set(bearer(a.adminTokens))
+        .send({ config_type: 'global', config_data: globalConfig(), scope: 'system' })
+        .expect(403);
       expect(system.body.code).toBe('SYSTEM_SCOPE_FORBIDDEN');
-      const foreign = await t.http().post(BASE).set(bearer(a.adminTokens))
-        .send({ config_type: 'global', config_data: globalConfig(), tenant_id: b.tenant.id }).expect(403);
+      const foreign = await t
+        .http()
+        .post(BASE)
+        .set(bearer(a.adminTokens))
+        .send({ config_type: 'global', config_data: globalConfig(), tenant_id: b.tenant.id })
+        .expect(403);
       expect(foreign.body.code).toBe('FOREIGN_TENANT');
       expect(await countRows()).toBe(before);
       expect(await history(b.tenant.id, 'global')).toEqual([]);
 
-      const own = await createConfiguration(t, a.adminTokens, { config_type: 'global', config_data: globalConfig(), tenant_id: a.tenant.id, scope: 'tenant' });
+      const own = await createConfiguration(t, a.adminTokens, {
+        config_type: 'global',
+        config_data: globalConfig(),
+        tenant_id: a.tenant.id,
+        scope: 'tenant',
+      });
       expect(own).toMatchObject({ tenant_id: a.tenant.id, scope: 'tenant' });
     });
 
     it('403 for proctors and candidates', async () => {
       for (const tokens of [a.proctorTokens, a.candidateTokens]) {
-        const res = await t.http().post(BASE).set(bearer(tokens)).send({ config_type: 'sjt', config_data: sjt() }).expect(403);
+        const res = await t
+          .http()
+          .post(BASE)
+          .set(bearer(tokens))
+          .send({ config_type: 'sjt', config_data: sjt() })
+          .expect(403);
         expect(res.body.code).toBe('INSUFFICIENT_ROLE');
       }
     });
@@ -292,20 +349,48 @@ describe('Configurations API', () => {
         [{ config_type: 'sjt', config_data: sjt(), scope: 'world' }, 'scope'],
         [{ config_type: 'sjt', config_data: sjt(), tenant_id: 'nope' }, 'tenant_id'],
         [{ config_type: 'sjt', config_data: { scenarios: {} } }, 'config_data.scenarios'],
-        [{ config_type: 'sjt', config_data: { scenarios: [{ id: 1, question: ['q'] }] } }, 'config_data.scenarios[0].question'],
-        [{ config_type: 'sjt', config_data: { scenarios: [{ id: 1, situation: 5, question: 'q' }] } }, 'config_data.scenarios[0].situation'],
-        [{ config_type: 'sjt', config_data: { scenarios: [], settings: { followUpCount: 9 } } }, 'config_data.settings.followUpCount'],
-        [{ config_type: 'sjt', config_data: { scenarios: [], settings: { followUpPenalty: -1 } } }, 'config_data.settings.followUpPenalty'],
-        [{ config_type: 'sjt', config_data: { scenarios: [], settings: { timeLimit: '10' } } }, 'config_data.settings.timeLimit'],
-        [{ config_type: 'jdt', config_data: { roles: [{ id: 1, roleName: 'r', questions: [{ id: 1, text: null }] }] } }, 'config_data.roles[0].questions[0].text'],
-        [{ config_type: 'jdt', config_data: { roles: [{ id: 1, roleName: 3, questions: [] }] } }, 'config_data.roles[0].roleName'],
+        [
+          { config_type: 'sjt', config_data: { scenarios: [{ id: 1, question: ['q'] }] } },
+          'config_data.scenarios[0].question',
+        ],
+        [
+          { config_type: 'sjt', config_data: { scenarios: [{ id: 1, situation: 5, question: 'q' }] } },
+          'config_data.scenarios[0].situation',
+        ],
+        [
+          { config_type: 'sjt', config_data: { scenarios: [], settings: { followUpCount: 9 } } },
+          'config_data.settings.followUpCount',
+        ],
+        [
+          { config_type: 'sjt', config_data: { scenarios: [], settings: { followUpPenalty: -1 } } },
+          'config_data.settings.followUpPenalty',
+        ],
+        [
+          { config_type: 'sjt', config_data: { scenarios: [], settings: { timeLimit: '10' } } },
+          'config_data.settings.timeLimit',
+        ],
+        [
+          {
+            config_type: 'jdt',
+            config_data: { roles: [{ id: 1, roleName: 'r', questions: [{ id: 1, text: null }] }] },
+          },
+          'config_data.roles[0].questions[0].text',
+        ],
+        [
+          { config_type: 'jdt', config_data: { roles: [{ id: 1, roleName: 3, questions: [] }] } },
+          'config_data.roles[0].roleName',
+        ],
         [{ config_type: 'global', config_data: { replyMode: 'smoke-signals' } }, 'config_data.replyMode'],
         [{ config_type: 'global', config_data: { languages: [1] } }, 'config_data.languages[0]'],
         [{ config_type: 'global', config_data: { note: 'nul\u0000byte' } }, 'config_data.note'],
       ];
       for (const [body, field] of cases) {
         const res = await t.http().post(BASE).set(bearer(a.adminTokens)).send(body);
-        expect({ body, status: res.status, code: res.body.code }).toEqual({ body, status: 400, code: 'VALIDATION_ERROR' });
+        expect({ body, status: res.status, code: res.body.code }).toEqual({
+          body,
+          status: 400,
+          code: 'VALIDATION_ERROR',
+        });
         expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
       }
       expect(await countRows()).toBe(before);
@@ -314,17 +399,32 @@ describe('Configurations API', () => {
     it('size-bounded: config_data over 512 KB is 413 CONFIG_TOO_LARGE, a body over 1 MB is 413 — nothing inserted; just under is fine', async () => {
       const before = await countRows();
       const big = { ...globalConfig(), blob: 'x'.repeat(600 * 1024) };
-      const res = await t.http().post(BASE).set(bearer(a.adminTokens)).send({ config_type: 'global', config_data: big }).expect(413);
+      const res = await t
+        .http()
+        .post(BASE)
+        .set(bearer(a.adminTokens))
+        .send({ config_type: 'global', config_data: big })
+        .expect(413);
       expect(res.body.code).toBe('CONFIG_TOO_LARGE');
       const raw = await t.http().post(`${BASE}/global`).set(bearer(a.adminTokens)).send(big).expect(413);
       expect(raw.body.code).toBe('CONFIG_TOO_LARGE');
       const huge = { ...globalConfig(), blob: 'x'.repeat(1100 * 1024) };
-      const body = await t.http().post(BASE).set(bearer(a.adminTokens)).send({ config_type: 'global', config_data: huge }).expect(413);
+      const body = await t
+        .http()
+        .post(BASE)
+        .set(bearer(a.adminTokens))
+        .send({ config_type: 'global', config_data: huge })
+        .expect(413);
       expect(body.body.code).toBe('PAYLOAD_TOO_LARGE');
       expect(await countRows()).toBe(before);
       // Just under the bound is fine.
       const fits = { ...globalConfig(), blob: 'x'.repeat(500 * 1024) };
-      await t.http().post(BASE).set(bearer(a.adminTokens)).send({ config_type: 'global', config_data: fits }).expect(201);
+      await t
+        .http()
+        .post(BASE)
+        .set(bearer(a.adminTokens))
+        .send({ config_type: 'global', config_data: fits })
+        .expect(201);
     });
   });
 
@@ -332,7 +432,14 @@ describe('Configurations API', () => {
     it('every save is a new immutable row: 1, 2, 3… without gaps, exactly one active, history newest first', async () => {
       const s = await createTenantWithStaff(t);
       const v1 = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt('first') });
-      const v2 = (await t.http().put(`${BASE}/${v1.id}`).set(bearer(s.adminTokens)).send({ config_data: sjt('second') }).expect(200)).body;
+      const v2 = (
+        await t
+          .http()
+          .put(`${BASE}/${v1.id}`)
+          .set(bearer(s.adminTokens))
+          .send({ config_data: sjt('second') })
+          .expect(200)
+      ).body;
       const v3 = (await t.http().post(`${BASE}/sjt`).set(bearer(s.adminTokens)).send(sjt('third')).expect(201)).body;
       expect([v1.version, v2.version, v3.version]).toEqual([1, 2, 3]);
       expect(v2).toMatchObject({ tenant_id: s.tenant.id, config_type: 'sjt', scope: 'tenant', is_active: true });
@@ -341,17 +448,20 @@ describe('Configurations API', () => {
       const rows = await history(s.tenant.id, 'sjt');
       expect(rows.map((r: { version: number }) => r.version)).toEqual([1, 2, 3]);
       expect(rows.map((r: { is_active: boolean }) => r.is_active)).toEqual([false, false, true]);
-      expect(rows.map((r: { config_data: { scenarios: { situation: string }[] } }) => r.config_data.scenarios[0].situation)).toEqual([
-        'first',
-        'second',
-        'third',
-      ]);
+      expect(
+        rows.map((r: { config_data: { scenarios: { situation: string }[] } }) => r.config_data.scenarios[0].situation),
+      ).toEqual(['first', 'second', 'third']);
 
       const list = await t.http().get(`${BASE}/type/sjt/versions`).set(bearer(s.adminTokens)).expect(200);
       expect(list.headers['x-total-count']).toBe('3');
       expect(list.body.map((r: { version: number }) => r.version)).toEqual([3, 2, 1]);
       expect(list.body[2]).toMatchObject({ id: v1.id, is_active: false, config_data: sjt('first') });
-      const page = await t.http().get(`${BASE}/type/SJT/versions`).query({ skip: 1, limit: 1 }).set(bearer(s.adminTokens)).expect(200);
+      const page = await t
+        .http()
+        .get(`${BASE}/type/SJT/versions`)
+        .query({ skip: 1, limit: 1 })
+        .set(bearer(s.adminTokens))
+        .expect(200);
       expect(page.body.map((r: { version: number }) => r.version)).toEqual([2]);
       expect(page.headers['x-total-count']).toBe('3');
     });
@@ -360,8 +470,18 @@ describe('Configurations API', () => {
       const s = await createTenantWithStaff(t);
       const v1 = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt('one') });
       const v2 = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt('two') });
-      const res = await t.http().put(`${BASE}/${v1.id}`).set(bearer(s.adminTokens)).send({ config_data: jdt('restored') }).expect(200);
-      expect(res.body).toMatchObject({ version: 3, is_active: true, config_data: jdt('restored'), tenant_id: s.tenant.id });
+      const res = await t
+        .http()
+        .put(`${BASE}/${v1.id}`)
+        .set(bearer(s.adminTokens))
+        .send({ config_data: jdt('restored') })
+        .expect(200);
+      expect(res.body).toMatchObject({
+        version: 3,
+        is_active: true,
+        config_data: jdt('restored'),
+        tenant_id: s.tenant.id,
+      });
       expect((await dbRow(t.db, 'configurations', v1.id)).config_data).toEqual(jdt('one'));
       expect((await dbRow(t.db, 'configurations', v2.id)).is_active).toBe(false);
       const [audit] = await auditRows(t.db, res.body.id, 'configuration.update');
@@ -377,8 +497,12 @@ describe('Configurations API', () => {
     it('stored versions cannot be edited in place, even by SQL (only is_active may change)', async () => {
       const s = await createTenantWithStaff(t);
       const v1 = await createConfiguration(t, s.adminTokens, { config_type: 'global', config_data: globalConfig() });
-      await expect(t.db.query(`UPDATE configurations SET config_data = '{}' WHERE id = $1`, [v1.id])).rejects.toThrow(/immutable/);
-      await expect(t.db.query(`UPDATE configurations SET version = 9 WHERE id = $1`, [v1.id])).rejects.toThrow(/immutable/);
+      await expect(t.db.query(`UPDATE configurations SET config_data = '{}' WHERE id = $1`, [v1.id])).rejects.toThrow(
+        /immutable/,
+      );
+      await expect(t.db.query(`UPDATE configurations SET version = 9 WHERE id = $1`, [v1.id])).rejects.toThrow(
+        /immutable/,
+      );
       expect(await dbRow(t.db, 'configurations', v1.id)).toMatchObject({ version: 1, config_data: globalConfig() });
     });
 
@@ -393,7 +517,9 @@ describe('Configurations API', () => {
       await expect(insert(2, true)).rejects.toThrow(/ux_configurations_one_active/);
       await expect(insert(1, false)).rejects.toThrow(/ux_configurations_version/);
       await expect(
-        t.db.query(`INSERT INTO configurations (scope, config_type, config_data, version) VALUES ('tenant', 'global', '{}', 1)`),
+        t.db.query(
+          `INSERT INTO configurations (scope, config_type, config_data, version) VALUES ('tenant', 'global', '{}', 1)`,
+        ),
       ).rejects.toThrow(/ck_configurations_scope_tenant/);
       expect((await history(s.tenant.id, 'global')).map((r: { id: string }) => r.id)).toEqual([v1.id]);
     });
@@ -404,16 +530,36 @@ describe('Configurations API', () => {
       await createConfiguration(t, superTokens, { config_type: 'jdt', config_data: jdt('system') });
       const systemRows = await history(null, 'jdt');
 
-      const sys = await t.http().get(`${BASE}/type/jdt/versions`).query({ scope: 'system', limit: 500 }).set(bearer(s.adminTokens)).expect(200);
+      const sys = await t
+        .http()
+        .get(`${BASE}/type/jdt/versions`)
+        .query({ scope: 'system', limit: 500 })
+        .set(bearer(s.adminTokens))
+        .expect(200);
       expect(sys.body.every((r: { tenant_id: string | null }) => r.tenant_id === null)).toBe(true);
       expect(sys.headers['x-total-count']).toBe(String(systemRows.length));
-      const superDefault = await t.http().get(`${BASE}/type/jdt/versions`).query({ limit: 500 }).set(bearer(superTokens)).expect(200);
+      const superDefault = await t
+        .http()
+        .get(`${BASE}/type/jdt/versions`)
+        .query({ limit: 500 })
+        .set(bearer(superTokens))
+        .expect(200);
       expect(superDefault.body.map((r: { id: string }) => r.id)).toEqual(sys.body.map((r: { id: string }) => r.id));
-      const superTenant = await t.http().get(`${BASE}/type/jdt/versions`).query({ tenant_id: s.tenant.id }).set(bearer(superTokens)).expect(200);
+      const superTenant = await t
+        .http()
+        .get(`${BASE}/type/jdt/versions`)
+        .query({ tenant_id: s.tenant.id })
+        .set(bearer(superTokens))
+        .expect(200);
       expect(superTenant.body).toHaveLength(1);
       expect(superTenant.body[0].tenant_id).toBe(s.tenant.id);
 
-      const foreign = await t.http().get(`${BASE}/type/jdt/versions`).query({ tenant_id: b.tenant.id }).set(bearer(s.adminTokens)).expect(403);
+      const foreign = await t
+        .http()
+        .get(`${BASE}/type/jdt/versions`)
+        .query({ tenant_id: b.tenant.id })
+        .set(bearer(s.adminTokens))
+        .expect(403);
       expect(foreign.body.code).toBe('FOREIGN_TENANT');
       for (const tokens of [s.proctorTokens, s.candidateTokens]) {
         await t.http().get(`${BASE}/type/jdt/versions`).set(bearer(tokens)).expect(403);
@@ -430,27 +576,52 @@ describe('Configurations API', () => {
       const results = await Promise.all(
         Array.from({ length: n }, (_, i) =>
           i % 2 === 0
-            ? t.http().post(BASE).set(bearer(s.adminTokens)).send({ config_type: 'sjt', config_data: sjt(`parallel ${i}`) })
-            : t.http().post(`${BASE}/sjt`).set(bearer(s.adminTokens)).send(sjt(`parallel ${i}`)),
+            ? t
+                .http()
+                .post(BASE)
+                .set(bearer(s.adminTokens))
+                .send({ config_type: 'sjt', config_data: sjt(`parallel ${i}`) })
+            : t
+                .http()
+                .post(`${BASE}/sjt`)
+                .set(bearer(s.adminTokens))
+                .send(sjt(`parallel ${i}`)),
         ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(n).fill(201));
-      expect(results.map((r) => r.body.version).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      expect(results.map((r) => r.body.version).sort((x, y) => x - y)).toEqual(
+        Array.from({ length: n }, (_, i) => i + 1),
+      );
       const rows = await history(s.tenant.id, 'sjt');
       expect(rows.map((r: { version: number }) => r.version)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-      expect(rows.filter((r: { is_active: boolean }) => r.is_active).map((r: { version: number }) => r.version)).toEqual([n]);
+      expect(
+        rows.filter((r: { is_active: boolean }) => r.is_active).map((r: { version: number }) => r.version),
+      ).toEqual([n]);
     });
 
     it('parallel PUTs, POSTs and DELETEs on the system scope keep versions contiguous with at most one active', async () => {
-      const start = await createConfiguration(t, superTokens, { config_type: 'global', config_data: globalConfig('text') });
+      const start = await createConfiguration(t, superTokens, {
+        config_type: 'global',
+        config_data: globalConfig('text'),
+      });
       const results = await Promise.all([
-        ...Array.from({ length: 5 }, () => t.http().put(`${BASE}/${start.id}`).set(bearer(superTokens)).send({ config_data: globalConfig('audio') })),
-        ...Array.from({ length: 5 }, () => t.http().post(`${BASE}/global`).set(bearer(superTokens)).send(globalConfig('video'))),
+        ...Array.from({ length: 5 }, () =>
+          t
+            .http()
+            .put(`${BASE}/${start.id}`)
+            .set(bearer(superTokens))
+            .send({ config_data: globalConfig('audio') }),
+        ),
+        ...Array.from({ length: 5 }, () =>
+          t.http().post(`${BASE}/global`).set(bearer(superTokens)).send(globalConfig('video')),
+        ),
         t.http().delete(`${BASE}/${start.id}`).set(bearer(superTokens)),
       ]);
       expect(results.map((r) => r.status).sort()).toEqual([...Array(5).fill(200), ...Array(5).fill(201), 200].sort());
       const rows = await history(null, 'global');
-      expect(rows.map((r: { version: number }) => r.version)).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
+      expect(rows.map((r: { version: number }) => r.version)).toEqual(
+        Array.from({ length: rows.length }, (_, i) => i + 1),
+      );
       expect(rows[rows.length - 1].version).toBe(start.version + 10);
       const active = rows.filter((r: { is_active: boolean }) => r.is_active);
       expect(active).toHaveLength(1);
@@ -468,11 +639,22 @@ describe('Configurations API', () => {
       const fixed = await t.http().get(`${BASE}/global`).set(bearer(s.adminTokens)).expect(200);
       expect(fixed.text).toBe('null');
 
-      const system = await createConfiguration(t, superTokens, { config_type: 'global', config_data: globalConfig('audio') });
+      const system = await createConfiguration(t, superTokens, {
+        config_type: 'global',
+        config_data: globalConfig('audio'),
+      });
       const fallback = await t.http().get(`${BASE}/type/global`).set(bearer(s.candidateTokens)).expect(200);
-      expect(fallback.body).toMatchObject({ id: system.id, scope: 'system', tenant_id: null, config_data: globalConfig('audio') });
+      expect(fallback.body).toMatchObject({
+        id: system.id,
+        scope: 'system',
+        tenant_id: null,
+        config_data: globalConfig('audio'),
+      });
 
-      const own = await createConfiguration(t, s.adminTokens, { config_type: 'global', config_data: globalConfig('text') });
+      const own = await createConfiguration(t, s.adminTokens, {
+        config_type: 'global',
+        config_data: globalConfig('text'),
+      });
       const preferred = await t.http().get(`${BASE}/type/global`).set(bearer(s.candidateTokens)).expect(200);
       expect(preferred.body).toMatchObject({ id: own.id, scope: 'tenant', tenant_id: s.tenant.id });
 
@@ -485,17 +667,35 @@ describe('Configurations API', () => {
       expect(back.body.id).toBe(system.id);
     });
 
-    it('tenant_id query: a superadmin reads any tenant\'s, others only their own (403 otherwise); bad type is 400', async () => {
+    it("tenant_id query: a superadmin reads any tenant's, others only their own (403 otherwise); bad type is 400", async () => {
       const s = await createTenantWithStaff(t);
       const own = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt() });
-      const res = await t.http().get(`${BASE}/type/jdt`).query({ tenant_id: s.tenant.id }).set(bearer(superTokens)).expect(200);
+      const res = await t
+        .http()
+        .get(`${BASE}/type/jdt`)
+        .query({ tenant_id: s.tenant.id })
+        .set(bearer(superTokens))
+        .expect(200);
       expect(res.body.id).toBe(own.id);
-      const mine = await t.http().get(`${BASE}/jdt`).query({ tenant_id: s.tenant.id }).set(bearer(s.candidateTokens)).expect(200);
+      const mine = await t
+        .http()
+        .get(`${BASE}/jdt`)
+        .query({ tenant_id: s.tenant.id })
+        .set(bearer(s.candidateTokens))
+        .expect(200);
       expect(mine.body.id).toBe(own.id);
-      const foreign = await t.http().get(`${BASE}/type/jdt`).query({ tenant_id: s.tenant.id }).set(bearer(b.adminTokens)).expect(403);
+      const foreign = await t
+        .http()
+        .get(`${BASE}/type/jdt`)
+        .query({ tenant_id: s.tenant.id })
+        .set(bearer(b.adminTokens))
+        .expect(403);
       expect(foreign.body.code).toBe('FOREIGN_TENANT');
       const bad = await t.http().get(`${BASE}/type/mcq`).set(bearer(s.adminTokens)).expect(400);
-      expect(bad.body).toMatchObject({ code: 'VALIDATION_ERROR', errors: [{ field: 'type', message: expect.any(String) }] });
+      expect(bad.body).toMatchObject({
+        code: 'VALIDATION_ERROR',
+        errors: [{ field: 'type', message: expect.any(String) }],
+      });
       await t.http().get(`${BASE}/type/jdt`).query({ extra: 1 }).set(bearer(s.adminTokens)).expect(400);
     });
   });
@@ -520,28 +720,60 @@ describe('Configurations API', () => {
       const s = await createTenantWithStaff(t);
       const data = { ...jdt(), extraTopLevel: { kept: true } };
       const res = await t.http().post(`${BASE}/jdt`).set(bearer(s.adminTokens)).send(data).expect(201);
-      expect(res.body).toMatchObject({ tenant_id: s.tenant.id, scope: 'tenant', config_type: 'jdt', config_data: data, version: 1 });
+      expect(res.body).toMatchObject({
+        tenant_id: s.tenant.id,
+        scope: 'tenant',
+        config_type: 'jdt',
+        config_data: data,
+        version: 1,
+      });
       const [audit] = await auditRows(t.db, res.body.id, 'configuration.create');
       expect(audit.new_values).toEqual(res.body);
 
       const sys = await t.http().post(`${BASE}/sjt`).set(bearer(superTokens)).send(sjt()).expect(201);
       expect(sys.body).toMatchObject({ tenant_id: null, scope: 'system', config_type: 'sjt' });
-      const forTenant = await t.http().post(`${BASE}/global`).query({ tenant_id: s.tenant.id }).set(bearer(superTokens)).send(globalConfig()).expect(201);
+      const forTenant = await t
+        .http()
+        .post(`${BASE}/global`)
+        .query({ tenant_id: s.tenant.id })
+        .set(bearer(superTokens))
+        .send(globalConfig())
+        .expect(201);
       expect(forTenant.body).toMatchObject({ tenant_id: s.tenant.id, scope: 'tenant' });
     });
 
     it('POST refusals: shape errors name the body path, non-objects 400, admin system/foreign 403, candidates 403', async () => {
       const s = await createTenantWithStaff(t);
       const before = await countRows();
-      const shape = await t.http().post(`${BASE}/sjt`).set(bearer(s.adminTokens)).send({ scenarios: [{ id: 1, situation: 7 }] }).expect(400);
-      expect(shape.body).toMatchObject({ code: 'VALIDATION_ERROR', errors: [{ field: 'scenarios[0].situation', message: 'must be a string' }] });
+      const shape = await t
+        .http()
+        .post(`${BASE}/sjt`)
+        .set(bearer(s.adminTokens))
+        .send({ scenarios: [{ id: 1, situation: 7 }] })
+        .expect(400);
+      expect(shape.body).toMatchObject({
+        code: 'VALIDATION_ERROR',
+        errors: [{ field: 'scenarios[0].situation', message: 'must be a string' }],
+      });
       const array = await t.http().post(`${BASE}/global`).set(bearer(s.adminTokens)).send([globalConfig()]).expect(400);
       expect(array.body.errors).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
       const empty = await t.http().post(`${BASE}/global`).set(bearer(s.adminTokens)).expect(400);
       expect(empty.body.code).toBe('VALIDATION_ERROR');
-      const system = await t.http().post(`${BASE}/global`).query({ scope: 'system' }).set(bearer(s.adminTokens)).send(globalConfig()).expect(403);
+      const system = await t
+        .http()
+        .post(`${BASE}/global`)
+        .query({ scope: 'system' })
+        .set(bearer(s.adminTokens))
+        .send(globalConfig())
+        .expect(403);
       expect(system.body.code).toBe('SYSTEM_SCOPE_FORBIDDEN');
-      const foreign = await t.http().post(`${BASE}/global`).query({ tenant_id: b.tenant.id }).set(bearer(s.adminTokens)).send(globalConfig()).expect(403);
+      const foreign = await t
+        .http()
+        .post(`${BASE}/global`)
+        .query({ tenant_id: b.tenant.id })
+        .set(bearer(s.adminTokens))
+        .send(globalConfig())
+        .expect(403);
       expect(foreign.body.code).toBe('FOREIGN_TENANT');
       for (const tokens of [s.proctorTokens, s.candidateTokens]) {
         await t.http().post(`${BASE}/sjt`).set(bearer(tokens)).send(sjt()).expect(403);
@@ -564,7 +796,9 @@ describe('Configurations API', () => {
       const old = await t.http().get(`${BASE}/${v1.id}`).set(bearer(s.adminTokens)).expect(200);
       expect(old.body).toEqual({ ...v1, is_active: false, updated_at: ISO });
       const system = await createConfiguration(t, superTokens, { config_type: 'sjt', config_data: sjt('system') });
-      expect((await t.http().get(`${BASE}/${system.id}`).set(bearer(s.adminTokens)).expect(200)).body.scope).toBe('system');
+      expect((await t.http().get(`${BASE}/${system.id}`).set(bearer(s.adminTokens)).expect(200)).body.scope).toBe(
+        'system',
+      );
 
       const foreign = await t.http().get(`${BASE}/${v1.id}`).set(bearer(b.adminTokens)).expect(404);
       const unknown = await t.http().get(`${BASE}/${UNKNOWN_ID}`).set(bearer(b.adminTokens)).expect(404);
@@ -590,18 +824,28 @@ describe('Configurations API', () => {
   });
 
   describe('update', () => {
-    it('a foreign tenant\'s configuration is 404 and unchanged (no new version); system rows are 403 for admins', async () => {
+    it("a foreign tenant's configuration is 404 and unchanged (no new version); system rows are 403 for admins", async () => {
       const s = await createTenantWithStaff(t);
       const target = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt() });
       const before = await dbRow(t.db, 'configurations', target.id);
-      const res = await t.http().put(`${BASE}/${target.id}`).set(bearer(b.adminTokens)).send({ config_data: jdt('hijack') }).expect(404);
+      const res = await t
+        .http()
+        .put(`${BASE}/${target.id}`)
+        .set(bearer(b.adminTokens))
+        .send({ config_data: jdt('hijack') })
+        .expect(404);
       expect(res.body.code).toBe('CONFIGURATION_NOT_FOUND');
       expect(await dbRow(t.db, 'configurations', target.id)).toEqual(before);
       expect((await history(s.tenant.id, 'jdt')).map((r: { id: string }) => r.id)).toEqual([target.id]);
       expect(await history(b.tenant.id, 'jdt')).toEqual([]);
 
       const system = await createConfiguration(t, superTokens, { config_type: 'jdt', config_data: jdt('system') });
-      const denied = await t.http().put(`${BASE}/${system.id}`).set(bearer(s.adminTokens)).send({ config_data: jdt() }).expect(403);
+      const denied = await t
+        .http()
+        .put(`${BASE}/${system.id}`)
+        .set(bearer(s.adminTokens))
+        .send({ config_data: jdt() })
+        .expect(403);
       expect(denied.body.code).toBe('SYSTEM_SCOPE_FORBIDDEN');
       expect((await dbRow(t.db, 'configurations', system.id)).is_active).toBe(true);
     });
@@ -614,7 +858,10 @@ describe('Configurations API', () => {
         [{ config_data: [] }, 'config_data'],
         [{ config_data: sjt(), config_type: 'jdt' }, 'config_type'],
         [{ config_data: sjt(), version: 5 }, 'version'],
-        [{ config_data: { scenarios: [{ id: 1, situation: 's', question: false }] } }, 'config_data.scenarios[0].question'],
+        [
+          { config_data: { scenarios: [{ id: 1, situation: 's', question: false }] } },
+          'config_data.scenarios[0].question',
+        ],
       ];
       for (const [body, field] of cases) {
         const res = await t.http().put(`${BASE}/${target.id}`).set(bearer(s.adminTokens)).send(body).expect(400);
@@ -627,10 +874,18 @@ describe('Configurations API', () => {
       expect((await history(s.tenant.id, 'sjt')).map((r: { id: string }) => r.id)).toEqual([target.id]);
     });
 
-    it('a superadmin updates any tenant\'s configuration (a new version in that tenant)', async () => {
+    it("a superadmin updates any tenant's configuration (a new version in that tenant)", async () => {
       const s = await createTenantWithStaff(t);
-      const target = await createConfiguration(t, s.adminTokens, { config_type: 'global', config_data: globalConfig() });
-      const res = await t.http().put(`${BASE}/${target.id}`).set(bearer(superTokens)).send({ config_data: globalConfig('text') }).expect(200);
+      const target = await createConfiguration(t, s.adminTokens, {
+        config_type: 'global',
+        config_data: globalConfig(),
+      });
+      const res = await t
+        .http()
+        .put(`${BASE}/${target.id}`)
+        .set(bearer(superTokens))
+        .send({ config_data: globalConfig('text') })
+        .expect(200);
       expect(res.body).toMatchObject({ tenant_id: s.tenant.id, scope: 'tenant', version: 2, created_by: superadminId });
     });
   });
@@ -641,7 +896,11 @@ describe('Configurations API', () => {
       const target = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt() });
       const res = await t.http().delete(`${BASE}/${target.id}`).set(bearer(s.adminTokens)).expect(200);
       expect(res.body).toEqual({ ...target, is_active: false, updated_at: ISO });
-      expect(await dbRow(t.db, 'configurations', target.id)).toMatchObject({ is_active: false, config_data: sjt(), version: 1 });
+      expect(await dbRow(t.db, 'configurations', target.id)).toMatchObject({
+        is_active: false,
+        config_data: sjt(),
+        version: 1,
+      });
       const [audit] = await auditRows(t.db, target.id, 'configuration.deactivate');
       expect(audit).toMatchObject({
         user_id: s.admin.id,
@@ -690,20 +949,40 @@ describe('Configurations API', () => {
       expect(ids).toEqual(expect.arrayContaining([current.id, jdtRow.id]));
       expect(ids).not.toContain(old.id);
       expect(ids).not.toContain(foreign.id);
-      expect(res.body.every((r: { tenant_id: string | null; is_active: boolean }) => (r.tenant_id === s.tenant.id || r.tenant_id === null) && r.is_active)).toBe(true);
+      expect(
+        res.body.every(
+          (r: { tenant_id: string | null; is_active: boolean }) =>
+            (r.tenant_id === s.tenant.id || r.tenant_id === null) && r.is_active,
+        ),
+      ).toBe(true);
       expect(res.body.some((r: { tenant_id: string | null }) => r.tenant_id === null)).toBe(true);
       expect(res.headers['x-total-count']).toBe(String(res.body.length));
       const created = res.body.map((r: { created_at: string }) => r.created_at);
       expect([...created].sort().reverse()).toEqual(created);
 
-      const all = await t.http().get(BASE).query({ include_inactive: 'true', config_type: 'sjt', scope: 'tenant' }).set(bearer(s.adminTokens)).expect(200);
+      const all = await t
+        .http()
+        .get(BASE)
+        .query({ include_inactive: 'true', config_type: 'sjt', scope: 'tenant' })
+        .set(bearer(s.adminTokens))
+        .expect(200);
       expect(all.body.map((r: { id: string }) => r.id)).toEqual([current.id, old.id]);
       expect(all.headers['x-total-count']).toBe('2');
-      const page = await t.http().get(BASE).query({ include_inactive: 'true', config_type: 'sjt', scope: 'tenant', skip: 1, limit: 1 }).set(bearer(s.adminTokens)).expect(200);
+      const page = await t
+        .http()
+        .get(BASE)
+        .query({ include_inactive: 'true', config_type: 'sjt', scope: 'tenant', skip: 1, limit: 1 })
+        .set(bearer(s.adminTokens))
+        .expect(200);
       expect(page.body.map((r: { id: string }) => r.id)).toEqual([old.id]);
       expect(page.headers['x-total-count']).toBe('2');
 
-      const namedForeign = await t.http().get(BASE).query({ tenant_id: b.tenant.id }).set(bearer(s.adminTokens)).expect(200);
+      const namedForeign = await t
+        .http()
+        .get(BASE)
+        .query({ tenant_id: b.tenant.id })
+        .set(bearer(s.adminTokens))
+        .expect(200);
       expect(namedForeign.body).toEqual([]);
       expect(namedForeign.headers['x-total-count']).toBe('0');
     });
@@ -714,7 +993,12 @@ describe('Configurations API', () => {
       const all = await t.http().get(BASE).query({ limit: 500 }).set(bearer(superTokens)).expect(200);
       const tenants = new Set(all.body.map((r: { tenant_id: string | null }) => r.tenant_id));
       expect(tenants.has(s.tenant.id) && tenants.has(b.tenant.id) && tenants.has(null)).toBe(true);
-      const filtered = await t.http().get(BASE).query({ tenant_id: s.tenant.id, config_type: 'global' }).set(bearer(superTokens)).expect(200);
+      const filtered = await t
+        .http()
+        .get(BASE)
+        .query({ tenant_id: s.tenant.id, config_type: 'global' })
+        .set(bearer(superTokens))
+        .expect(200);
       expect(filtered.body).toEqual([mine]);
     });
 
@@ -723,7 +1007,15 @@ describe('Configurations API', () => {
         const res = await t.http().get(BASE).set(bearer(tokens)).expect(403);
         expect(res.body.code).toBe('INSUFFICIENT_ROLE');
       }
-      for (const query of [{ include_inactive: 'maybe' }, { config_type: 'mcq' }, { scope: 'x' }, { tenant_id: 'x' }, { limit: 0 }, { limit: '1.5' }, { other: 1 }]) {
+      for (const query of [
+        { include_inactive: 'maybe' },
+        { config_type: 'mcq' },
+        { scope: 'x' },
+        { tenant_id: 'x' },
+        { limit: 0 },
+        { limit: '1.5' },
+        { other: 1 },
+      ]) {
         const res = await t.http().get(BASE).query(query).set(bearer(a.adminTokens)).expect(400);
         expect(res.body.code).toBe('VALIDATION_ERROR');
       }
@@ -735,13 +1027,22 @@ describe('Configurations API', () => {
       const s = await createTenantWithStaff(t);
       const sjtRow = await createConfiguration(t, s.adminTokens, { config_type: 'sjt', config_data: sjt() });
       const jdtRow = await createConfiguration(t, s.adminTokens, { config_type: 'jdt', config_data: jdt() });
-      const paths = [`${BASE}/type/sjt`, `${BASE}/sjt`, `${BASE}/${sjtRow.id}`, `${BASE}/type/jdt`, `${BASE}/jdt`, `${BASE}/${jdtRow.id}`];
+      const paths = [
+        `${BASE}/type/sjt`,
+        `${BASE}/sjt`,
+        `${BASE}/${sjtRow.id}`,
+        `${BASE}/type/jdt`,
+        `${BASE}/jdt`,
+        `${BASE}/${jdtRow.id}`,
+      ];
 
       for (const tokens of [s.candidateTokens, s.proctorTokens]) {
         for (const path of paths) {
           const res = await t.http().get(path).set(bearer(tokens)).expect(200);
-          for (const secret of Object.values(SECRET)) expect({ path, leaked: res.text.includes(secret) }).toEqual({ path, leaked: false });
-          for (const key of HIDDEN_KEYS) expect({ path, key, leaked: res.text.includes(`"${key}"`) }).toEqual({ path, key, leaked: false });
+          for (const secret of Object.values(SECRET))
+            expect({ path, leaked: res.text.includes(secret) }).toEqual({ path, leaked: false });
+          for (const key of HIDDEN_KEYS)
+            expect({ path, key, leaked: res.text.includes(`"${key}"`) }).toEqual({ path, key, leaked: false });
         }
       }
       const safe = (await t.http().get(`${BASE}/sjt`).set(bearer(s.candidateTokens)).expect(200)).body;
@@ -765,14 +1066,26 @@ describe('Configurations API', () => {
       expect(safe.config_data.settings).toEqual(sjt().settings);
       expect(safe.config_data.uiTheme).toEqual(sjt().uiTheme);
       const safeJdt = (await t.http().get(`${BASE}/jdt`).set(bearer(s.candidateTokens)).expect(200)).body;
-      expect(safeJdt.config_data.roles[0].questions[0]).toEqual({ id: 1726480000002, text: 'Tell me about a hard bug', competency: 'Technical Knowledge' });
+      expect(safeJdt.config_data.roles[0].questions[0]).toEqual({
+        id: 1726480000002,
+        text: 'Tell me about a hard bug',
+        competency: 'Technical Knowledge',
+      });
 
       for (const tokens of [s.adminTokens, superTokens]) {
         // A superadmin's own tenant is System: name the tenant on the effective-configuration paths.
-        for (const path of paths.map((p) => (tokens === superTokens && !p.includes(sjtRow.id) && !p.includes(jdtRow.id) ? `${p}?tenant_id=${s.tenant.id}` : p))) {
+        for (const path of paths.map((p) =>
+          tokens === superTokens && !p.includes(sjtRow.id) && !p.includes(jdtRow.id)
+            ? `${p}?tenant_id=${s.tenant.id}`
+            : p,
+        )) {
           const res = await t.http().get(path).set(bearer(tokens)).expect(200);
-          const expected = path.includes('sjt') || path.includes(sjtRow.id) ? [SECRET.best, SECRET.worst, SECRET.privateNote, SECRET.correct] : [SECRET.preferred];
-          for (const secret of expected) expect({ path, present: res.text.includes(secret) }).toEqual({ path, present: true });
+          const expected =
+            path.includes('sjt') || path.includes(sjtRow.id)
+              ? [SECRET.best, SECRET.worst, SECRET.privateNote, SECRET.correct]
+              : [SECRET.preferred];
+          for (const secret of expected)
+            expect({ path, present: res.text.includes(secret) }).toEqual({ path, present: true });
         }
       }
       // The stored row keeps the answer key; only the view is filtered.

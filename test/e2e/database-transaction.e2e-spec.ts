@@ -42,7 +42,9 @@ describe('DatabaseService.transaction: the transaction rides on the context', ()
       db.transaction(systemContext('tx-rollback'), async (tx) => {
         await audit.record(tx, { action: 'test.rollback', resourceType: 'test', tenantId: null });
         // Inside the transaction the row is visible through tx, and not yet from outside it.
-        const inside: unknown[] = await db.manager(tx).query(`SELECT 1 FROM audit_logs WHERE request_id = 'tx-rollback'`);
+        const inside: unknown[] = await db
+          .manager(tx)
+          .query(`SELECT 1 FROM audit_logs WHERE request_id = 'tx-rollback'`);
         expect(inside).toHaveLength(1);
         expect(await auditRows('tx-rollback')).toEqual([]);
         throw new Error('roll back');

@@ -30,7 +30,8 @@ const SLOW_MS = 2_000;
 
 const ERROR_KEYS = new Set(['status_code', 'code', 'detail', 'path', 'request_id', 'errors']);
 /** A stack frame, a source location, or database text: none may ever reach a client. */
-const LEAK = /\n\s+at \S|node_modules|\.ts:\d+|\.js:\d+:\d+|QueryFailedError|TypeORMError|violates .* constraint|syntax error at or near|invalid input syntax|duplicate key value|\b(SELECT|INSERT INTO|DELETE FROM)\b.*\b(FROM|VALUES|WHERE)\b/;
+const LEAK =
+  /\n\s+at \S|node_modules|\.ts:\d+|\.js:\d+:\d+|QueryFailedError|TypeORMError|violates .* constraint|syntax error at or near|invalid input syntax|duplicate key value|\b(SELECT|INSERT INTO|DELETE FROM)\b.*\b(FROM|VALUES|WHERE)\b/;
 
 interface Sent {
   method: string;
@@ -69,12 +70,19 @@ function problemOf(res: Received): string | null {
   const keys = Object.keys(body ?? {});
   if (keys.some((key) => !ERROR_KEYS.has(key))) return `error body has extra keys: ${keys.join(',')}`;
   if (body.status_code !== res.status) return 'status_code differs from the status';
-  if (typeof body.code !== 'string' || typeof body.detail !== 'string' || typeof body.path !== 'string') return 'error body fields of the wrong type';
+  if (typeof body.code !== 'string' || typeof body.detail !== 'string' || typeof body.path !== 'string')
+    return 'error body fields of the wrong type';
   if (body.request_id !== res.headers['x-request-id']) return 'request_id differs from X-Request-Id';
   if (body.errors !== undefined) {
     const errors = body.errors as unknown[];
     if (!Array.isArray(errors) || errors.length > 20) return 'errors[] is not a short list';
-    if (errors.some((e) => typeof (e as { field?: unknown })?.field !== 'string' || typeof (e as { message?: unknown }).message !== 'string')) {
+    if (
+      errors.some(
+        (e) =>
+          typeof (e as { field?: unknown })?.field !== 'string' ||
+          typeof (e as { message?: unknown }).message !== 'string',
+      )
+    ) {
       return 'errors[] entries are not {field, message}';
     }
   }
@@ -111,13 +119,36 @@ describe('Fuzzing every OpenAPI operation', () => {
     const foreign = await createTenantWithStaff(t);
     admin = own.admin;
     adminTokens = own.adminTokens;
-    const submission = await t.http().post('/api/v1/submissions').set(bearer(own.candidateTokens))
-      .send({ candidate_name: 'Fuzz', test_type: 'SJT', conversation_history: [{ question: 'q', answer: 'a' }] }).expect(201);
+    const submission = await t
+      .http()
+      .post('/api/v1/submissions')
+      .set(bearer(own.candidateTokens))
+      .send({ candidate_name: 'Fuzz', test_type: 'SJT', conversation_history: [{ question: 'q', answer: 'a' }] })
+      .expect(201);
     const media = await postMedia(t, own.candidateTokens, submission.body.id, frontendParts(filePart(webm())));
-    const configuration = await t.http().post('/api/v1/configurations/global').set(bearer(own.adminTokens)).send({ flag: true }).expect(201);
-    await t.http().post('/api/v1/competencies').set(bearer(own.adminTokens)).send({ competency_code: 'FUZZ-1', competency_name: 'Fuzz' }).expect(201);
+    const configuration = await t
+      .http()
+      .post('/api/v1/configurations/global')
+      .set(bearer(own.adminTokens))
+      .send({ flag: true })
+      .expect(201);
+    await t
+      .http()
+      .post('/api/v1/competencies')
+      .set(bearer(own.adminTokens))
+      .send({ competency_code: 'FUZZ-1', competency_name: 'Fuzz' })
+      .expect(201);
     const sessions = await t.http().get('/auth/sessions').set(bearer(own.proctorTokens)).expect(200);
-    pools.id = [own.tenant.id, foreign.tenant.id, own.candidate.id, own.proctor.id, foreign.admin.id, submission.body.id, configuration.body.id, sessions.body[0]?.id].filter(Boolean);
+    pools.id = [
+      own.tenant.id,
+      foreign.tenant.id,
+      own.candidate.id,
+      own.proctor.id,
+      foreign.admin.id,
+      submission.body.id,
+      configuration.body.id,
+      sessions.body[0]?.id,
+    ].filter(Boolean);
     pools.user_id = [own.candidate.id, foreign.candidate.id, own.admin.id];
     pools.media_id = [media.body.media_file_id, '6a1e0f52-3333-4333-8333-333333333333'];
     pools.code = ['FUZZ-1', 'fuzz-1', 'NOPE'];
@@ -147,16 +178,21 @@ describe('Fuzzing every OpenAPI operation', () => {
     return new Promise((resolve) => {
       const started = process.hrtime.bigint();
       const headers = { ...sent.headers, ...(body ? { 'Content-Length': String(body.length) } : {}) };
-      const req = httpRequest({ host: '127.0.0.1', port, method: sent.method, path: sent.path, headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), headers: res.headers, ms });
-        });
-      });
+      const req = httpRequest(
+        { host: '127.0.0.1', port, method: sent.method, path: sent.path, headers, agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const ms = Number(process.hrtime.bigint() - started) / 1e6;
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), headers: res.headers, ms });
+          });
+        },
+      );
       req.setTimeout(15_000, () => req.destroy(new Error('timeout')));
-      req.on('error', (error) => resolve({ status: 599, text: String(error), headers: {}, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+      req.on('error', (error) =>
+        resolve({ status: 599, text: String(error), headers: {}, ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+      );
       req.end(body);
     });
   }
@@ -170,7 +206,9 @@ describe('Fuzzing every OpenAPI operation', () => {
     const query: string[] = [];
     for (const param of op.query) {
       if (rng.chance(0.5)) continue;
-      const value = rng.chance(0.3) ? hostilePathValue(rng) : encodeURIComponent(String(plausible(doc, param.schema, rng, ids)));
+      const value = rng.chance(0.3)
+        ? hostilePathValue(rng)
+        : encodeURIComponent(String(plausible(doc, param.schema, rng, ids)));
       query.push(`${param.name}=${value}`);
       if (rng.chance(0.05)) query.push(`${param.name}=${value}`); // repeated: an array
     }
@@ -181,7 +219,8 @@ describe('Fuzzing every OpenAPI operation', () => {
     const headers: Record<string, string> = {};
     if (auth === 'admin') headers.Authorization = `Bearer ${adminTokens.access_token}`;
     for (const name of op.headers) if (rng.chance(0.7)) headers[name] = hostileHeaderValue(rng);
-    if (auth === 'garbage-token') headers.Authorization = rng.pick(['Bearer x.y.z', 'Bearer \u00e9', 'Basic Zm9vOmJhcg==', 'Bearer ']);
+    if (auth === 'garbage-token')
+      headers.Authorization = rng.pick(['Bearer x.y.z', 'Bearer \u00e9', 'Basic Zm9vOmJhcg==', 'Bearer ']);
 
     let body: Buffer | undefined;
     const wantsBody = op.bodyTypes.length > 0 || rng.chance(0.1);
@@ -192,37 +231,47 @@ describe('Fuzzing every OpenAPI operation', () => {
       Object.assign(headers, encoded.headers);
       body = encoded.body;
     }
-    const bodyPreview = body ? `${body.subarray(0, 200).toString()}${body.length > 200 ? `… (${body.length} bytes)` : ''}` : '';
+    const bodyPreview = body
+      ? `${body.subarray(0, 200).toString()}${body.length > 200 ? `… (${body.length} bytes)` : ''}`
+      : '';
     return { sent: { method: op.method, path, auth, headers, bodyPreview }, body };
   }
 
-  it(`${REQUESTS} mutated requests (seed ${SEED}, FUZZ_SEED to replay): no 5xx, standard errors, no leaks, none slower than ${SLOW_MS} ms`, async () => {
-    // eslint-disable-next-line no-console
-    console.log(`fuzz: seed ${SEED}, ${REQUESTS} requests over ${operations.length} operations`);
-    expect(operations.length).toBeGreaterThanOrEqual(60);
-    const findings: Finding[] = [];
-    const statuses: Record<number, number> = {};
-    let next = 0;
-    const worker = async () => {
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      while (next < REQUESTS) {
-        const index = next++;
-        // One generator per request, so a request is the same for a seed however the workers interleave.
-        const rng = new Prng(Math.imul(SEED ^ 0x9e3779b9, 0x85ebca6b) + index * 0x27d4eb2f);
-        const op = operations[rng.int(operations.length)];
-        const { sent, body } = build(op, rng);
-        const res = await send(agent, sent, body);
-        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-        const problem = problemOf(res);
-        if (problem) findings.push({ index, ...sent, status: res.status, problem, response: res.text.slice(0, 300) });
-        if (sent.auth === 'admin' && res.status === 401) await ensureAdmin();
-      }
-      agent.destroy();
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    // eslint-disable-next-line no-console
-    console.log(`fuzz: seed ${SEED}, statuses ${JSON.stringify(statuses)}, ${relogins} admin re-logins, ${findings.length} findings`);
-    const sample = findings.slice(0, 15).map(({ bodyPreview, ...f }) => ({ ...f, bodyPreview: bodyPreview.slice(0, 120) }));
-    expect({ seed: SEED, findings: findings.length, sample }).toEqual({ seed: SEED, findings: 0, sample: [] });
-  }, 120_000 + REQUESTS * 60);
+  it(
+    `${REQUESTS} mutated requests (seed ${SEED}, FUZZ_SEED to replay): no 5xx, standard errors, no leaks, none slower than ${SLOW_MS} ms`,
+    async () => {
+      // eslint-disable-next-line no-console
+      console.log(`fuzz: seed ${SEED}, ${REQUESTS} requests over ${operations.length} operations`);
+      expect(operations.length).toBeGreaterThanOrEqual(60);
+      const findings: Finding[] = [];
+      const statuses: Record<number, number> = {};
+      let next = 0;
+      const worker = async () => {
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        while (next < REQUESTS) {
+          const index = next++;
+          // One generator per request, so a request is the same for a seed however the workers interleave.
+          const rng = new Prng(Math.imul(SEED ^ 0x9e3779b9, 0x85ebca6b) + index * 0x27d4eb2f);
+          const op = operations[rng.int(operations.length)];
+          const { sent, body } = build(op, rng);
+          const res = await send(agent, sent, body);
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          const problem = problemOf(res);
+          if (problem) findings.push({ index, ...sent, status: res.status, problem, response: res.text.slice(0, 300) });
+          if (sent.auth === 'admin' && res.status === 401) await ensureAdmin();
+        }
+        agent.destroy();
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      // eslint-disable-next-line no-console
+      console.log(
+        `fuzz: seed ${SEED}, statuses ${JSON.stringify(statuses)}, ${relogins} admin re-logins, ${findings.length} findings`,
+      );
+      const sample = findings
+        .slice(0, 15)
+        .map(({ bodyPreview, ...f }) => ({ ...f, bodyPreview: bodyPreview.slice(0, 120) }));
+      expect({ seed: SEED, findings: findings.length, sample }).toEqual({ seed: SEED, findings: 0, sample: [] });
+    },
+    120_000 + REQUESTS * 60,
+  );
 });

@@ -8,7 +8,6 @@ import { distinctWebm, rawUpload, uploadBody } from '../setup/raw-upload';
 import { Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 
-
 const HEADERS_TIMEOUT = 1_500;
 const IDLE_TIMEOUT = 1_000;
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -96,7 +95,8 @@ describe('HTTP server timeouts', () => {
     expect(await outcome).toMatch(/^error (ECONNRESET|EPIPE)$/);
     expect(Date.now() - started).toBeLessThan(IDLE_TIMEOUT + 3_000);
     // The server cleans up after the hang-up asynchronously: wait (bounded) until the partial file is gone.
-    const leftovers = async () => (await filesUnder(t.config.storage.path)).filter((file) => file.includes(submission.id));
+    const leftovers = async () =>
+      (await filesUnder(t.config.storage.path)).filter((file) => file.includes(submission.id));
     for (let i = 0; i < 100 && (await leftovers()).length > 0; i++) await delay(50);
     expect(await leftovers()).toEqual([]);
     expect(await mediaRows(t, submission.id)).toEqual([]);

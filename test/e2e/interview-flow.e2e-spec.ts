@@ -24,7 +24,14 @@ const JDT = {
       id: 1,
       roleName: 'Software Engineer',
       jobDescription: 'Builds services.',
-      questions: [{ id: 11, text: 'Describe a hard bug.', preferredAnswer: 'Methodical isolation.', competency: 'Problem Solving' }],
+      questions: [
+        {
+          id: 11,
+          text: 'Describe a hard bug.',
+          preferredAnswer: 'Methodical isolation.',
+          competency: 'Problem Solving',
+        },
+      ],
     },
   ],
   settings: { timeLimit: 0, numberOfQuestions: 1, aiGeneratedQuestions: 0 },
@@ -35,13 +42,21 @@ const SJT_REPORT = {
     competencyScores: [{ name: 'Customer Focus', score: 6.3, prePenaltyScore: 7, postPenaltyScore: 6.3 }],
     penaltySummary: 'Follow-up penalties applied to 1 scenario(s) with 10% penalty reduction',
   },
-  questionwiseDetails: [{ questionNumber: 1, question: 'What do you do?', prePenaltyScore: 7, postPenaltyScore: 6.3, hasFollowUp: true }],
+  questionwiseDetails: [
+    { questionNumber: 1, question: 'What do you do?', prePenaltyScore: 7, postPenaltyScore: 6.3, hasFollowUp: true },
+  ],
   strengths: 'Analysis completed.',
   weaknesses: 'Analysis completed.',
   summary: 'COMPREHENSIVE ASSESSMENT SUMMARY: …',
   competencyAnalysis: [{ name: 'Situational Competencies', competencies: [{ name: 'Customer Focus', score: 6.3 }] }],
 };
-const ANSWER_KEYS = ['bestResponseRationale', 'worstResponseRationale', 'preferredAnswer', 'Acknowledge, own it', 'Methodical isolation'];
+const ANSWER_KEYS = [
+  'bestResponseRationale',
+  'worstResponseRationale',
+  'preferredAnswer',
+  'Acknowledge, own it',
+  'Methodical isolation',
+];
 
 /**
  * The first seed's whole flow, as its frontend drives it: an admin authors SJT and JDT configurations, a candidate
@@ -80,18 +95,31 @@ describe.each([
       const text = JSON.stringify(body);
       for (const secret of ANSWER_KEYS) expect(text).not.toContain(secret);
     }
-    expect(sjt.body.config_data.scenarios[0]).toMatchObject({ situation: SJT.scenarios[0].situation, question: 'What do you do?' });
+    expect(sjt.body.config_data.scenarios[0]).toMatchObject({
+      situation: SJT.scenarios[0].situation,
+      question: 'What do you do?',
+    });
 
     // 3. It submits its conversation; the submission records the configuration version in force.
     const history = [
-      { question: `Situation: ${SJT.scenarios[0].situation}\n\nQuestion: What do you do?`, answer: 'I apologise and fix it.' },
+      {
+        question: `Situation: ${SJT.scenarios[0].situation}\n\nQuestion: What do you do?`,
+        answer: 'I apologise and fix it.',
+      },
       { question: '1.a) And then?', answer: 'I follow up the next day.' },
     ];
     const created = await t
       .http()
       .post('/api/v1/submissions')
       .set(bearer(candidateTokens))
-      .send({ candidate_name: 'Ada Lovelace', candidate_id: 'C-1', test_type: 'SJT', candidate_language: 'en', ui_language: 'en', conversation_history: history })
+      .send({
+        candidate_name: 'Ada Lovelace',
+        candidate_id: 'C-1',
+        test_type: 'SJT',
+        candidate_language: 'en',
+        ui_language: 'en',
+        conversation_history: history,
+      })
       .expect(201);
     const submission = created.body;
     expect(submission).toMatchObject({
@@ -131,7 +159,9 @@ describe.each([
 
     // 6. The admin reviews the media: listed in question order, each downloadable with the exact bytes.
     const list = await t.http().get(`/api/v1/submissions/${submission.id}/media`).set(bearer(adminTokens)).expect(200);
-    expect(list.body.map((m: { question_index: number; is_follow_up: boolean }) => [m.question_index, m.is_follow_up])).toEqual([
+    expect(
+      list.body.map((m: { question_index: number; is_follow_up: boolean }) => [m.question_index, m.is_follow_up]),
+    ).toEqual([
       [0, false],
       [1, true],
     ]);
@@ -147,7 +177,13 @@ describe.each([
         const res = await t.http().get(pathOf(media.storage_url)).buffer(true).parse(binaryParser).expect(200);
         expect(res.headers['content-disposition']).toMatch(/^attachment;/);
         bytes = res.body as Buffer;
-        const viaToken = await t.http().get(`/api/v1/submissions/${submission.id}/media/${media.id}/content`).set(bearer(adminTokens)).buffer(true).parse(binaryParser).expect(200);
+        const viaToken = await t
+          .http()
+          .get(`/api/v1/submissions/${submission.id}/media/${media.id}/content`)
+          .set(bearer(adminTokens))
+          .buffer(true)
+          .parse(binaryParser)
+          .expect(200);
         expect((viaToken.body as Buffer).equals(bytes)).toBe(true);
       }
       expect(bytes.equals(videos[index])).toBe(true);

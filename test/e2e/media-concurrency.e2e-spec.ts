@@ -8,7 +8,6 @@ import { distinctWebm, rawUpload, uploadBody } from '../setup/raw-upload';
 import { Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 
-
 const MAX = 64 * 1024;
 const ROUNDS = 4;
 const GOOD = 30;
@@ -43,7 +42,9 @@ describe('Media uploads under concurrent failures (local storage)', () => {
       const token = a.candidateTokens.access_token;
       const good = Array.from({ length: GOOD }, () => distinctWebm(randomInt(8 * 1024, MAX + 1)));
       const requests = [
-        ...good.map((data) => rawUpload(port, submission.id, token, uploadBody(data), { chunkBytes: 16 * 1024, between: jitter })),
+        ...good.map((data) =>
+          rawUpload(port, submission.id, token, uploadBody(data), { chunkBytes: 16 * 1024, between: jitter }),
+        ),
         ...Array.from({ length: OVERSIZE }, (_, i) =>
           rawUpload(port, submission.id, token, uploadBody(distinctWebm(MAX * 3)), {
             chunkBytes: 16 * 1024,

@@ -32,7 +32,8 @@ describe('Media files: list, content, delete (local storage)', () => {
 
   const upload = async (tokens: Tokens, submissionId: string, data = webm(), fields: Record<string, string> = {}) =>
     (await postMedia(t, tokens, submissionId, frontendParts(filePart(data), fields)).expect(201)).body;
-  const download = (tokens: Tokens, path: string) => t.http().get(path).set(bearer(tokens)).buffer(true).parse(binaryParser);
+  const download = (tokens: Tokens, path: string) =>
+    t.http().get(path).set(bearer(tokens)).buffer(true).parse(binaryParser);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -44,7 +45,11 @@ describe('Media files: list, content, delete (local storage)', () => {
   describe('list', () => {
     it('ordered by question, follow-up, upload time; a download URL each, never a path or key', async () => {
       const submission = await submitInterview(t, a.candidateTokens);
-      const q1f1 = await upload(a.candidateTokens, submission.id, webm(), { question_index: '1', is_follow_up: 'true', follow_up_sequence: '1' });
+      const q1f1 = await upload(a.candidateTokens, submission.id, webm(), {
+        question_index: '1',
+        is_follow_up: 'true',
+        follow_up_sequence: '1',
+      });
       const q1 = await upload(a.candidateTokens, submission.id, webm(), { question_index: '1' });
       const q0 = await upload(a.candidateTokens, submission.id, webm(2000), { question_index: '0' });
       const q0again = await upload(a.candidateTokens, submission.id, webm(3000), { question_index: '0' });
@@ -120,14 +125,21 @@ describe('Media files: list, content, delete (local storage)', () => {
 
       const suffix = await download(a.candidateTokens, path).set('Range', 'bytes=-100').expect(206);
       expect(Buffer.compare(suffix.body as Buffer, data.subarray(data.length - 100))).toBe(0);
-      const open = await download(a.candidateTokens, path).set('Range', `bytes=${data.length - 10}-`).expect(206);
+      const open = await download(a.candidateTokens, path)
+        .set('Range', `bytes=${data.length - 10}-`)
+        .expect(206);
       expect(open.headers['content-range']).toBe(`bytes ${data.length - 10}-${data.length - 1}/${data.length}`);
       const head = await download(a.candidateTokens, path).set('Range', 'bytes=0-3').expect(206);
       expect(Buffer.compare(head.body as Buffer, data.subarray(0, 4))).toBe(0);
     });
 
     it('416 with Content-Range bytes */size past the end; several ranges get the whole file', async () => {
-      const res = await t.http().get(path).set(bearer(a.candidateTokens)).set('Range', `bytes=${data.length}-`).expect(416);
+      const res = await t
+        .http()
+        .get(path)
+        .set(bearer(a.candidateTokens))
+        .set('Range', `bytes=${data.length}-`)
+        .expect(416);
       expect(res.headers['content-range']).toBe(`bytes */${data.length}`);
       expect(res.body.code).toBe('RANGE_NOT_SATISFIABLE');
       const multi = await download(a.candidateTokens, path).set('Range', 'bytes=0-1,5-6').expect(200);
@@ -146,7 +158,12 @@ describe('Media files: list, content, delete (local storage)', () => {
         return targets.filter((target) => target.startsWith(root)).length;
       };
       await new Promise<void>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port, path: `${BASE}/${submissionId}/media/${id}/content`, headers: bearer(a.adminTokens) });
+        const req = httpRequest({
+          host: '127.0.0.1',
+          port,
+          path: `${BASE}/${submissionId}/media/${id}/content`,
+          headers: bearer(a.adminTokens),
+        });
         req.on('response', (res) => {
           expect(res.statusCode).toBe(200);
           res.once('data', () => {
@@ -169,7 +186,11 @@ describe('Media files: list, content, delete (local storage)', () => {
     it('404 when the stored object is gone behind the API', async () => {
       const id = (await upload(a.adminTokens, submissionId)).media_file_id;
       await unlink(join(root, (await storageKeyOf(t.db, id))!));
-      const res = await t.http().get(`${BASE}/${submissionId}/media/${id}/content`).set(bearer(a.adminTokens)).expect(404);
+      const res = await t
+        .http()
+        .get(`${BASE}/${submissionId}/media/${id}/content`)
+        .set(bearer(a.adminTokens))
+        .expect(404);
       expect(res.body.code).toBe('STORAGE_OBJECT_NOT_FOUND');
     });
   });
@@ -177,7 +198,11 @@ describe('Media files: list, content, delete (local storage)', () => {
   describe('signed links (storage_url on local storage)', () => {
     const signedParts = (url: string) => {
       const parsed = new URL(url);
-      return { path: parsed.pathname, expires: parsed.searchParams.get('expires')!, signature: parsed.searchParams.get('signature')! };
+      return {
+        path: parsed.pathname,
+        expires: parsed.searchParams.get('expires')!,
+        signature: parsed.searchParams.get('signature')!,
+      };
     };
     const fetchSigned = (path: string, query: Record<string, string>) =>
       t.http().get(path).query(query).buffer(true).parse(binaryParser);
@@ -186,7 +211,9 @@ describe('Media files: list, content, delete (local storage)', () => {
       const submission = await submitInterview(t, a.candidateTokens);
       const data = webm(5000);
       const uploaded = await upload(a.candidateTokens, submission.id, data);
-      expect(uploaded.storage_url.startsWith(`${t.config.publicBaseUrl}/api/v1/media/${uploaded.media_file_id}/file?`)).toBe(true);
+      expect(
+        uploaded.storage_url.startsWith(`${t.config.publicBaseUrl}/api/v1/media/${uploaded.media_file_id}/file?`),
+      ).toBe(true);
       const { path, expires, signature } = signedParts(uploaded.storage_url);
       const lifetime = Number(expires) - Date.now() / 1000;
       expect(lifetime).toBeGreaterThan(14 * 60);
@@ -217,8 +244,16 @@ describe('Media files: list, content, delete (local storage)', () => {
       const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
       const cases: Array<[string, Record<string, string>, string]> = [
         [signed.path, { expires: signed.expires, signature: flip(signed.signature) }, 'MEDIA_URL_INVALID'],
-        [signed.path, { expires: String(Number(signed.expires) + 1), signature: signed.signature }, 'MEDIA_URL_INVALID'],
-        [signed.path, { expires: String(Number(signed.expires) + 86400 * 365), signature: signed.signature }, 'MEDIA_URL_INVALID'],
+        [
+          signed.path,
+          { expires: String(Number(signed.expires) + 1), signature: signed.signature },
+          'MEDIA_URL_INVALID',
+        ],
+        [
+          signed.path,
+          { expires: String(Number(signed.expires) + 86400 * 365), signature: signed.signature },
+          'MEDIA_URL_INVALID',
+        ],
         [signed.path, { expires: foreign.expires, signature: foreign.signature }, 'MEDIA_URL_INVALID'],
         [foreign.path, { expires: signed.expires, signature: signed.signature }, 'MEDIA_URL_INVALID'],
         [signed.path, { expires: signed.expires }, 'MEDIA_URL_INVALID'],
@@ -233,11 +268,23 @@ describe('Media files: list, content, delete (local storage)', () => {
       // an expired link, signed correctly for a time in the past
       const { MediaUrlSigner } = await import('../../src/modules/submissions/media/media-url-signer');
       const expired = signedParts(t.app.get(MediaUrlSigner).url(mine.media_file_id, Date.now() - 16 * 60 * 1000));
-      const late = await t.http().get(expired.path).query({ expires: expired.expires, signature: expired.signature }).expect(403);
+      const late = await t
+        .http()
+        .get(expired.path)
+        .query({ expires: expired.expires, signature: expired.signature })
+        .expect(403);
       expect(late.body.code).toBe('MEDIA_URL_EXPIRED');
       // a valid link to a file deleted since: 404
-      await t.http().delete(`${BASE}/${submission.id}/media/${mine.media_file_id}`).set(bearer(a.adminTokens)).expect(200);
-      const gone = await t.http().get(signed.path).query({ expires: signed.expires, signature: signed.signature }).expect(404);
+      await t
+        .http()
+        .delete(`${BASE}/${submission.id}/media/${mine.media_file_id}`)
+        .set(bearer(a.adminTokens))
+        .expect(200);
+      const gone = await t
+        .http()
+        .get(signed.path)
+        .query({ expires: signed.expires, signature: signed.signature })
+        .expect(404);
       expect(gone.body.code).toBe('MEDIA_NOT_FOUND');
     });
   });
@@ -250,7 +297,11 @@ describe('Media files: list, content, delete (local storage)', () => {
       const key = (await storageKeyOf(t.db, first.media_file_id))!;
       const otherKey = (await storageKeyOf(t.db, second.media_file_id))!;
 
-      const res = await t.http().delete(`${BASE}/${submission.id}/media/${first.media_file_id}`).set(bearer(a.adminTokens)).expect(200);
+      const res = await t
+        .http()
+        .delete(`${BASE}/${submission.id}/media/${first.media_file_id}`)
+        .set(bearer(a.adminTokens))
+        .expect(200);
       expect(res.body).toEqual({ message: 'Media file deleted', id: first.media_file_id });
       expect(await storageKeyOf(t.db, first.media_file_id)).toBeUndefined();
       const files = await filesUnder(root);
@@ -258,12 +309,29 @@ describe('Media files: list, content, delete (local storage)', () => {
       expect(files).toContain(otherKey);
 
       const [audit] = await auditRows(t.db, first.media_file_id, 'media.delete');
-      expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, resource_type: 'media_file', new_values: null });
-      expect(audit.old_values).toMatchObject({ submission_id: submission.id, storage_key: key, file_name: 'Q1_video.webm' });
+      expect(audit).toMatchObject({
+        user_id: a.admin.id,
+        tenant_id: a.tenant.id,
+        resource_type: 'media_file',
+        new_values: null,
+      });
+      expect(audit.old_values).toMatchObject({
+        submission_id: submission.id,
+        storage_key: key,
+        file_name: 'Q1_video.webm',
+      });
 
-      const again = await t.http().delete(`${BASE}/${submission.id}/media/${first.media_file_id}`).set(bearer(a.adminTokens)).expect(404);
+      const again = await t
+        .http()
+        .delete(`${BASE}/${submission.id}/media/${first.media_file_id}`)
+        .set(bearer(a.adminTokens))
+        .expect(404);
       expect(again.body.code).toBe('MEDIA_NOT_FOUND');
-      await t.http().delete(`${BASE}/${submission.id}/media/${second.media_file_id}`).set(bearer(superTokens)).expect(200);
+      await t
+        .http()
+        .delete(`${BASE}/${submission.id}/media/${second.media_file_id}`)
+        .set(bearer(superTokens))
+        .expect(200);
       expect(await filesUnder(root)).not.toContain(otherKey);
     });
 
@@ -319,7 +387,11 @@ describe('Media files: list, content, delete (local storage)', () => {
         const res = await t.http()[method](path).set(bearer(a.proctorTokens)).expect(403);
         expect(res.body.code).toBe('INSUFFICIENT_ROLE');
       }
-      const own = await t.http().delete(`${BASE}/${submissionId}/media/${mediaId}`).set(bearer(a.candidateTokens)).expect(403);
+      const own = await t
+        .http()
+        .delete(`${BASE}/${submissionId}/media/${mediaId}`)
+        .set(bearer(a.candidateTokens))
+        .expect(403);
       expect(own.body.code).toBe('INSUFFICIENT_ROLE');
       await unchanged();
     });
@@ -341,9 +413,16 @@ describe('Media files: list, content, delete (local storage)', () => {
 
     it('404 for a media id of another submission or unknown; 400 for malformed ids', async () => {
       const mine = await submitInterview(t, a.adminTokens);
-      for (const [method, suffix] of [['get', '/content'], ['delete', '']] as const) {
+      for (const [method, suffix] of [
+        ['get', '/content'],
+        ['delete', ''],
+      ] as const) {
         for (const id of [mediaId, UNKNOWN_ID]) {
-          const res = await t.http()[method](`${BASE}/${mine.id}/media/${id}${suffix}`).set(bearer(a.adminTokens)).expect(404);
+          const res = await t
+            .http()
+            [method](`${BASE}/${mine.id}/media/${id}${suffix}`)
+            .set(bearer(a.adminTokens))
+            .expect(404);
           expect(res.body.code).toBe('MEDIA_NOT_FOUND');
         }
       }
@@ -364,7 +443,9 @@ describe('Media files: list, content, delete (local storage)', () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;
     const upload = doc.paths[`${BASE}/{id}/media`].post;
     expect(upload.requestBody.content['multipart/form-data'].schema.$ref).toMatch(/UploadMediaBody$/);
-    expect(Object.keys(upload.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '404', '413', '415']));
+    expect(Object.keys(upload.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '404', '413', '415']),
+    );
     expect(upload.responses['201'].content['application/json'].schema.$ref).toMatch(/MediaUploadResponse$/);
     const body = doc.components.schemas.UploadMediaBody;
     expect(body.required).toEqual(expect.arrayContaining(['file', 'question_index', 'file_type']));
@@ -374,9 +455,11 @@ describe('Media files: list, content, delete (local storage)', () => {
       items: { $ref: '#/components/schemas/MediaFileResponse' },
     });
     const content = doc.paths[`${BASE}/{id}/media/{media_id}/content`].get;
-    expect(Object.keys(content.responses)).toEqual(expect.arrayContaining(['200', '206', '302', '401', '403', '404', '416']));
-    expect(doc.paths[`${BASE}/{id}/media/{media_id}`].delete.responses['200'].content['application/json'].schema.$ref).toMatch(
-      /MediaDeletedResponse$/,
+    expect(Object.keys(content.responses)).toEqual(
+      expect.arrayContaining(['200', '206', '302', '401', '403', '404', '416']),
     );
+    expect(
+      doc.paths[`${BASE}/{id}/media/{media_id}`].delete.responses['200'].content['application/json'].schema.$ref,
+    ).toMatch(/MediaDeletedResponse$/);
   });
 });

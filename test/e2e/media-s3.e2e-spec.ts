@@ -5,7 +5,6 @@ import { S3TestServer, startS3TestServer } from '../setup/s3-test-server';
 import { Staff, storageKeyOf } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 
-
 const BASE = '/api/v1/submissions';
 /** Above S3's 5 MiB part size, so an oversize upload has started a multipart upload when it overflows. */
 const MAX = 5 * 1024 * 1024 + 512 * 1024;
@@ -33,7 +32,12 @@ describe('Media on S3 (s3rver)', () => {
   it('upload → object in the bucket, row with provider s3; list gives a presigned URL (≤ 15 min) with the same bytes', async () => {
     const submission = await submitInterview(t, a.candidateTokens);
     const data = webm(300_000);
-    const res = await postMedia(t, a.candidateTokens, submission.id, frontendParts(filePart(data, 'video/webm;codecs=vp8,opus')));
+    const res = await postMedia(
+      t,
+      a.candidateTokens,
+      submission.id,
+      frontendParts(filePart(data, 'video/webm;codecs=vp8,opus')),
+    );
     expect(res.status).toBe(201);
     const [row] = await mediaRows(t, submission.id);
     expect(row).toMatchObject({ id: res.body.media_file_id, storage_provider: 's3', file_size: String(data.length) });
@@ -47,7 +51,9 @@ describe('Media on S3 (s3rver)', () => {
     expect(expiresOf(url)).toBeLessThanOrEqual(900);
     const fetched = await fetch(url);
     expect(fetched.status).toBe(200);
-    expect(fetched.headers.get('content-disposition')).toBe(`attachment; filename="Q1_video.webm"; filename*=UTF-8''Q1_video.webm`);
+    expect(fetched.headers.get('content-disposition')).toBe(
+      `attachment; filename="Q1_video.webm"; filename*=UTF-8''Q1_video.webm`,
+    );
     expect(fetched.headers.get('content-type')).toBe('video/webm');
     expect(Buffer.compare(Buffer.from(await fetched.arrayBuffer()), data)).toBe(0);
   });
@@ -56,10 +62,19 @@ describe('Media on S3 (s3rver)', () => {
     const submission = await submitInterview(t, a.candidateTokens);
     const data = mediaBytes(MEDIA_HEADS.m4a, 20_000);
     const media = (
-      await postMedia(t, a.candidateTokens, submission.id, frontendParts(filePart(data, 'audio/m4a', 'answer.m4a'), { file_type: 'audio' }))
+      await postMedia(
+        t,
+        a.candidateTokens,
+        submission.id,
+        frontendParts(filePart(data, 'audio/m4a', 'answer.m4a'), { file_type: 'audio' }),
+      )
     ).body;
     expect(media.mime_type).toBe('audio/mp4');
-    const res = await t.http().get(`${BASE}/${submission.id}/media/${media.media_file_id}/content`).set(bearer(a.candidateTokens)).redirects(0);
+    const res = await t
+      .http()
+      .get(`${BASE}/${submission.id}/media/${media.media_file_id}/content`)
+      .set(bearer(a.candidateTokens))
+      .redirects(0);
     expect(res.status).toBe(302);
     expect(res.headers['cache-control']).toBe('private, no-store');
     const location = res.headers.location as string;
@@ -77,7 +92,11 @@ describe('Media on S3 (s3rver)', () => {
     const secondKey = (await storageKeyOf(t.db, second.media_file_id))!;
     expect(await s3.listKeys()).toEqual(expect.arrayContaining([firstKey, secondKey]));
 
-    await t.http().delete(`${BASE}/${submission.id}/media/${first.media_file_id}`).set(bearer(a.adminTokens)).expect(200);
+    await t
+      .http()
+      .delete(`${BASE}/${submission.id}/media/${first.media_file_id}`)
+      .set(bearer(a.adminTokens))
+      .expect(200);
     let keys = await s3.listKeys();
     expect(keys).not.toContain(firstKey);
     expect(keys).toContain(secondKey);
@@ -104,7 +123,12 @@ describe('Media on S3 (s3rver)', () => {
   it('415 for PNG bytes declared as webm and 404 for a foreign tenant: the bucket is unchanged', async () => {
     const submission = await submitInterview(t, a.candidateTokens);
     const before = await s3.listKeys();
-    const png = await postMedia(t, a.candidateTokens, submission.id, frontendParts(filePart(mediaBytes(NON_MEDIA_HEADS.png, 4096))));
+    const png = await postMedia(
+      t,
+      a.candidateTokens,
+      submission.id,
+      frontendParts(filePart(mediaBytes(NON_MEDIA_HEADS.png, 4096))),
+    );
     expect(png.status).toBe(415);
     const foreign = await postMedia(t, b.adminTokens, submission.id, frontendParts(filePart(webm())));
     expect(foreign.status).toBe(404);

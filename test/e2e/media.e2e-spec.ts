@@ -19,7 +19,6 @@ import { auditRows, setupTwoTenants, Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, pathOf, signedMediaUrl, UUID } from '../setup/matchers';
 
-
 const MAX = 256 * 1024;
 const UNKNOWN_ID = '6a1e0f52-3333-4333-8333-333333333333';
 
@@ -46,7 +45,11 @@ describe('Media uploads (local storage)', () => {
 
   it('files the object under its question and follow-up when those fields come before the file', async () => {
     const submission = await submitInterview(t, a.candidateTokens);
-    const [file, ...fields] = frontendParts(filePart(webm()), { question_index: '3', follow_up_sequence: '2', is_follow_up: 'true' });
+    const [file, ...fields] = frontendParts(filePart(webm()), {
+      question_index: '3',
+      follow_up_sequence: '2',
+      is_follow_up: 'true',
+    });
     const res = await postMedia(t, a.candidateTokens, submission.id, [...fields, file]).expect(201);
     expect(res.body).toMatchObject({ question_index: 3, follow_up_sequence: 2, is_follow_up: true });
     const [row] = await t.db.query(`SELECT storage_key FROM media_files WHERE id = $1`, [res.body.media_file_id]);
@@ -96,7 +99,12 @@ describe('Media uploads (local storage)', () => {
     expect(await stored()).toContain(key);
 
     const [audit] = await auditRows(t.db, mediaId, 'media.upload');
-    expect(audit).toMatchObject({ user_id: a.candidate.id, tenant_id: a.tenant.id, resource_type: 'media_file', old_values: null });
+    expect(audit).toMatchObject({
+      user_id: a.candidate.id,
+      tenant_id: a.tenant.id,
+      resource_type: 'media_file',
+      old_values: null,
+    });
     expect(audit.new_values).toMatchObject({ submission_id: submission.id, file_size: data.length, storage_key: key });
   });
 
@@ -120,7 +128,12 @@ describe('Media uploads (local storage)', () => {
       follow_up_sequence: 2,
     });
     // A part type the browser could not name (octet-stream) leaves the decision to the content.
-    const plain = await postMedia(t, a.candidateTokens, submission.id, frontendParts(filePart(webm(), 'application/octet-stream')));
+    const plain = await postMedia(
+      t,
+      a.candidateTokens,
+      submission.id,
+      frontendParts(filePart(webm(), 'application/octet-stream')),
+    );
     expect(plain.status).toBe(201);
   });
 
@@ -151,7 +164,12 @@ describe('Media uploads (local storage)', () => {
   ])('415 for %s: nothing stored', async (_label, head, type, filename) => {
     const submission = await submitInterview(t, a.candidateTokens);
     const before = await stored();
-    const res = await postMedia(t, a.candidateTokens, submission.id, frontendParts(filePart(mediaBytes(head, 8192), type, filename)));
+    const res = await postMedia(
+      t,
+      a.candidateTokens,
+      submission.id,
+      frontendParts(filePart(mediaBytes(head, 8192), type, filename)),
+    );
     expect(res.status).toBe(415);
     expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect(await stored()).toEqual(before);
@@ -180,13 +198,19 @@ describe('Media uploads (local storage)', () => {
       [long, undefined, (name) => expect(name).toBe(`${'a'.repeat(195)}.webm`)],
       ['..\\..\\windows\\win.ini', undefined, (name) => expect(name).toBe('win.ini')],
       ['.hidden.webm', undefined, (name) => expect(name).toBe('hidden.webm')],
-      [undefined, `; filename*=UTF-8''r%C3%A9ponse%20%22x%22%E2%80%AEmbew.exe`, (name) => expect(name).toBe('réponse "x"mbew.exe')],
+      [
+        undefined,
+        `; filename*=UTF-8''r%C3%A9ponse%20%22x%22%E2%80%AEmbew.exe`,
+        (name) => expect(name).toBe('réponse "x"mbew.exe'),
+      ],
     ];
     for (const [filename, disposition, check] of cases) {
       const file = { ...filePart(webm(), 'video/webm', filename), ...(disposition ? { disposition } : {}) };
       const res = await postMedia(t, a.candidateTokens, submission.id, frontendParts(file)).expect(201);
       check(res.body.file_name);
-      const [row] = await t.db.query(`SELECT storage_key, file_name FROM media_files WHERE id = $1`, [res.body.media_file_id]);
+      const [row] = await t.db.query(`SELECT storage_key, file_name FROM media_files WHERE id = $1`, [
+        res.body.media_file_id,
+      ]);
       expect(row.file_name).toBe(res.body.file_name);
       expect(row.storage_key).toMatch(/^tenants\/[0-9a-f-]{36}\/submissions\/[0-9a-f-]{36}\/[0-9a-f]{16}\.webm$/);
       const download = await t.http().get(pathOf(res.body.storage_url)).expect(200);
@@ -200,7 +224,12 @@ describe('Media uploads (local storage)', () => {
   it('a file name that sanitises to nothing falls back to Q{n}_{type}{ext}; a part without one is no file (400)', async () => {
     const submission = await submitInterview(t, a.candidateTokens);
     const mp4 = mediaBytes(MEDIA_HEADS.mp4, 4096);
-    const res = await postMedia(t, a.candidateTokens, submission.id, frontendParts(filePart(mp4, 'video/mp4', '../'), { question_index: '4' }));
+    const res = await postMedia(
+      t,
+      a.candidateTokens,
+      submission.id,
+      frontendParts(filePart(mp4, 'video/mp4', '../'), { question_index: '4' }),
+    );
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ file_name: 'Q5_video.mp4', mime_type: 'video/mp4' });
 
@@ -230,7 +259,8 @@ describe('Media uploads (local storage)', () => {
     req.on('error', () => undefined);
     req.write(body.subarray(0, 100_000));
     // Wait until the upload has reached storage (a partial file exists), then hang up.
-    for (let i = 0; i < 100 && (await stored()).length === before.length; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && (await stored()).length === before.length; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect((await stored()).filter((path) => !before.includes(path))).toEqual([expect.stringMatching(/\.partial-/)]);
     req.destroy();
     let after = await stored();
@@ -279,12 +309,22 @@ describe('Media uploads (local storage)', () => {
       'is_follow_up',
       'follow_up_sequence',
     ]);
-    const missing = await postMedia(t, a.candidateTokens, submission.id, [{ name: 'question_index', value: '0' }]).expect(400);
+    const missing = await postMedia(t, a.candidateTokens, submission.id, [
+      { name: 'question_index', value: '0' },
+    ]).expect(400);
     expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual(['file', 'file_type']);
-    const tooBig = await postMedia(t, a.candidateTokens, submission.id, frontendParts(filePart(webm()), { question_index: '1000' }));
+    const tooBig = await postMedia(
+      t,
+      a.candidateTokens,
+      submission.id,
+      frontendParts(filePart(webm()), { question_index: '1000' }),
+    );
     expect(tooBig.status).toBe(400);
 
-    const twoFiles = await postMedia(t, a.candidateTokens, submission.id, [filePart(webm()), ...frontendParts(filePart(webm()))]);
+    const twoFiles = await postMedia(t, a.candidateTokens, submission.id, [
+      filePart(webm()),
+      ...frontendParts(filePart(webm())),
+    ]);
     expect(twoFiles.status).toBe(400);
     expect(twoFiles.body.code).toBe('INVALID_MULTIPART');
     const json = await t

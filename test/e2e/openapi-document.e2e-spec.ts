@@ -65,10 +65,14 @@ describe('OpenAPI document', () => {
   });
 
   it('public operations say `security: []`; every other one requires the bearer token', () => {
-    const open = operations.filter(({ operation }) => Array.isArray(operation.security) && operation.security.length === 0);
+    const open = operations.filter(
+      ({ operation }) => Array.isArray(operation.security) && operation.security.length === 0,
+    );
     expect(open.map(({ key }) => key).sort()).toEqual(PUBLIC_OPERATIONS);
     const others = operations.filter(({ key }) => !PUBLIC_OPERATIONS.includes(key));
-    expect(others.filter(({ operation }) => JSON.stringify(operation.security) !== '[{"bearer":[]}]').map(({ key }) => key)).toEqual([]);
+    expect(
+      others.filter(({ operation }) => JSON.stringify(operation.security) !== '[{"bearer":[]}]').map(({ key }) => key),
+    ).toEqual([]);
   });
 
   it('lists in x-roles the roles that may call each operation (none needed on public ones)', () => {
@@ -76,7 +80,8 @@ describe('OpenAPI document', () => {
       const roles = operation['x-roles'];
       if (!Array.isArray(roles)) return [`${key}: no x-roles`];
       if (PUBLIC_OPERATIONS.includes(key)) return roles.length === 0 ? [] : [`${key}: public but x-roles ${roles}`];
-      if (roles.length === 0 || roles.some((role) => !(ROLES as readonly string[]).includes(role))) return [`${key}: x-roles ${roles}`];
+      if (roles.length === 0 || roles.some((role) => !(ROLES as readonly string[]).includes(role)))
+        return [`${key}: x-roles ${roles}`];
       return [];
     });
     expect(problems).toEqual([]);
@@ -125,11 +130,14 @@ describe('OpenAPI document', () => {
   });
 
   it('is the document `npm run lint:openapi` lints: built without a database, it equals the served one', async () => {
-    const preview = await NestFactory.create(AppModule.register({ config: t.config, databaseUrl: 'postgres://127.0.0.1:1/unused' }), {
-      preview: true,
-      logger: false,
-      abortOnError: false,
-    });
+    const preview = await NestFactory.create(
+      AppModule.register({ config: t.config, databaseUrl: 'postgres://127.0.0.1:1/unused' }),
+      {
+        preview: true,
+        logger: false,
+        abortOnError: false,
+      },
+    );
     try {
       expect(JSON.parse(JSON.stringify(buildOpenApiDocument(preview)))).toEqual(doc);
     } finally {

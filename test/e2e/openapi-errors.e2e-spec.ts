@@ -18,7 +18,10 @@ interface Operation {
 interface Document {
   paths: Record<string, Record<string, Operation>>;
   components: {
-    schemas: Record<string, { type?: string; enum?: string[]; required?: string[]; properties?: Record<string, unknown> }>;
+    schemas: Record<
+      string,
+      { type?: string; enum?: string[]; required?: string[]; properties?: Record<string, unknown> }
+    >;
   };
 }
 
@@ -59,7 +62,14 @@ describe('OpenAPI error responses', () => {
   it('the ErrorBody schema is the one error body', () => {
     const schema = doc.components.schemas.ErrorBody;
     expect(schema.required?.sort()).toEqual(['code', 'detail', 'path', 'request_id', 'status_code']);
-    expect(Object.keys(schema.properties ?? {}).sort()).toEqual(['code', 'detail', 'errors', 'path', 'request_id', 'status_code']);
+    expect(Object.keys(schema.properties ?? {}).sort()).toEqual([
+      'code',
+      'detail',
+      'errors',
+      'path',
+      'request_id',
+      'status_code',
+    ]);
   });
 
   it('every operation documents 500 and 503 (with Retry-After); protected ones 401 with WWW-Authenticate', () => {
@@ -78,13 +88,20 @@ describe('OpenAPI error responses', () => {
       ...(NOT_THROTTLED.includes(key) ? [] : problems(key, operation, 429, ['Retry-After'])),
     ]);
     expect(found).toEqual([]);
-    expect(operations.filter(({ operation }) => !operation.responses['429']).map(({ key }) => key)).toEqual(NOT_THROTTLED);
+    expect(operations.filter(({ operation }) => !operation.responses['429']).map(({ key }) => key)).toEqual(
+      NOT_THROTTLED,
+    );
   });
 
   it('every operation that takes a body documents 413 and 415', () => {
-    const withBody = operations.filter(({ method, operation }) => operation.requestBody || ['post', 'put', 'patch'].includes(method));
+    const withBody = operations.filter(
+      ({ method, operation }) => operation.requestBody || ['post', 'put', 'patch'].includes(method),
+    );
     expect(withBody.length).toBeGreaterThan(15);
-    const found = withBody.flatMap(({ key, operation }) => [...problems(key, operation, 413), ...problems(key, operation, 415)]);
+    const found = withBody.flatMap(({ key, operation }) => [
+      ...problems(key, operation, 413),
+      ...problems(key, operation, 415),
+    ]);
     expect(found).toEqual([]);
   });
 
@@ -100,7 +117,10 @@ describe('OpenAPI error responses', () => {
   it('GET /health documents its unhealthy 503 body', () => {
     const response = doc.paths['/health'].get.responses['503'];
     expect(response.content?.['application/json']?.schema).toEqual({
-      allOf: [{ $ref: '#/components/schemas/HealthResponse' }, { properties: { status: { type: 'string', enum: ['unhealthy'] } } }],
+      allOf: [
+        { $ref: '#/components/schemas/HealthResponse' },
+        { properties: { status: { type: 'string', enum: ['unhealthy'] } } },
+      ],
       example: { status: 'unhealthy', database: 'disconnected', database_type: 'postgresql' },
     });
   });
@@ -118,7 +138,13 @@ describe('OpenAPI error responses', () => {
     expect(new Set(errorCode.enum).size).toBe(ERROR_CODES.length);
     // a few from each layer: the framework's, the storage layer's and the features'
     expect(errorCode.enum).toEqual(
-      expect.arrayContaining(['VALIDATION_ERROR', 'ROUTE_NOT_FOUND', 'INTERNAL_ERROR', 'STORAGE_OBJECT_NOT_FOUND', 'TENANT_NOT_FOUND']),
+      expect.arrayContaining([
+        'VALIDATION_ERROR',
+        'ROUTE_NOT_FOUND',
+        'INTERNAL_ERROR',
+        'STORAGE_OBJECT_NOT_FOUND',
+        'TENANT_NOT_FOUND',
+      ]),
     );
     const answered = await t.http().get('/api/v1/no-such-route').expect(404);
     expect(errorCode.enum).toContain(answered.body.code);

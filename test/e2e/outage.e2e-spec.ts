@@ -283,7 +283,10 @@ describe('Redis unreachable (e2e)', () => {
     const user = await createUser(t.db);
     const login = await t.http().post('/auth/login').send({ email: user.email, password: user.password });
     expectUnavailable(login, 'POST /auth/login');
-    const refresh = await t.http().post('/auth/refresh').send({ refresh_token: 'x'.repeat(43) });
+    const refresh = await t
+      .http()
+      .post('/auth/refresh')
+      .send({ refresh_token: 'x'.repeat(43) });
     expectUnavailable(refresh, 'POST /auth/refresh');
     const register = await t
       .http()

@@ -108,7 +108,9 @@ async function seedCandidate(databaseUrl: string): Promise<string> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const [tenant] = (await client.query(`INSERT INTO tenants (name, max_test_attempts) VALUES ('Uploads', 100) RETURNING id`)).rows;
+    const [tenant] = (
+      await client.query(`INSERT INTO tenants (name, max_test_attempts) VALUES ('Uploads', 100) RETURNING id`)
+    ).rows;
     await client.query(
       `INSERT INTO users (email, password_hash, full_name, role, tenant_id)
        VALUES ('uploader@example.test', $1, 'Uploader', 'candidate', $2)`,
@@ -130,17 +132,26 @@ async function loginAndSubmit(port: string): Promise<{ token: string; submission
   const submission = await fetch(`http://127.0.0.1:${port}/api/v1/submissions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ candidate_name: 'Uploader', test_type: 'SJT', conversation_history: [{ question: 'Q1', answer: 'A1' }] }),
+    body: JSON.stringify({
+      candidate_name: 'Uploader',
+      test_type: 'SJT',
+      conversation_history: [{ question: 'Q1', answer: 'A1' }],
+    }),
   });
   expect(submission.status).toBe(201);
   return { token, submissionId: ((await submission.json()) as { id: string }).id };
 }
 
-async function mediaRowsOf(databaseUrl: string, submissionId: string): Promise<{ id: string; storage_key: string; file_size: string }[]> {
+async function mediaRowsOf(
+  databaseUrl: string,
+  submissionId: string,
+): Promise<{ id: string; storage_key: string; file_size: string }[]> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return (await client.query(`SELECT id, storage_key, file_size FROM media_files WHERE submission_id = $1`, [submissionId])).rows;
+    return (
+      await client.query(`SELECT id, storage_key, file_size FROM media_files WHERE submission_id = $1`, [submissionId])
+    ).rows;
   } finally {
     await client.end();
   }
@@ -271,7 +282,9 @@ describe('The app as a process: uploads and SIGTERM', () => {
     const next = collect(child);
     await waitFor(() => (next.out.stdout.includes('leftover(s) of interrupted uploads') ? true : undefined), 30_000);
     expect(next.out.stdout).toContain('Removed 1 leftover(s) of interrupted uploads');
-    expect(await filesUnder(storagePath)).toEqual(['tenants/x/submissions/y/bbbbbbbbbbbbbbbb.webm.partial-0123456789ab']);
+    expect(await filesUnder(storagePath)).toEqual([
+      'tenants/x/submissions/y/bbbbbbbbbbbbbbbb.webm.partial-0123456789ab',
+    ]);
     child.kill('SIGTERM');
     expect(await next.exit).toBe(0);
   }, 120_000); // two boots of the app

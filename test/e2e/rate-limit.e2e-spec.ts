@@ -196,7 +196,12 @@ describe('Rate limits (e2e)', () => {
     it('/health reports Redis connected on both instances', async () => {
       for (const instance of [a, b]) {
         const res = await instance.http().get('/health').expect(200);
-        expect(res.body).toEqual({ status: 'healthy', database: 'connected', database_type: 'postgresql', redis: 'connected' });
+        expect(res.body).toEqual({
+          status: 'healthy',
+          database: 'connected',
+          database_type: 'postgresql',
+          redis: 'connected',
+        });
       }
     });
 

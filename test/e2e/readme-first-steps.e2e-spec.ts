@@ -72,10 +72,14 @@ describe('README: first steps', () => {
       { email: 'hr@acme.test', role: 'admin' },
       { email: 'jane@acme.test', role: 'candidate' },
     ]);
-    const [config] = await t.db.query(`SELECT config_data, version FROM configurations WHERE tenant_id = $1 AND config_type = 'sjt'`, [
-      tenant.id,
-    ]);
-    expect(config).toMatchObject({ version: 1, config_data: { scenarios: [{ id: 's1', question: 'What do you do?' }] } });
+    const [config] = await t.db.query(
+      `SELECT config_data, version FROM configurations WHERE tenant_id = $1 AND config_type = 'sjt'`,
+      [tenant.id],
+    );
+    expect(config).toMatchObject({
+      version: 1,
+      config_data: { scenarios: [{ id: 's1', question: 'What do you do?' }] },
+    });
     // the admin's save echoes the whole configuration; the candidate's read the same scenario without its answer key
     const configLines = stdout.split('\n').filter((line) => line.includes('"config_type":"sjt"'));
     expect(configLines).toHaveLength(2);
@@ -88,7 +92,10 @@ describe('README: first steps', () => {
       [tenant.id],
     );
     expect(submissions).toEqual([{ id: expect.any(String), candidate_id: 'ACME-001', email: 'jane@acme.test' }]);
-    const media = await t.db.query(`SELECT file_size::int AS file_size, question_index FROM media_files WHERE submission_id = $1`, [submissions[0].id]);
+    const media = await t.db.query(
+      `SELECT file_size::int AS file_size, question_index FROM media_files WHERE submission_id = $1`,
+      [submissions[0].id],
+    );
     expect(media).toEqual([{ file_size: recording.length, question_index: 0 }]);
     expect(readFileSync(join(work, 'downloaded.webm')).equals(recording)).toBe(true);
   });

@@ -11,7 +11,6 @@ import { Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { UUID } from '../setup/matchers';
 
-
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
@@ -98,13 +97,22 @@ describe('Request pipeline hardening', () => {
       const wide = wideObject(MAX_OBJECT_KEYS + 1);
       const cases = [
         t.http().post('/auth/login').send(wide),
-        t.http().post('/api/v1/submissions').set(bearer(a.candidateTokens))
+        t
+          .http()
+          .post('/api/v1/submissions')
+          .set(bearer(a.candidateTokens))
           .send({ candidate_name: 'n', test_type: 'SJT', conversation_history: [{ question: 'q', answer: wide }] }),
-        t.http().post('/api/v1/configurations').set(bearer(a.adminTokens)).send({ config_type: 'global', config_data: { blob: wide } }),
+        t
+          .http()
+          .post('/api/v1/configurations')
+          .set(bearer(a.adminTokens))
+          .send({ config_type: 'global', config_data: { blob: wide } }),
       ];
       for (const res of await Promise.all(cases)) {
         expect(res.status).toBe(400);
-        expect(res.body).toEqual(errorBody(400, 'BODY_TOO_WIDE', { errors: [{ field: 'body', message: expect.any(String) }] }));
+        expect(res.body).toEqual(
+          errorBody(400, 'BODY_TOO_WIDE', { errors: [{ field: 'body', message: expect.any(String) }] }),
+        );
         expect(res.text.length).toBeLessThan(1_000);
         expect(res.headers).toMatchObject(SECURITY_HEADERS);
       }
@@ -114,22 +122,43 @@ describe('Request pipeline hardening', () => {
     it(`more than ${MAX_BODY_NODES} values is a 400 BODY_TOO_COMPLEX; a long but real conversation_history is stored`, async () => {
       const before = await count('submissions');
       const many = Array.from({ length: MAX_BODY_NODES }, () => ({ q: 1 }));
-      const refused = await t.http().post('/api/v1/submissions').set(bearer(a.candidateTokens))
+      const refused = await t
+        .http()
+        .post('/api/v1/submissions')
+        .set(bearer(a.candidateTokens))
         .send({ candidate_name: 'n', test_type: 'SJT', conversation_history: many });
-      expect(refused.body).toEqual(errorBody(400, 'BODY_TOO_COMPLEX', { errors: [{ field: 'body', message: expect.any(String) }] }));
+      expect(refused.body).toEqual(
+        errorBody(400, 'BODY_TOO_COMPLEX', { errors: [{ field: 'body', message: expect.any(String) }] }),
+      );
       expect(await count('submissions')).toBe(before);
 
-      const entry = { question: 'Situation … What do you do?', answer: 'I listen', situation: 's', competency: 'c', languageCode: 'en', followUpGenerated: false, scores: [1, 2, 3] };
+      const entry = {
+        question: 'Situation … What do you do?',
+        answer: 'I listen',
+        situation: 's',
+        competency: 'c',
+        languageCode: 'en',
+        followUpGenerated: false,
+        scores: [1, 2, 3],
+      };
       const long = Array.from({ length: 500 }, (_, i) => ({ ...entry, index: i }));
-      const stored = await t.http().post('/api/v1/submissions').set(bearer(a.candidateTokens))
-        .send({ candidate_name: 'n', test_type: 'SJT', conversation_history: long }).expect(201);
+      const stored = await t
+        .http()
+        .post('/api/v1/submissions')
+        .set(bearer(a.candidateTokens))
+        .send({ candidate_name: 'n', test_type: 'SJT', conversation_history: long })
+        .expect(201);
       const [row] = await t.db.query('SELECT conversation_history FROM submissions WHERE id = $1', [stored.body.id]);
       expect(row.conversation_history).toHaveLength(500);
       expect(row.conversation_history[499]).toEqual({ ...entry, index: 499 });
     });
 
     it(`validation errors list at most ${MAX_LISTED_ERRORS} entries, with a count in detail`, async () => {
-      const res = await t.http().post('/auth/login').send({ email: 'a@example.test', password: 'x', ...wideObject(900) }).expect(400);
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .send({ email: 'a@example.test', password: 'x', ...wideObject(900) })
+        .expect(400);
       expect(res.body).toEqual(errorBody(400, 'VALIDATION_ERROR', { errors: expect.any(Array) }));
       expect(res.body.errors).toHaveLength(MAX_LISTED_ERRORS);
       expect(res.body.detail).toBe(`Request validation failed (900 errors, the first ${MAX_LISTED_ERRORS} listed)`);
@@ -150,7 +179,9 @@ describe('Request pipeline hardening', () => {
         const started = process.hrtime.bigint();
         const req = httpRequest({ host: '127.0.0.1', port, path: '/health', agent }, (res) => {
           res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+          );
         });
         req.on('error', reject);
         req.end();
@@ -163,7 +194,9 @@ describe('Request pipeline hardening', () => {
      * sequence. Returns the p99 and every hostile response.
      */
     async function healthUnderAttack(): Promise<{ p99: number; refusals: Array<{ status: number; text: string }> }> {
-      const attacker = spawn(process.execPath, ['-e', ATTACKER, String(port), a.adminTokens.access_token], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const attacker = spawn(process.execPath, ['-e', ATTACKER, String(port), a.adminTokens.access_token], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
       let output = '';
       attacker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const exited = once(attacker, 'exit');
@@ -171,7 +204,10 @@ describe('Request pipeline hardening', () => {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       try {
         while (!output.includes('attacking\n')) {
-          const event = await Promise.race([once(attacker.stdout, 'data').then(() => 'data'), exited.then(() => 'exit')]);
+          const event = await Promise.race([
+            once(attacker.stdout, 'data').then(() => 'data'),
+            exited.then(() => 'exit'),
+          ]);
           if (event === 'exit') throw new Error(`the attacker exited before attacking: ${output.slice(0, 300)}`);
         }
         await health(agent); // open the connection
@@ -217,56 +253,128 @@ describe('Request pipeline hardening', () => {
       ['deflate', Buffer.from('definitely not deflate data')],
       ['gzip', gzipSync(JSON.stringify({ email: 'a@example.test', password: 'x' })).subarray(0, 20)],
       ['br', Buffer.from('not brotli either')],
-    ])('a corrupt %s body is a 400 MALFORMED_BODY with the security headers, without a token', async (encoding, data) => {
-      const res = await t.http().post('/auth/login').set('Content-Type', 'application/json').set('Content-Encoding', encoding).serialize(asIs).send(data);
-      expect(res.status).toBe(400);
-      expect(res.body).toEqual(errorBody(400, 'MALFORMED_BODY'));
-      expect(res.headers).toMatchObject(SECURITY_HEADERS);
-    });
+    ])(
+      'a corrupt %s body is a 400 MALFORMED_BODY with the security headers, without a token',
+      async (encoding, data) => {
+        const res = await t
+          .http()
+          .post('/auth/login')
+          .set('Content-Type', 'application/json')
+          .set('Content-Encoding', encoding)
+          .serialize(asIs)
+          .send(data);
+        expect(res.status).toBe(400);
+        expect(res.body).toEqual(errorBody(400, 'MALFORMED_BODY'));
+        expect(res.headers).toMatchObject(SECURITY_HEADERS);
+      },
+    );
 
     it('a well-formed gzip or deflate body is still read', async () => {
       const credentials = JSON.stringify({ email: a.admin.email, password: a.admin.password });
-      for (const [encoding, data] of [['gzip', gzipSync(credentials)], ['deflate', deflateSync(credentials)]] as const) {
-        const res = await t.http().post('/auth/login').set('Content-Type', 'application/json').set('Content-Encoding', encoding).serialize(asIs).send(data);
-        expect([res.status, res.body]).toEqual([200, expect.objectContaining({ user: expect.objectContaining({ id: a.admin.id }) })]);
+      for (const [encoding, data] of [
+        ['gzip', gzipSync(credentials)],
+        ['deflate', deflateSync(credentials)],
+      ] as const) {
+        const res = await t
+          .http()
+          .post('/auth/login')
+          .set('Content-Type', 'application/json')
+          .set('Content-Encoding', encoding)
+          .serialize(asIs)
+          .send(data);
+        expect([res.status, res.body]).toEqual([
+          200,
+          expect.objectContaining({ user: expect.objectContaining({ id: a.admin.id }) }),
+        ]);
       }
     });
 
     it('NUL in a body field is a 400 naming the field; the row is unchanged', async () => {
       const before = await userRow(a.candidate.id);
-      const res = await t.http().patch(`/api/v1/users/${a.candidate.id}`).set(bearer(a.adminTokens)).send({ full_name: 'Eve\u0000' }).expect(400);
+      const res = await t
+        .http()
+        .patch(`/api/v1/users/${a.candidate.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ full_name: 'Eve\u0000' })
+        .expect(400);
       expect(res.body).toEqual(
-        errorBody(400, 'VALIDATION_ERROR', { errors: [{ field: 'full_name', message: 'full_name must not contain the NUL character' }] }),
+        errorBody(400, 'VALIDATION_ERROR', {
+          errors: [{ field: 'full_name', message: 'full_name must not contain the NUL character' }],
+        }),
       );
       expect(await userRow(a.candidate.id)).toEqual(before);
-      const login = await t.http().post('/auth/login').send({ email: a.admin.email, password: `${a.admin.password}\u0000` }).expect(400);
-      expect(login.body.errors).toEqual([{ field: 'password', message: 'password must not contain the NUL character' }]);
+      const login = await t
+        .http()
+        .post('/auth/login')
+        .send({ email: a.admin.email, password: `${a.admin.password}\u0000` })
+        .expect(400);
+      expect(login.body.errors).toEqual([
+        { field: 'password', message: 'password must not contain the NUL character' },
+      ]);
     });
 
     it('a lone surrogate in an e-mail (login, user creation) is a 400 naming the field; nothing created', async () => {
       const users = await count('users');
-      const raw = (email: string) => `{"email":"${email}","password":"Password-123","full_name":"X","role":"candidate"}`;
-      const login = await t.http().post('/auth/login').set('Content-Type', 'application/json').send(raw('\\ud800@example.test')).expect(400);
+      const raw = (email: string) =>
+        `{"email":"${email}","password":"Password-123","full_name":"X","role":"candidate"}`;
+      const login = await t
+        .http()
+        .post('/auth/login')
+        .set('Content-Type', 'application/json')
+        .send(raw('\\ud800@example.test'))
+        .expect(400);
       expect(login.body).toEqual(
-        errorBody(400, 'VALIDATION_ERROR', { errors: [{ field: 'email', message: 'email must not contain unpaired UTF-16 surrogates' }] }),
+        errorBody(400, 'VALIDATION_ERROR', {
+          errors: [{ field: 'email', message: 'email must not contain unpaired UTF-16 surrogates' }],
+        }),
       );
-      const create = await t.http().post('/api/v1/users').set(bearer(a.adminTokens)).set('Content-Type', 'application/json').send(raw('x\\udfff@example.test')).expect(400);
-      expect(create.body.errors).toEqual([{ field: 'email', message: 'email must not contain unpaired UTF-16 surrogates' }]);
+      const create = await t
+        .http()
+        .post('/api/v1/users')
+        .set(bearer(a.adminTokens))
+        .set('Content-Type', 'application/json')
+        .send(raw('x\\udfff@example.test'))
+        .expect(400);
+      expect(create.body.errors).toEqual([
+        { field: 'email', message: 'email must not contain unpaired UTF-16 surrogates' },
+      ]);
       expect(await count('users')).toBe(users);
     });
 
     it('NUL or a lone surrogate inside a stored JSON blob (config_data, conversation_history) is a 400; nothing stored', async () => {
       const [submissions, configurations] = [await count('submissions'), await count('configurations')];
-      const config = await t.http().post('/api/v1/configurations').set(bearer(a.adminTokens)).set('Content-Type', 'application/json')
-        .send('{"config_type":"global","config_data":{"notes":{"deep":["ok","bad\\u0000"]}}}').expect(400);
-      expect(config.body.errors).toEqual([{ field: 'config_data.notes.deep[1]', message: 'config_data.notes.deep[1] must not contain the NUL character' }]);
-      const raw = await t.http().post('/api/v1/configurations/global').set(bearer(a.adminTokens)).set('Content-Type', 'application/json')
-        .send('{"theme":"\\udc00"}').expect(400);
-      expect(raw.body.errors).toEqual([{ field: 'theme', message: 'theme must not contain unpaired UTF-16 surrogates' }]);
-      const submission = await t.http().post('/api/v1/submissions').set(bearer(a.candidateTokens)).set('Content-Type', 'application/json')
-        .send('{"candidate_name":"n","test_type":"SJT","conversation_history":[{"question":"q","answer":"a\\u0000"}]}').expect(400);
+      const config = await t
+        .http()
+        .post('/api/v1/configurations')
+        .set(bearer(a.adminTokens))
+        .set('Content-Type', 'application/json')
+        .send('{"config_type":"global","config_data":{"notes":{"deep":["ok","bad\\u0000"]}}}')
+        .expect(400);
+      expect(config.body.errors).toEqual([
+        { field: 'config_data.notes.deep[1]', message: 'config_data.notes.deep[1] must not contain the NUL character' },
+      ]);
+      const raw = await t
+        .http()
+        .post('/api/v1/configurations/global')
+        .set(bearer(a.adminTokens))
+        .set('Content-Type', 'application/json')
+        .send('{"theme":"\\udc00"}')
+        .expect(400);
+      expect(raw.body.errors).toEqual([
+        { field: 'theme', message: 'theme must not contain unpaired UTF-16 surrogates' },
+      ]);
+      const submission = await t
+        .http()
+        .post('/api/v1/submissions')
+        .set(bearer(a.candidateTokens))
+        .set('Content-Type', 'application/json')
+        .send('{"candidate_name":"n","test_type":"SJT","conversation_history":[{"question":"q","answer":"a\\u0000"}]}')
+        .expect(400);
       expect(submission.body.errors).toEqual([
-        { field: 'conversation_history[0].answer', message: 'conversation_history[0].answer must not contain the NUL character' },
+        {
+          field: 'conversation_history[0].answer',
+          message: 'conversation_history[0].answer must not contain the NUL character',
+        },
       ]);
       expect([await count('submissions'), await count('configurations')]).toEqual([submissions, configurations]);
     });
@@ -274,9 +382,15 @@ describe('Request pipeline hardening', () => {
     it('NUL in the query string or a path parameter is a 400 naming it', async () => {
       const query = await t.http().get('/api/v1/submissions?candidate_id=a%00b').set(bearer(a.adminTokens)).expect(400);
       expect(query.body).toEqual(
-        errorBody(400, 'VALIDATION_ERROR', { errors: [{ field: 'candidate_id', message: 'candidate_id must not contain the NUL character' }] }),
+        errorBody(400, 'VALIDATION_ERROR', {
+          errors: [{ field: 'candidate_id', message: 'candidate_id must not contain the NUL character' }],
+        }),
       );
-      const param = await t.http().get('/api/v1/users/by-email/a%00b%40example.test').set(bearer(a.adminTokens)).expect(400);
+      const param = await t
+        .http()
+        .get('/api/v1/users/by-email/a%00b%40example.test')
+        .set(bearer(a.adminTokens))
+        .expect(400);
       expect(param.body.errors).toEqual([{ field: 'email', message: 'email must not contain the NUL character' }]);
     });
 
@@ -290,10 +404,19 @@ describe('Request pipeline hardening', () => {
         .map(([path]) => path.replace(/\{([^}]+)\}/g, (_m, name: string) => PATH_VALUES[name] ?? a.tenant.id));
       expect(lists.length).toBeGreaterThanOrEqual(6);
       for (const path of lists) {
-        for (const [name, value] of [['skip', '99999999999999999999999'], ['skip', '1e400'], ['limit', '1e400'], ['limit', '-99999999999999999999999']]) {
+        for (const [name, value] of [
+          ['skip', '99999999999999999999999'],
+          ['skip', '1e400'],
+          ['limit', '1e400'],
+          ['limit', '-99999999999999999999999'],
+        ]) {
           const res = await t.http().get(`${path}?${name}=${value}`).set(bearer(superTokens));
           expect([path, res.status]).toEqual([path, 400]);
-          expect(res.body).toEqual(errorBody(400, 'VALIDATION_ERROR', { errors: expect.arrayContaining([expect.objectContaining({ field: name })]) }));
+          expect(res.body).toEqual(
+            errorBody(400, 'VALIDATION_ERROR', {
+              errors: expect.arrayContaining([expect.objectContaining({ field: name })]),
+            }),
+          );
         }
         // a limit above 500, however large, is clamped to 500 (README "API conventions")
         for (const value of ['99999999999999999999999', '501']) {
@@ -306,20 +429,37 @@ describe('Request pipeline hardening', () => {
   });
 
   describe('prototype keys and non-JSON bodies', () => {
-    it.each(['__proto__', 'constructor', 'prototype'])('a %s key is a 400 unknown field at any depth; nothing changes', async (key) => {
-      const before = await userRow(a.candidate.id);
-      const top = await t.http().patch(`/api/v1/users/${a.candidate.id}`).set(bearer(a.adminTokens)).set('Content-Type', 'application/json')
-        .send(`{"full_name":"Renamed","${key}":{"role":"superadmin"}}`).expect(400);
-      expect(top.body).toEqual(errorBody(400, 'VALIDATION_ERROR', { errors: [{ field: key, message: `unknown field "${key}"` }] }));
-      expect(await userRow(a.candidate.id)).toEqual(before);
+    it.each(['__proto__', 'constructor', 'prototype'])(
+      'a %s key is a 400 unknown field at any depth; nothing changes',
+      async (key) => {
+        const before = await userRow(a.candidate.id);
+        const top = await t
+          .http()
+          .patch(`/api/v1/users/${a.candidate.id}`)
+          .set(bearer(a.adminTokens))
+          .set('Content-Type', 'application/json')
+          .send(`{"full_name":"Renamed","${key}":{"role":"superadmin"}}`)
+          .expect(400);
+        expect(top.body).toEqual(
+          errorBody(400, 'VALIDATION_ERROR', { errors: [{ field: key, message: `unknown field "${key}"` }] }),
+        );
+        expect(await userRow(a.candidate.id)).toEqual(before);
 
-      const configurations = await count('configurations');
-      const nested = await t.http().post('/api/v1/configurations').set(bearer(a.adminTokens)).set('Content-Type', 'application/json')
-        .send(`{"config_type":"global","config_data":{"flags":[{"${key}":{"polluted":true}}]}}`).expect(400);
-      expect(nested.body.errors).toEqual([{ field: `config_data.flags[0].${key}`, message: `unknown field "${key}"` }]);
-      expect(await count('configurations')).toBe(configurations);
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    });
+        const configurations = await count('configurations');
+        const nested = await t
+          .http()
+          .post('/api/v1/configurations')
+          .set(bearer(a.adminTokens))
+          .set('Content-Type', 'application/json')
+          .send(`{"config_type":"global","config_data":{"flags":[{"${key}":{"polluted":true}}]}}`)
+          .expect(400);
+        expect(nested.body.errors).toEqual([
+          { field: `config_data.flags[0].${key}`, message: `unknown field "${key}"` },
+        ]);
+        expect(await count('configurations')).toBe(configurations);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      },
+    );
 
     it.each([
       ['text/plain', 'full_name=Renamed'],
@@ -328,7 +468,12 @@ describe('Request pipeline hardening', () => {
     ])('a PATCH/PUT/POST body of type %s is a 415, not an ignored no-op', async (type, data) => {
       const before = await userRow(a.candidate.id);
       for (const method of ['patch', 'put'] as const) {
-        const res = await t.http()[method](`/api/v1/users/${a.candidate.id}`).set(bearer(a.adminTokens)).set('Content-Type', type).send(data);
+        const res = await t
+          .http()
+          [method](`/api/v1/users/${a.candidate.id}`)
+          .set(bearer(a.adminTokens))
+          .set('Content-Type', type)
+          .send(data);
         expect(res.status).toBe(415);
         expect(res.body).toEqual(errorBody(415, 'UNSUPPORTED_MEDIA_TYPE'));
         expect(res.headers).toMatchObject(SECURITY_HEADERS);
@@ -342,29 +487,90 @@ describe('Request pipeline hardening', () => {
       const session = await loginAs(t, a.proctor);
       await t.http().post('/auth/logout').set(bearer(session)).expect(200);
       const again = await loginAs(t, a.proctor);
-      await t.http().post('/auth/logout').set(bearer(again)).set('Content-Type', 'text/plain').set('Content-Length', '0').expect(200);
+      await t
+        .http()
+        .post('/auth/logout')
+        .set(bearer(again))
+        .set('Content-Type', 'text/plain')
+        .set('Content-Length', '0')
+        .expect(200);
       const chunked = await loginAs(t, a.proctor);
       await t.http().post('/auth/logout').set(bearer(chunked)).set('Transfer-Encoding', 'chunked').expect(200);
-      const untyped = await t.http().post('/auth/login').unset('Content-Type').serialize(asIs).send(Buffer.from('{"email":"a@b.c"}'));
+      const untyped = await t
+        .http()
+        .post('/auth/login')
+        .unset('Content-Type')
+        .serialize(asIs)
+        .send(Buffer.from('{"email":"a@b.c"}'));
       expect(untyped.status).toBe(415);
 
-      const submission = await t.http().post('/api/v1/submissions').set(bearer(a.candidateTokens))
-        .send({ candidate_name: 'n', test_type: 'JDT', conversation_history: history }).expect(201);
+      const submission = await t
+        .http()
+        .post('/api/v1/submissions')
+        .set(bearer(a.candidateTokens))
+        .send({ candidate_name: 'n', test_type: 'JDT', conversation_history: history })
+        .expect(201);
       const upload = await postMedia(t, a.candidateTokens, submission.body.id, frontendParts(filePart(webm())));
       expect(upload.status).toBe(201);
       expect(upload.body.media_file_id).toEqual(UUID);
-      const other = await t.http().post('/auth/login').set('Content-Type', 'multipart/form-data; boundary=x').send('--x--\r\n');
+      const other = await t
+        .http()
+        .post('/auth/login')
+        .set('Content-Type', 'multipart/form-data; boundary=x')
+        .send('--x--\r\n');
       expect(other.status).toBe(415);
     });
   });
 
   describe('early errors carry the security headers', () => {
     it.each([
-      ['malformed JSON', () => t.http().post('/auth/login').set('Content-Type', 'application/json').send('{"email":'), 400, 'MALFORMED_JSON'],
-      ['a body over 1 MB', () => t.http().post('/auth/login').set('Content-Type', 'application/json').send(`"${'x'.repeat(1_100_000)}"`), 413, 'PAYLOAD_TOO_LARGE'],
-      ['a body nested too deep', () => t.http().post('/auth/login').set('Content-Type', 'application/json').send(`${'['.repeat(500)}${']'.repeat(500)}`), 400, 'BODY_TOO_DEEP'],
-      ['corrupt gzip', () => t.http().post('/auth/login').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').serialize(asIs).send(Buffer.from('xx')), 400, 'MALFORMED_BODY'],
-      ['an unsupported charset', () => t.http().post('/auth/login').set('Content-Type', 'application/json; charset=latin1').send('{}'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        'malformed JSON',
+        () => t.http().post('/auth/login').set('Content-Type', 'application/json').send('{"email":'),
+        400,
+        'MALFORMED_JSON',
+      ],
+      [
+        'a body over 1 MB',
+        () =>
+          t
+            .http()
+            .post('/auth/login')
+            .set('Content-Type', 'application/json')
+            .send(`"${'x'.repeat(1_100_000)}"`),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      [
+        'a body nested too deep',
+        () =>
+          t
+            .http()
+            .post('/auth/login')
+            .set('Content-Type', 'application/json')
+            .send(`${'['.repeat(500)}${']'.repeat(500)}`),
+        400,
+        'BODY_TOO_DEEP',
+      ],
+      [
+        'corrupt gzip',
+        () =>
+          t
+            .http()
+            .post('/auth/login')
+            .set('Content-Type', 'application/json')
+            .set('Content-Encoding', 'gzip')
+            .serialize(asIs)
+            .send(Buffer.from('xx')),
+        400,
+        'MALFORMED_BODY',
+      ],
+      [
+        'an unsupported charset',
+        () => t.http().post('/auth/login').set('Content-Type', 'application/json; charset=latin1').send('{}'),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
     ])('%s', async (_label, call, status, code) => {
       const res = await call();
       expect(res.status).toBe(status);

@@ -50,7 +50,8 @@ function publicHandlers(t: TestApp): string[] {
     const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
     for (const name of Object.getOwnPropertyNames(prototype).filter((n) => n !== 'constructor')) {
       const handler = prototype[name] as () => unknown;
-      if (reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler, metatype])) found.push(`${metatype.name}.${name}`);
+      if (reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler, metatype]))
+        found.push(`${metatype.name}.${name}`);
     }
   }
   return found;
@@ -79,7 +80,8 @@ describe('Route inventory', () => {
       const url = path.replace(/:[A-Za-z_]+/g, randomUUID());
       const res = await t.http()[method.toLowerCase() as 'get'](url).send({});
       const isPublic = PUBLIC_ROUTES.has(key);
-      if (isPublic && res.status === 401 && res.body.code === 'NOT_AUTHENTICATED') failures.push(`${key} is listed public but demanded a token`);
+      if (isPublic && res.status === 401 && res.body.code === 'NOT_AUTHENTICATED')
+        failures.push(`${key} is listed public but demanded a token`);
       if (!isPublic && !(res.status === 401 && res.body.code === 'NOT_AUTHENTICATED')) {
         failures.push(`${key} answered ${res.status} without a token`);
       }

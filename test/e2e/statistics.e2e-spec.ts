@@ -48,7 +48,9 @@ describe('Statistics API', () => {
       },
       users: {
         active_total: await count(`SELECT count(*)::int AS n FROM users WHERE is_active`),
-        added_last_7_days: await count(`SELECT count(*)::int AS n FROM users WHERE created_at > now() - interval '7 days'`),
+        added_last_7_days: await count(
+          `SELECT count(*)::int AS n FROM users WHERE created_at > now() - interval '7 days'`,
+        ),
       },
       submissions: { total: 0, last_24_hours: 0 },
       generated_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),

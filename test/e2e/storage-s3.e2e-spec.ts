@@ -30,7 +30,12 @@ describe('Storage on S3 (app wiring)', () => {
 
   it('stores an object in the configured bucket and hands out a working presigned link', async () => {
     const data = randomBytes(64 * 1024);
-    const key = storageKey({ tenantId: randomUUID(), submissionId: randomUUID(), questionIndex: 0, extension: '.webm' });
+    const key = storageKey({
+      tenantId: randomUUID(),
+      submissionId: randomUUID(),
+      questionIndex: 0,
+      extension: '.webm',
+    });
     await driver.put(key, Readable.from([data]), { contentType: 'video/webm', maxBytes: t.config.storage.maxFileSize });
     expect(await s3.listKeys()).toContain(key);
 

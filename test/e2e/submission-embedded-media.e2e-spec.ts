@@ -24,7 +24,8 @@ function recording(size: number, head: Buffer = MEDIA_HEADS.webm): Buffer {
 }
 
 /** As the first seed's pages write it: FileReader.readAsDataURL of MediaRecorder's blob (codecs unquoted). */
-const dataUri = (bytes: Buffer, type = 'video/webm;codecs=vp9,opus') => `data:${type};base64,${bytes.toString('base64')}`;
+const dataUri = (bytes: Buffer, type = 'video/webm;codecs=vp9,opus') =>
+  `data:${type};base64,${bytes.toString('base64')}`;
 
 const SITUATION = 'A customer is angry about a late delivery.';
 
@@ -70,7 +71,6 @@ function interview(recordings: (string | null | undefined)[], field: 'videoDataU
   };
 }
 
-
 describe.each([
   ['local disk', false],
   ['S3 (s3rver)', true],
@@ -80,7 +80,8 @@ describe.each([
   let a: Staff;
 
   /** Every stored object: files under STORAGE_PATH, or keys in the bucket. */
-  const storedObjects = async (): Promise<string[]> => (s3 ? (await s3.listKeys()).sort() : filesUnder(t.config.storage.path));
+  const storedObjects = async (): Promise<string[]> =>
+    s3 ? (await s3.listKeys()).sort() : filesUnder(t.config.storage.path);
   const count = async (sql: string, params: unknown[]) => Number((await t.db.query(sql, params))[0].count);
   const submissionsOf = (userId: string) => count('SELECT count(*) FROM submissions WHERE user_id = $1', [userId]);
   const mediaRowsOf = (tenantId: string) => count('SELECT count(*) FROM media_files WHERE tenant_id = $1', [tenantId]);
@@ -122,7 +123,13 @@ describe.each([
     expect(videos.reduce((sum, v) => sum + v.length, 0)).toBeGreaterThan(20_000_000);
     expect(json.length).toBeGreaterThan(27_000_000);
 
-    const created = await t.http().post(BASE).set(bearer(tokens)).set('Content-Type', 'application/json').send(json).expect(201);
+    const created = await t
+      .http()
+      .post(BASE)
+      .set(bearer(tokens))
+      .set('Content-Type', 'application/json')
+      .send(json)
+      .expect(201);
     const submission = created.body;
 
     // Each recording is a media row of the submission, on the entry's question index.
@@ -130,14 +137,32 @@ describe.each([
       'SELECT * FROM media_files WHERE submission_id = $1 ORDER BY question_index',
       [submission.id],
     );
-    expect(rows.map((m) => [m.question_index, m.file_type, m.mime_type, Number(m.file_size), m.is_follow_up, m.follow_up_sequence, m.scenario_id])).toEqual([
+    expect(
+      rows.map((m) => [
+        m.question_index,
+        m.file_type,
+        m.mime_type,
+        Number(m.file_size),
+        m.is_follow_up,
+        m.follow_up_sequence,
+        m.scenario_id,
+      ]),
+    ).toEqual([
       [0, 'video', 'video/webm', videos[0].length, false, 0, 'scenario-1'],
       [1, 'video', 'video/webm', videos[1].length, true, 1, null],
       [2, 'video', 'video/webm', videos[2].length, false, 0, null],
     ]);
     for (const row of rows) {
-      expect(row).toMatchObject({ tenant_id: a.tenant.id, storage_provider: onS3 ? 's3' : 'local', file_name: `Q${row.question_index + 1}_video.webm` });
-      expect(row.storage_key).toMatch(new RegExp(`^tenants/${a.tenant.id}/submissions/${submission.id}/q${row.question_index}/f\\d+/[0-9a-f]{16}\\.webm$`));
+      expect(row).toMatchObject({
+        tenant_id: a.tenant.id,
+        storage_provider: onS3 ? 's3' : 'local',
+        file_name: `Q${row.question_index + 1}_video.webm`,
+      });
+      expect(row.storage_key).toMatch(
+        new RegExp(
+          `^tenants/${a.tenant.id}/submissions/${submission.id}/q${row.question_index}/f\\d+/[0-9a-f]{16}\\.webm$`,
+        ),
+      );
     }
     expect((await storedObjects()).filter((key) => key.includes(submission.id))).toHaveLength(3);
 
@@ -173,7 +198,12 @@ describe.each([
     expectRendered(listed.body[0]);
     const latest = await t.http().get(`${BASE}/user/${user.id}/latest/SJT`).set(bearer(tokens)).expect(200);
     expectRendered(latest.body);
-    const updated = await t.http().put(`${BASE}/${submission.id}`).set(bearer(a.adminTokens)).send({ status: 'analyzing' }).expect(200);
+    const updated = await t
+      .http()
+      .put(`${BASE}/${submission.id}`)
+      .set(bearer(a.adminTokens))
+      .send({ status: 'analyzing' })
+      .expect(200);
     expectRendered(updated.body);
 
     // The same URL the media list gives, and the exact bytes behind it.
@@ -185,11 +215,17 @@ describe.each([
     }
 
     // Audited like uploads: the submission and each file.
-    const actions = await t.db.query(`SELECT action, resource_id FROM audit_logs WHERE resource_id = $1 OR resource_id = ANY($2)`, [
-      submission.id,
-      rows.map((m) => m.id),
+    const actions = await t.db.query(
+      `SELECT action, resource_id FROM audit_logs WHERE resource_id = $1 OR resource_id = ANY($2)`,
+      [submission.id, rows.map((m) => m.id)],
+    );
+    expect(actions.map((r: { action: string }) => r.action).sort()).toEqual([
+      'media.upload',
+      'media.upload',
+      'media.upload',
+      'submission.create',
+      'submission.update',
     ]);
-    expect(actions.map((r: { action: string }) => r.action).sort()).toEqual(['media.upload', 'media.upload', 'media.upload', 'submission.create', 'submission.update']);
 
     // Deleting the submission removes its files too.
     await t.http().delete(`${BASE}/${submission.id}`).set(bearer(a.adminTokens)).expect(200);
@@ -211,12 +247,22 @@ describe.each([
       .send(gz)
       .expect(201);
     const [row] = await t.db.query('SELECT * FROM media_files WHERE submission_id = $1', [created.body.id]);
-    expect(row).toMatchObject({ question_index: 0, file_type: 'audio', mime_type: 'audio/ogg', file_name: 'Q1_audio.ogg' });
+    expect(row).toMatchObject({
+      question_index: 0,
+      file_type: 'audio',
+      mime_type: 'audio/ogg',
+      file_name: 'Q1_audio.ogg',
+    });
     expect((await download(created.body.conversation_history[0].audioDataUri)).equals(audio)).toBe(true);
 
     // Three more small submissions with a recording each, then one list: one query for all their media.
     for (let i = 0; i < 3; i += 1) {
-      await t.http().post(BASE).set(bearer(tokens)).send(interview([dataUri(recording(5_000 + i))])).expect(201);
+      await t
+        .http()
+        .post(BASE)
+        .set(bearer(tokens))
+        .send(interview([dataUri(recording(5_000 + i))]))
+        .expect(201);
     }
     const find = jest.spyOn(Repository.prototype, 'find');
     try {
@@ -226,7 +272,9 @@ describe.each([
         const entry = s.conversation_history[0];
         expect(entry.videoDataUri ?? entry.audioDataUri).toMatch(/^http/);
       }
-      const mediaQueries = find.mock.contexts.filter((repo) => (repo as Repository<object>).metadata.target === MediaFileEntity);
+      const mediaQueries = find.mock.contexts.filter(
+        (repo) => (repo as Repository<object>).metadata.target === MediaFileEntity,
+      );
       expect(mediaQueries).toHaveLength(1);
     } finally {
       find.mockRestore();
@@ -235,7 +283,12 @@ describe.each([
 
   it("a client-written reference resolves to nothing: another submission's file is never linked", async () => {
     const { tokens } = await newCandidate();
-    const first = await t.http().post(BASE).set(bearer(tokens)).send(interview([dataUri(recording(10_000))])).expect(201);
+    const first = await t
+      .http()
+      .post(BASE)
+      .set(bearer(tokens))
+      .send(interview([dataUri(recording(10_000))]))
+      .expect(201);
     const [theirs] = await t.db.query('SELECT id FROM media_files WHERE submission_id = $1', [first.body.id]);
     const forged = await t
       .http()
@@ -251,10 +304,10 @@ describe.each([
     const [stored] = await t.db.query('SELECT conversation_history FROM submissions WHERE id = $1', [forged.body.id]);
     expect(stored.conversation_history[0].videoDataUri).toBeNull();
     // Even a reference written into the row directly only resolves against the submission's own files.
-    await t.db.query(`UPDATE submissions SET conversation_history = jsonb_set(conversation_history, '{0,videoDataUri}', to_jsonb($2::text)) WHERE id = $1`, [
-      forged.body.id,
-      `media-file:${theirs.id}`,
-    ]);
+    await t.db.query(
+      `UPDATE submissions SET conversation_history = jsonb_set(conversation_history, '{0,videoDataUri}', to_jsonb($2::text)) WHERE id = $1`,
+      [forged.body.id, `media-file:${theirs.id}`],
+    );
     const got = await t.http().get(`${BASE}/${forged.body.id}`).set(bearer(a.adminTokens)).expect(200);
     expect(got.body.conversation_history[0].videoDataUri).toBeNull();
   });
@@ -273,7 +326,12 @@ describe.each([
       ['data:webm;base64,QUJD', 'not a type/subtype'],
     ];
     for (const [uri, message] of bad) {
-      const res = await t.http().post(BASE).set(bearer(tokens)).send(interview([good, uri])).expect(400);
+      const res = await t
+        .http()
+        .post(BASE)
+        .set(bearer(tokens))
+        .send(interview([good, uri]))
+        .expect(400);
       expect(res.body).toMatchObject({
         status_code: 400,
         code: 'INVALID_DATA_URI',
@@ -283,7 +341,13 @@ describe.each([
     }
     // Malformed JSON is the usual 400, whichever thread parsed it.
     for (const text of ['{"candidate_name":', `{"candidate_name":"${'x'.repeat(400_000)}`, 'null']) {
-      const res = await t.http().post(BASE).set(bearer(tokens)).set('Content-Type', 'application/json').send(text).expect(400);
+      const res = await t
+        .http()
+        .post(BASE)
+        .set(bearer(tokens))
+        .set('Content-Type', 'application/json')
+        .send(text)
+        .expect(400);
       expect(res.body.code).toBe('MALFORMED_JSON');
     }
     expect(await submissionsOf(user.id)).toBe(0);
@@ -301,7 +365,12 @@ describe.each([
       [dataUri(recording(200_000), 'text/html'), 'not an accepted media type'],
     ];
     for (const [uri, message] of cases) {
-      const res = await t.http().post(BASE).set(bearer(tokens)).send(interview([dataUri(recording(100_000)), null, uri])).expect(415);
+      const res = await t
+        .http()
+        .post(BASE)
+        .set(bearer(tokens))
+        .send(interview([dataUri(recording(100_000)), null, uri]))
+        .expect(415);
       expect(res.body).toMatchObject({
         status_code: 415,
         code: 'UNSUPPORTED_MEDIA_TYPE',
@@ -310,7 +379,12 @@ describe.each([
       });
     }
     // An audio-only container in a videoDataUri is refused the same way.
-    const oggAsVideo = await t.http().post(BASE).set(bearer(tokens)).send(interview([dataUri(recording(1000, MEDIA_HEADS.wav), 'audio/wav')])).expect(415);
+    const oggAsVideo = await t
+      .http()
+      .post(BASE)
+      .set(bearer(tokens))
+      .send(interview([dataUri(recording(1000, MEDIA_HEADS.wav), 'audio/wav')]))
+      .expect(415);
     expect(oggAsVideo.body.errors[0].field).toBe('conversation_history[0].videoDataUri');
     expect(await submissionsOf(user.id)).toBe(0);
     expect(await mediaRowsOf(a.tenant.id)).toBe(rowsBefore);
@@ -320,13 +394,32 @@ describe.each([
   it('413 for a recording over MAX_FILE_SIZE and for a body over SUBMISSION_MAX_BODY_BYTES; a 2 MB body elsewhere is still 413; nothing stored', async () => {
     const { user, tokens } = await newCandidate();
     const before = await storedObjects();
-    const tooBig = await t.http().post(BASE).set(bearer(tokens)).send(interview([dataUri(recording(1000)), dataUri(recording(t.config.storage.maxFileSize + 1))])).expect(413);
-    expect(tooBig.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', errors: [{ field: 'conversation_history[1].videoDataUri' }] });
+    const tooBig = await t
+      .http()
+      .post(BASE)
+      .set(bearer(tokens))
+      .send(interview([dataUri(recording(1000)), dataUri(recording(t.config.storage.maxFileSize + 1))]))
+      .expect(413);
+    expect(tooBig.body).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      errors: [{ field: 'conversation_history[1].videoDataUri' }],
+    });
 
     const huge = JSON.stringify(interview([0, 1, 2, 3].map(() => dataUri(recording(6_500_000)))));
     expect(huge.length).toBeGreaterThan(32 * MIB);
-    const over = await t.http().post(BASE).set(bearer(tokens)).set('Content-Type', 'application/json').send(huge).expect(413);
-    expect(over.body).toMatchObject({ status_code: 413, code: 'PAYLOAD_TOO_LARGE', path: BASE, request_id: expect.any(String) });
+    const over = await t
+      .http()
+      .post(BASE)
+      .set(bearer(tokens))
+      .set('Content-Type', 'application/json')
+      .send(huge)
+      .expect(413);
+    expect(over.body).toMatchObject({
+      status_code: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      path: BASE,
+      request_id: expect.any(String),
+    });
 
     // Counted while streaming, after decoding: a small gzip body that inflates past the limit (a zip bomb).
     const bomb = gzipSync(Buffer.from(JSON.stringify({ ...interview([]), candidate_name: 'x'.repeat(33 * MIB) })));
@@ -355,7 +448,11 @@ describe.each([
     expect(unknown.status).toBe(415);
 
     // Apart from recordings, a submission is bounded like any JSON body.
-    const text = await t.http().post(BASE).set(bearer(tokens)).send(interview([dataUri(recording(1000))]));
+    const text = await t
+      .http()
+      .post(BASE)
+      .set(bearer(tokens))
+      .send(interview([dataUri(recording(1000))]));
     expect(text.status).toBe(201);
     const wordy = interview([dataUri(recording(3_000_000))]);
     wordy.conversation_history[3].answer = 'x'.repeat(1_100_000);
@@ -366,7 +463,12 @@ describe.each([
     const report = { analysis_result: { summary: 'x'.repeat(2 * MIB) } };
     const put = await t.http().put(`${BASE}/${text.body.id}`).set(bearer(a.adminTokens)).send(report).expect(413);
     expect(put.body.code).toBe('PAYLOAD_TOO_LARGE');
-    const config = await t.http().post('/api/v1/configurations/global').set(bearer(a.adminTokens)).send({ blob: 'x'.repeat(2 * MIB) }).expect(413);
+    const config = await t
+      .http()
+      .post('/api/v1/configurations/global')
+      .set(bearer(a.adminTokens))
+      .send({ blob: 'x'.repeat(2 * MIB) })
+      .expect(413);
     expect(config.body.code).toBe('PAYLOAD_TOO_LARGE');
 
     expect(await submissionsOf(user.id)).toBe(1);
@@ -376,10 +478,20 @@ describe.each([
 
   it('a non-JSON body on the route is refused as elsewhere, not taken as an empty submission', async () => {
     const { user, tokens } = await newCandidate();
-    const res = await t.http().post(BASE).set(bearer(tokens)).set('Content-Type', 'text/plain').send(JSON.stringify(interview([])));
+    const res = await t
+      .http()
+      .post(BASE)
+      .set(bearer(tokens))
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify(interview([])));
     expect([400, 415]).toContain(res.status);
     expect(res.body.status_code).toBe(res.status);
-    const latin1 = await t.http().post(BASE).set(bearer(tokens)).set('Content-Type', 'application/json; charset=latin1').send(JSON.stringify(interview([])));
+    const latin1 = await t
+      .http()
+      .post(BASE)
+      .set(bearer(tokens))
+      .set('Content-Type', 'application/json; charset=latin1')
+      .send(JSON.stringify(interview([])));
     expect(latin1.status).toBe(415);
     expect(await submissionsOf(user.id)).toBe(0);
   });
@@ -388,7 +500,12 @@ describe.each([
     const c = await createTenantWithStaff(t, { max_test_attempts: 1 });
     await t.http().post(BASE).set(bearer(c.candidateTokens)).send(interview([])).expect(201);
     const before = await storedObjects();
-    const res = await t.http().post(BASE).set(bearer(c.candidateTokens)).send(interview([dataUri(recording(2_000_000)), dataUri(recording(1_000_000))])).expect(409);
+    const res = await t
+      .http()
+      .post(BASE)
+      .set(bearer(c.candidateTokens))
+      .send(interview([dataUri(recording(2_000_000)), dataUri(recording(1_000_000))]))
+      .expect(409);
     expect(res.body.code).toBe('MAX_ATTEMPTS_REACHED');
     expect(await submissionsOf(c.candidate.id)).toBe(1);
     expect(await mediaRowsOf(c.tenant.id)).toBe(0);
@@ -401,14 +518,24 @@ describe.each([
     const audit = t.app.get(AuditService);
     const failing = jest.spyOn(audit, 'record').mockRejectedValueOnce(new Error('database went away'));
     try {
-      const res = await t.http().post(BASE).set(bearer(tokens)).send(interview([dataUri(recording(500_000)), dataUri(recording(600_000))])).expect(500);
+      const res = await t
+        .http()
+        .post(BASE)
+        .set(bearer(tokens))
+        .send(interview([dataUri(recording(500_000)), dataUri(recording(600_000))]))
+        .expect(500);
       expect(res.body.code).toBe('INTERNAL_ERROR');
     } finally {
       failing.mockRestore();
     }
     expect(await submissionsOf(user.id)).toBe(0);
     expect(await storedObjects()).toEqual(before);
-    const ok = await t.http().post(BASE).set(bearer(tokens)).send(interview([dataUri(recording(500_000))])).expect(201);
+    const ok = await t
+      .http()
+      .post(BASE)
+      .set(bearer(tokens))
+      .send(interview([dataUri(recording(500_000))]))
+      .expect(201);
     expect(ok.body.id).toEqual(UUID);
   });
 });
@@ -510,7 +637,9 @@ describe('Event loop stays responsive during a 50 MB submission', () => {
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited ${code}: ${err}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited ${code}: ${err}`)),
+      );
     });
   }
 

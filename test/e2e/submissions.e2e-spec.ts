@@ -9,7 +9,16 @@ import {
   TenantRow,
   Tokens,
 } from '../setup/factories';
-import { ago, auditRows, dbRow, setupTwoTenants, Staff, storeConfiguration, storeMediaFile, storeSubmission } from '../setup/fixtures';
+import {
+  ago,
+  auditRows,
+  dbRow,
+  setupTwoTenants,
+  Staff,
+  storeConfiguration,
+  storeMediaFile,
+  storeSubmission,
+} from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, UUID } from '../setup/matchers';
 
@@ -36,7 +45,12 @@ const SJT_HISTORY = [
   },
 ];
 const JDT_HISTORY = [
-  { question: 'Tell me about a time you solved a hard bug', answer: 'I bisected…', preferredAnswer: 'STAR', competency: 'Problem Solving' },
+  {
+    question: 'Tell me about a time you solved a hard bug',
+    answer: 'I bisected…',
+    preferredAnswer: 'STAR',
+    competency: 'Problem Solving',
+  },
 ];
 
 /** The first seed's SJT report shape, with the values its analysis route writes. */
@@ -165,7 +179,12 @@ describe('Submissions API', () => {
       const { user, tokens } = await newCandidate(a.tenant.id);
       const mine = await submit(tokens);
       const before = await dbRow(t.db, 'submissions', mine.id);
-      const put = await t.http().put(`${BASE}/${mine.id}`).set(bearer(tokens)).send({ analysis_result: { summary: 'x' } }).expect(403);
+      const put = await t
+        .http()
+        .put(`${BASE}/${mine.id}`)
+        .set(bearer(tokens))
+        .send({ analysis_result: { summary: 'x' } })
+        .expect(403);
       expect(put.body.code).toBe('INSUFFICIENT_ROLE');
       await t.http().delete(`${BASE}/${mine.id}`).set(bearer(tokens)).expect(403);
       expect(await dbRow(t.db, 'submissions', mine.id)).toEqual(before);
@@ -180,7 +199,12 @@ describe('Submissions API', () => {
         .http()
         .post(BASE)
         .set(bearer(tokens))
-        .send({ candidate_name: '  Jane Doe ', candidate_id: 'CAND-7', test_type: 'sjt', conversation_history: SJT_HISTORY })
+        .send({
+          candidate_name: '  Jane Doe ',
+          candidate_id: 'CAND-7',
+          test_type: 'sjt',
+          conversation_history: SJT_HISTORY,
+        })
         .expect(201);
       expect(res.body).toEqual({
         id: UUID,
@@ -221,7 +245,12 @@ describe('Submissions API', () => {
         old_values: null,
         request_id: res.headers['x-request-id'],
       });
-      expect(audit.new_values).toMatchObject({ id: res.body.id, test_type: 'SJT', attempt_number: 1, conversation_entries: 2 });
+      expect(audit.new_values).toMatchObject({
+        id: res.body.id,
+        test_type: 'SJT',
+        attempt_number: 1,
+        conversation_entries: 2,
+      });
       // The audit trail holds metadata, not the interview itself.
       expect(JSON.stringify(audit.new_values)).not.toContain('apologise');
     });
@@ -231,10 +260,29 @@ describe('Submissions API', () => {
         .http()
         .post(BASE)
         .set(bearer(a.adminTokens))
-        .send(body({ candidate_id: '', candidate_language: 'hi', ui_language: 'pt-BR', test_type: 'JDT', conversation_history: [] }))
+        .send(
+          body({
+            candidate_id: '',
+            candidate_language: 'hi',
+            ui_language: 'pt-BR',
+            test_type: 'JDT',
+            conversation_history: [],
+          }),
+        )
         .expect(201);
-      expect(res.body).toMatchObject({ candidate_id: null, candidate_language: 'hi', ui_language: 'pt-BR', test_type: 'JDT', conversation_history: [] });
-      const noId = await t.http().post(BASE).set(bearer(a.adminTokens)).send({ ...body(), candidate_id: undefined }).expect(201);
+      expect(res.body).toMatchObject({
+        candidate_id: null,
+        candidate_language: 'hi',
+        ui_language: 'pt-BR',
+        test_type: 'JDT',
+        conversation_history: [],
+      });
+      const noId = await t
+        .http()
+        .post(BASE)
+        .set(bearer(a.adminTokens))
+        .send({ ...body(), candidate_id: undefined })
+        .expect(201);
       expect(noId.body.candidate_id).toBeNull();
     });
 
@@ -278,10 +326,21 @@ describe('Submissions API', () => {
       }
       // Hostile nesting within the size limit is a 400 as well, never a 500.
       const nested = `{"candidate_name":"n","test_type":"SJT","conversation_history":[${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}]}`;
-      const tooDeep = await t.http().post(BASE).set(bearer(tokens)).set('Content-Type', 'application/json').send(nested);
+      const tooDeep = await t
+        .http()
+        .post(BASE)
+        .set(bearer(tokens))
+        .set('Content-Type', 'application/json')
+        .send(nested);
       expect(tooDeep.status).toBe(400);
       expect(tooDeep.body.code).toBe('BODY_TOO_DEEP');
-      const malformed = await t.http().post(BASE).set(bearer(tokens)).set('Content-Type', 'application/json').send('{"candidate_name":').expect(400);
+      const malformed = await t
+        .http()
+        .post(BASE)
+        .set(bearer(tokens))
+        .set('Content-Type', 'application/json')
+        .send('{"candidate_name":')
+        .expect(400);
       expect(malformed.body.code).toBe('MALFORMED_JSON');
       expect(await countFor(user.id)).toBe(0);
     });
@@ -290,19 +349,36 @@ describe('Submissions API', () => {
       const { user, tokens } = await newCandidate(a.tenant.id);
       const huge = body({ conversation_history: [{ question: 'q', answer: 'x'.repeat(1_100_000) }] });
       const res = await t.http().post(BASE).set(bearer(tokens)).send(huge).expect(413);
-      expect(res.body).toMatchObject({ status_code: 413, code: 'PAYLOAD_TOO_LARGE', detail: expect.stringMatching(/^Request body too large/) });
+      expect(res.body).toMatchObject({
+        status_code: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        detail: expect.stringMatching(/^Request body too large/),
+      });
       expect(await countFor(user.id)).toBe(0);
     });
 
     it("enforces the tenant's allowed_test_types for everyone (409 TEST_TYPE_NOT_ALLOWED); nothing inserted", async () => {
       const c = await createTenantWithStaff(t, { allowed_test_types: ['SJT'] });
       for (const tokens of [c.candidateTokens, c.adminTokens]) {
-        const res = await t.http().post(BASE).set(bearer(tokens)).send(body({ test_type: 'jdt' })).expect(409);
-        expect(res.body).toMatchObject({ code: 'TEST_TYPE_NOT_ALLOWED', detail: 'Test type JDT is not enabled for this tenant' });
+        const res = await t
+          .http()
+          .post(BASE)
+          .set(bearer(tokens))
+          .send(body({ test_type: 'jdt' }))
+          .expect(409);
+        expect(res.body).toMatchObject({
+          code: 'TEST_TYPE_NOT_ALLOWED',
+          detail: 'Test type JDT is not enabled for this tenant',
+        });
       }
       expect(await countFor(c.candidate.id)).toBe(0);
       expect(await countFor(c.admin.id)).toBe(0);
-      await t.http().post(BASE).set(bearer(c.candidateTokens)).send(body({ test_type: 'SJT' })).expect(201);
+      await t
+        .http()
+        .post(BASE)
+        .set(bearer(c.candidateTokens))
+        .send(body({ test_type: 'SJT' }))
+        .expect(201);
     });
 
     it('limits candidates to max_test_attempts per test type (409 MAX_ATTEMPTS_REACHED); staff are not limited', async () => {
@@ -311,10 +387,15 @@ describe('Submissions API', () => {
       const second = await submit(c.candidateTokens);
       expect([first.attempt_number, second.attempt_number]).toEqual([1, 2]);
       const refused = await t.http().post(BASE).set(bearer(c.candidateTokens)).send(body()).expect(409);
-      expect(refused.body).toMatchObject({ code: 'MAX_ATTEMPTS_REACHED', detail: 'Maximum number of SJT attempts reached (2)' });
+      expect(refused.body).toMatchObject({
+        code: 'MAX_ATTEMPTS_REACHED',
+        detail: 'Maximum number of SJT attempts reached (2)',
+      });
       expect(await countFor(c.candidate.id)).toBe(2);
       // The other test type has its own count.
-      expect((await submit(c.candidateTokens, { test_type: 'JDT', conversation_history: JDT_HISTORY })).attempt_number).toBe(1);
+      expect(
+        (await submit(c.candidateTokens, { test_type: 'JDT', conversation_history: JDT_HISTORY })).attempt_number,
+      ).toBe(1);
       // Staff may submit as often as they like.
       for (let i = 1; i <= 4; i += 1) expect((await submit(c.adminTokens)).attempt_number).toBe(i);
       // Deleting an attempt gives it back; numbering never repeats.
@@ -331,8 +412,13 @@ describe('Submissions API', () => {
       );
       const statuses = results.map((res) => res.status).sort();
       expect(statuses).toEqual([201, 201, 201, 409, 409, 409, 409, 409, 409, 409]);
-      expect(results.filter((res) => res.status === 409).every((res) => res.body.code === 'MAX_ATTEMPTS_REACHED')).toBe(true);
-      const rows = await t.db.query(`SELECT attempt_number FROM submissions WHERE user_id = $1 ORDER BY attempt_number`, [user.id]);
+      expect(results.filter((res) => res.status === 409).every((res) => res.body.code === 'MAX_ATTEMPTS_REACHED')).toBe(
+        true,
+      );
+      const rows = await t.db.query(
+        `SELECT attempt_number FROM submissions WHERE user_id = $1 ORDER BY attempt_number`,
+        [user.id],
+      );
       expect(rows.map((r: { attempt_number: number }) => r.attempt_number)).toEqual([1, 2, 3]);
       const [{ n }] = await t.db.query(
         `SELECT count(*)::int AS n FROM audit_logs WHERE user_id = $1 AND action = 'submission.create'`,
@@ -359,7 +445,10 @@ describe('Submissions API', () => {
       await insertConfig(c.tenant.id, 'sjt', 5, true);
       const fromTenant = await submit(c.candidateTokens, { test_type: 'jdt' });
       expect(fromTenant).toMatchObject({ configuration_id: own, configuration_version: 2 });
-      expect(await dbRow(t.db, 'submissions', fromTenant.id)).toMatchObject({ configuration_id: own, configuration_version: 2 });
+      expect(await dbRow(t.db, 'submissions', fromTenant.id)).toMatchObject({
+        configuration_id: own,
+        configuration_version: 2,
+      });
       await t.db.query(`DELETE FROM configurations WHERE tenant_id IS NULL`);
     });
   });
@@ -382,7 +471,11 @@ describe('Submissions API', () => {
 
     const list = async (tokens: Tokens, query: Record<string, unknown> = {}) => {
       const res = await t.http().get(BASE).query(query).set(bearer(tokens)).expect(200);
-      return { ids: res.body.map((s: { id: string }) => s.id) as string[], total: Number(res.headers['x-total-count']), body: res.body };
+      return {
+        ids: res.body.map((s: { id: string }) => s.id) as string[],
+        total: Number(res.headers['x-total-count']),
+        body: res.body,
+      };
     };
 
     it("admin: its tenant's submissions, newest first, total in X-Total-Count; never a foreign row", async () => {
@@ -400,7 +493,9 @@ describe('Submissions API', () => {
       expect((await list(c.adminTokens, { status: 'failed' })).ids).toEqual([ids.jdt1]);
       expect((await list(c.adminTokens, { user_id: other.user.id })).ids).toEqual([ids.otherSjt]);
       expect((await list(c.adminTokens, { candidate_id: 'LIST-A' })).ids).toEqual([ids.jdt1, ids.sjt1]);
-      expect((await list(c.adminTokens, { candidate_id: 'LIST-A', test_type: 'SJT', status: 'submitted' })).ids).toEqual([ids.sjt1]);
+      expect(
+        (await list(c.adminTokens, { candidate_id: 'LIST-A', test_type: 'SJT', status: 'submitted' })).ids,
+      ).toEqual([ids.sjt1]);
       const page = await list(c.adminTokens, { skip: 1, limit: 2 });
       expect(page).toMatchObject({ ids: [ids.otherSjt, ids.jdt1], total: 4 });
     });
@@ -408,7 +503,10 @@ describe('Submissions API', () => {
     it('candidate: only its own; a foreign user_id filter gives an empty list', async () => {
       expect(await list(c.candidateTokens)).toMatchObject({ ids: [ids.jdt1, ids.sjt1], total: 2 });
       expect(await list(c.candidateTokens, { user_id: other.user.id })).toMatchObject({ ids: [], total: 0 });
-      expect(await list(c.candidateTokens, { user_id: c.candidate.id, test_type: 'SJT' })).toMatchObject({ ids: [ids.sjt1], total: 1 });
+      expect(await list(c.candidateTokens, { user_id: c.candidate.id, test_type: 'SJT' })).toMatchObject({
+        ids: [ids.sjt1],
+        total: 1,
+      });
       expect(await list(c.candidateTokens, { tenant_id: b.tenant.id })).toMatchObject({ ids: [], total: 0 });
     });
 
@@ -458,7 +556,8 @@ describe('Submissions API', () => {
         await t.http().get(`${BASE}/${foreign.id}`).set(bearer(a.adminTokens)).expect(404),
         await t.http().get(`${BASE}/${UNKNOWN_ID}`).set(bearer(superTokens)).expect(404),
       ];
-      for (const res of responses) expect(res.body).toMatchObject({ code: 'SUBMISSION_NOT_FOUND', detail: 'Submission not found' });
+      for (const res of responses)
+        expect(res.body).toMatchObject({ code: 'SUBMISSION_NOT_FOUND', detail: 'Submission not found' });
       expect(JSON.stringify(responses[1].body)).not.toContain(foreign.candidate_name);
       const bad = await t.http().get(`${BASE}/not-a-uuid`).set(bearer(a.adminTokens)).expect(400);
       expect(bad.body.code).toBe('INVALID_ID');
@@ -473,7 +572,12 @@ describe('Submissions API', () => {
         .http()
         .put(`${BASE}/${mine.id}`)
         .set(bearer(a.adminTokens))
-        .send({ analysis_result: SJT_REPORT, analysis_completed: true, analysis_completed_at: '2000-01-01T00:00:00Z', regenerated_at: 'x' })
+        .send({
+          analysis_result: SJT_REPORT,
+          analysis_completed: true,
+          analysis_completed_at: '2000-01-01T00:00:00Z',
+          regenerated_at: 'x',
+        })
         .expect(200);
       expect(res.body).toEqual({
         ...mine,
@@ -497,8 +601,16 @@ describe('Submissions API', () => {
       expect(stored.analysis_completed_at.toISOString()).toBe(res.body.analysis_completed_at);
 
       const [audit] = await auditRows(t.db, mine.id, 'submission.update');
-      expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, request_id: res.headers['x-request-id'] });
-      expect(audit.old_values).toMatchObject({ status: 'submitted', analysis_completed: false, analysis_result_sha256: null });
+      expect(audit).toMatchObject({
+        user_id: a.admin.id,
+        tenant_id: a.tenant.id,
+        request_id: res.headers['x-request-id'],
+      });
+      expect(audit.old_values).toMatchObject({
+        status: 'submitted',
+        analysis_completed: false,
+        analysis_result_sha256: null,
+      });
       expect(audit.new_values).toMatchObject({
         status: 'completed',
         analysis_completed: true,
@@ -509,14 +621,31 @@ describe('Submissions API', () => {
 
     it('stores the JDT report unchanged with status "completed"; a re-analysis replaces it and records the time anew', async () => {
       const mine = await submit(a.adminTokens, { test_type: 'JDT', conversation_history: JDT_HISTORY });
-      const first = await t.http().put(`${BASE}/${mine.id}`).set(bearer(a.adminTokens)).send({ analysis_result: JDT_REPORT, status: 'completed' }).expect(200);
-      expect(first.body).toMatchObject({ analysis_result: JDT_REPORT, status: 'completed', analysis_completed: true, analysis_completed_at: ISO });
+      const first = await t
+        .http()
+        .put(`${BASE}/${mine.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ analysis_result: JDT_REPORT, status: 'completed' })
+        .expect(200);
+      expect(first.body).toMatchObject({
+        analysis_result: JDT_REPORT,
+        status: 'completed',
+        analysis_completed: true,
+        analysis_completed_at: ISO,
+      });
       expect(JSON.parse(JSON.stringify(first.body.analysis_result))).toEqual(JDT_REPORT);
 
       const revised = { ...JDT_REPORT, summary: 'Revised after regeneration.' };
-      const second = await t.http().put(`${BASE}/${mine.id}`).set(bearer(superTokens)).send({ analysis_result: revised, analysis_completed: true }).expect(200);
+      const second = await t
+        .http()
+        .put(`${BASE}/${mine.id}`)
+        .set(bearer(superTokens))
+        .send({ analysis_result: revised, analysis_completed: true })
+        .expect(200);
       expect(second.body.analysis_result).toEqual(revised);
-      expect(Date.parse(second.body.analysis_completed_at)).toBeGreaterThan(Date.parse(first.body.analysis_completed_at));
+      expect(Date.parse(second.body.analysis_completed_at)).toBeGreaterThan(
+        Date.parse(first.body.analysis_completed_at),
+      );
       expect((await dbRow(t.db, 'submissions', mine.id)).analysis_result).toEqual(revised);
       const audits = await auditRows(t.db, mine.id, 'submission.update');
       expect(audits.map((r: { user_id: string }) => r.user_id)).toEqual([a.admin.id, superadminId]);
@@ -527,15 +656,31 @@ describe('Submissions API', () => {
       const mine = await submit(a.adminTokens);
       const put = async (payload: Record<string, unknown>) =>
         (await t.http().put(`${BASE}/${mine.id}`).set(bearer(a.adminTokens)).send(payload).expect(200)).body;
-      expect(await put({ status: 'analyzing' })).toMatchObject({ status: 'analyzing', analysis_completed: false, analysis_completed_at: null });
-      expect(await put({ status: 'failed' })).toMatchObject({ status: 'failed', analysis_completed: false, analysis_completed_at: null });
+      expect(await put({ status: 'analyzing' })).toMatchObject({
+        status: 'analyzing',
+        analysis_completed: false,
+        analysis_completed_at: null,
+      });
+      expect(await put({ status: 'failed' })).toMatchObject({
+        status: 'failed',
+        analysis_completed: false,
+        analysis_completed_at: null,
+      });
       expect(await put({ status: 'completed', analysis_completed: true, analysis_result: JDT_REPORT })).toMatchObject({
         status: 'completed',
         analysis_completed_at: ISO,
       });
-      expect(await put({ analysis_completed: false })).toMatchObject({ status: 'submitted', analysis_completed: false, analysis_completed_at: null });
+      expect(await put({ analysis_completed: false })).toMatchObject({
+        status: 'submitted',
+        analysis_completed: false,
+        analysis_completed_at: null,
+      });
       expect(await put({ analysis_result: null })).toMatchObject({ analysis_result: null });
-      expect(await dbRow(t.db, 'submissions', mine.id)).toMatchObject({ status: 'submitted', analysis_result: null, analysis_completed_at: null });
+      expect(await dbRow(t.db, 'submissions', mine.id)).toMatchObject({
+        status: 'submitted',
+        analysis_result: null,
+        analysis_completed_at: null,
+      });
     });
 
     it('an empty body changes nothing and writes no audit row', async () => {
@@ -593,9 +738,21 @@ describe('Submissions API', () => {
     it('admin hard-deletes: media rows cascade, the stored files are handed to the remover after commit, audited', async () => {
       const mine = await submit(a.candidateTokens);
       const keep = await submit(a.adminTokens);
-      const mediaId = await storeMediaFile(t, { submission_id: mine.id, tenant_id: a.tenant.id, storage_key: `submissions/${mine.id}/a.webm` });
-      await storeMediaFile(t, { submission_id: mine.id, tenant_id: a.tenant.id, storage_key: `submissions/${mine.id}/b.webm` });
-      const keptMedia = await storeMediaFile(t, { submission_id: keep.id, tenant_id: a.tenant.id, storage_key: `submissions/${keep.id}/c.webm` });
+      const mediaId = await storeMediaFile(t, {
+        submission_id: mine.id,
+        tenant_id: a.tenant.id,
+        storage_key: `submissions/${mine.id}/a.webm`,
+      });
+      await storeMediaFile(t, {
+        submission_id: mine.id,
+        tenant_id: a.tenant.id,
+        storage_key: `submissions/${mine.id}/b.webm`,
+      });
+      const keptMedia = await storeMediaFile(t, {
+        submission_id: keep.id,
+        tenant_id: a.tenant.id,
+        storage_key: `submissions/${keep.id}/c.webm`,
+      });
 
       // A recorder stands in for STORED_FILES_REMOVER here (media.e2e-spec checks that the real one empties storage).
       const removed: StoredFileRef[] = [];
@@ -604,7 +761,9 @@ describe('Submissions API', () => {
       const realRemover = service.filesRemover;
       service.filesRemover = {
         removeStoredFiles: async (_ctx: unknown, files: StoredFileRef[]) => {
-          const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM media_files WHERE submission_id = $1`, [mine.id]);
+          const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM media_files WHERE submission_id = $1`, [
+            mine.id,
+          ]);
           rowsLeftWhenCalled.push(n);
           removed.push(...files);
         },
@@ -615,7 +774,10 @@ describe('Submissions API', () => {
       } finally {
         service.filesRemover = realRemover;
       }
-      expect(removed.map((f) => f.storage_key).sort()).toEqual([`submissions/${mine.id}/a.webm`, `submissions/${mine.id}/b.webm`]);
+      expect(removed.map((f) => f.storage_key).sort()).toEqual([
+        `submissions/${mine.id}/a.webm`,
+        `submissions/${mine.id}/b.webm`,
+      ]);
       expect(removed.every((f) => f.storage_provider === 'local')).toBe(true);
       expect(rowsLeftWhenCalled).toEqual([0]); // called once, after the rows were gone for good
       expect(await dbRow(t.db, 'submissions', mine.id)).toBeUndefined();
@@ -634,7 +796,11 @@ describe('Submissions API', () => {
 
     it("404 for another tenant's admin (row and media unchanged); superadmin deletes anywhere; 400 malformed id", async () => {
       const foreign = await submit(b.candidateTokens);
-      const mediaId = await storeMediaFile(t, { submission_id: foreign.id, tenant_id: b.tenant.id, storage_key: `submissions/${foreign.id}/x.webm` });
+      const mediaId = await storeMediaFile(t, {
+        submission_id: foreign.id,
+        tenant_id: b.tenant.id,
+        storage_key: `submissions/${foreign.id}/x.webm`,
+      });
       const before = await dbRow(t.db, 'submissions', foreign.id);
       const res = await t.http().delete(`${BASE}/${foreign.id}`).set(bearer(a.adminTokens)).expect(404);
       expect(res.body.code).toBe('SUBMISSION_NOT_FOUND');
@@ -676,14 +842,26 @@ describe('Submissions API', () => {
         remaining: 1,
       });
       await submit(tokens);
-      expect((await t.http().get(url('SJT')).set(bearer(superTokens)).expect(200)).body).toMatchObject({ attempt_count: 3, remaining: 0 });
-      expect((await t.http().get(url('JDT')).set(bearer(tokens)).expect(200)).body).toMatchObject({ attempt_count: 0, remaining: 3 });
+      expect((await t.http().get(url('SJT')).set(bearer(superTokens)).expect(200)).body).toMatchObject({
+        attempt_count: 3,
+        remaining: 0,
+      });
+      expect((await t.http().get(url('JDT')).set(bearer(tokens)).expect(200)).body).toMatchObject({
+        attempt_count: 0,
+        remaining: 3,
+      });
     });
 
     it('attempts of staff are not limited: max_attempts and remaining are null', async () => {
       await submit(c.adminTokens);
       const res = await t.http().get(`${BASE}/user/${c.admin.id}/attempts/SJT`).set(bearer(c.adminTokens)).expect(200);
-      expect(res.body).toEqual({ user_id: c.admin.id, test_type: 'SJT', attempt_count: 1, max_attempts: null, remaining: null });
+      expect(res.body).toEqual({
+        user_id: c.admin.id,
+        test_type: 'SJT',
+        attempt_count: 1,
+        max_attempts: null,
+        remaining: null,
+      });
     });
 
     it('latest: the newest submission of the type, or JSON null', async () => {
@@ -713,7 +891,11 @@ describe('Submissions API', () => {
           const res = await t.http().get(`${BASE}/user/${userId}/${kind}/SJT`).set(bearer(tokens)).expect(404);
           expect(res.body.code).toBe('USER_NOT_FOUND');
         }
-        const badType = await t.http().get(`${BASE}/user/${user.id}/${kind}/ABC`).set(bearer(c.adminTokens)).expect(400);
+        const badType = await t
+          .http()
+          .get(`${BASE}/user/${user.id}/${kind}/ABC`)
+          .set(bearer(c.adminTokens))
+          .expect(400);
         expect(badType.body.errors).toEqual([{ field: 'test_type', message: 'test_type must be one of: JDT, SJT' }]);
         const badId = await t.http().get(`${BASE}/user/nope/${kind}/SJT`).set(bearer(c.adminTokens)).expect(400);
         expect(badId.body.code).toBe('INVALID_ID');
@@ -727,15 +909,46 @@ describe('Submissions API', () => {
       const admin = await createUser(t.db, { role: 'admin', tenantId: tenant.id });
       const candidate = await createUser(t.db, { tenantId: tenant.id });
       await storeSubmission(t, { tenant_id: tenant.id, user_id: candidate.id, test_type: 'SJT', attempt_number: 1 });
-      await storeSubmission(t, { tenant_id: tenant.id, user_id: candidate.id, test_type: 'SJT', attempt_number: 2, created_at: ago('40 days') });
-      await storeSubmission(t, { tenant_id: tenant.id, user_id: candidate.id, test_type: 'JDT', attempt_number: 1, created_at: ago('10 days') });
-      await storeSubmission(t, { tenant_id: tenant.id, user_id: admin.id, test_type: 'JDT', attempt_number: 1, created_at: ago('31 days') });
-      await storeSubmission(t, { tenant_id: b.tenant.id, user_id: b.candidate.id, test_type: 'SJT', attempt_number: 90 }); // another tenant's never count
+      await storeSubmission(t, {
+        tenant_id: tenant.id,
+        user_id: candidate.id,
+        test_type: 'SJT',
+        attempt_number: 2,
+        created_at: ago('40 days'),
+      });
+      await storeSubmission(t, {
+        tenant_id: tenant.id,
+        user_id: candidate.id,
+        test_type: 'JDT',
+        attempt_number: 1,
+        created_at: ago('10 days'),
+      });
+      await storeSubmission(t, {
+        tenant_id: tenant.id,
+        user_id: admin.id,
+        test_type: 'JDT',
+        attempt_number: 1,
+        created_at: ago('31 days'),
+      });
+      await storeSubmission(t, {
+        tenant_id: b.tenant.id,
+        user_id: b.candidate.id,
+        test_type: 'SJT',
+        attempt_number: 90,
+      }); // another tenant's never count
 
       const expected = { total: 4, jdt: 2, sjt: 2, last_30_days: 2 };
-      const bySuper = await t.http().get(`/api/v1/tenants/${tenant.id}/statistics`).set(bearer(superTokens)).expect(200);
+      const bySuper = await t
+        .http()
+        .get(`/api/v1/tenants/${tenant.id}/statistics`)
+        .set(bearer(superTokens))
+        .expect(200);
       expect(bySuper.body.submissions).toEqual(expected);
-      const byAdmin = await t.http().get(`/api/v1/tenants/${tenant.id}/statistics`).set(bearer(await loginAs(t, admin))).expect(200);
+      const byAdmin = await t
+        .http()
+        .get(`/api/v1/tenants/${tenant.id}/statistics`)
+        .set(bearer(await loginAs(t, admin)))
+        .expect(200);
       expect(byAdmin.body.submissions).toEqual(expected);
 
       // Through the API too.
@@ -746,7 +959,8 @@ describe('Submissions API', () => {
     });
 
     it('the platform overview counts every submission and those of the last 24 hours', async () => {
-      const overview = async () => (await t.http().get('/api/v1/statistics/overview').set(bearer(superTokens)).expect(200)).body.submissions;
+      const overview = async () =>
+        (await t.http().get('/api/v1/statistics/overview').set(bearer(superTokens)).expect(200)).body.submissions;
       const start = await overview();
       const [{ total, recent }] = await t.db.query(
         `SELECT count(*)::int AS total, count(*) FILTER (WHERE created_at > now() - interval '24 hours')::int AS recent FROM submissions`,
@@ -754,8 +968,20 @@ describe('Submissions API', () => {
       expect(start).toEqual({ total, last_24_hours: recent });
 
       await submit(b.adminTokens);
-      await storeSubmission(t, { tenant_id: a.tenant.id, user_id: a.admin.id, test_type: 'JDT', attempt_number: 900, created_at: ago('2 days') });
-      await storeSubmission(t, { tenant_id: b.tenant.id, user_id: b.admin.id, test_type: 'JDT', attempt_number: 900, created_at: ago('23 hours') });
+      await storeSubmission(t, {
+        tenant_id: a.tenant.id,
+        user_id: a.admin.id,
+        test_type: 'JDT',
+        attempt_number: 900,
+        created_at: ago('2 days'),
+      });
+      await storeSubmission(t, {
+        tenant_id: b.tenant.id,
+        user_id: b.admin.id,
+        test_type: 'JDT',
+        attempt_number: 900,
+        created_at: ago('23 hours'),
+      });
       expect(await overview()).toEqual({ total: start.total + 3, last_24_hours: start.last_24_hours + 2 });
     });
   });
@@ -770,12 +996,19 @@ describe('Submissions API', () => {
     expect(list.responses['200'].headers['X-Total-Count']).toBeDefined();
     expect(doc.paths[BASE].post.requestBody.content['application/json'].schema.$ref).toMatch(/CreateSubmissionDto$/);
     expect(doc.paths[BASE].post.responses['409']).toBeDefined();
-    expect(doc.paths[`${BASE}/{id}`].put.requestBody.content['application/json'].schema.$ref).toMatch(/UpdateSubmissionDto$/);
-    expect(doc.paths[`${BASE}/{id}`].delete.responses['200'].content['application/json'].schema.$ref).toMatch(/SubmissionDeletedResponse$/);
-    expect(doc.paths[`${BASE}/user/{user_id}/attempts/{test_type}`].get.responses['200'].content['application/json'].schema.$ref).toMatch(
-      /AttemptsResponse$/,
+    expect(doc.paths[`${BASE}/{id}`].put.requestBody.content['application/json'].schema.$ref).toMatch(
+      /UpdateSubmissionDto$/,
     );
-    expect(doc.paths[`${BASE}/user/{user_id}/latest/{test_type}`].get.responses['200'].content['application/json'].schema).toEqual({
+    expect(doc.paths[`${BASE}/{id}`].delete.responses['200'].content['application/json'].schema.$ref).toMatch(
+      /SubmissionDeletedResponse$/,
+    );
+    expect(
+      doc.paths[`${BASE}/user/{user_id}/attempts/{test_type}`].get.responses['200'].content['application/json'].schema
+        .$ref,
+    ).toMatch(/AttemptsResponse$/);
+    expect(
+      doc.paths[`${BASE}/user/{user_id}/latest/{test_type}`].get.responses['200'].content['application/json'].schema,
+    ).toEqual({
       type: 'object',
       nullable: true,
       allOf: [{ $ref: '#/components/schemas/SubmissionResponse' }],

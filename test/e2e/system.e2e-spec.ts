@@ -10,7 +10,12 @@ describe('System routes', () => {
 
   it('GET / returns name, version and links', async () => {
     const res = await t.http().get('/').expect(200);
-    expect(res.body).toEqual({ message: 'Trajectorie API', version: expect.any(String), docs: '/docs', health: '/health' });
+    expect(res.body).toEqual({
+      message: 'Trajectorie API',
+      version: expect.any(String),
+      docs: '/docs',
+      health: '/health',
+    });
   });
 
   it('GET /api/ and /api answer like GET / (the Pre-Interview Test API root)', async () => {
@@ -45,7 +50,12 @@ describe('System routes', () => {
   });
 
   it('malformed JSON is a 400 in the error format', async () => {
-    const res = await t.http().post('/auth/login').set('Content-Type', 'application/json').send('{"email":').expect(400);
+    const res = await t
+      .http()
+      .post('/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"email":')
+      .expect(400);
     expect(res.body.code).toBe('MALFORMED_JSON');
     expect(res.body.request_id).toBe(res.headers['x-request-id']);
   });

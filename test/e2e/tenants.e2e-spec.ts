@@ -12,7 +12,6 @@ import { auditRows, setupTwoTenants, Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, UUID } from '../setup/matchers';
 
-
 const UNKNOWN_ID = '6a1e0f52-2222-4222-8222-222222222222';
 let seq = 0;
 const uniqueName = (prefix = 'Company') => `${prefix} ${Date.now().toString(36)}-${++seq}`;
@@ -35,7 +34,14 @@ describe('Tenants API', () => {
   const countTenantsNamed = async (name: string) =>
     (await t.db.query(`SELECT count(*)::int AS n FROM tenants WHERE lower(name) = lower($1)`, [name]))[0].n;
   const createViaApi = async (body: Record<string, unknown> = {}) =>
-    (await t.http().post('/api/v1/tenants').set(bearer(superTokens)).send({ name: uniqueName(), ...body }).expect(201)).body;
+    (
+      await t
+        .http()
+        .post('/api/v1/tenants')
+        .set(bearer(superTokens))
+        .send({ name: uniqueName(), ...body })
+        .expect(201)
+    ).body;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -88,12 +94,22 @@ describe('Tenants API', () => {
       const inactive = await createTenant(t.db, { is_active: false });
       const all = await t.http().get('/api/v1/tenants').query({ limit: 500 }).set(bearer(superTokens)).expect(200);
       expect(all.body.map((row: { id: string }) => row.id)).toContain(inactive.id);
-      const active = await t.http().get('/api/v1/tenants').query({ active_only: 'true', limit: 500 }).set(bearer(superTokens)).expect(200);
+      const active = await t
+        .http()
+        .get('/api/v1/tenants')
+        .query({ active_only: 'true', limit: 500 })
+        .set(bearer(superTokens))
+        .expect(200);
       expect(active.body.map((row: { id: string }) => row.id)).not.toContain(inactive.id);
       expect(active.body.every((row: { is_active: boolean }) => row.is_active)).toBe(true);
       expect(Number(active.headers['x-total-count'])).toBe(Number(all.headers['x-total-count']) - 1);
 
-      const page = await t.http().get('/api/v1/tenants').query({ skip: 1, limit: 1 }).set(bearer(superTokens)).expect(200);
+      const page = await t
+        .http()
+        .get('/api/v1/tenants')
+        .query({ skip: 1, limit: 1 })
+        .set(bearer(superTokens))
+        .expect(200);
       expect(page.body).toEqual([all.body[1]]);
       expect(page.headers['x-total-count']).toBe(all.headers['x-total-count']);
     });
@@ -116,7 +132,12 @@ describe('Tenants API', () => {
   describe('create', () => {
     it('201 with defaults, audited', async () => {
       const name = uniqueName('Acme');
-      const res = await t.http().post('/api/v1/tenants').set(bearer(superTokens)).send({ name: `  ${name}  ` }).expect(201);
+      const res = await t
+        .http()
+        .post('/api/v1/tenants')
+        .set(bearer(superTokens))
+        .send({ name: `  ${name}  ` })
+        .expect(201);
       expect(res.body).toEqual({
         id: UUID,
         name,
@@ -160,7 +181,12 @@ describe('Tenants API', () => {
     });
 
     it('409 on a duplicate name, case-insensitively; nothing inserted', async () => {
-      const res = await t.http().post('/api/v1/tenants').set(bearer(superTokens)).send({ name: a.tenant.name.toUpperCase() }).expect(409);
+      const res = await t
+        .http()
+        .post('/api/v1/tenants')
+        .set(bearer(superTokens))
+        .send({ name: a.tenant.name.toUpperCase() })
+        .expect(409);
       expect(res.body).toMatchObject({ code: 'TENANT_NAME_TAKEN', detail: 'Tenant with this name already exists' });
       expect(await countTenantsNamed(a.tenant.name)).toBe(1);
     });
@@ -218,7 +244,7 @@ describe('Tenants API', () => {
       });
     });
 
-    it("an admin asking for another tenant gets 404, exactly like an unknown one", async () => {
+    it('an admin asking for another tenant gets 404, exactly like an unknown one', async () => {
       const foreign = await t.http().get(`/api/v1/tenants/${b.tenant.id}`).set(bearer(a.adminTokens)).expect(404);
       const unknown = await t.http().get(`/api/v1/tenants/${UNKNOWN_ID}`).set(bearer(superTokens)).expect(404);
       expect(foreign.body.code).toBe('TENANT_NOT_FOUND');
@@ -242,7 +268,13 @@ describe('Tenants API', () => {
         .http()
         .put(`/api/v1/tenants/${tenant.id}`)
         .set(bearer(superTokens))
-        .send({ name: newName, logo_url: null, custom_branding: { accent: 'blue' }, max_test_attempts: 5, allowed_test_types: ['jdt'] })
+        .send({
+          name: newName,
+          logo_url: null,
+          custom_branding: { accent: 'blue' },
+          max_test_attempts: 5,
+          allowed_test_types: ['jdt'],
+        })
         .expect(200);
       expect(res.body).toEqual({
         ...tenant,
@@ -253,15 +285,36 @@ describe('Tenants API', () => {
         allowed_test_types: ['JDT'],
         updated_at: ISO,
       });
-      expect(await tenantRow(tenant.id)).toMatchObject({ name: newName, logo_url: null, max_test_attempts: 5, allowed_test_types: ['JDT'] });
+      expect(await tenantRow(tenant.id)).toMatchObject({
+        name: newName,
+        logo_url: null,
+        max_test_attempts: 5,
+        allowed_test_types: ['JDT'],
+      });
       const [audit] = await auditRows(t.db, tenant.id, 'tenant.update');
-      expect(audit).toMatchObject({ user_id: superadminId, tenant_id: tenant.id, old_values: tenant, new_values: res.body });
+      expect(audit).toMatchObject({
+        user_id: superadminId,
+        tenant_id: tenant.id,
+        old_values: tenant,
+        new_values: res.body,
+      });
     });
 
     it('only typed fields: id, created_at and unknown keys are 400, row unchanged', async () => {
       const before = await tenantRow(b.tenant.id);
-      for (const body of [{ id: UNKNOWN_ID }, { created_at: '2000-01-01T00:00:00Z' }, { domain: 'x' }, { name: null }, { max_test_attempts: 0 }]) {
-        const res = await t.http().put(`/api/v1/tenants/${b.tenant.id}`).set(bearer(superTokens)).send(body).expect(400);
+      for (const body of [
+        { id: UNKNOWN_ID },
+        { created_at: '2000-01-01T00:00:00Z' },
+        { domain: 'x' },
+        { name: null },
+        { max_test_attempts: 0 },
+      ]) {
+        const res = await t
+          .http()
+          .put(`/api/v1/tenants/${b.tenant.id}`)
+          .set(bearer(superTokens))
+          .send(body)
+          .expect(400);
         expect(res.body.code).toBe('VALIDATION_ERROR');
       }
       expect(await tenantRow(b.tenant.id)).toEqual(before);
@@ -269,24 +322,54 @@ describe('Tenants API', () => {
 
     it('403 for an admin, even on its own tenant; row unchanged', async () => {
       const before = await tenantRow(a.tenant.id);
-      await t.http().put(`/api/v1/tenants/${a.tenant.id}`).set(bearer(a.adminTokens)).send({ max_test_attempts: 1000 }).expect(403);
-      await t.http().put(`/api/v1/tenants/${b.tenant.id}`).set(bearer(a.adminTokens)).send({ name: 'Hijacked' }).expect(403);
+      await t
+        .http()
+        .put(`/api/v1/tenants/${a.tenant.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ max_test_attempts: 1000 })
+        .expect(403);
+      await t
+        .http()
+        .put(`/api/v1/tenants/${b.tenant.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ name: 'Hijacked' })
+        .expect(403);
       expect(await tenantRow(a.tenant.id)).toEqual(before);
       expect((await tenantRow(b.tenant.id)).name).toBe(b.tenant.name);
     });
 
     it('409 on a name taken by another tenant; 404 for an unknown tenant', async () => {
       const tenant = await createViaApi();
-      const res = await t.http().put(`/api/v1/tenants/${tenant.id}`).set(bearer(superTokens)).send({ name: a.tenant.name.toLowerCase() }).expect(409);
+      const res = await t
+        .http()
+        .put(`/api/v1/tenants/${tenant.id}`)
+        .set(bearer(superTokens))
+        .send({ name: a.tenant.name.toLowerCase() })
+        .expect(409);
       expect(res.body.code).toBe('TENANT_NAME_TAKEN');
       expect((await tenantRow(tenant.id)).name).toBe(tenant.name);
       // Its own name in another case is fine.
-      await t.http().put(`/api/v1/tenants/${tenant.id}`).set(bearer(superTokens)).send({ name: tenant.name.toUpperCase() }).expect(200);
-      await t.http().put(`/api/v1/tenants/${UNKNOWN_ID}`).set(bearer(superTokens)).send({ max_test_attempts: 4 }).expect(404);
+      await t
+        .http()
+        .put(`/api/v1/tenants/${tenant.id}`)
+        .set(bearer(superTokens))
+        .send({ name: tenant.name.toUpperCase() })
+        .expect(200);
+      await t
+        .http()
+        .put(`/api/v1/tenants/${UNKNOWN_ID}`)
+        .set(bearer(superTokens))
+        .send({ max_test_attempts: 4 })
+        .expect(404);
     });
 
     it('the System tenant cannot be deactivated through PUT either', async () => {
-      const res = await t.http().put(`/api/v1/tenants/${SYSTEM_TENANT_ID}`).set(bearer(superTokens)).send({ is_active: false }).expect(409);
+      const res = await t
+        .http()
+        .put(`/api/v1/tenants/${SYSTEM_TENANT_ID}`)
+        .set(bearer(superTokens))
+        .send({ is_active: false })
+        .expect(409);
       expect(res.body.code).toBe('SYSTEM_TENANT_PROTECTED');
       expect((await tenantRow(SYSTEM_TENANT_ID)).is_active).toBe(true);
     });
@@ -327,7 +410,12 @@ describe('Tenants API', () => {
         [c.tenant.id],
       );
       expect(revoked[0].n).toBe(3);
-      await t.http().put(`/api/v1/tenants/${c.tenant.id}`).set(bearer(superTokens)).send({ is_active: true }).expect(200);
+      await t
+        .http()
+        .put(`/api/v1/tenants/${c.tenant.id}`)
+        .set(bearer(superTokens))
+        .send({ is_active: true })
+        .expect(200);
       await t.http().get('/auth/me').set(bearer(c.candidateTokens)).expect(401);
       await t.http().post('/auth/refresh').send({ refresh_token: c.adminTokens.refresh_token }).expect(401);
       await t.http().post('/auth/login').send({ email: c.admin.email, password: DEFAULT_PASSWORD }).expect(200);
@@ -357,7 +445,12 @@ describe('Tenants API', () => {
         const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM users WHERE tenant_id = $1`, [a.tenant.id]);
         expect(res.headers['x-total-count']).toBe(String(n));
       }
-      const proctors = await t.http().get(`/api/v1/tenants/${a.tenant.id}/users`).query({ role: 'proctor' }).set(bearer(superTokens)).expect(200);
+      const proctors = await t
+        .http()
+        .get(`/api/v1/tenants/${a.tenant.id}/users`)
+        .query({ role: 'proctor' })
+        .set(bearer(superTokens))
+        .expect(200);
       expect(proctors.body.map((u: { id: string }) => u.id)).toContain(a.proctor.id);
       expect(proctors.body.every((u: { role: string }) => u.role === 'proctor')).toBe(true);
     });
@@ -378,9 +471,18 @@ describe('Tenants API', () => {
         .set(bearer(a.adminTokens))
         .send({ email: address, password: DEFAULT_PASSWORD, candidate_name: 'Path Candidate' })
         .expect(201);
-      expect(res.body).toMatchObject({ email: address, tenant_id: a.tenant.id, client_name: a.tenant.name, role: 'candidate' });
+      expect(res.body).toMatchObject({
+        email: address,
+        tenant_id: a.tenant.id,
+        client_name: a.tenant.name,
+        role: 'candidate',
+      });
       const [audit] = await auditRows(t.db, res.body.id, 'user.create');
-      expect(audit).toMatchObject({ user_id: a.admin.id, tenant_id: a.tenant.id, request_id: res.headers['x-request-id'] });
+      expect(audit).toMatchObject({
+        user_id: a.admin.id,
+        tenant_id: a.tenant.id,
+        request_id: res.headers['x-request-id'],
+      });
 
       const bySuper = await t
         .http()
@@ -394,7 +496,12 @@ describe('Tenants API', () => {
     it('POST refusals: foreign tenant 404, superadmin role 403, mismatched tenant_id 400 — nothing inserted', async () => {
       const address = `refused-${Date.now()}@example.test`;
       const body = { email: address, password: DEFAULT_PASSWORD, full_name: 'Nope' };
-      const foreign = await t.http().post(`/api/v1/tenants/${b.tenant.id}/users`).set(bearer(a.adminTokens)).send(body).expect(404);
+      const foreign = await t
+        .http()
+        .post(`/api/v1/tenants/${b.tenant.id}/users`)
+        .set(bearer(a.adminTokens))
+        .send(body)
+        .expect(404);
       expect(foreign.body.code).toBe('TENANT_NOT_FOUND');
       const escalate = await t
         .http()
@@ -411,7 +518,12 @@ describe('Tenants API', () => {
         .expect(400);
       expect(mismatch.body.code).toBe('TENANT_MISMATCH');
       await t.http().post(`/api/v1/tenants/${a.tenant.id}/users`).set(bearer(a.candidateTokens)).send(body).expect(403);
-      await t.http().post(`/api/v1/tenants/${a.tenant.id}/users`).set(bearer(a.adminTokens)).send({ ...body, extra: 1 }).expect(400);
+      await t
+        .http()
+        .post(`/api/v1/tenants/${a.tenant.id}/users`)
+        .set(bearer(a.adminTokens))
+        .send({ ...body, extra: 1 })
+        .expect(400);
       const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM users WHERE email = $1`, [address]);
       expect(n).toBe(0);
     });
@@ -445,7 +557,11 @@ describe('Tenants API', () => {
     });
 
     it("404 for another tenant's admin, 403 for proctors and candidates", async () => {
-      const res = await t.http().get(`/api/v1/tenants/${b.tenant.id}/statistics`).set(bearer(a.adminTokens)).expect(404);
+      const res = await t
+        .http()
+        .get(`/api/v1/tenants/${b.tenant.id}/statistics`)
+        .set(bearer(a.adminTokens))
+        .expect(404);
       expect(res.body.code).toBe('TENANT_NOT_FOUND');
       expect(JSON.stringify(res.body)).not.toContain('users');
       await t.http().get(`/api/v1/tenants/${a.tenant.id}/statistics`).set(bearer(a.proctorTokens)).expect(403);

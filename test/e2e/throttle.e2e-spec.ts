@@ -43,8 +43,14 @@ describe('API throttle (e2e)', () => {
 
     /** Logins are anonymous requests: each from an IP of its own, so they do not spend a test's budget. */
     const loginFresh = async (user: { email: string; password: string }): Promise<Tokens> =>
-      (await t.http().post('/auth/login').set('X-Forwarded-For', freshIp()).send({ email: user.email, password: user.password }).expect(200))
-        .body as Tokens;
+      (
+        await t
+          .http()
+          .post('/auth/login')
+          .set('X-Forwarded-For', freshIp())
+          .send({ email: user.email, password: user.password })
+          .expect(200)
+      ).body as Tokens;
     const tenantWithStaff = async (overrides = {}) => {
       const tenant = await createTenant(t.db, overrides);
       const admin = await createUser(t.db, { role: 'admin', tenantId: tenant.id });
@@ -58,11 +64,18 @@ describe('API throttle (e2e)', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {
         const path = i % 2 ? '/auth/me' : '/api/v1/users';
-        const res = await t.http().get(path).set('X-Forwarded-For', i < 3 ? first : second).set(bearer(staff.adminTokens));
+        const res = await t
+          .http()
+          .get(path)
+          .set('X-Forwarded-For', i < 3 ? first : second)
+          .set(bearer(staff.adminTokens));
         statuses.push(res.status);
       }
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-      expectThrottled(await t.http().get('/auth/me').set('X-Forwarded-For', freshIp()).set(bearer(staff.adminTokens)), 60);
+      expectThrottled(
+        await t.http().get('/auth/me').set('X-Forwarded-For', freshIp()).set(bearer(staff.adminTokens)),
+        60,
+      );
       await t.http().get('/auth/me').set('X-Forwarded-For', first).set(bearer(staff.candidateTokens)).expect(200);
     });
 
@@ -74,11 +87,16 @@ describe('API throttle (e2e)', () => {
       for (let i = 0; i < 20; i++) await t.http().get('/health').set('X-Forwarded-For', ip).expect(200);
     });
 
-    it('a forged token is refused (401) before it is counted: it cannot spend anyone\'s budget', async () => {
+    it("a forged token is refused (401) before it is counted: it cannot spend anyone's budget", async () => {
       const tokens = await loginFresh(await createUser(t.db, { role: 'admin' }));
       const ip = freshIp();
       for (let i = 0; i < 10; i++) {
-        await t.http().get('/auth/me').set('X-Forwarded-For', ip).set('Authorization', `Bearer ${tokens.access_token}x`).expect(401);
+        await t
+          .http()
+          .get('/auth/me')
+          .set('X-Forwarded-For', ip)
+          .set('Authorization', `Bearer ${tokens.access_token}x`)
+          .expect(401);
       }
       await t.http().get('/auth/me').set('X-Forwarded-For', ip).set(bearer(tokens)).expect(200);
     });
@@ -123,11 +141,15 @@ describe('API throttle (e2e)', () => {
     });
 
     it('one budget per user: 3 requests on each instance, then the 7th is 429 on either', async () => {
-      const user = await createUser(a.db, { role: 'admin', email: `thr-${randomBytes(4).toString('hex')}@example.test` });
+      const user = await createUser(a.db, {
+        role: 'admin',
+        email: `thr-${randomBytes(4).toString('hex')}@example.test`,
+      });
       userIds.push(user.id);
       const tokens = await loginAs(a, user);
       const statuses = [];
-      for (let i = 0; i < 6; i++) statuses.push((await (i % 2 ? b : a).http().get('/auth/me').set(bearer(tokens))).status);
+      for (let i = 0; i < 6; i++)
+        statuses.push((await (i % 2 ? b : a).http().get('/auth/me').set(bearer(tokens))).status);
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
       expectThrottled(await b.http().get('/auth/me').set(bearer(tokens)), 60);
       expectThrottled(await a.http().get('/auth/me').set(bearer(tokens)), 60);

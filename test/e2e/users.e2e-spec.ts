@@ -1,16 +1,8 @@
 import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
-import {
-  bearer,
-  createTenant,
-  createUser,
-  DEFAULT_PASSWORD,
-  loginAs,
-  Tokens,
-} from '../setup/factories';
+import { bearer, createTenant, createUser, DEFAULT_PASSWORD, loginAs, Tokens } from '../setup/factories';
 import { auditRows, setupTwoTenants, Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { ISO, UUID } from '../setup/matchers';
-
 
 const AGENT = 'users-e2e/1.0';
 let seq = 0;
@@ -100,7 +92,12 @@ describe('Users API', () => {
     });
 
     it('returns the documented user shape', async () => {
-      const res = await t.http().get('/api/v1/users').query({ search: a.candidate.email }).set(bearer(a.adminTokens)).expect(200);
+      const res = await t
+        .http()
+        .get('/api/v1/users')
+        .query({ search: a.candidate.email })
+        .set(bearer(a.adminTokens))
+        .expect(200);
       expect(res.body).toEqual([
         {
           id: a.candidate.id,
@@ -127,13 +124,23 @@ describe('Users API', () => {
       const res = await t.http().get('/api/v1/users').query({ limit: 500 }).set(bearer(tokens)).expect(200);
       expect(res.body.map((u: { id: string }) => u.id)).toContain(systemAdmin.id);
       expect(res.body.some((u: { role: string }) => u.role === 'superadmin')).toBe(false);
-      const filtered = await t.http().get('/api/v1/users').query({ role: 'superadmin' }).set(bearer(tokens)).expect(200);
+      const filtered = await t
+        .http()
+        .get('/api/v1/users')
+        .query({ role: 'superadmin' })
+        .set(bearer(tokens))
+        .expect(200);
       expect(filtered.body).toEqual([]);
       expect(filtered.headers['x-total-count']).toBe('0');
     });
 
     it("an admin naming another tenant's id gets nothing from it", async () => {
-      const res = await t.http().get('/api/v1/users').query({ tenant_id: b.tenant.id }).set(bearer(a.adminTokens)).expect(200);
+      const res = await t
+        .http()
+        .get('/api/v1/users')
+        .query({ tenant_id: b.tenant.id })
+        .set(bearer(a.adminTokens))
+        .expect(200);
       expect(res.body).toEqual([]);
       expect(res.headers['x-total-count']).toBe('0');
     });
@@ -145,8 +152,15 @@ describe('Users API', () => {
       const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM users`);
       expect(all.headers['x-total-count']).toBe(String(n));
 
-      const onlyB = await t.http().get('/api/v1/users').query({ tenant_id: b.tenant.id }).set(bearer(superTokens)).expect(200);
-      expect(onlyB.body.map((u: { id: string }) => u.id).sort()).toEqual([b.admin.id, b.proctor.id, b.candidate.id].sort());
+      const onlyB = await t
+        .http()
+        .get('/api/v1/users')
+        .query({ tenant_id: b.tenant.id })
+        .set(bearer(superTokens))
+        .expect(200);
+      expect(onlyB.body.map((u: { id: string }) => u.id).sort()).toEqual(
+        [b.admin.id, b.proctor.id, b.candidate.id].sort(),
+      );
     });
 
     it('filters by role (applicant = candidate), is_active and search; LIKE wildcards are literal', async () => {
@@ -155,7 +169,11 @@ describe('Users API', () => {
       const tokens = await loginAs(t, admin);
       const underscore = await createUser(t.db, { tenantId: tenant.id, fullName: 'Zed_Under Score' });
       await createUser(t.db, { tenantId: tenant.id, fullName: 'ZedXUnder Plain' });
-      const inactive = await createUser(t.db, { tenantId: tenant.id, isActive: false, fullName: 'Sleeping Percent 100%' });
+      const inactive = await createUser(t.db, {
+        tenantId: tenant.id,
+        isActive: false,
+        fullName: 'Sleeping Percent 100%',
+      });
 
       const get = (query: Record<string, string>) =>
         t.http().get('/api/v1/users').query(query).set(bearer(tokens)).expect(200);
@@ -176,7 +194,12 @@ describe('Users API', () => {
 
     it('paginates with skip/limit and keeps the total', async () => {
       const first = await t.http().get('/api/v1/users').query({ limit: 2 }).set(bearer(superTokens)).expect(200);
-      const second = await t.http().get('/api/v1/users').query({ skip: 2, limit: 2 }).set(bearer(superTokens)).expect(200);
+      const second = await t
+        .http()
+        .get('/api/v1/users')
+        .query({ skip: 2, limit: 2 })
+        .set(bearer(superTokens))
+        .expect(200);
       expect(first.body).toHaveLength(2);
       expect(second.body).toHaveLength(2);
       expect(first.headers['x-total-count']).toBe(second.headers['x-total-count']);
@@ -280,7 +303,13 @@ describe('Users API', () => {
         .http()
         .post('/api/v1/users')
         .set(bearer(a.adminTokens))
-        .send({ email: email(), password: DEFAULT_PASSWORD, candidate_name: 'Loser', full_name: 'Winner', role: 'proctor' })
+        .send({
+          email: email(),
+          password: DEFAULT_PASSWORD,
+          candidate_name: 'Loser',
+          full_name: 'Winner',
+          role: 'proctor',
+        })
         .expect(201);
       expect(both.body).toMatchObject({ full_name: 'Winner', role: 'proctor' });
     });
@@ -321,7 +350,9 @@ describe('Users API', () => {
         expect(res.body.code).toBe('FOREIGN_TENANT');
       }
       expect(await countByEmail(address)).toBe(0);
-      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM audit_logs WHERE new_values->>'email' = $1`, [address]);
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM audit_logs WHERE new_values->>'email' = $1`, [
+        address,
+      ]);
       expect(n).toBe(0);
     });
 
@@ -338,7 +369,13 @@ describe('Users API', () => {
         .http()
         .post('/api/v1/users')
         .set(bearer(superTokens))
-        .send({ email: email(), password: DEFAULT_PASSWORD, full_name: 'B Admin', role: 'admin', tenant_id: b.tenant.id })
+        .send({
+          email: email(),
+          password: DEFAULT_PASSWORD,
+          full_name: 'B Admin',
+          role: 'admin',
+          tenant_id: b.tenant.id,
+        })
         .expect(201);
       expect(inB.body).toMatchObject({ tenant_id: b.tenant.id, client_name: b.tenant.name, role: 'admin' });
 
@@ -355,7 +392,13 @@ describe('Users API', () => {
         .http()
         .post('/api/v1/users')
         .set(bearer(superTokens))
-        .send({ email: address, password: DEFAULT_PASSWORD, full_name: 'X', role: 'superadmin', tenant_id: a.tenant.id })
+        .send({
+          email: address,
+          password: DEFAULT_PASSWORD,
+          full_name: 'X',
+          role: 'superadmin',
+          tenant_id: a.tenant.id,
+        })
         .expect(400);
       expect(misplaced.body.code).toBe('SUPERADMIN_OUTSIDE_SYSTEM_TENANT');
       expect(await countByEmail(address)).toBe(0);
@@ -366,7 +409,12 @@ describe('Users API', () => {
         .http()
         .post('/api/v1/users')
         .set(bearer(superTokens))
-        .send({ email: email(), password: DEFAULT_PASSWORD, full_name: 'X', tenant_id: '7d1c1f7e-0000-4000-8000-000000000000' })
+        .send({
+          email: email(),
+          password: DEFAULT_PASSWORD,
+          full_name: 'X',
+          tenant_id: '7d1c1f7e-0000-4000-8000-000000000000',
+        })
         .expect(404);
       expect(res.body.code).toBe('TENANT_NOT_FOUND');
       const inactive = await createTenant(t.db, { is_active: false });
@@ -389,11 +437,26 @@ describe('Users API', () => {
       expect(dup.body.code).toBe('EMAIL_TAKEN');
 
       const first = { password: DEFAULT_PASSWORD, full_name: 'Cand', candidate_id: 'EXT-42' };
-      await t.http().post('/api/v1/users').set(bearer(a.adminTokens)).send({ ...first, email: email() }).expect(201);
-      const again = await t.http().post('/api/v1/users').set(bearer(a.adminTokens)).send({ ...first, email: email() }).expect(409);
+      await t
+        .http()
+        .post('/api/v1/users')
+        .set(bearer(a.adminTokens))
+        .send({ ...first, email: email() })
+        .expect(201);
+      const again = await t
+        .http()
+        .post('/api/v1/users')
+        .set(bearer(a.adminTokens))
+        .send({ ...first, email: email() })
+        .expect(409);
       expect(again.body.code).toBe('CANDIDATE_ID_TAKEN');
       // The same external code is fine in another tenant.
-      await t.http().post('/api/v1/users').set(bearer(b.adminTokens)).send({ ...first, email: email() }).expect(201);
+      await t
+        .http()
+        .post('/api/v1/users')
+        .set(bearer(b.adminTokens))
+        .send({ ...first, email: email() })
+        .expect(201);
     });
 
     it('400 on invalid bodies, with field errors, and nothing inserted', async () => {
@@ -426,7 +489,12 @@ describe('Users API', () => {
       for (const path of [`/users/${a.proctor.id}`, `/api/v1/users/${a.proctor.id}`]) {
         const res = await t.http().get(path).set(bearer(a.adminTokens)).expect(200);
         expectNoSecrets(res.body);
-        expect(res.body).toMatchObject({ id: a.proctor.id, email: a.proctor.email, role: 'proctor', tenant_id: a.tenant.id });
+        expect(res.body).toMatchObject({
+          id: a.proctor.id,
+          email: a.proctor.email,
+          role: 'proctor',
+          tenant_id: a.tenant.id,
+        });
       }
     });
 
@@ -470,8 +538,16 @@ describe('Users API', () => {
         .set(bearer(a.adminTokens))
         .expect(200);
       expect(res.body.id).toBe(a.candidate.id);
-      await t.http().get(`/users/by-email/${encodeURIComponent(b.candidate.email)}`).set(bearer(a.adminTokens)).expect(404);
-      const sa = await t.http().get(`/users/by-email/${encodeURIComponent(b.candidate.email)}`).set(bearer(superTokens)).expect(200);
+      await t
+        .http()
+        .get(`/users/by-email/${encodeURIComponent(b.candidate.email)}`)
+        .set(bearer(a.adminTokens))
+        .expect(404);
+      const sa = await t
+        .http()
+        .get(`/users/by-email/${encodeURIComponent(b.candidate.email)}`)
+        .set(bearer(superTokens))
+        .expect(200);
       expect(sa.body.id).toBe(b.candidate.id);
     });
   });
@@ -489,7 +565,13 @@ describe('Users API', () => {
         .put(`/api/v1/users/${target.id}`)
         .set(bearer(a.adminTokens))
         .set('User-Agent', AGENT)
-        .send({ candidate_name: 'Renamed', language_code: 'de', candidate_id: 'EXT-9', email: target.email.replace('candidate', 'moved'), client_name: 'ignored' })
+        .send({
+          candidate_name: 'Renamed',
+          language_code: 'de',
+          candidate_id: 'EXT-9',
+          email: target.email.replace('candidate', 'moved'),
+          client_name: 'ignored',
+        })
         .expect(200);
       expectNoSecrets(res.body);
       expect(res.body).toEqual({
@@ -502,7 +584,11 @@ describe('Users API', () => {
         language_code: 'de',
         updated_at: ISO,
       });
-      expect(await userRow(target.id)).toMatchObject({ full_name: 'Renamed', preferred_language: 'de', candidate_id: 'EXT-9' });
+      expect(await userRow(target.id)).toMatchObject({
+        full_name: 'Renamed',
+        preferred_language: 'de',
+        candidate_id: 'EXT-9',
+      });
 
       const [audit] = await auditRows(t.db, target.id, 'user.update');
       expect(audit).toMatchObject({
@@ -516,9 +602,19 @@ describe('Users API', () => {
     });
 
     it('PATCH is the same handler', async () => {
-      const res = await t.http().patch(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).send({ full_name: 'Patched' }).expect(200);
+      const res = await t
+        .http()
+        .patch(`/api/v1/users/${target.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ full_name: 'Patched' })
+        .expect(200);
       expect(res.body.full_name).toBe('Patched');
-      await t.http().patch(`/users/${target.id}`).set(bearer(a.adminTokens)).send({ full_name: 'Patched 2' }).expect(200);
+      await t
+        .http()
+        .patch(`/users/${target.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ full_name: 'Patched 2' })
+        .expect(200);
       expect((await userRow(target.id)).full_name).toBe('Patched 2');
     });
 
@@ -532,7 +628,14 @@ describe('Users API', () => {
         .expect(200);
       expect(res.body).toMatchObject({ full_name: 'Me Myself', preferred_language: 'es', role: 'candidate' });
       const before = await userRow(target.id);
-      for (const body of [{ email: email() }, { role: 'admin' }, { is_active: false }, { candidate_id: 'X' }, { tenant_id: b.tenant.id }, { password: 'Another-pass-1' }]) {
+      for (const body of [
+        { email: email() },
+        { role: 'admin' },
+        { is_active: false },
+        { candidate_id: 'X' },
+        { tenant_id: b.tenant.id },
+        { password: 'Another-pass-1' },
+      ]) {
         const denied = await t.http().put(`/api/v1/users/${target.id}`).set(bearer(tokens)).send(body).expect(403);
         expect(denied.body.code).toBe('FIELD_NOT_ALLOWED');
       }
@@ -544,7 +647,12 @@ describe('Users API', () => {
 
     it('nobody changes their own role: 403 and the row unchanged', async () => {
       const before = await userRow(a.admin.id);
-      const res = await t.http().put(`/api/v1/users/${a.admin.id}`).set(bearer(a.adminTokens)).send({ role: 'proctor' }).expect(403);
+      const res = await t
+        .http()
+        .put(`/api/v1/users/${a.admin.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ role: 'proctor' })
+        .expect(403);
       expect(res.body.code).toBe('CANNOT_CHANGE_OWN_ROLE');
       await t.http().put(`/api/v1/users/${superadminId}`).set(bearer(superTokens)).send({ role: 'admin' }).expect(403);
       expect(await userRow(a.admin.id)).toEqual(before);
@@ -553,9 +661,19 @@ describe('Users API', () => {
     });
 
     it('nobody deactivates themselves (409), and an own password goes through change-password (403)', async () => {
-      const res = await t.http().put(`/api/v1/users/${a.admin.id}`).set(bearer(a.adminTokens)).send({ is_active: false }).expect(409);
+      const res = await t
+        .http()
+        .put(`/api/v1/users/${a.admin.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ is_active: false })
+        .expect(409);
       expect(res.body.code).toBe('CANNOT_DEACTIVATE_SELF');
-      const pw = await t.http().put(`/api/v1/users/${a.admin.id}`).set(bearer(a.adminTokens)).send({ password: 'Brand-new-pass-1' }).expect(403);
+      const pw = await t
+        .http()
+        .put(`/api/v1/users/${a.admin.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ password: 'Brand-new-pass-1' })
+        .expect(403);
       expect(pw.body.code).toBe('USE_CHANGE_PASSWORD');
       expect((await userRow(a.admin.id)).is_active).toBe(true);
       await t.http().get('/auth/me').set(bearer(a.adminTokens)).expect(200);
@@ -563,9 +681,19 @@ describe('Users API', () => {
 
     it('an admin cannot grant superadmin or move a user to another tenant: 403, row unchanged', async () => {
       const before = await userRow(target.id);
-      const grant = await t.http().put(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).send({ role: 'superadmin' }).expect(403);
+      const grant = await t
+        .http()
+        .put(`/api/v1/users/${target.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ role: 'superadmin' })
+        .expect(403);
       expect(grant.body.code).toBe('ROLE_NOT_ALLOWED');
-      const move = await t.http().put(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).send({ tenant_id: b.tenant.id }).expect(403);
+      const move = await t
+        .http()
+        .put(`/api/v1/users/${target.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ tenant_id: b.tenant.id })
+        .expect(403);
       expect(move.body.code).toBe('CANNOT_MOVE_USER');
       expect(await userRow(target.id)).toEqual(before);
       expect(await auditRows(t.db, target.id)).toEqual([]);
@@ -580,7 +708,12 @@ describe('Users API', () => {
         .send({ full_name: 'Pwned', is_active: false })
         .expect(404);
       expect(res.body.code).toBe('USER_NOT_FOUND');
-      await t.http().put(`/api/v1/users/${superadminId}`).set(bearer(a.adminTokens)).send({ full_name: 'Pwned' }).expect(404);
+      await t
+        .http()
+        .put(`/api/v1/users/${superadminId}`)
+        .set(bearer(a.adminTokens))
+        .send({ full_name: 'Pwned' })
+        .expect(404);
       expect(await userRow(b.candidate.id)).toEqual(before);
       expect((await userRow(superadminId)).full_name).not.toBe('Pwned');
     });
@@ -588,7 +721,12 @@ describe('Users API', () => {
     it("a role change cuts the target's live access token", async () => {
       const tokens = await loginAs(t, target);
       await t.http().get('/auth/me').set(bearer(tokens)).expect(200);
-      const res = await t.http().put(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).send({ role: 'proctor' }).expect(200);
+      const res = await t
+        .http()
+        .put(`/api/v1/users/${target.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ role: 'proctor' })
+        .expect(200);
       expect(res.body.role).toBe('proctor');
       const me = await t.http().get('/auth/me').set(bearer(tokens)).expect(401);
       expect(me.body.code).toBe('SESSION_REVOKED');
@@ -603,7 +741,12 @@ describe('Users API', () => {
 
     it('deactivation through PUT cuts the token and blocks login; reactivation does not revive old sessions', async () => {
       const tokens = await loginAs(t, target);
-      await t.http().put(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).send({ is_active: false }).expect(200);
+      await t
+        .http()
+        .put(`/api/v1/users/${target.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ is_active: false })
+        .expect(200);
       await t.http().get('/auth/me').set(bearer(tokens)).expect(401);
       expect(await sessionReasons(target.id)).toEqual(['user_deactivated']);
       await t.http().post('/auth/login').send({ email: target.email, password: target.password }).expect(401);
@@ -634,7 +777,12 @@ describe('Users API', () => {
 
     it('superadmin moves a user between tenants; its sessions end', async () => {
       const tokens = await loginAs(t, target);
-      const res = await t.http().put(`/api/v1/users/${target.id}`).set(bearer(superTokens)).send({ tenant_id: b.tenant.id }).expect(200);
+      const res = await t
+        .http()
+        .put(`/api/v1/users/${target.id}`)
+        .set(bearer(superTokens))
+        .send({ tenant_id: b.tenant.id })
+        .expect(200);
       expect(res.body).toMatchObject({ tenant_id: b.tenant.id, client_name: b.tenant.name });
       expect((await userRow(target.id)).tenant_id).toBe(b.tenant.id);
       await t.http().get('/auth/me').set(bearer(tokens)).expect(401);
@@ -650,18 +798,45 @@ describe('Users API', () => {
         .send({ tenant_id: '7d1c1f7e-0000-4000-8000-000000000000' })
         .expect(404);
       expect(unknown.body.code).toBe('TENANT_NOT_FOUND');
-      const misplaced = await t.http().put(`/api/v1/users/${target.id}`).set(bearer(superTokens)).send({ role: 'superadmin' }).expect(400);
+      const misplaced = await t
+        .http()
+        .put(`/api/v1/users/${target.id}`)
+        .set(bearer(superTokens))
+        .send({ role: 'superadmin' })
+        .expect(400);
       expect(misplaced.body.code).toBe('SUPERADMIN_OUTSIDE_SYSTEM_TENANT');
       expect((await userRow(target.id)).role).toBe('candidate');
     });
 
     it('409 on a taken e-mail or candidate_id; 400 on unknown fields and nulls', async () => {
-      const taken = await t.http().put(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).send({ email: a.proctor.email }).expect(409);
+      const taken = await t
+        .http()
+        .put(`/api/v1/users/${target.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ email: a.proctor.email })
+        .expect(409);
       expect(taken.body.code).toBe('EMAIL_TAKEN');
-      await t.http().put(`/api/v1/users/${a.proctor.id}`).set(bearer(a.adminTokens)).send({ candidate_id: 'DUP-1' }).expect(200);
-      const dup = await t.http().put(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).send({ candidate_id: 'DUP-1' }).expect(409);
+      await t
+        .http()
+        .put(`/api/v1/users/${a.proctor.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ candidate_id: 'DUP-1' })
+        .expect(200);
+      const dup = await t
+        .http()
+        .put(`/api/v1/users/${target.id}`)
+        .set(bearer(a.adminTokens))
+        .send({ candidate_id: 'DUP-1' })
+        .expect(409);
       expect(dup.body.code).toBe('CANDIDATE_ID_TAKEN');
-      for (const body of [{ id: b.admin.id }, { created_at: '2020-01-01' }, { password_hash: 'x' }, { email: null }, { is_active: 'no' }, { password: 'x'.repeat(73) }]) {
+      for (const body of [
+        { id: b.admin.id },
+        { created_at: '2020-01-01' },
+        { password_hash: 'x' },
+        { email: null },
+        { is_active: 'no' },
+        { password: 'x'.repeat(73) },
+      ]) {
         const res = await t.http().put(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).send(body).expect(400);
         expect(res.body.code).toBe('VALIDATION_ERROR');
       }
@@ -674,7 +849,12 @@ describe('Users API', () => {
     it('deactivates, revokes the sessions, audits once, and is idempotent', async () => {
       const target = await createUser(t.db, { role: 'proctor', tenantId: a.tenant.id });
       const tokens = await loginAs(t, target);
-      const res = await t.http().delete(`/api/v1/users/${target.id}`).set(bearer(a.adminTokens)).set('User-Agent', AGENT).expect(200);
+      const res = await t
+        .http()
+        .delete(`/api/v1/users/${target.id}`)
+        .set(bearer(a.adminTokens))
+        .set('User-Agent', AGENT)
+        .expect(200);
       expectNoSecrets(res.body);
       expect(res.body).toMatchObject({ id: target.id, is_active: false, role: 'proctor', tenant_id: a.tenant.id });
       expect((await userRow(target.id)).is_active).toBe(false);

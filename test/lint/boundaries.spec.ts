@@ -13,7 +13,10 @@ const BOUNDARY_RULES = new Set(['no-restricted-imports', 'no-restricted-properti
 const config = require(join(ROOT, 'eslint.config.js')) as Linter.Config[];
 const eslint = new ESLint({ cwd: ROOT, overrideConfigFile: true, overrideConfig: config });
 
-async function boundaryFindings(file: string, code: string): Promise<{ rule: string; line: number; message: string }[]> {
+async function boundaryFindings(
+  file: string,
+  code: string,
+): Promise<{ rule: string; line: number; message: string }[]> {
   const [result] = await eslint.lintText(code, { filePath: join(ROOT, file) });
   return result.messages
     .filter((m) => m.ruleId !== null && BOUNDARY_RULES.has(m.ruleId))
@@ -32,7 +35,11 @@ describe('module boundaries (eslint.config.js)', () => {
       ].join('\n'),
     );
     expect(common).toEqual([
-      expect.objectContaining({ rule: 'no-restricted-imports', line: 1, message: expect.stringContaining('src/common') }),
+      expect.objectContaining({
+        rule: 'no-restricted-imports',
+        line: 1,
+        message: expect.stringContaining('src/common'),
+      }),
     ]);
     const domain = await boundaryFindings(
       'src/domain/some-type.ts',
@@ -109,7 +116,11 @@ describe('module boundaries (eslint.config.js)', () => {
   it('only src/config reads process.env', async () => {
     const code = 'export const port = process.env.PORT;\n';
     expect(await boundaryFindings('src/modules/system/health.service.ts', code)).toEqual([
-      expect.objectContaining({ rule: 'no-restricted-properties', line: 1, message: expect.stringContaining('src/config') }),
+      expect.objectContaining({
+        rule: 'no-restricted-properties',
+        line: 1,
+        message: expect.stringContaining('src/config'),
+      }),
     ]);
     expect(await boundaryFindings('src/common/logging/logger.ts', code)).toHaveLength(1);
     expect(await boundaryFindings('src/main.ts', code)).toHaveLength(1);

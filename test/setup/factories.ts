@@ -44,7 +44,14 @@ export async function createTenant(db: DataSource, overrides: Partial<TenantRow>
 /** Inserts a user directly (fast bcrypt hash of DEFAULT_PASSWORD unless a password is given). */
 export async function createUser(
   db: DataSource,
-  options: { role?: Role; tenantId?: string; email?: string; password?: string; fullName?: string; isActive?: boolean } = {},
+  options: {
+    role?: Role;
+    tenantId?: string;
+    email?: string;
+    password?: string;
+    fullName?: string;
+    isActive?: boolean;
+  } = {},
 ): Promise<UserRow> {
   const role = options.role ?? 'candidate';
   const password = options.password ?? DEFAULT_PASSWORD;

@@ -90,7 +90,10 @@ export async function createSubmission(
     .send({
       candidate_name: 'Ada Lovelace',
       test_type: 'SJT',
-      conversation_history: [{ question: 'Q1', answer: 'A1' }, { question: 'Q1.a', answer: 'A1.a' }],
+      conversation_history: [
+        { question: 'Q1', answer: 'A1' },
+        { question: 'Q1.a', answer: 'A1.a' },
+      ],
       ...body,
     });
   if (res.status !== 201) throw new Error(`submission failed: ${res.status} ${JSON.stringify(res.body)}`);

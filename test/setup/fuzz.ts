@@ -112,12 +112,24 @@ export function plausible(doc: OpenApiDocument, raw: Schema, rng: Prng, ids: () 
     case 'boolean':
       return rng.chance(0.5);
     case 'array':
-      return depth > 4 ? [] : Array.from({ length: rng.int(3) }, () => plausible(doc, schema.items ?? { type: 'object' }, rng, ids, depth + 1));
+      return depth > 4
+        ? []
+        : Array.from({ length: rng.int(3) }, () =>
+            plausible(doc, schema.items ?? { type: 'object' }, rng, ids, depth + 1),
+          );
     case 'string':
       if (schema.format === 'uuid') return ids();
       if (schema.format === 'email') return `fuzz-${rng.int(1e9)}@example.test`;
       if (schema.format === 'date-time') return new Date(Date.UTC(2026, rng.int(12), 1 + rng.int(28))).toISOString();
-      return rng.pick(['Fuzz', 'fuzz text é ✓', 'Password-123', 'en', 'sjt', 'SJT', 'x'.repeat(Math.max(1, schema.minLength ?? 1))]);
+      return rng.pick([
+        'Fuzz',
+        'fuzz text é ✓',
+        'Password-123',
+        'en',
+        'sjt',
+        'SJT',
+        'x'.repeat(Math.max(1, schema.minLength ?? 1)),
+      ]);
     default: {
       if (depth > 4) return {};
       const out: Record<string, unknown> = {};
@@ -125,7 +137,8 @@ export function plausible(doc: OpenApiDocument, raw: Schema, rng: Prng, ids: () 
         if (schema.required?.includes(key) || rng.chance(0.5)) out[key] = plausible(doc, inner, rng, ids, depth + 1);
       }
       if (!schema.properties || schema.additionalProperties) {
-        for (let i = rng.int(3); i > 0; i -= 1) out[`k${rng.int(100)}`] = rng.pick(['v', 1, true, null, { nested: 'x' }]);
+        for (let i = rng.int(3); i > 0; i -= 1)
+          out[`k${rng.int(100)}`] = rng.pick(['v', 1, true, null, { nested: 'x' }]);
       }
       return out;
     }
@@ -177,12 +190,15 @@ export function hostileValue(rng: Prng): unknown {
 export function mutateBody(body: unknown, rng: Prng): unknown {
   const roll = rng.int(10);
   if (roll === 0) return hostileValue(rng);
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return rng.chance(0.5) ? { value: hostileValue(rng) } : body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return rng.chance(0.5) ? { value: hostileValue(rng) } : body;
   const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
   const keys = Object.keys(copy);
   if (roll === 1 && keys.length) delete copy[rng.pick(keys)];
-  else if (roll === 2) copy[rng.pick(['unknown_field', 'tenant_id', 'role', 'id', 'user_id', 'status'])] = hostileValue(rng);
-  else if (roll === 3) return { ...(protoValue(rng.pick(['__proto__', 'constructor', 'prototype'])) as object), ...copy };
+  else if (roll === 2)
+    copy[rng.pick(['unknown_field', 'tenant_id', 'role', 'id', 'user_id', 'status'])] = hostileValue(rng);
+  else if (roll === 3)
+    return { ...(protoValue(rng.pick(['__proto__', 'constructor', 'prototype'])) as object), ...copy };
   else if (keys.length) {
     const key = rng.pick(keys);
     const inner = copy[key];
@@ -217,7 +233,17 @@ export function hostilePathValue(rng: Prng): string {
 
 /** Values for documented request headers (Range on downloads), valid and not. */
 export function hostileHeaderValue(rng: Prng): string {
-  return rng.pick(['bytes=0-10', 'bytes=5-', 'bytes=-3', 'bytes=10-2', 'bytes=99999999999999999999999-', 'bytes=0-1,3-4', 'bytes=abc', 'items=0-1', '']);
+  return rng.pick([
+    'bytes=0-10',
+    'bytes=5-',
+    'bytes=-3',
+    'bytes=10-2',
+    'bytes=99999999999999999999999-',
+    'bytes=0-1,3-4',
+    'bytes=abc',
+    'items=0-1',
+    '',
+  ]);
 }
 
 export interface Encoded {
@@ -230,14 +256,49 @@ export function encodeBody(value: unknown, rng: Prng, allowedTypes: string[]): E
   const json = Buffer.from(JSON.stringify(value) ?? 'null');
   const roll = rng.int(36);
   if (roll === 0) return { headers: { 'Content-Type': 'application/json' }, body: Buffer.from('{"unterminated": ') };
-  if (roll === 1) return { headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: Buffer.from('corrupt gzip bytes') };
-  if (roll === 2) return { headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: gzipSync(json) };
-  if (roll === 3) return { headers: { 'Content-Type': 'application/json', 'Content-Encoding': rng.pick(['deflate', 'br', 'compress']) }, body: Buffer.from('garbage') };
-  if (roll === 4) return { headers: { 'Content-Type': rng.pick(['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) }, body: json };
-  if (roll === 5) return { headers: { 'Content-Type': 'multipart/form-data; boundary=fuzz' }, body: Buffer.from('--fuzz\r\nContent-Disposition: form-data; name="file"; filename="a.webm"\r\n\r\nxx\r\n--fuzz--\r\n') };
-  if (roll === 6) return { headers: { 'Content-Type': 'application/json; charset=utf-16le' }, body: Buffer.from(json.toString(), 'utf16le') };
-  if (roll === 7) return { headers: { 'Content-Type': rng.pick(['application/json; charset=latin1', 'application/json; charset=utf-7']) }, body: json };
+  if (roll === 1)
+    return {
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body: Buffer.from('corrupt gzip bytes'),
+    };
+  if (roll === 2)
+    return { headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: gzipSync(json) };
+  if (roll === 3)
+    return {
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': rng.pick(['deflate', 'br', 'compress']) },
+      body: Buffer.from('garbage'),
+    };
+  if (roll === 4)
+    return {
+      headers: { 'Content-Type': rng.pick(['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) },
+      body: json,
+    };
+  if (roll === 5)
+    return {
+      headers: { 'Content-Type': 'multipart/form-data; boundary=fuzz' },
+      body: Buffer.from(
+        '--fuzz\r\nContent-Disposition: form-data; name="file"; filename="a.webm"\r\n\r\nxx\r\n--fuzz--\r\n',
+      ),
+    };
+  if (roll === 6)
+    return {
+      headers: { 'Content-Type': 'application/json; charset=utf-16le' },
+      body: Buffer.from(json.toString(), 'utf16le'),
+    };
+  if (roll === 7)
+    return {
+      headers: { 'Content-Type': rng.pick(['application/json; charset=latin1', 'application/json; charset=utf-7']) },
+      body: json,
+    };
   if (roll === 8) return { headers: {}, body: json };
   if (roll === 9) return { headers: { 'Content-Type': 'application/json' }, body: Buffer.alloc(0) };
-  return { headers: { 'Content-Type': allowedTypes.includes('multipart/form-data') && rng.chance(0.5) ? 'multipart/form-data; boundary=fuzz' : 'application/json' }, body: json };
+  return {
+    headers: {
+      'Content-Type':
+        allowedTypes.includes('multipart/form-data') && rng.chance(0.5)
+          ? 'multipart/form-data; boundary=fuzz'
+          : 'application/json',
+    },
+    body: json,
+  };
 }

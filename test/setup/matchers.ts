@@ -4,7 +4,9 @@ export const UUID = expect.stringMatching(/^[0-9a-f-]{36}$/);
 
 /** A local-storage `storage_url`: an absolute, signed, expiring link to one media file. */
 export const signedMediaUrl = (mediaId: string) =>
-  expect.stringMatching(new RegExp(`^https?://[^/]+/api/v1/media/${mediaId}/file\\?expires=\\d+&signature=[A-Za-z0-9_-]{43}$`));
+  expect.stringMatching(
+    new RegExp(`^https?://[^/]+/api/v1/media/${mediaId}/file\\?expires=\\d+&signature=[A-Za-z0-9_-]{43}$`),
+  );
 
 /** The path and query of an absolute URL, for supertest (which talks to the app's own server). */
 export const pathOf = (url: string) => {

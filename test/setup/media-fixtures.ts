@@ -14,7 +14,9 @@ function ebml(docType: string): Buffer {
     doc,
     hex('4287 81 04 4285 81 02'),
   ]);
-  return pad(Buffer.concat([hex('1A45DFA3'), Buffer.from([0x80 | body.length]), body, hex('18538067 01FFFFFFFFFFFFFF')]));
+  return pad(
+    Buffer.concat([hex('1A45DFA3'), Buffer.from([0x80 | body.length]), body, hex('18538067 01FFFFFFFFFFFFFF')]),
+  );
 }
 
 function ftyp(major: string, compatible: string[]): Buffer {

@@ -26,7 +26,11 @@ export function multipartBody(parts: Part[]): Buffer {
   for (const part of parts) {
     const disposition = part.disposition ?? (part.filename !== undefined ? `; filename="${part.filename}"` : '');
     const type = part.type ? `\r\nContent-Type: ${part.type}` : '';
-    chunks.push(Buffer.from(`--${MEDIA_BOUNDARY}\r\nContent-Disposition: form-data; name="${part.name}"${disposition}${type}\r\n\r\n`));
+    chunks.push(
+      Buffer.from(
+        `--${MEDIA_BOUNDARY}\r\nContent-Disposition: form-data; name="${part.name}"${disposition}${type}\r\n\r\n`,
+      ),
+    );
     chunks.push(part.data ?? Buffer.from(part.value ?? ''));
     chunks.push(Buffer.from('\r\n'));
   }
@@ -44,10 +48,7 @@ export const filePart = (data: Buffer, type = 'video/webm', filename = 'Q1_video
 });
 
 /** The first seed frontend's fields (file first, as its FormData is built), overridable. */
-export function frontendParts(
-  file: Part,
-  fields: Record<string, string | undefined> = {},
-): Part[] {
+export function frontendParts(file: Part, fields: Record<string, string | undefined> = {}): Part[] {
   const values: Record<string, string | undefined> = {
     question_index: '0',
     file_type: 'video',
@@ -94,7 +95,10 @@ export async function filesUnder(root: string): Promise<string[]> {
 }
 
 /** A submission created through the API by `tokens`' user (for itself). */
-export async function submitInterview(t: TestApp, tokens: { access_token: string }): Promise<{ id: string; tenant_id: string }> {
+export async function submitInterview(
+  t: TestApp,
+  tokens: { access_token: string },
+): Promise<{ id: string; tenant_id: string }> {
   return createSubmission(t, tokens);
 }
 

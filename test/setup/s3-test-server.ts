@@ -63,7 +63,10 @@ function abortMultipartUpload(directory: string, onAbort: () => void): KoaMiddle
       return;
     }
     const folder = join(directory, match[1], '._S3rver_uploads', uploadId);
-    const exists = await stat(folder).then(() => true, () => false);
+    const exists = await stat(folder).then(
+      () => true,
+      () => false,
+    );
     if (!exists) {
       ctx.status = 404;
       ctx.type = 'application/xml';
@@ -100,7 +103,10 @@ function listMultipartUploads(directory: string): KoaMiddleware {
     }
     uploads.sort((x, y) => (x.key === y.key ? x.uploadId.localeCompare(y.uploadId) : x.key < y.key ? -1 : 1));
     const after = uploads.filter(
-      (u) => !keyMarker || u.key > keyMarker || (u.key === keyMarker && uploadIdMarker !== '' && u.uploadId > uploadIdMarker),
+      (u) =>
+        !keyMarker ||
+        u.key > keyMarker ||
+        (u.key === keyMarker && uploadIdMarker !== '' && u.uploadId > uploadIdMarker),
     );
     const page = after.slice(0, LIST_UPLOADS_PAGE);
     const truncated = after.length > page.length;
@@ -138,7 +144,12 @@ export async function startS3TestServer(bucket = 'trajectorie-test'): Promise<S3
   // Koa composes its middleware when it starts listening: put the shim right before s3rver's router.
   const stack = (server as unknown as { middleware: KoaMiddleware[] }).middleware;
   let aborted = 0;
-  stack.splice(stack.length - 1, 0, abortMultipartUpload(directory, () => (aborted += 1)), listMultipartUploads(directory));
+  stack.splice(
+    stack.length - 1,
+    0,
+    abortMultipartUpload(directory, () => (aborted += 1)),
+    listMultipartUploads(directory),
+  );
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   const region = 'us-east-1';

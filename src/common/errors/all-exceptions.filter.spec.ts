@@ -40,7 +40,11 @@ describe('AllExceptionsFilter', () => {
   });
 
   it('never leaks a stack, SQL or file path in a 500', () => {
-    const error = new QueryFailedError('SELECT secret FROM users WHERE x = $1', ['v'], new Error('relation "x" does not exist'));
+    const error = new QueryFailedError(
+      'SELECT secret FROM users WHERE x = $1',
+      ['v'],
+      new Error('relation "x" does not exist'),
+    );
     const sent = run(error);
     expect(sent.status).toBe(500);
     expect(sent.body).toEqual({
@@ -72,15 +76,28 @@ describe('AllExceptionsFilter', () => {
   it('maps database errors a client value can cause (NUL in text/jsonb, out-of-range number, too long) to a 400', () => {
     for (const code of ['22021', '22P05', '22003', '22001', '22007', '22008']) {
       const driver = Object.assign(new Error('value problem'), { code });
-      expect(run(new QueryFailedError('q', [], driver)).body).toMatchObject({ status_code: 400, code: 'INVALID_INPUT' });
+      expect(run(new QueryFailedError('q', [], driver)).body).toMatchObject({
+        status_code: 400,
+        code: 'INVALID_INPUT',
+      });
     }
     const other = Object.assign(new Error('division by zero'), { code: '22012' });
     expect(run(new QueryFailedError('q', [], other)).status).toBe(500);
   });
 
   it('maps corrupt gzip/deflate/br bodies (zlib errors made 400 by body-parser) to 400 MALFORMED_BODY', () => {
-    for (const [code, errno] of [['Z_DATA_ERROR', -3], ['Z_BUF_ERROR', -5], ['ERR__ERROR_FORMAT_PADDING_1', -14]] as const) {
-      const zlib = Object.assign(new Error('incorrect header check'), { code, errno, status: 400, statusCode: 400, expose: true });
+    for (const [code, errno] of [
+      ['Z_DATA_ERROR', -3],
+      ['Z_BUF_ERROR', -5],
+      ['ERR__ERROR_FORMAT_PADDING_1', -14],
+    ] as const) {
+      const zlib = Object.assign(new Error('incorrect header check'), {
+        code,
+        errno,
+        status: 400,
+        statusCode: 400,
+        expose: true,
+      });
       expect(run(zlib).body).toMatchObject({ status_code: 400, code: 'MALFORMED_BODY' });
     }
     const unexposed = Object.assign(new Error('internal'), { code: 'Z_DATA_ERROR', errno: -3, status: 400 });
@@ -100,34 +117,58 @@ describe('AllExceptionsFilter', () => {
   });
 
   it('maps body-parser rejections (413) instead of answering 500', () => {
-    const tooLarge = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413, expose: true });
+    const tooLarge = Object.assign(new Error('request entity too large'), {
+      type: 'entity.too.large',
+      status: 413,
+      expose: true,
+    });
     expect(run(tooLarge).body).toMatchObject({ status_code: 413, code: 'PAYLOAD_TOO_LARGE' });
   });
 
   describe('dependency failures → 503 SERVICE_UNAVAILABLE with Retry-After (never 401 or 500)', () => {
     const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
-    const timeout = new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') });
+    const timeout = new Error('Connection terminated due to connection timeout', {
+      cause: new Error('Connection terminated unexpectedly'),
+    });
     const cases: [string, unknown][] = [
       ['connection refused (pg connect)', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
-      ['both addresses refused (AggregateError)', Object.assign(new AggregateError([withCode('a', 'ECONNREFUSED'), withCode('b', 'ECONNREFUSED')], ''), {})],
+      [
+        'both addresses refused (AggregateError)',
+        Object.assign(new AggregateError([withCode('a', 'ECONNREFUSED'), withCode('b', 'ECONNREFUSED')], ''), {}),
+      ],
       ['connection reset mid-query', new QueryFailedError('SELECT 1', [], withCode('read ECONNRESET', 'ECONNRESET'))],
-      ['server closed the connection', new QueryFailedError('SELECT 1', [], new Error('Connection terminated unexpectedly'))],
-      ['admin shutdown 57P01', new QueryFailedError('SELECT 1', [], withCode('terminating connection due to administrator command', '57P01'))],
+      [
+        'server closed the connection',
+        new QueryFailedError('SELECT 1', [], new Error('Connection terminated unexpectedly')),
+      ],
+      [
+        'admin shutdown 57P01',
+        new QueryFailedError('SELECT 1', [], withCode('terminating connection due to administrator command', '57P01')),
+      ],
       ['cannot connect now 57P03', withCode('the database system is shutting down', '57P03')],
       ['too many connections 53300', withCode('sorry, too many clients already', '53300')],
-      ['statement timeout 57014', new QueryFailedError('SELECT 1', [], withCode('canceling statement due to statement timeout', '57014'))],
+      [
+        'statement timeout 57014',
+        new QueryFailedError('SELECT 1', [], withCode('canceling statement due to statement timeout', '57014')),
+      ],
       ['connection exception class 08', withCode('connection failure', '08006')],
       ['connect timeout', timeout],
       ['pool acquire timeout', new Error('timeout exceeded when trying to connect')],
       ['frozen server (query_timeout)', new QueryFailedError('SELECT 1', [], new Error('Query read timeout'))],
       [
         'Redis unreachable (ioredis retries)',
-        Object.assign(new Error('Reached the max retries per request limit (which is 2). Refer to "maxRetriesPerRequest"'), {
-          name: 'MaxRetriesPerRequestError',
-        }),
+        Object.assign(
+          new Error('Reached the max retries per request limit (which is 2). Refer to "maxRetriesPerRequest"'),
+          {
+            name: 'MaxRetriesPerRequestError',
+          },
+        ),
       ],
       ['connection lost inside a transaction (TypeORM released the runner)', new QueryRunnerAlreadyReleasedError()],
-      ['connection lost inside a transaction (manager of a released runner)', new QueryRunnerProviderAlreadyReleasedError()],
+      [
+        'connection lost inside a transaction (manager of a released runner)',
+        new QueryRunnerProviderAlreadyReleasedError(),
+      ],
       ['Redis command timeout', new Error('Command timed out')],
       ['Redis connection closed', new Error('Connection is closed.')],
     ];

@@ -61,7 +61,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     } else if (error.status >= 500) {
       this.logger.error({ err: exception, path: request.path, request_id: request.id }, 'Unhandled error');
     }
-    const listed = error.errors && error.errors.length > MAX_LISTED_ERRORS ? error.errors.slice(0, MAX_LISTED_ERRORS) : error.errors;
+    const listed =
+      error.errors && error.errors.length > MAX_LISTED_ERRORS ? error.errors.slice(0, MAX_LISTED_ERRORS) : error.errors;
     const body: ErrorBody = {
       status_code: error.status,
       code: error.code,

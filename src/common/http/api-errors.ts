@@ -35,16 +35,32 @@ const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/sche
 /** Response headers the exception filter sets, by status. */
 const ERROR_HEADERS: Record<string, Record<string, HeaderObject>> = {
   '401': {
-    'WWW-Authenticate': { description: 'The auth scheme to use', required: true, schema: { type: 'string', example: 'Bearer' } },
+    'WWW-Authenticate': {
+      description: 'The auth scheme to use',
+      required: true,
+      schema: { type: 'string', example: 'Bearer' },
+    },
   },
   '429': {
-    'Retry-After': { description: 'Seconds until a retry can succeed', required: true, schema: { type: 'integer', minimum: 1 } },
+    'Retry-After': {
+      description: 'Seconds until a retry can succeed',
+      required: true,
+      schema: { type: 'integer', minimum: 1 },
+    },
   },
   '503': {
-    'Retry-After': { description: 'Seconds after which a retry is worthwhile', required: false, schema: { type: 'integer', minimum: 1 } },
+    'Retry-After': {
+      description: 'Seconds after which a retry is worthwhile',
+      required: false,
+      schema: { type: 'integer', minimum: 1 },
+    },
   },
   '416': {
-    'Content-Range': { description: 'bytes */size: the size of the stored file', required: true, schema: { type: 'string', example: 'bytes */1048576' } },
+    'Content-Range': {
+      description: 'bytes */size: the size of the stored file',
+      required: true,
+      schema: { type: 'string', example: 'bytes */1048576' },
+    },
   },
 };
 

@@ -25,18 +25,35 @@ function both(body: unknown): [AppError | null, AppError | null] {
 
 describe('body shape limits', () => {
   it('passes ordinary bodies, including long arrays of entries (a submission of 500 rich entries)', () => {
-    const entry = { question: 'Q?', answer: 'A "quoted" \\ answer, with: punctuation {}[]', competency: 'x', score: 3, ok: true, n: null };
-    const submission = { candidate_name: 'Ada', test_type: 'SJT', conversation_history: Array.from({ length: 500 }, () => ({ ...entry })) };
+    const entry = {
+      question: 'Q?',
+      answer: 'A "quoted" \\ answer, with: punctuation {}[]',
+      competency: 'x',
+      score: 3,
+      ok: true,
+      n: null,
+    };
+    const submission = {
+      candidate_name: 'Ada',
+      test_type: 'SJT',
+      conversation_history: Array.from({ length: 500 }, () => ({ ...entry })),
+    };
     expect(both(submission)).toEqual([null, null]);
     expect(both(nest(MAX_BODY_DEPTH))).toEqual([null, null]);
     expect(both(wide(MAX_OBJECT_KEYS))).toEqual([null, null]);
     expect(both(Array.from({ length: MAX_BODY_NODES - 1 }, () => 0))).toEqual([null, null]);
-    expect(both({ emoji: 'paired \ud83d\ude00 surrogates are fine', 'ключ "κλειδί"': ['€', '日本語'] })).toEqual([null, null]);
+    expect(both({ emoji: 'paired \ud83d\ude00 surrogates are fine', 'ключ "κλειδί"': ['€', '日本語'] })).toEqual([
+      null,
+      null,
+    ]);
   });
 
   it('refuses nesting deeper than MAX_BODY_DEPTH, without recursing on hostile nesting', () => {
-    for (const error of both(nest(MAX_BODY_DEPTH + 1))) expect(error).toMatchObject({ status: 400, code: 'BODY_TOO_DEEP' });
-    expect(checkJsonBytes(Buffer.from('['.repeat(200_000) + ']'.repeat(200_000)))).toMatchObject({ code: 'BODY_TOO_DEEP' });
+    for (const error of both(nest(MAX_BODY_DEPTH + 1)))
+      expect(error).toMatchObject({ status: 400, code: 'BODY_TOO_DEEP' });
+    expect(checkJsonBytes(Buffer.from('['.repeat(200_000) + ']'.repeat(200_000)))).toMatchObject({
+      code: 'BODY_TOO_DEEP',
+    });
     expect(bodyShapeError(nest(200_000))).toMatchObject({ code: 'BODY_TOO_DEEP' });
   });
 
@@ -82,7 +99,12 @@ describe('body shape limits', () => {
       errors: [{ field: 'email', message: 'email must not contain the NUL character' }],
     });
     expect(bodyShapeError(JSON.parse('{"conversation_history":[{"answer":"x"},{"answer":"\\ud800"}]}'))).toMatchObject({
-      errors: [{ field: 'conversation_history[1].answer', message: 'conversation_history[1].answer must not contain unpaired UTF-16 surrogates' }],
+      errors: [
+        {
+          field: 'conversation_history[1].answer',
+          message: 'conversation_history[1].answer must not contain unpaired UTF-16 surrogates',
+        },
+      ],
     });
     expect(bodyShapeError(JSON.parse('{"config_data":{"\\udc00":1}}'))).toMatchObject({
       errors: [{ field: 'config_data.\udc00', message: expect.stringContaining('key must not contain unpaired') }],
@@ -96,7 +118,9 @@ describe('verifyJsonBytes (the JSON parser hook)', () => {
     const raw = Buffer.from(JSON.stringify(wide(MAX_OBJECT_KEYS + 1)));
     expect(() => verifyJsonBytes({} as never, {} as never, raw, 'utf-8')).toThrow(AppError);
     const utf16 = Buffer.from(JSON.stringify(wide(MAX_OBJECT_KEYS + 1)), 'utf16le');
-    expect(() => verifyJsonBytes({} as never, {} as never, utf16, 'utf-16le')).toThrow(expect.objectContaining({ code: 'BODY_TOO_WIDE' }));
+    expect(() => verifyJsonBytes({} as never, {} as never, utf16, 'utf-16le')).toThrow(
+      expect.objectContaining({ code: 'BODY_TOO_WIDE' }),
+    );
     expect(() => verifyJsonBytes({} as never, {} as never, Buffer.from('{"a":1}'), 'utf-8')).not.toThrow();
   });
 

@@ -90,7 +90,12 @@ export function checkJsonBytes(bytes: Uint8Array): AppError | null {
 }
 
 /** body-parser's `verify` hook: runs on the raw bytes before JSON.parse (a throw here becomes the response). */
-export function verifyJsonBytes(_req: IncomingMessage, _res: ServerResponse, raw: Buffer, encoding: string | null): void {
+export function verifyJsonBytes(
+  _req: IncomingMessage,
+  _res: ServerResponse,
+  raw: Buffer,
+  encoding: string | null,
+): void {
   let bytes: Uint8Array = raw;
   if (encoding && !/^utf-?8$/i.test(encoding)) {
     // UTF-16 and the like: measured as the UTF-8 they stand for

@@ -34,7 +34,9 @@ describe('@Endpoint', () => {
 
   it('publishes x-roles and bearer auth (none on public routes)', () => {
     expect(meta(DECORATORS.API_EXTENSION, list)).toEqual({ 'x-roles': ['superadmin', 'admin'] });
-    expect(meta(DECORATORS.API_EXTENSION, create)).toEqual({ 'x-roles': ['superadmin', 'admin', 'proctor', 'candidate'] });
+    expect(meta(DECORATORS.API_EXTENSION, create)).toEqual({
+      'x-roles': ['superadmin', 'admin', 'proctor', 'candidate'],
+    });
     expect(meta(DECORATORS.API_EXTENSION, open)).toEqual({ 'x-roles': [] });
     expect(meta(DECORATORS.API_SECURITY, list)).toEqual([{ bearer: [] }]);
     expect(meta(DECORATORS.API_SECURITY, open)).toBeUndefined();
@@ -69,7 +71,10 @@ describe('PageInterceptor', () => {
   };
 
   it('sends the items and puts the total in X-Total-Count', async () => {
-    expect(await run({ items: [{ a: 1 }], total: 42 })).toEqual({ body: [{ a: 1 }], headers: { 'X-Total-Count': '42' } });
+    expect(await run({ items: [{ a: 1 }], total: 42 })).toEqual({
+      body: [{ a: 1 }],
+      headers: { 'X-Total-Count': '42' },
+    });
     expect(await run({ items: [], total: 0 })).toEqual({ body: [], headers: { 'X-Total-Count': '0' } });
   });
 

@@ -68,7 +68,9 @@ export function largeJsonBody(options: LargeJsonBodyOptions): RequestHandler {
     if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
       return next(UNSUPPORTED_MEDIA_TYPE(`Unsupported charset "${charset}"`));
     }
-    const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const encoding = String(req.headers['content-encoding'] ?? 'identity')
+      .trim()
+      .toLowerCase();
     const decoder = decoderFor(encoding);
     if (decoder === undefined) {
       return next(bodyError(415, 'encoding.unsupported', `Unsupported content encoding "${encoding}"`));
@@ -125,7 +127,11 @@ export function largeJsonBody(options: LargeJsonBodyOptions): RequestHandler {
       );
     };
     const onError = (error: Error) =>
-      fail(decoder && stream === decoder ? bodyError(400, 'encoding.invalid', `The body could not be decoded (${encoding})`) : error);
+      fail(
+        decoder && stream === decoder
+          ? bodyError(400, 'encoding.invalid', `The body could not be decoded (${encoding})`)
+          : error,
+      );
     const onClose = () => {
       if (!req.complete) fail(bodyError(400, 'request.aborted', 'request aborted'));
     };

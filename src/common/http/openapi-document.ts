@@ -1,4 +1,8 @@
-import type { OpenAPIObject, OperationObject, TagObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type {
+  OpenAPIObject,
+  OperationObject,
+  TagObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 /** Every tag an operation may carry, declared with a description (Redocly's `operation-tag-defined`). */
 export const OPENAPI_TAGS: TagObject[] = [
@@ -9,10 +13,16 @@ export const OPENAPI_TAGS: TagObject[] = [
       'Log in, refresh, sessions and registration. Served at /auth/* (the original Trajectorie API) and at ' +
       '/api/auth/* (the original Pre-Interview Test API, where a candidate is shown as `applicant`)',
   },
-  { name: 'users', description: 'User accounts of a tenant. Served at /users (the original Trajectorie API) and /api/v1/users' },
+  {
+    name: 'users',
+    description: 'User accounts of a tenant. Served at /users (the original Trajectorie API) and /api/v1/users',
+  },
   { name: 'tenants', description: 'Tenants (companies), their users and statistics' },
   { name: 'statistics', description: 'Platform-wide figures for the superadmin' },
-  { name: 'configurations', description: 'Versioned SJT, JDT and global test configurations, per tenant or system-wide' },
+  {
+    name: 'configurations',
+    description: 'Versioned SJT, JDT and global test configurations, per tenant or system-wide',
+  },
   { name: 'competencies', description: 'The competency dictionary of a tenant' },
   { name: 'submissions', description: 'Interview submissions, their recorded media and attempt limits' },
   { name: 'audit', description: 'The audit log of security-relevant actions' },

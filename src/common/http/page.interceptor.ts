@@ -21,7 +21,8 @@ export class PageInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle().pipe(
       map((value: unknown) => {
-        if (!isPage(value)) throw new Error(`${context.getClass().name}.${context.getHandler().name} must return a Page`);
+        if (!isPage(value))
+          throw new Error(`${context.getClass().name}.${context.getHandler().name} must return a Page`);
         context.switchToHttp().getResponse<Response>().setHeader('X-Total-Count', String(value.total));
         return value.items;
       }),

@@ -28,7 +28,11 @@ export class PaginationQueryDto {
   @Max(Number.MAX_SAFE_INTEGER)
   skip: number = 0;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, description: `Rows to return; more than ${MAX_PAGE_SIZE} is clamped to ${MAX_PAGE_SIZE}` })
+  @ApiPropertyOptional({
+    default: 100,
+    minimum: 1,
+    description: `Rows to return; more than ${MAX_PAGE_SIZE} is clamped to ${MAX_PAGE_SIZE}`,
+  })
   @IsOptional()
   @PageSize()
   @IsInt()

@@ -2,7 +2,8 @@ import { textProblem, TextSafetyPipe } from './text-safety';
 
 describe('textProblem', () => {
   it('accepts ordinary text, including paired surrogates (emoji)', () => {
-    for (const value of ['', 'plain', 'élève 日本語', 'emoji \u{1F600}', 'tab\tand newline\n']) expect(textProblem(value)).toBeNull();
+    for (const value of ['', 'plain', 'élève 日本語', 'emoji \u{1F600}', 'tab\tand newline\n'])
+      expect(textProblem(value)).toBeNull();
   });
 
   it('refuses NUL and unpaired surrogates (high or low, anywhere)', () => {

@@ -23,7 +23,8 @@ describe('JSON logger', () => {
       invite: { invite_token: 'tok' },
     });
     const text = JSON.stringify(lines);
-    for (const secret of ['eyJsecret', 'sid=1', 'hunter22', 'r-secret', '"n"', 'tok"']) expect(text).not.toContain(secret);
+    for (const secret of ['eyJsecret', 'sid=1', 'hunter22', 'r-secret', '"n"', 'tok"'])
+      expect(text).not.toContain(secret);
     expect(lines[0]).toMatchObject({
       req: { headers: { authorization: '[REDACTED]', cookie: '[REDACTED]', 'user-agent': 'jest' } },
       body: { email: 'a@b.c', password: '[REDACTED]', refresh_token: '[REDACTED]' },

@@ -107,7 +107,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   private failures(key: string, now: number): Hit {
     const window = this.windows.get(key);
-    return window && window.resetAt > now ? { count: window.count, resetMs: window.resetAt - now } : { count: 0, resetMs: 0 };
+    return window && window.resetAt > now
+      ? { count: window.count, resetMs: window.resetAt - now }
+      : { count: 0, resetMs: 0 };
   }
 
   /** The live leases of a bucket (expired ones dropped: their holder died without settling). */

@@ -52,8 +52,16 @@ describe('RateLimiterService', () => {
   it('reports the longest wait when several buckets are over', async () => {
     const short = { limit: 1, windowSeconds: 10 };
     const long = { limit: 1, windowSeconds: 100 };
-    await limiter.consume([{ key: 's', rule: short }, { key: 'l', rule: long }]);
-    const error = await rejection(limiter.consume([{ key: 's', rule: short }, { key: 'l', rule: long }]));
+    await limiter.consume([
+      { key: 's', rule: short },
+      { key: 'l', rule: long },
+    ]);
+    const error = await rejection(
+      limiter.consume([
+        { key: 's', rule: short },
+        { key: 'l', rule: long },
+      ]),
+    );
     expect(error.headers).toEqual({ 'Retry-After': '100' });
   });
 

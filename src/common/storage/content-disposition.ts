@@ -15,7 +15,12 @@ export function safeDisplayFileName(clientName: string | null | undefined, fallb
   if (chars.length <= MAX_DISPLAY_NAME) return cleaned.length > 0 ? cleaned : fallback;
   // Too long: shorten the stem and keep a short extension.
   const extension = /\.[A-Za-z0-9]{1,16}$/.exec(cleaned)?.[0] ?? '';
-  return chars.slice(0, MAX_DISPLAY_NAME - extension.length).join('').trim() + extension;
+  return (
+    chars
+      .slice(0, MAX_DISPLAY_NAME - extension.length)
+      .join('')
+      .trim() + extension
+  );
 }
 
 function encodeRfc5987(value: string): string {

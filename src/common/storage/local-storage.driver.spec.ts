@@ -82,13 +82,17 @@ describe('LocalStorageDriver', () => {
   it('puts, stats, reads, range-reads and deletes', async () => {
     const data = randomBytes(300_000);
     const k = key();
-    await expect(driver.put(k, Readable.from([data]), { contentType: 'video/webm', maxBytes: 1_000_000 })).resolves.toEqual({
+    await expect(
+      driver.put(k, Readable.from([data]), { contentType: 'video/webm', maxBytes: 1_000_000 }),
+    ).resolves.toEqual({
       size: data.length,
     });
     expect(await driver.stat(k)).toMatchObject({ size: data.length });
     expect(sha(await readAll(await driver.openRead(k)))).toBe(sha(data));
     expect(await readAll(await driver.openRead(k, { start: 100, end: 199 }))).toEqual(data.subarray(100, 200));
-    expect(await readAll(await driver.openRead(k, { start: 299_990, end: 10_000_000 }))).toEqual(data.subarray(299_990));
+    expect(await readAll(await driver.openRead(k, { start: 299_990, end: 10_000_000 }))).toEqual(
+      data.subarray(299_990),
+    );
     expect(await driver.downloadUrl()).toBeNull();
     expect(await tree(root)).toContain(k);
 
@@ -100,11 +104,15 @@ describe('LocalStorageDriver', () => {
 
   it('accepts exactly maxBytes', async () => {
     const k = key();
-    await expect(driver.put(k, generated(1000), { contentType: 'video/webm', maxBytes: 1000 })).resolves.toEqual({ size: 1000 });
+    await expect(driver.put(k, generated(1000), { contentType: 'video/webm', maxBytes: 1000 })).resolves.toEqual({
+      size: 1000,
+    });
   });
 
   it('rejects an oversize stream with 413 and leaves nothing behind', async () => {
-    const error = await rejection(driver.put(key(), generated(3 * 1024 * 1024), { contentType: 'video/webm', maxBytes: 1024 * 1024 }));
+    const error = await rejection(
+      driver.put(key(), generated(3 * 1024 * 1024), { contentType: 'video/webm', maxBytes: 1024 * 1024 }),
+    );
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
     expect(await tree(root)).toEqual([]);
@@ -114,13 +122,17 @@ describe('LocalStorageDriver', () => {
     const first = key();
     const second = `${first.slice(0, first.lastIndexOf('/'))}/0123456789abcdef.webm`;
     await driver.put(first, generated(10), { contentType: 'video/webm', maxBytes: 100 });
-    await expect(driver.put(second, generated(200), { contentType: 'video/webm', maxBytes: 100 })).rejects.toMatchObject({ status: 413 });
+    await expect(
+      driver.put(second, generated(200), { contentType: 'video/webm', maxBytes: 100 }),
+    ).rejects.toMatchObject({ status: 413 });
     expect(await tree(root)).toContain(first);
     expect((await tree(root)).filter((entry) => entry.includes('partial'))).toEqual([]);
   });
 
   it('removes the partial file when the source fails mid-stream', async () => {
-    const error = await rejection(driver.put(key(), failingAfter(200_000), { contentType: 'video/webm', maxBytes: 10_000_000 }));
+    const error = await rejection(
+      driver.put(key(), failingAfter(200_000), { contentType: 'video/webm', maxBytes: 10_000_000 }),
+    );
     expect((error as Error).message).toBe('client went away');
     expect(await tree(root)).toEqual([]);
   });
@@ -128,7 +140,9 @@ describe('LocalStorageDriver', () => {
   it('never overwrites an existing key', async () => {
     const k = key();
     await driver.put(k, Readable.from([Buffer.from('first')]), { contentType: 'video/webm', maxBytes: 100 });
-    await expect(driver.put(k, Readable.from([Buffer.from('second')]), { contentType: 'video/webm', maxBytes: 100 })).rejects.toMatchObject({
+    await expect(
+      driver.put(k, Readable.from([Buffer.from('second')]), { contentType: 'video/webm', maxBytes: 100 }),
+    ).rejects.toMatchObject({
       code: 'STORAGE_KEY_EXISTS',
       status: 409,
     });
@@ -144,7 +158,15 @@ describe('LocalStorageDriver', () => {
   });
 
   describe('hostile keys', () => {
-    const hostile = ['../escape.webm', 'tenants/../../escape.webm', '/etc/passwd', 'a\0b', 'tenants/.hidden', 'a\\..\\b', ''];
+    const hostile = [
+      '../escape.webm',
+      'tenants/../../escape.webm',
+      '/etc/passwd',
+      'a\0b',
+      'tenants/.hidden',
+      'a\\..\\b',
+      '',
+    ];
 
     it.each(hostile)('refuses %p everywhere without touching the disk', async (bad) => {
       await expect(driver.put(bad, generated(10), { contentType: 'video/webm', maxBytes: 100 })).rejects.toBeInstanceOf(
@@ -162,9 +184,9 @@ describe('LocalStorageDriver', () => {
       await writeFile(join(outside, 'secret.webm'), 'secret');
       await symlink(outside, join(root, 'tenants'));
       for (const bad of ['tenants/x.webm', 'tenants/deeper/folders/x.webm']) {
-        await expect(driver.put(bad, generated(10), { contentType: 'video/webm', maxBytes: 100 })).rejects.toBeInstanceOf(
-          InvalidStorageKeyError,
-        );
+        await expect(
+          driver.put(bad, generated(10), { contentType: 'video/webm', maxBytes: 100 }),
+        ).rejects.toBeInstanceOf(InvalidStorageKeyError);
       }
       await expect(driver.openRead('tenants/secret.webm')).rejects.toBeInstanceOf(InvalidStorageKeyError);
       await expect(driver.stat('tenants/secret.webm')).rejects.toBeInstanceOf(InvalidStorageKeyError);
@@ -181,11 +203,15 @@ describe('LocalStorageDriver', () => {
 
     it('checks the first bytes, names the key by the sniffed type and stores the whole stream', async () => {
       const data = mediaBytes(MEDIA_HEADS.webm, 200_000);
-      const stored = await streamToStorage(driver, Readable.from([data.subarray(0, 10), data.subarray(10, 50), data.subarray(50)]), {
-        maxBytes: 1_000_000,
-        sniff: requireMedia,
-        target,
-      });
+      const stored = await streamToStorage(
+        driver,
+        Readable.from([data.subarray(0, 10), data.subarray(10, 50), data.subarray(50)]),
+        {
+          maxBytes: 1_000_000,
+          sniff: requireMedia,
+          target,
+        },
+      );
       expect(stored).toMatchObject({ size: data.length, sniffed: { container: 'webm' } });
       expect(stored.key).toMatch(/^tenants\/t1\/submissions\/s1\/[0-9a-f]{16}\.webm$/);
       expect(sha(await readFile(join(root, stored.key)))).toBe(sha(data));
@@ -193,7 +219,11 @@ describe('LocalStorageDriver', () => {
 
     it('stores a file shorter than the sniff window', async () => {
       const data = MEDIA_HEADS.mp4.subarray(0, 40);
-      const stored = await streamToStorage(driver, Readable.from([data]), { maxBytes: 100, sniff: requireMedia, target });
+      const stored = await streamToStorage(driver, Readable.from([data]), {
+        maxBytes: 100,
+        sniff: requireMedia,
+        target,
+      });
       expect(stored.key.endsWith('.mp4')).toBe(true);
       expect(await readFile(join(root, stored.key))).toEqual(data);
     });
@@ -202,7 +232,9 @@ describe('LocalStorageDriver', () => {
       'refuses %s content with 415 before anything is written',
       async (_name, head) => {
         const source = Readable.from([mediaBytes(head, head.length > 0 ? 100_000 : 0)]);
-        await expect(streamToStorage(driver, source, { maxBytes: 1_000_000, sniff: requireMedia, target })).rejects.toMatchObject({
+        await expect(
+          streamToStorage(driver, source, { maxBytes: 1_000_000, sniff: requireMedia, target }),
+        ).rejects.toMatchObject({
           code: 'UNSUPPORTED_MEDIA_TYPE',
           status: 415,
         });
@@ -213,7 +245,9 @@ describe('LocalStorageDriver', () => {
 
     it('refuses an oversize upload with 413 and leaves nothing', async () => {
       const source = Readable.from([mediaBytes(MEDIA_HEADS.webm, 64 * 1024), Buffer.alloc(2 * 1024 * 1024)]);
-      await expect(streamToStorage(driver, source, { maxBytes: 1024 * 1024, sniff: requireMedia, target })).rejects.toMatchObject({
+      await expect(
+        streamToStorage(driver, source, { maxBytes: 1024 * 1024, sniff: requireMedia, target }),
+      ).rejects.toMatchObject({
         status: 413,
       });
       expect(await tree(root)).toEqual([]);

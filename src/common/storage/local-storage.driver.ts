@@ -208,7 +208,8 @@ export class LocalStorageDriver implements StorageDriver {
     for (;;) {
       try {
         const real = await realpath(existing);
-        if (real !== root && !real.startsWith(root + sep)) throw new InvalidStorageKeyError('resolves outside the storage root');
+        if (real !== root && !real.startsWith(root + sep))
+          throw new InvalidStorageKeyError('resolves outside the storage root');
         return;
       } catch (error) {
         if (errorCode(error) !== 'ENOENT' || existing === dirname(existing)) throw error;

@@ -37,8 +37,33 @@ export interface SniffedMedia {
 const AUDIO_BRANDS = new Set(['M4A ', 'M4B ', 'M4P ', 'F4A ', 'F4B ']);
 const QUICKTIME_BRANDS = new Set(['qt  ']);
 const VIDEO_BRANDS = new Set([
-  'isom', 'iso2', 'iso3', 'iso4', 'iso5', 'iso6', 'iso7', 'iso8', 'iso9', 'mp41', 'mp42', 'mp71', 'avc1', 'dash',
-  'M4V ', 'M4VH', 'M4VP', 'MSNV', 'mmp4', 'f4v ', '3gp4', '3gp5', '3gp6', '3gp7', '3g2a', '3g2b', '3g2c',
+  'isom',
+  'iso2',
+  'iso3',
+  'iso4',
+  'iso5',
+  'iso6',
+  'iso7',
+  'iso8',
+  'iso9',
+  'mp41',
+  'mp42',
+  'mp71',
+  'avc1',
+  'dash',
+  'M4V ',
+  'M4VH',
+  'M4VP',
+  'MSNV',
+  'mmp4',
+  'f4v ',
+  '3gp4',
+  '3gp5',
+  '3gp6',
+  '3gp7',
+  '3g2a',
+  '3g2b',
+  '3g2c',
 ]);
 const IMAGE_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis', 'crx ']);
 const ASF_GUID = Buffer.from('3026b2758e66cf11a6d900aa0062ce6c', 'hex');
@@ -190,7 +215,8 @@ export function checkMediaType(
   const declared = normaliseDeclaredMime(declaredMime);
   if (declared !== null) {
     const containers = DECLARED_CONTAINERS[declared];
-    if (!containers) throw StorageErrors.unsupportedMediaType(`The declared type ${declared} is not an accepted media type`);
+    if (!containers)
+      throw StorageErrors.unsupportedMediaType(`The declared type ${declared} is not an accepted media type`);
     if (!containers.includes(sniffed.container)) {
       throw StorageErrors.unsupportedMediaType(
         `The declared type ${declared} does not match the file content (${sniffed.container})`,

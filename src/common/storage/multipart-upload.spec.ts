@@ -33,7 +33,9 @@ function multipart(parts: Part[]): Buffer {
   for (const part of parts) {
     const disposition = part.disposition ?? (part.filename !== undefined ? `; filename="${part.filename}"` : '');
     const type = part.type ? `\r\nContent-Type: ${part.type}` : '';
-    chunks.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${part.name}"${disposition}${type}\r\n\r\n`));
+    chunks.push(
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${part.name}"${disposition}${type}\r\n\r\n`),
+    );
     chunks.push(part.data ?? Buffer.from(part.value ?? ''));
     chunks.push(Buffer.from('\r\n'));
   }
@@ -72,7 +74,11 @@ function send(
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || '{}'), headers: res.headers }),
+        resolve({
+          status: res.statusCode ?? 0,
+          body: JSON.parse(Buffer.concat(chunks).toString() || '{}'),
+          headers: res.headers,
+        }),
       );
     });
     req.on('error', (error) => {
@@ -109,7 +115,8 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
   let handler: (req: IncomingMessage) => Promise<unknown>;
 
   /** Every file and folder left in the storage root (partial files and empty folders included). */
-  const files = async (): Promise<string[]> => (await readdir(base, { recursive: true }).catch(() => [] as string[])).sort();
+  const files = async (): Promise<string[]> =>
+    (await readdir(base, { recursive: true }).catch(() => [] as string[])).sort();
   const settled = async (): Promise<void> => {
     await Promise.allSettled(handled);
   };
@@ -145,7 +152,12 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
     driver = new LocalStorageDriver(base);
     handled = [];
     handler = (req) =>
-      receiveMediaUpload(req, driver, { tenantId: 't1', submissionId: randomUUID(), maxFileBytes: MAX, fields: FIELDS });
+      receiveMediaUpload(req, driver, {
+        tenantId: 't1',
+        submissionId: randomUUID(),
+        maxFileBytes: MAX,
+        fields: FIELDS,
+      });
   });
 
   afterEach(async () => {
@@ -169,8 +181,18 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
     const reply = await send(port, multipart([...build(data), { name: 'candidate_name', value: 'ignored' }]));
     expect(reply.status).toBe(200);
     expect(reply.body.fields).toEqual({ file_type: 'video', question_index: '2' });
-    const stored = reply.body.file as { key: string; size: number; sniffed: { container: string }; declaredMime: string; clientFileName: string };
-    expect(stored).toMatchObject({ size: data.length, sniffed: { container: 'webm' }, clientFileName: 'Q1_video.webm' });
+    const stored = reply.body.file as {
+      key: string;
+      size: number;
+      sniffed: { container: string };
+      declaredMime: string;
+      clientFileName: string;
+    };
+    expect(stored).toMatchObject({
+      size: data.length,
+      sniffed: { container: 'webm' },
+      clientFileName: 'Q1_video.webm',
+    });
     // Chrome's unquoted `video/webm;codecs=vp9,opus` is unparsable to busboy (under multer): no declared type, the bytes decide.
     expect(stored.declaredMime).toBeUndefined();
     expect(stored.key).toMatch(keyPattern as RegExp);
@@ -179,9 +201,13 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
   });
 
   it('accepts a file of exactly the limit, streamed without Content-Length', async () => {
-    const reply = await send(port, multipart([{ name: 'file_type', value: 'audio' }, file(mediaBytes(MEDIA_HEADS.ogg, MAX), 'audio/ogg')]), {
-      contentLength: false,
-    });
+    const reply = await send(
+      port,
+      multipart([{ name: 'file_type', value: 'audio' }, file(mediaBytes(MEDIA_HEADS.ogg, MAX), 'audio/ogg')]),
+      {
+        contentLength: false,
+      },
+    );
     expect(reply.status).toBe(200);
     expect((reply.body.file as { size: number }).size).toBe(MAX);
   });
@@ -190,9 +216,13 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
     ['with Content-Length', true],
     ['chunked', false],
   ])('answers 413 for a file one byte over the limit (%s) and stores nothing', async (_name, contentLength) => {
-    const reply = await send(port, multipart([file(mediaBytes(MEDIA_HEADS.webm, MAX + 1)), { name: 'file_type', value: 'video' }]), {
-      contentLength,
-    });
+    const reply = await send(
+      port,
+      multipart([file(mediaBytes(MEDIA_HEADS.webm, MAX + 1)), { name: 'file_type', value: 'video' }]),
+      {
+        contentLength,
+      },
+    );
     expect(reply).toMatchObject({ status: 413, body: { code: 'PAYLOAD_TOO_LARGE' } });
     await settled();
     expect(await files()).toEqual([]);
@@ -223,7 +253,10 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
   });
 
   it('checks file_type against the content before writing when it came first', async () => {
-    const reply = await send(port, multipart([{ name: 'file_type', value: 'video' }, file(mediaBytes(MEDIA_HEADS.mp3Frame, 10_000), 'audio/mpeg')]));
+    const reply = await send(
+      port,
+      multipart([{ name: 'file_type', value: 'video' }, file(mediaBytes(MEDIA_HEADS.mp3Frame, 10_000), 'audio/mpeg')]),
+    );
     expect(reply.status).toBe(415);
     expect(await files()).toEqual([]);
   });
@@ -249,7 +282,11 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
     ],
     [
       'a repeated field',
-      [{ name: 'question_index', value: '1' }, file(mediaBytes(MEDIA_HEADS.webm, 50_000)), { name: 'question_index', value: '2' }],
+      [
+        { name: 'question_index', value: '1' },
+        file(mediaBytes(MEDIA_HEADS.webm, 50_000)),
+        { name: 'question_index', value: '2' },
+      ],
       [{ field: 'question_index', message: 'Field "question_index" is repeated' }],
     ],
     [
@@ -257,7 +294,14 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
       [file(mediaBytes(MEDIA_HEADS.webm, 50_000)), { name: 'file_type[kind]', value: 'video' }],
       [{ field: 'file_type', message: 'Field "file_type" must be a plain value' }],
     ],
-    ['too many fields', [file(mediaBytes(MEDIA_HEADS.webm, 50_000)), ...Array.from({ length: 40 }, (_, i) => ({ name: `f${i}`, value: 'v' }))], undefined],
+    [
+      'too many fields',
+      [
+        file(mediaBytes(MEDIA_HEADS.webm, 50_000)),
+        ...Array.from({ length: 40 }, (_, i) => ({ name: `f${i}`, value: 'v' })),
+      ],
+      undefined,
+    ],
   ])('answers 400 for %s and leaves nothing', async (_name, parts, errors) => {
     const reply = await send(port, multipart(parts as Part[]));
     expect(reply).toMatchObject({ status: 400, body: { code: 'INVALID_MULTIPART' } });
@@ -280,8 +324,16 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
       throw new Error('disk full');
     };
     handler = (req) =>
-      receiveMediaUpload(req, failing, { tenantId: 't1', submissionId: randomUUID(), maxFileBytes: MAX, fields: FIELDS });
-    const reply = await send(port, multipart([file(mediaBytes(MEDIA_HEADS.webm, 50_000)), { name: 'file_type', value: 'video' }]));
+      receiveMediaUpload(req, failing, {
+        tenantId: 't1',
+        submissionId: randomUUID(),
+        maxFileBytes: MAX,
+        fields: FIELDS,
+      });
+    const reply = await send(
+      port,
+      multipart([file(mediaBytes(MEDIA_HEADS.webm, 50_000)), { name: 'file_type', value: 'video' }]),
+    );
     expect(reply).toMatchObject({ status: 500, body: { code: 'INTERNAL_ERROR', detail: 'disk full' } });
   });
 
@@ -298,7 +350,10 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
   });
 
   it('leaves nothing when the client disconnects mid-file', async () => {
-    await send(port, multipart([file(mediaBytes(MEDIA_HEADS.webm, MAX))]), { abortAfter: 100_000, chunkSize: 16 * 1024 });
+    await send(port, multipart([file(mediaBytes(MEDIA_HEADS.webm, MAX))]), {
+      abortAfter: 100_000,
+      chunkSize: 16 * 1024,
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
     await settled();
     expect(await files()).toEqual([]);
@@ -330,7 +385,10 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
   });
 
   it('answers 400 for a raw NUL in a part header and stores nothing', async () => {
-    const reply = await send(port, multipart([file(mediaBytes(MEDIA_HEADS.webm, 1000), 'video/webm', 'a\u0000b.webm')]));
+    const reply = await send(
+      port,
+      multipart([file(mediaBytes(MEDIA_HEADS.webm, 1000), 'video/webm', 'a\u0000b.webm')]),
+    );
     expect(reply).toMatchObject({ status: 400, body: { code: 'INVALID_MULTIPART' } });
     expect(await files()).toEqual([]);
   });
@@ -341,8 +399,12 @@ describe('parseMultipartUpload / receiveMediaUpload (multer with a streaming eng
   });
 
   it('drains a file part its consumer did not read, so the request still completes', async () => {
-    handler = (req) => parseMultipartUpload(req, { maxFileBytes: MAX, fields: ['after'], onFile: async () => 'ignored' });
-    const reply = await send(port, multipart([file(mediaBytes(MEDIA_HEADS.webm, 200_000)), { name: 'after', value: 'seen' }]));
+    handler = (req) =>
+      parseMultipartUpload(req, { maxFileBytes: MAX, fields: ['after'], onFile: async () => 'ignored' });
+    const reply = await send(
+      port,
+      multipart([file(mediaBytes(MEDIA_HEADS.webm, 200_000)), { name: 'after', value: 'seen' }]),
+    );
     expect(reply).toMatchObject({ status: 200, body: { fields: { after: 'seen' }, file: 'ignored' } });
   });
 });
@@ -355,26 +417,43 @@ describe('StreamingStorageEngine as a plain multer storage engine (one per reque
       const engine = new StreamingStorageEngine(
         MAX,
         (stream) =>
-          streamToStorage(driver, stream, { maxBytes: MAX, sniff: () => 'csv', target: () => ({ key: 'csv/upload.csv', contentType: 'text/csv' }) }),
+          streamToStorage(driver, stream, {
+            maxBytes: MAX,
+            sniff: () => 'csv',
+            target: () => ({ key: 'csv/upload.csv', contentType: 'text/csv' }),
+          }),
         (stored) => driver.delete(stored.key),
       );
-      multer({ storage: engine, limits: { fields: 1 } }).single('file')(req as never, res as never, (error?: unknown) => {
-        res.writeHead(error ? 400 : 200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: (error as { code?: string } | undefined)?.code ?? null }));
-      });
+      multer({ storage: engine, limits: { fields: 1 } }).single('file')(
+        req as never,
+        res as never,
+        (error?: unknown) => {
+          res.writeHead(error ? 400 : 200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: (error as { code?: string } | undefined)?.code ?? null }));
+        },
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const enginePort = (server.address() as AddressInfo).port;
     const csvFiles = async () => (await readdir(base, { recursive: true })).filter((entry) => entry.endsWith('.csv'));
     try {
       const csv = Buffer.from('email,name\na@example.com,A\n');
-      const ok = await send(enginePort, multipart([{ name: 'file', data: csv, filename: 'people.csv', type: 'text/csv' }]));
+      const ok = await send(
+        enginePort,
+        multipart([{ name: 'file', data: csv, filename: 'people.csv', type: 'text/csv' }]),
+      );
       expect(ok).toMatchObject({ status: 200, body: { error: null } });
       expect((await readFile(join(base, 'csv/upload.csv'))).equals(csv)).toBe(true);
       await driver.delete('csv/upload.csv');
 
-      const extraFields = [{ name: 'a', value: '1' }, { name: 'b', value: '2' }];
-      const failed = await send(enginePort, multipart([{ name: 'file', data: csv, filename: 'people.csv' }, ...extraFields]));
+      const extraFields = [
+        { name: 'a', value: '1' },
+        { name: 'b', value: '2' },
+      ];
+      const failed = await send(
+        enginePort,
+        multipart([{ name: 'file', data: csv, filename: 'people.csv' }, ...extraFields]),
+      );
       expect(failed).toMatchObject({ status: 400, body: { error: 'LIMIT_FIELD_COUNT' } });
       expect(await csvFiles()).toEqual([]);
     } finally {

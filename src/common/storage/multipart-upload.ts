@@ -84,7 +84,10 @@ class MultipartUpload<T> {
     this.maxFields = options.maxFields ?? DEFAULT_MAX_FIELDS;
     this.maxFieldBytes = options.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES;
     this.maxRequestBytes =
-      options.maxFileBytes + (this.maxFields + 1) * PART_OVERHEAD_BYTES + this.maxFields * this.maxFieldBytes + ENVELOPE_BYTES;
+      options.maxFileBytes +
+      (this.maxFields + 1) * PART_OVERHEAD_BYTES +
+      this.maxFields * this.maxFieldBytes +
+      ENVELOPE_BYTES;
     this.engine = new StreamingStorageEngine(options.maxFileBytes, options.onFile, options.onDiscard);
   }
 

@@ -83,7 +83,9 @@ describe('S3StorageDriver against a real S3-compatible server (s3rver)', () => {
   it('puts, stats, reads, range-reads and deletes', async () => {
     const data = randomBytes(200_000);
     const k = key();
-    await expect(driver.put(k, Readable.from([data]), { contentType: 'video/webm', maxBytes: MiB })).resolves.toEqual({ size: data.length });
+    await expect(driver.put(k, Readable.from([data]), { contentType: 'video/webm', maxBytes: MiB })).resolves.toEqual({
+      size: data.length,
+    });
     expect(await driver.stat(k)).toMatchObject({ size: data.length, contentType: 'video/webm' });
     expect(await digest(await driver.openRead(k))).toBe(createHash('sha256').update(data).digest('hex'));
     const part = Buffer.concat(await (await driver.openRead(k, { start: 1000, end: 1999 })).toArray());
@@ -115,7 +117,9 @@ describe('S3StorageDriver against a real S3-compatible server (s3rver)', () => {
   it('aborts the multipart upload when the size passes the limit after parts were sent', async () => {
     const before = await s3.listKeys();
     const aborted = s3.abortedMultipartUploads();
-    const error = await rejection(driver.put(key(), generated(16 * MiB), { contentType: 'video/webm', maxBytes: 11 * MiB }));
+    const error = await rejection(
+      driver.put(key(), generated(16 * MiB), { contentType: 'video/webm', maxBytes: 11 * MiB }),
+    );
     expect(error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
     expect(s3.abortedMultipartUploads()).toBe(aborted + 1);
     await expectBucketUnchanged(before);
@@ -124,7 +128,9 @@ describe('S3StorageDriver against a real S3-compatible server (s3rver)', () => {
   it('aborts the multipart upload when the source fails mid-stream, keeping its error', async () => {
     const before = await s3.listKeys();
     const aborted = s3.abortedMultipartUploads();
-    const error = await rejection(driver.put(key(), failingAfter(12 * MiB), { contentType: 'video/webm', maxBytes: 50 * MiB }));
+    const error = await rejection(
+      driver.put(key(), failingAfter(12 * MiB), { contentType: 'video/webm', maxBytes: 50 * MiB }),
+    );
     expect((error as Error).message).toBe('client went away');
     expect(s3.abortedMultipartUploads()).toBe(aborted + 1);
     await expectBucketUnchanged(before);
@@ -185,11 +191,13 @@ describe('S3StorageDriver against a real S3-compatible server (s3rver)', () => {
 
   it('never sends a hostile key to the server', async () => {
     for (const bad of ['../x', '/abs', 'a\0b', 'a/../../b', '']) {
-      await expect(driver.put(bad, Readable.from([Buffer.from('x')]), { contentType: 'video/webm', maxBytes: 10 })).rejects.toBeInstanceOf(
+      await expect(
+        driver.put(bad, Readable.from([Buffer.from('x')]), { contentType: 'video/webm', maxBytes: 10 }),
+      ).rejects.toBeInstanceOf(InvalidStorageKeyError);
+      await expect(driver.openRead(bad)).rejects.toBeInstanceOf(InvalidStorageKeyError);
+      await expect(driver.downloadUrl(bad, { fileName: 'x', contentType: 'video/webm' })).rejects.toBeInstanceOf(
         InvalidStorageKeyError,
       );
-      await expect(driver.openRead(bad)).rejects.toBeInstanceOf(InvalidStorageKeyError);
-      await expect(driver.downloadUrl(bad, { fileName: 'x', contentType: 'video/webm' })).rejects.toBeInstanceOf(InvalidStorageKeyError);
     }
   });
 
@@ -197,7 +205,11 @@ describe('S3StorageDriver against a real S3-compatible server (s3rver)', () => {
     const before = await s3.listKeys();
     const target = (sniffed: { extension: string }) => ({ key: key(sniffed.extension), contentType: 'video/webm' });
     await expect(
-      streamToStorage(driver, Readable.from([mediaBytes(NON_MEDIA_HEADS.png, 100_000)]), { maxBytes: MiB, sniff: requireMedia, target }),
+      streamToStorage(driver, Readable.from([mediaBytes(NON_MEDIA_HEADS.png, 100_000)]), {
+        maxBytes: MiB,
+        sniff: requireMedia,
+        target,
+      }),
     ).rejects.toMatchObject({ status: 415 });
     await expectBucketUnchanged(before);
 

@@ -13,7 +13,9 @@ describe('storageKey', () => {
   });
 
   it('defaults the follow-up to 0 and leaves q/f out when the question is not known yet', () => {
-    expect(storageKey({ tenantId, submissionId, questionIndex: 0, extension: '.mp4' })).toMatch(/\/q0\/f0\/[0-9a-f]{16}\.mp4$/);
+    expect(storageKey({ tenantId, submissionId, questionIndex: 0, extension: '.mp4' })).toMatch(
+      /\/q0\/f0\/[0-9a-f]{16}\.mp4$/,
+    );
     expect(storageKey({ tenantId, submissionId, extension: '' })).toMatch(
       new RegExp(`^tenants/${tenantId}/submissions/${submissionId}/[0-9a-f]{16}$`),
     );
@@ -96,7 +98,9 @@ describe('safeDisplayFileName', () => {
 
 describe('contentDisposition', () => {
   it('gives an ASCII fallback and the exact UTF-8 name (RFC 6266)', () => {
-    expect(contentDisposition('Q1_video.webm')).toBe(`attachment; filename="Q1_video.webm"; filename*=UTF-8''Q1_video.webm`);
+    expect(contentDisposition('Q1_video.webm')).toBe(
+      `attachment; filename="Q1_video.webm"; filename*=UTF-8''Q1_video.webm`,
+    );
     expect(contentDisposition('réponse "1".webm')).toBe(
       `attachment; filename="r_ponse _1_.webm"; filename*=UTF-8''r%C3%A9ponse%20%221%22.webm`,
     );

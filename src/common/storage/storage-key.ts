@@ -36,7 +36,8 @@ export interface MediaKeyParts {
 }
 
 function nonNegativeInt(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new InvalidStorageKeyError(`${name} must be a non-negative integer`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new InvalidStorageKeyError(`${name} must be a non-negative integer`);
   return value;
 }
 

@@ -14,7 +14,12 @@ describe('createStorageDriver', () => {
 
   it('uses S3 (path-style, WHEN_REQUIRED checksums) for STORAGE_PROVIDER=s3 with an endpoint', async () => {
     const driver = createStorageDriver(
-      loadConfig({ STORAGE_PROVIDER: 's3', AWS_S3_BUCKET: 'b', AWS_S3_REGION: 'eu-west-1', AWS_S3_ENDPOINT: 'http://127.0.0.1:9' }).storage,
+      loadConfig({
+        STORAGE_PROVIDER: 's3',
+        AWS_S3_BUCKET: 'b',
+        AWS_S3_REGION: 'eu-west-1',
+        AWS_S3_ENDPOINT: 'http://127.0.0.1:9',
+      }).storage,
     ) as S3StorageDriver;
     expect(driver).toBeInstanceOf(S3StorageDriver);
     expect(driver.client.config.forcePathStyle).toBe(true);

@@ -46,7 +46,9 @@ function relayFile(file: Readable, maxBytes: number): PassThrough {
   });
   file.on('limit', () => out.destroy(StorageErrors.payloadTooLarge(maxBytes)));
   file.on('error', (error: Error) => {
-    out.destroy(error instanceof AppError ? error : StorageErrors.invalidMultipart(`Malformed multipart body: ${error.message}`));
+    out.destroy(
+      error instanceof AppError ? error : StorageErrors.invalidMultipart(`Malformed multipart body: ${error.message}`),
+    );
   });
   return out;
 }

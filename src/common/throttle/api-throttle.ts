@@ -32,7 +32,9 @@ export function throttleTracker(req: Request): string {
   return user?.id ? `user:${user.id}` : `ip:${req.ip ?? 'unknown'}`;
 }
 
-export function throttlerOptions(tiers: Record<(typeof GLOBAL_TIERS)[number] | RouteTier, RateLimitRule>): ThrottlerOptions[] {
+export function throttlerOptions(
+  tiers: Record<(typeof GLOBAL_TIERS)[number] | RouteTier, RateLimitRule>,
+): ThrottlerOptions[] {
   const tier = (name: keyof typeof tiers): ThrottlerOptions => ({
     name,
     limit: tiers[name].limit,
@@ -40,7 +42,10 @@ export function throttlerOptions(tiers: Record<(typeof GLOBAL_TIERS)[number] | R
   });
   return [
     ...GLOBAL_TIERS.map(tier),
-    ...ROUTE_TIERS.map((name) => ({ ...tier(name), skipIf: (context: ExecutionContext) => routeTierOf(context) !== name })),
+    ...ROUTE_TIERS.map((name) => ({
+      ...tier(name),
+      skipIf: (context: ExecutionContext) => routeTierOf(context) !== name,
+    })),
   ];
 }
 

@@ -8,7 +8,8 @@ describe('FixedWindowThrottlerStorage', () => {
   it('counts hits in a fixed window, blocks past the limit for blockDuration, then starts over', async () => {
     const storage = new FixedWindowThrottlerStorage();
     const hit = () => storage.increment('k', 10_000, 3, 10_000, 'burst');
-    for (let i = 1; i <= 3; i++) expect(await hit()).toEqual({ totalHits: i, timeToExpire: 10, isBlocked: false, timeToBlockExpire: 0 });
+    for (let i = 1; i <= 3; i++)
+      expect(await hit()).toEqual({ totalHits: i, timeToExpire: 10, isBlocked: false, timeToBlockExpire: 0 });
     now += 4_000;
     expect(await hit()).toEqual({ totalHits: 4, timeToExpire: 6, isBlocked: true, timeToBlockExpire: 10 });
     now += 7_000; // the window has ended, the block has not

@@ -25,7 +25,13 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage {
   private readonly windows = new Map<string, Window>();
   private readonly sweeper = setInterval(() => this.sweep(), 60_000).unref();
 
-  increment(key: string, ttl: number, limit: number, blockDuration: number, tier: string): Promise<ThrottlerStorageRecord> {
+  increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    tier: string,
+  ): Promise<ThrottlerStorageRecord> {
     const now = Date.now();
     const id = `${key}:${tier}`;
     let window = this.windows.get(id);

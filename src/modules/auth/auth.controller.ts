@@ -85,7 +85,12 @@ export class AuthController {
   }
 
   @Get('sessions')
-  @Endpoint({ roles: 'any', summary: "The caller's live sessions (one per login)", ok: [SessionResponse], errors: [401] })
+  @Endpoint({
+    roles: 'any',
+    summary: "The caller's live sessions (one per login)",
+    ok: [SessionResponse],
+    errors: [401],
+  })
   sessions(@Ctx() ctx: AuthenticatedContext): Promise<SessionResponse[]> {
     return this.auth.listSessions(ctx);
   }

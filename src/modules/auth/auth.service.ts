@@ -168,7 +168,11 @@ export class AuthService {
     const session = await this.sessions.findOwn(ctx, ctx.user.id, sessionId);
     if (!session) throw SESSION_NOT_FOUND();
     if (await this.sessions.revoke(ctx, session.id, 'revoked_by_user')) {
-      await this.audit.recordSafely(ctx, { action: 'auth.session_revoke', resourceType: 'session', resourceId: session.id });
+      await this.audit.recordSafely(ctx, {
+        action: 'auth.session_revoke',
+        resourceType: 'session',
+        resourceId: session.id,
+      });
     }
   }
 

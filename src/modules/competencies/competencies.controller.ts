@@ -7,11 +7,19 @@ import { Page } from '../../common/http/pagination';
 import { CompetenciesService } from './competencies.service';
 import { CompetencyCodeParam } from './competency-code.pipe';
 import { CreateCompetencyDto } from './dto/create-competency.dto';
-import { CompetencyLookupQueryDto, DeleteCompetencyQueryDto, ListCompetenciesQueryDto } from './dto/competency-queries.dto';
+import {
+  CompetencyLookupQueryDto,
+  DeleteCompetencyQueryDto,
+  ListCompetenciesQueryDto,
+} from './dto/competency-queries.dto';
 import { CompetencyResponse } from './dto/competency.response';
 import { UpdateCompetencyDto } from './dto/update-competency.dto';
 
-const CODE_PARAM = { name: 'code', description: 'The competency code, matched case-insensitively in one tenant', example: 'CUST_FOCUS' };
+const CODE_PARAM = {
+  name: 'code',
+  description: 'The competency code, matched case-insensitively in one tenant',
+  example: 'CUST_FOCUS',
+};
 
 @ApiTags('competencies')
 @Controller('api/v1/competencies')
@@ -33,7 +41,8 @@ export class CompetenciesController {
   @Post()
   @Endpoint({
     roles: ['superadmin', 'admin'],
-    summary: 'Add a competency (admin: own tenant; superadmin: tenant_id, default System). Codes are unique case-insensitively',
+    summary:
+      'Add a competency (admin: own tenant; superadmin: tenant_id, default System). Codes are unique case-insensitively',
     ok: CompetencyResponse,
     okStatus: 201,
     errors: [400, 401, 403, 404, 409],

@@ -13,7 +13,11 @@ export class CompetenciesRepository extends TenantScopedRepository<CompetencyEnt
   }
 
   /** Superadmin: every tenant (or the one named). Others: their own tenant. */
-  list(ctx: AuthenticatedContext, query: ListCompetenciesQueryDto, activeOnly: boolean): Promise<[CompetencyEntity[], number]> {
+  list(
+    ctx: AuthenticatedContext,
+    query: ListCompetenciesQueryDto,
+    activeOnly: boolean,
+  ): Promise<[CompetencyEntity[], number]> {
     const qb = this.query(ctx, 'c', callerScope(ctx, {}));
     if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });
     if (activeOnly) qb.andWhere('c.is_active');
@@ -32,7 +36,9 @@ export class CompetenciesRepository extends TenantScopedRepository<CompetencyEnt
     code: string,
     options: { activeOnly: boolean; lock: boolean },
   ): Promise<CompetencyEntity | null> {
-    const qb = this.query(ctx, 'c', { tenant_id: tenantId }).andWhere('lower(c.competency_code) = lower(:code)', { code });
+    const qb = this.query(ctx, 'c', { tenant_id: tenantId }).andWhere('lower(c.competency_code) = lower(:code)', {
+      code,
+    });
     if (options.activeOnly) qb.andWhere('c.is_active');
     if (options.lock) qb.setLock('pessimistic_write');
     return qb.getOne();

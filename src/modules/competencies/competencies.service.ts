@@ -9,7 +9,11 @@ import { AuditService } from '../audit/audit.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { TenantDirectoryService } from '../tenants/tenant-directory.service';
 import { CreateCompetencyDto } from './dto/create-competency.dto';
-import { CompetencyLookupQueryDto, DeleteCompetencyQueryDto, ListCompetenciesQueryDto } from './dto/competency-queries.dto';
+import {
+  CompetencyLookupQueryDto,
+  DeleteCompetencyQueryDto,
+  ListCompetenciesQueryDto,
+} from './dto/competency-queries.dto';
 import { CompetencyResponse, toCompetencyResponse } from './dto/competency.response';
 import { UpdateCompetencyDto } from './dto/update-competency.dto';
 import { CompetencyEntity } from './entities/competency.entity';
@@ -75,10 +79,13 @@ export class CompetenciesService {
         } as QueryDeepPartialEntity<CompetencyEntity>),
       );
       const created = toCompetencyResponse(await this.competencies.reload(tx, tenantId, identifiers[0].id as string));
-      await this.audit.record(
-        tx,
-        { action: 'competency.create', resourceType: 'competency', resourceId: created.id, tenantId, newValues: created },
-      );
+      await this.audit.record(tx, {
+        action: 'competency.create',
+        resourceType: 'competency',
+        resourceId: created.id,
+        tenantId,
+        newValues: created,
+      });
       return created;
     });
   }
@@ -98,22 +105,24 @@ export class CompetenciesService {
       const row = await this.find(tx, code, query.tenant_id, true);
       const changes = changesOf(row, dto);
       if (Object.keys(changes).length === 0) return toCompetencyResponse(row);
-      if (changes.competency_code !== undefined && changes.competency_code.toLowerCase() !== row.competency_code.toLowerCase()) {
+      if (
+        changes.competency_code !== undefined &&
+        changes.competency_code.toLowerCase() !== row.competency_code.toLowerCase()
+      ) {
         await this.assertCodeFree(tx, row.tenant_id, changes.competency_code);
       }
-      await uniqueCode(() => this.db.repo(tx, CompetencyEntity).update(row.id, changes as QueryDeepPartialEntity<CompetencyEntity>));
-      const after = toCompetencyResponse(await this.competencies.reload(tx, row.tenant_id, row.id));
-      await this.audit.record(
-        tx,
-        {
-          action: 'competency.update',
-          resourceType: 'competency',
-          resourceId: row.id,
-          tenantId: row.tenant_id,
-          oldValues: toCompetencyResponse(row),
-          newValues: after,
-        },
+      await uniqueCode(() =>
+        this.db.repo(tx, CompetencyEntity).update(row.id, changes as QueryDeepPartialEntity<CompetencyEntity>),
       );
+      const after = toCompetencyResponse(await this.competencies.reload(tx, row.tenant_id, row.id));
+      await this.audit.record(tx, {
+        action: 'competency.update',
+        resourceType: 'competency',
+        resourceId: row.id,
+        tenantId: row.tenant_id,
+        oldValues: toCompetencyResponse(row),
+        newValues: after,
+      });
       return after;
     });
   }
@@ -125,26 +134,26 @@ export class CompetenciesService {
       const before = toCompetencyResponse(row);
       if (query.hard) {
         await this.db.repo(tx, CompetencyEntity).delete(row.id);
-        await this.audit.record(
-          tx,
-          { action: 'competency.delete', resourceType: 'competency', resourceId: row.id, tenantId: row.tenant_id, oldValues: before },
-        );
+        await this.audit.record(tx, {
+          action: 'competency.delete',
+          resourceType: 'competency',
+          resourceId: row.id,
+          tenantId: row.tenant_id,
+          oldValues: before,
+        });
         return before;
       }
       if (!row.is_active) return before;
       await this.db.repo(tx, CompetencyEntity).update(row.id, { is_active: false });
       const after = toCompetencyResponse(await this.competencies.reload(tx, row.tenant_id, row.id));
-      await this.audit.record(
-        tx,
-        {
-          action: 'competency.deactivate',
-          resourceType: 'competency',
-          resourceId: row.id,
-          tenantId: row.tenant_id,
-          oldValues: before,
-          newValues: after,
-        },
-      );
+      await this.audit.record(tx, {
+        action: 'competency.deactivate',
+        resourceType: 'competency',
+        resourceId: row.id,
+        tenantId: row.tenant_id,
+        oldValues: before,
+        newValues: after,
+      });
       return after;
     });
   }

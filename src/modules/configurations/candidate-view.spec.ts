@@ -4,8 +4,22 @@ describe('toCandidateSafe', () => {
   it('removes every listed answer-key field at any depth, in objects and arrays', () => {
     const data = {
       scenarios: [
-        { id: 1, situation: 's', question: 'q', bestResponseRationale: 'b', worstResponseRationale: 'w', assessedCompetency: 'c' },
-        { id: 'scenario1', options: [{ id: 'A', text: 't' }], bestResponse: 'A', worstResponse: 'D', bestReason: 'r', worstReason: 'r' },
+        {
+          id: 1,
+          situation: 's',
+          question: 'q',
+          bestResponseRationale: 'b',
+          worstResponseRationale: 'w',
+          assessedCompetency: 'c',
+        },
+        {
+          id: 'scenario1',
+          options: [{ id: 'A', text: 't' }],
+          bestResponse: 'A',
+          worstResponse: 'D',
+          bestReason: 'r',
+          worstReason: 'r',
+        },
       ],
       roles: [{ roleName: 'r', questions: [{ id: 1, text: 't', preferredAnswer: 'p', competency: 'c' }] }],
       questions: [{ correct_answer: 'a', correct_answers: ['a'], correctAnswer: 'a', answerKey: { q1: 'a' } }],
@@ -23,7 +37,14 @@ describe('toCandidateSafe', () => {
   });
 
   it('matches spelling variants: any case, snake_case and kebab-case', () => {
-    for (const key of ['preferred_answer', 'PreferredAnswer', 'best_response_rationale', 'correct-answer', 'ANSWER_KEY', 'correctAnswers']) {
+    for (const key of [
+      'preferred_answer',
+      'PreferredAnswer',
+      'best_response_rationale',
+      'correct-answer',
+      'ANSWER_KEY',
+      'correctAnswers',
+    ]) {
       expect(isAnswerKeyField(key)).toBe(true);
     }
     for (const key of ANSWER_KEY_FIELDS) expect(isAnswerKeyField(key)).toBe(true);
@@ -33,7 +54,9 @@ describe('toCandidateSafe', () => {
   });
 
   it('removes every key starting with _private', () => {
-    expect(toCandidateSafe({ _private: 1, _privateNotes: 'n', _PRIVATE_x: 2, nested: [{ _private_key: 3, keep: 4 }] })).toEqual({
+    expect(
+      toCandidateSafe({ _private: 1, _privateNotes: 'n', _PRIVATE_x: 2, nested: [{ _private_key: 3, keep: 4 }] }),
+    ).toEqual({
       nested: [{ keep: 4 }],
     });
   });

@@ -1,9 +1,4 @@
-import {
-  configSizeBytes,
-  MAX_CONFIG_DEPTH,
-  MAX_REPORTED_ERRORS,
-  validateConfigData,
-} from './config-shape';
+import { configSizeBytes, MAX_CONFIG_DEPTH, MAX_REPORTED_ERRORS, validateConfigData } from './config-shape';
 
 /** The shapes the first seed's admin pages save (README, "Interview assessments"). */
 const SJT_EXAMPLE = {
@@ -44,7 +39,9 @@ const JDT_EXAMPLE = {
       id: 1726480000001,
       roleName: 'Software Engineer',
       jobDescription: 'Builds things',
-      questions: [{ id: 1726480000002, text: 'Tell me about a bug', preferredAnswer: 'STAR', competency: 'Technical Knowledge' }],
+      questions: [
+        { id: 1726480000002, text: 'Tell me about a bug', preferredAnswer: 'STAR', competency: 'Technical Knowledge' },
+      ],
     },
   ],
   settings: { timeLimit: 0, numberOfQuestions: 5, aiGeneratedQuestions: 0 },
@@ -91,15 +88,18 @@ describe('validateConfigData', () => {
 
   it('requires no key: the original clients save partial shapes, and present keys keep their types', () => {
     // the first seed's backend/test_api.py saves exactly this JDT configuration
-    expect(validateConfigData('jdt', { timeLimit: 30, numberOfQuestions: 10, competencies: ['Problem Solving'] })).toEqual([]);
+    expect(
+      validateConfigData('jdt', { timeLimit: 30, numberOfQuestions: 10, competencies: ['Problem Solving'] }),
+    ).toEqual([]);
     expect(validateConfigData('sjt', {})).toEqual([]);
     expect(validateConfigData('jdt', { settings: {} })).toEqual([]);
     expect(validateConfigData('sjt', { scenarios: [{ id: 1 }] })).toEqual([]);
-    expect(validateConfigData('jdt', { roles: [{ id: 1, roleName: 'x', questions: [{ text: 'q' }, { id: 2 }] }] })).toEqual([]);
-    expect(fields(validateConfigData('sjt', { scenarios: [{ id: 1, question: 5 }], settings: { timeLimit: 'x' } }))).toEqual([
-      'config_data.scenarios[0].question',
-      'config_data.settings.timeLimit',
-    ]);
+    expect(
+      validateConfigData('jdt', { roles: [{ id: 1, roleName: 'x', questions: [{ text: 'q' }, { id: 2 }] }] }),
+    ).toEqual([]);
+    expect(
+      fields(validateConfigData('sjt', { scenarios: [{ id: 1, question: 5 }], settings: { timeLimit: 'x' } })),
+    ).toEqual(['config_data.scenarios[0].question', 'config_data.settings.timeLimit']);
     expect(fields(validateConfigData('jdt', { roles: [{ questions: [{ text: 1 }] }] }))).toEqual([
       'config_data.roles[0].questions[0].text',
     ]);
@@ -135,10 +135,26 @@ describe('validateConfigData', () => {
       ['sjt', { scenarios: [{ id: 1, situation: 's', question: ['q'] }] }, 'config_data.scenarios[0].question'],
       ['sjt', { scenarios: [{ id: true, situation: 's', question: 'q' }] }, 'config_data.scenarios[0].id'],
       ['sjt', { scenarios: [{ id: '  ', situation: 's', question: 'q' }] }, 'config_data.scenarios[0].id'],
-      ['sjt', { scenarios: [{ id: 1, situation: 's', question: 'q', bestResponseRationale: 1 }] }, 'config_data.scenarios[0].bestResponseRationale'],
-      ['sjt', { scenarios: [{ id: 1, situation: 's', question: 'q', prepTimeSeconds: -1 }] }, 'config_data.scenarios[0].prepTimeSeconds'],
-      ['sjt', { scenarios: [{ id: 1, situation: 's', question: 'q', reRecordLimit: 1.5 }] }, 'config_data.scenarios[0].reRecordLimit'],
-      ['sjt', { scenarios: [{ id: 1, situation: 's', question: 'q', ttsVoice: null }] }, 'config_data.scenarios[0].ttsVoice'],
+      [
+        'sjt',
+        { scenarios: [{ id: 1, situation: 's', question: 'q', bestResponseRationale: 1 }] },
+        'config_data.scenarios[0].bestResponseRationale',
+      ],
+      [
+        'sjt',
+        { scenarios: [{ id: 1, situation: 's', question: 'q', prepTimeSeconds: -1 }] },
+        'config_data.scenarios[0].prepTimeSeconds',
+      ],
+      [
+        'sjt',
+        { scenarios: [{ id: 1, situation: 's', question: 'q', reRecordLimit: 1.5 }] },
+        'config_data.scenarios[0].reRecordLimit',
+      ],
+      [
+        'sjt',
+        { scenarios: [{ id: 1, situation: 's', question: 'q', ttsVoice: null }] },
+        'config_data.scenarios[0].ttsVoice',
+      ],
       ['sjt', { scenarios: [], settings: [] }, 'config_data.settings'],
       ['sjt', { scenarios: [], settings: { followUpCount: 6 } }, 'config_data.settings.followUpCount'],
       ['sjt', { scenarios: [], settings: { followUpCount: -1 } }, 'config_data.settings.followUpCount'],
@@ -150,8 +166,16 @@ describe('validateConfigData', () => {
       ['jdt', { roles: {} }, 'config_data.roles'],
       ['jdt', { roles: [{ id: 1, roleName: 7, questions: [] }] }, 'config_data.roles[0].roleName'],
       ['jdt', { roles: [{ id: 1, roleName: 'r', questions: 'q' }] }, 'config_data.roles[0].questions'],
-      ['jdt', { roles: [{ id: 1, roleName: 'r', jobDescription: {}, questions: [] }] }, 'config_data.roles[0].jobDescription'],
-      ['jdt', { roles: [{ id: 1, roleName: 'r', questions: [{ id: 1, text: 't', preferredAnswer: 2 }] }] }, 'config_data.roles[0].questions[0].preferredAnswer'],
+      [
+        'jdt',
+        { roles: [{ id: 1, roleName: 'r', jobDescription: {}, questions: [] }] },
+        'config_data.roles[0].jobDescription',
+      ],
+      [
+        'jdt',
+        { roles: [{ id: 1, roleName: 'r', questions: [{ id: 1, text: 't', preferredAnswer: 2 }] }] },
+        'config_data.roles[0].questions[0].preferredAnswer',
+      ],
       ['jdt', { roles: [], settings: { aiGeneratedQuestions: -2 } }, 'config_data.settings.aiGeneratedQuestions'],
       ['global', { replyMode: 'telepathy' }, 'config_data.replyMode'],
       ['global', { showReport: 'true' }, 'config_data.showReport'],
@@ -190,7 +214,14 @@ describe('validateConfigData', () => {
       fields(
         validateConfigData('jdt', {
           roles: [
-            { id: 'a', roleName: 'r', questions: [{ id: 1, text: 't' }, { id: 1, text: 't' }] },
+            {
+              id: 'a',
+              roleName: 'r',
+              questions: [
+                { id: 1, text: 't' },
+                { id: 1, text: 't' },
+              ],
+            },
             { id: 'a', roleName: 'r', questions: [] },
           ],
         }),

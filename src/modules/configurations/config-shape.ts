@@ -46,9 +46,15 @@ const isFiniteNumber = (value: unknown): value is number => typeof value === 'nu
 const string = leaf((v) => (typeof v === 'string' ? null : 'must be a string'));
 const boolean = leaf((v) => (typeof v === 'boolean' ? null : 'must be a boolean'));
 const nonNegativeNumber = leaf((v) => (isFiniteNumber(v) && v >= 0 ? null : 'must be a non-negative number'));
-const nonNegativeInteger = leaf((v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? null : 'must be a non-negative integer'));
+const nonNegativeInteger = leaf((v) =>
+  Number.isSafeInteger(v) && (v as number) >= 0 ? null : 'must be a non-negative integer',
+);
 const integerBetween = (min: number, max: number) =>
-  leaf((v) => (Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max ? null : `must be an integer from ${min} to ${max}`));
+  leaf((v) =>
+    Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max
+      ? null
+      : `must be an integer from ${min} to ${max}`,
+  );
 const numberBetween = (min: number, max: number) =>
   leaf((v) => (isFiniteNumber(v) && v >= min && v <= max ? null : `must be a number from ${min} to ${max}`));
 const oneOf = (values: readonly string[]) =>
@@ -91,21 +97,19 @@ function arrayOf(item: Validator, options: { uniqueIds?: boolean } = {}): Valida
   };
 }
 
-const sjtScenario = object(
-  {
-    id: identifier,
-    name: string,
-    situation: string,
-    question: string,
-    bestResponseRationale: string,
-    worstResponseRationale: string,
-    assessedCompetency: string,
-    prepTimeSeconds: nonNegativeNumber,
-    answerTimeSeconds: nonNegativeNumber,
-    reRecordLimit: nonNegativeInteger,
-    ttsVoice: string,
-  },
-);
+const sjtScenario = object({
+  id: identifier,
+  name: string,
+  situation: string,
+  question: string,
+  bestResponseRationale: string,
+  worstResponseRationale: string,
+  assessedCompetency: string,
+  prepTimeSeconds: nonNegativeNumber,
+  answerTimeSeconds: nonNegativeNumber,
+  reRecordLimit: nonNegativeInteger,
+  ttsVoice: string,
+});
 
 const sjtSettings = object({
   timeLimit: nonNegativeNumber,
@@ -122,13 +126,14 @@ const sjtSettings = object({
   ttsVoice: string,
 });
 
-const jdtQuestion = object(
-  { id: identifier, text: string, preferredAnswer: string, competency: string },
-);
+const jdtQuestion = object({ id: identifier, text: string, preferredAnswer: string, competency: string });
 
-const jdtRole = object(
-  { id: identifier, roleName: string, jobDescription: string, questions: arrayOf(jdtQuestion, { uniqueIds: true }) },
-);
+const jdtRole = object({
+  id: identifier,
+  roleName: string,
+  jobDescription: string,
+  questions: arrayOf(jdtQuestion, { uniqueIds: true }),
+});
 
 const jdtSettings = object({
   timeLimit: nonNegativeNumber,

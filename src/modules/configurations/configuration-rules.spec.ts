@@ -30,10 +30,19 @@ describe('resolveOwner', () => {
     expect(resolveOwner(admin, {}, 'write')).toBe(T1);
     expect(resolveOwner(admin, { scope: 'tenant' }, 'write')).toBe(T1);
     expect(resolveOwner(admin, { tenant_id: T1 }, 'write')).toBe(T1);
-    expect(failure(() => resolveOwner(admin, { scope: 'system' }, 'write'))).toEqual({ status: 403, code: 'SYSTEM_SCOPE_FORBIDDEN' });
+    expect(failure(() => resolveOwner(admin, { scope: 'system' }, 'write'))).toEqual({
+      status: 403,
+      code: 'SYSTEM_SCOPE_FORBIDDEN',
+    });
     expect(resolveOwner(admin, { scope: 'system' }, 'read')).toBeNull();
-    expect(failure(() => resolveOwner(admin, { tenant_id: T2 }, 'write'))).toEqual({ status: 403, code: 'FOREIGN_TENANT' });
-    expect(failure(() => resolveOwner(admin, { tenant_id: T2 }, 'read'))).toEqual({ status: 403, code: 'FOREIGN_TENANT' });
+    expect(failure(() => resolveOwner(admin, { tenant_id: T2 }, 'write'))).toEqual({
+      status: 403,
+      code: 'FOREIGN_TENANT',
+    });
+    expect(failure(() => resolveOwner(admin, { tenant_id: T2 }, 'read'))).toEqual({
+      status: 403,
+      code: 'FOREIGN_TENANT',
+    });
   });
 
   it('scope system together with a tenant_id is a 400', () => {
@@ -52,19 +61,32 @@ describe('row access', () => {
 
   it('superadmin reads everything; admin its tenant and system rows, active or not', () => {
     for (const row of [own, ownOld, system, foreign]) expect(canReadConfiguration(superadmin, row)).toBe(true);
-    expect([own, ownOld, system, foreign].map((row) => canReadConfiguration(admin, row))).toEqual([true, true, true, false]);
+    expect([own, ownOld, system, foreign].map((row) => canReadConfiguration(admin, row))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('proctors and candidates read active rows of their tenant and system only', () => {
     for (const caller of [proctor, candidate]) {
-      expect([own, ownOld, system, foreign].map((row) => canReadConfiguration(caller, row))).toEqual([true, false, true, false]);
+      expect([own, ownOld, system, foreign].map((row) => canReadConfiguration(caller, row))).toEqual([
+        true,
+        false,
+        true,
+        false,
+      ]);
     }
   });
 
   it('writes: admins not on system rows; only authors see answer keys', () => {
     expect(() => assertMayWriteConfiguration(superadmin, system)).not.toThrow();
     expect(() => assertMayWriteConfiguration(admin, own)).not.toThrow();
-    expect(failure(() => assertMayWriteConfiguration(admin, system))).toEqual({ status: 403, code: 'SYSTEM_SCOPE_FORBIDDEN' });
+    expect(failure(() => assertMayWriteConfiguration(admin, system))).toEqual({
+      status: 403,
+      code: 'SYSTEM_SCOPE_FORBIDDEN',
+    });
     expect(failure(() => assertMayWriteConfiguration(candidate, own))?.status).toBe(403);
     expect([superadmin, admin, proctor, candidate].map(seesAnswerKeys)).toEqual([true, true, false, false]);
   });

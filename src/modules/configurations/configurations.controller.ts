@@ -43,18 +43,23 @@ export class ConfigurationsController {
   @Get()
   @Endpoint({
     roles: ['superadmin', 'admin'],
-    summary: 'List configurations, newest first (admin: own tenant + system; superadmin: all). Active only unless include_inactive',
+    summary:
+      'List configurations, newest first (admin: own tenant + system; superadmin: all). Active only unless include_inactive',
     ok: pageOf(ConfigurationResponse),
     errors: [400, 401, 403],
   })
-  list(@Ctx() ctx: AuthenticatedContext, @Query() query: ListConfigurationsQueryDto): Promise<Page<ConfigurationResponse>> {
+  list(
+    @Ctx() ctx: AuthenticatedContext,
+    @Query() query: ListConfigurationsQueryDto,
+  ): Promise<Page<ConfigurationResponse>> {
     return this.configurations.list(ctx, query);
   }
 
   @Post()
   @Endpoint({
     roles: ['superadmin', 'admin'],
-    summary: 'Save a configuration as its next version (admin: own tenant; superadmin: system by default, or tenant_id)',
+    summary:
+      'Save a configuration as its next version (admin: own tenant; superadmin: system by default, or tenant_id)',
     ok: ConfigurationResponse,
     okStatus: 201,
     errors: [400, 401, 403, 404, 413],
@@ -67,10 +72,16 @@ export class ConfigurationsController {
   @Endpoint({
     roles: 'any',
     summary: 'The SJT configuration in force (same as GET /type/sjt)',
-    ok: effectiveResponse('The tenant\'s active SJT configuration, else the system one, else null. Candidate-safe for proctors and candidates'),
+    ok: effectiveResponse(
+      "The tenant's active SJT configuration, else the system one, else null. Candidate-safe for proctors and candidates",
+    ),
     errors: [400, 401, 403],
   })
-  getSjt(@Ctx() ctx: AuthenticatedContext, @Query() query: EffectiveConfigQueryDto, @Res() res: Response): Promise<void> {
+  getSjt(
+    @Ctx() ctx: AuthenticatedContext,
+    @Query() query: EffectiveConfigQueryDto,
+    @Res() res: Response,
+  ): Promise<void> {
     return this.sendEffective(ctx, 'sjt', query, res);
   }
 
@@ -78,10 +89,16 @@ export class ConfigurationsController {
   @Endpoint({
     roles: 'any',
     summary: 'The JDT configuration in force (same as GET /type/jdt)',
-    ok: effectiveResponse('The tenant\'s active JDT configuration, else the system one, else null. Candidate-safe for proctors and candidates'),
+    ok: effectiveResponse(
+      "The tenant's active JDT configuration, else the system one, else null. Candidate-safe for proctors and candidates",
+    ),
     errors: [400, 401, 403],
   })
-  getJdt(@Ctx() ctx: AuthenticatedContext, @Query() query: EffectiveConfigQueryDto, @Res() res: Response): Promise<void> {
+  getJdt(
+    @Ctx() ctx: AuthenticatedContext,
+    @Query() query: EffectiveConfigQueryDto,
+    @Res() res: Response,
+  ): Promise<void> {
     return this.sendEffective(ctx, 'jdt', query, res);
   }
 
@@ -89,10 +106,14 @@ export class ConfigurationsController {
   @Endpoint({
     roles: 'any',
     summary: 'The global configuration in force (same as GET /type/global)',
-    ok: effectiveResponse('The tenant\'s active global configuration, else the system one, else null'),
+    ok: effectiveResponse("The tenant's active global configuration, else the system one, else null"),
     errors: [400, 401, 403],
   })
-  getGlobal(@Ctx() ctx: AuthenticatedContext, @Query() query: EffectiveConfigQueryDto, @Res() res: Response): Promise<void> {
+  getGlobal(
+    @Ctx() ctx: AuthenticatedContext,
+    @Query() query: EffectiveConfigQueryDto,
+    @Res() res: Response,
+  ): Promise<void> {
     return this.sendEffective(ctx, 'global', query, res);
   }
 
@@ -105,7 +126,11 @@ export class ConfigurationsController {
     errors: [400, 401, 403, 404, 413],
   })
   @ApiBody(RAW_BODY)
-  saveSjt(@Ctx() ctx: AuthenticatedContext, @Body() body: Record<string, unknown>, @Query() query: ConfigTargetQueryDto): Promise<ConfigurationResponse> {
+  saveSjt(
+    @Ctx() ctx: AuthenticatedContext,
+    @Body() body: Record<string, unknown>,
+    @Query() query: ConfigTargetQueryDto,
+  ): Promise<ConfigurationResponse> {
     return this.configurations.createFromBody(ctx, 'sjt', body, query);
   }
 
@@ -118,7 +143,11 @@ export class ConfigurationsController {
     errors: [400, 401, 403, 404, 413],
   })
   @ApiBody(RAW_BODY)
-  saveJdt(@Ctx() ctx: AuthenticatedContext, @Body() body: Record<string, unknown>, @Query() query: ConfigTargetQueryDto): Promise<ConfigurationResponse> {
+  saveJdt(
+    @Ctx() ctx: AuthenticatedContext,
+    @Body() body: Record<string, unknown>,
+    @Query() query: ConfigTargetQueryDto,
+  ): Promise<ConfigurationResponse> {
     return this.configurations.createFromBody(ctx, 'jdt', body, query);
   }
 
@@ -131,7 +160,11 @@ export class ConfigurationsController {
     errors: [400, 401, 403, 404, 413],
   })
   @ApiBody(RAW_BODY)
-  saveGlobal(@Ctx() ctx: AuthenticatedContext, @Body() body: Record<string, unknown>, @Query() query: ConfigTargetQueryDto): Promise<ConfigurationResponse> {
+  saveGlobal(
+    @Ctx() ctx: AuthenticatedContext,
+    @Body() body: Record<string, unknown>,
+    @Query() query: ConfigTargetQueryDto,
+  ): Promise<ConfigurationResponse> {
     return this.configurations.createFromBody(ctx, 'global', body, query);
   }
 
@@ -206,7 +239,12 @@ export class ConfigurationsController {
   }
 
   /** Written directly: Nest sends an empty body for a null result, and the contract is the JSON literal `null`. */
-  private async sendEffective(ctx: AuthenticatedContext, type: ConfigType, query: EffectiveConfigQueryDto, res: Response): Promise<void> {
+  private async sendEffective(
+    ctx: AuthenticatedContext,
+    type: ConfigType,
+    query: EffectiveConfigQueryDto,
+    res: Response,
+  ): Promise<void> {
     res.status(200).json(await this.configurations.effective(ctx, type, query));
   }
 }

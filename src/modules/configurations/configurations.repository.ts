@@ -28,7 +28,9 @@ export class ConfigurationsRepository extends TenantScopedRepository<Configurati
     const scope = callerScope(ctx, {});
     const qb = this.query(ctx, 'c', unscoped('own tenant or system rows (below); a superadmin all', {}));
     if ('tenant_id' in scope) {
-      qb.andWhere(new Brackets((w) => w.where('c.tenant_id = :own', { own: scope.tenant_id }).orWhere('c.tenant_id IS NULL')));
+      qb.andWhere(
+        new Brackets((w) => w.where('c.tenant_id = :own', { own: scope.tenant_id }).orWhere('c.tenant_id IS NULL')),
+      );
     }
     if (query.tenant_id) qb.andWhere('c.tenant_id = :tenantId', { tenantId: query.tenant_id });
     if (query.scope) qb.andWhere('c.scope = :scope', { scope: query.scope });

@@ -94,23 +94,24 @@ export class ConfigurationsService {
       if (!row.is_active) return this.view(tx, row);
       await this.db.repo(tx, ConfigurationEntity).update(id, { is_active: false });
       const after = await this.configurations.reload(tx, id);
-      await this.audit.record(
-        tx,
-        {
-          action: 'configuration.deactivate',
-          resourceType: 'configuration',
-          resourceId: id,
-          tenantId: row.tenant_id ?? SYSTEM_TENANT_ID,
-          oldValues: toConfigurationResponse(row),
-          newValues: toConfigurationResponse(after),
-        },
-      );
+      await this.audit.record(tx, {
+        action: 'configuration.deactivate',
+        resourceType: 'configuration',
+        resourceId: id,
+        tenantId: row.tenant_id ?? SYSTEM_TENANT_ID,
+        oldValues: toConfigurationResponse(row),
+        newValues: toConfigurationResponse(after),
+      });
       return this.view(tx, after);
     });
   }
 
   /** The configuration in force for the caller's tenant (or, for a superadmin, the named one); null when none. */
-  async effective(ctx: AuthenticatedContext, type: ConfigType, query: EffectiveConfigQueryDto): Promise<ConfigurationResponse | null> {
+  async effective(
+    ctx: AuthenticatedContext,
+    type: ConfigType,
+    query: EffectiveConfigQueryDto,
+  ): Promise<ConfigurationResponse | null> {
     const row = await this.findEffective(ctx, targetTenant(ctx, query.tenant_id), type);
     return row ? this.view(ctx, row) : null;
   }
@@ -122,7 +123,11 @@ export class ConfigurationsService {
   }
 
   /** Every version of one (tenant or system, type), newest first. */
-  async versions(ctx: AuthenticatedContext, type: ConfigType, query: ConfigVersionsQueryDto): Promise<Page<ConfigurationResponse>> {
+  async versions(
+    ctx: AuthenticatedContext,
+    type: ConfigType,
+    query: ConfigVersionsQueryDto,
+  ): Promise<Page<ConfigurationResponse>> {
     const owner = resolveOwner(ctx.user, query, 'read');
     const [rows, total] = await this.configurations
       .ofOwnerType(ctx, owner, type)
@@ -151,7 +156,9 @@ export class ConfigurationsService {
       const repo = this.db.repo(tx, ConfigurationEntity);
       const ofOwnerType = () => this.configurations.ofOwnerType(tx, owner, type);
       const previous = await ofOwnerType().andWhere('c.is_active').getOne();
-      const { max } = (await ofOwnerType().select('coalesce(max(c.version), 0)::int', 'max').getRawOne<{ max: number }>())!;
+      const { max } = (await ofOwnerType()
+        .select('coalesce(max(c.version), 0)::int', 'max')
+        .getRawOne<{ max: number }>())!;
       if (previous) await repo.update(previous.id, { is_active: false });
       const { identifiers } = await repo.insert({
         tenant_id: owner,
@@ -164,23 +171,22 @@ export class ConfigurationsService {
       } as QueryDeepPartialEntity<ConfigurationEntity>);
       const saved = await this.configurations.reload(tx, identifiers[0].id as string);
       const response = toConfigurationResponse(saved);
-      await this.audit.record(
-        tx,
-        {
-          action,
-          resourceType: 'configuration',
-          resourceId: saved.id,
-          tenantId: owner ?? SYSTEM_TENANT_ID,
-          oldValues: previous ? toConfigurationResponse(previous) : null,
-          newValues: sourceId ? { ...response, source_id: sourceId } : response,
-        },
-      );
+      await this.audit.record(tx, {
+        action,
+        resourceType: 'configuration',
+        resourceId: saved.id,
+        tenantId: owner ?? SYSTEM_TENANT_ID,
+        oldValues: previous ? toConfigurationResponse(previous) : null,
+        newValues: sourceId ? { ...response, source_id: sourceId } : response,
+      });
       return this.view(tx, saved);
     });
   }
 
   private async lockOwnerType(ctx: RequestContext, owner: ConfigOwner, type: ConfigType): Promise<void> {
-    await this.db.manager(ctx).query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [SAVE_LOCK_NAMESPACE, `${owner ?? 'system'}:${type}`]);
+    await this.db
+      .manager(ctx)
+      .query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [SAVE_LOCK_NAMESPACE, `${owner ?? 'system'}:${type}`]);
   }
 
   /** The owner a write goes to; a superadmin naming a tenant that does not exist gets 404. */

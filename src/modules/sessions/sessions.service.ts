@@ -29,7 +29,6 @@ export type RotationResult =
   | { outcome: 'invalid' }
   | { outcome: 'reused'; session: SessionEntity };
 
-
 @Injectable()
 export class SessionsService {
   constructor(
@@ -38,10 +37,7 @@ export class SessionsService {
     private readonly config: AppConfigService,
   ) {}
 
-  async create(
-    ctx: RequestContext,
-    user: { id: string; tenant_id: string },
-  ): Promise<IssuedSession> {
+  async create(ctx: RequestContext, user: { id: string; tenant_id: string }): Promise<IssuedSession> {
     const now = new Date();
     const session = await this.db.repo(ctx, SessionEntity).save({
       user_id: user.id,
@@ -136,10 +132,12 @@ export class SessionsService {
   }
 
   private async ownerActive(ctx: RequestContext, userId: string): Promise<boolean> {
-    const rows: { active: boolean }[] = await this.db.manager(ctx).query(
-      `SELECT (u.is_active AND t.is_active) AS active FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = $1`,
-      [userId],
-    );
+    const rows: { active: boolean }[] = await this.db
+      .manager(ctx)
+      .query(
+        `SELECT (u.is_active AND t.is_active) AS active FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = $1`,
+        [userId],
+      );
     return rows[0]?.active === true;
   }
 
@@ -162,7 +160,9 @@ export class SessionsService {
       revoked_at: IsNull(),
       ...(options.exceptSessionId ? { id: Not(options.exceptSessionId) } : {}),
     };
-    const result = await this.db.repo(ctx, SessionEntity).update(where, { revoked_at: new Date(), revoke_reason: reason });
+    const result = await this.db
+      .repo(ctx, SessionEntity)
+      .update(where, { revoked_at: new Date(), revoke_reason: reason });
     return result.affected ?? 0;
   }
 

@@ -55,7 +55,14 @@ describe('token-crypto', () => {
     });
 
     it('returns null for malformed input instead of throwing', () => {
-      for (const sealed of ['', 'abc', 'a.b', 'a.b.c', '...', sealToken('x', SECRET).split('.').slice(0, 2).join('.')]) {
+      for (const sealed of [
+        '',
+        'abc',
+        'a.b',
+        'a.b.c',
+        '...',
+        sealToken('x', SECRET).split('.').slice(0, 2).join('.'),
+      ]) {
         expect(openToken(sealed, SECRET)).toBeNull();
       }
     });

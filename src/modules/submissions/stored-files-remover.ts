@@ -47,7 +47,10 @@ export class DriverStoredFilesRemover implements StoredFilesRemover {
     try {
       await this.storage.delete(file.storage_key);
     } catch (error) {
-      this.logger.error({ err: error, request_id: ctx.requestId, key: file.storage_key }, 'Could not remove a stored file');
+      this.logger.error(
+        { err: error, request_id: ctx.requestId, key: file.storage_key },
+        'Could not remove a stored file',
+      );
     }
   }
 }

@@ -15,7 +15,11 @@ describe('planCompletion', () => {
   });
 
   it('status "completed" alone sets analysis_completed', () => {
-    expect(planCompletion(submitted, 'completed')).toEqual({ status: 'completed', analysis_completed: true, completed_at: 'record' });
+    expect(planCompletion(submitted, 'completed')).toEqual({
+      status: 'completed',
+      analysis_completed: true,
+      completed_at: 'record',
+    });
   });
 
   it('re-completing a completed submission records the time again and changes nothing else', () => {
@@ -23,7 +27,11 @@ describe('planCompletion', () => {
   });
 
   it('leaving "completed" clears the completion', () => {
-    expect(planCompletion(completed, 'analyzing')).toEqual({ status: 'analyzing', analysis_completed: false, completed_at: 'clear' });
+    expect(planCompletion(completed, 'analyzing')).toEqual({
+      status: 'analyzing',
+      analysis_completed: false,
+      completed_at: 'clear',
+    });
     expect(planCompletion(completed, undefined, false)).toEqual({
       status: 'submitted',
       analysis_completed: false,
@@ -33,13 +41,19 @@ describe('planCompletion', () => {
 
   it('moves between the other states without touching completion', () => {
     expect(planCompletion(submitted, 'analyzing')).toEqual({ status: 'analyzing', completed_at: 'keep' });
-    expect(planCompletion({ status: 'analyzing', analysis_completed: false }, 'failed')).toEqual({ status: 'failed', completed_at: 'keep' });
+    expect(planCompletion({ status: 'analyzing', analysis_completed: false }, 'failed')).toEqual({
+      status: 'failed',
+      completed_at: 'keep',
+    });
     expect(planCompletion(submitted, undefined, false)).toEqual({ completed_at: 'keep' });
     expect(planCompletion(submitted)).toEqual({ completed_at: 'keep' });
   });
 
   it('contradictions are a 400', () => {
-    for (const [status, done] of [['failed', true], ['completed', false]] as const) {
+    for (const [status, done] of [
+      ['failed', true],
+      ['completed', false],
+    ] as const) {
       expect(() => planCompletion(submitted, status, done)).toThrow(AppError);
       try {
         planCompletion(submitted, status, done);
@@ -67,7 +81,9 @@ describe('attemptAllowance', () => {
 
 describe('jsonStorageProblem', () => {
   it('accepts ordinary JSON, emoji included', () => {
-    expect(jsonStorageProblem([{ question: 'Q', answer: 'A 😀', n: 1.5, ok: true, none: null, list: [1, [2]] }])).toBeNull();
+    expect(
+      jsonStorageProblem([{ question: 'Q', answer: 'A 😀', n: 1.5, ok: true, none: null, list: [1, [2]] }]),
+    ).toBeNull();
   });
 
   it('rejects what jsonb cannot hold', () => {

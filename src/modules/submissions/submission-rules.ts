@@ -20,7 +20,11 @@ export interface CompletionChange {
  * records the time anew; leaving "completed" clears it. Contradicting values are a 400. Any status may follow
  * any other: the transitions are driven by administrators and the analysis job, not by the candidate.
  */
-export function planCompletion(current: SubmissionState, status?: SubmissionStatus, completed?: boolean): CompletionChange {
+export function planCompletion(
+  current: SubmissionState,
+  status?: SubmissionStatus,
+  completed?: boolean,
+): CompletionChange {
   if (status !== undefined && completed !== undefined && (status === 'completed') !== completed) {
     throw INCONSISTENT_COMPLETION();
   }

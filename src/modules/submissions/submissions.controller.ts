@@ -46,12 +46,13 @@ export class SubmissionsController {
   @Post()
   @Endpoint({
     roles: ['superadmin', 'admin', 'candidate'],
-    summary: "Submit an interview for yourself (the tenant's allowed test types and, for candidates, attempt limit apply)",
+    summary:
+      "Submit an interview for yourself (the tenant's allowed test types and, for candidates, attempt limit apply)",
     description:
       'Entries may carry their recording as a base64 data URI in `videoDataUri` / `audioDataUri` (the body may then ' +
       'be up to SUBMISSION_MAX_BODY_BYTES; without them 1 MB): each is stored as a media file of the submission, ' +
       'checked like a media upload (content must be that kind of media: 415; at most MAX_FILE_SIZE: 413; a bad data ' +
-      'URI: 400 naming the entry), and rendered in responses as the file\'s download URL.',
+      "URI: 400 naming the entry), and rendered in responses as the file's download URL.",
     ok: SubmissionResponse,
     okStatus: 201,
     errors: [400, 401, 403, 409, 413, 415],

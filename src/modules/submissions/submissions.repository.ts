@@ -7,7 +7,6 @@ import { ListSubmissionsQueryDto } from './dto/list-submissions-query.dto';
 import { SubmissionEntity } from './entities/submission.entity';
 import { managesTenant } from '../../common/auth/role-predicates';
 
-
 /**
  * The submissions module's queries of the submissions table. Every read goes through `visibleWhere`, the one place
  * that decides which rows a caller may see: a superadmin all, an admin its tenant, a candidate its own rows in its
@@ -21,7 +20,10 @@ export class SubmissionsRepository extends TenantScopedRepository<SubmissionEnti
 
   /** Proctors never reach this module (their routes are 403), so "not a manager" means the candidate itself. */
   visibleWhere<W extends object>(ctx: AuthenticatedContext, where: W): ScopedWhere<SubmissionEntity> {
-    return callerScope(ctx, managesTenant(ctx.user) ? where : { ...where, user_id: ctx.user.id }) as ScopedWhere<SubmissionEntity>;
+    return callerScope(
+      ctx,
+      managesTenant(ctx.user) ? where : { ...where, user_id: ctx.user.id },
+    ) as ScopedWhere<SubmissionEntity>;
   }
 
   async list(ctx: AuthenticatedContext, query: ListSubmissionsQueryDto): Promise<[SubmissionEntity[], number]> {
@@ -74,10 +76,12 @@ export class SubmissionsRepository extends TenantScopedRepository<SubmissionEnti
    * Under READ COMMITTED the count that follows sees every attempt committed by the previous holder.
    */
   async lockAttempts(ctx: RequestContext, userId: string, testType: TestType): Promise<void> {
-    await this.db.manager(ctx).query(`SELECT pg_advisory_xact_lock(hashtext('submissions.attempts'), hashtext($1 || ':' || $2))`, [
-      userId,
-      testType,
-    ]);
+    await this.db
+      .manager(ctx)
+      .query(`SELECT pg_advisory_xact_lock(hashtext('submissions.attempts'), hashtext($1 || ':' || $2))`, [
+        userId,
+        testType,
+      ]);
   }
 
   /**

@@ -87,7 +87,11 @@ export class SubmissionsService {
    * in storage under the submission's id (made here, up front), and their rows inserted in the same transaction as
    * the submission; when anything fails the objects are removed again, so a refused submission stores nothing.
    */
-  async create(ctx: AuthenticatedContext, dto: CreateSubmissionDto, embedded: EmbeddedMedia[] = []): Promise<SubmissionResponse> {
+  async create(
+    ctx: AuthenticatedContext,
+    dto: CreateSubmissionDto,
+    embedded: EmbeddedMedia[] = [],
+  ): Promise<SubmissionResponse> {
     const tenant = await this.tenants.get(ctx, ctx.user.tenantId);
     if (!tenant.allowed_test_types.includes(dto.test_type)) throw TEST_TYPE_NOT_ALLOWED(dto.test_type);
     // Recorded so a report can later be read against the exact questions and rubric the candidate had.
@@ -126,16 +130,13 @@ export class SubmissionsService {
           attempt_number: attempts.last + 1,
         } as QueryDeepPartialEntity<SubmissionEntity>);
         const created = await this.submissions.reload(tx, submissionId);
-        await this.audit.record(
-          tx,
-          {
-            action: 'submission.create',
-            resourceType: 'submission',
-            resourceId: created.id,
-            tenantId: created.tenant_id,
-            newValues: auditView(created),
-          },
-        );
+        await this.audit.record(tx, {
+          action: 'submission.create',
+          resourceType: 'submission',
+          resourceId: created.id,
+          tenantId: created.tenant_id,
+          newValues: auditView(created),
+        });
         await this.embeddedMedia.insert(tx, tenant.id, submissionId, stored);
         return this.renderer.one(tx, created);
       });
@@ -157,22 +158,20 @@ export class SubmissionsService {
       // now() is the transaction's start: the same instant TypeORM writes into updated_at.
       if (completion.completed_at === 'record') changes.analysis_completed_at = () => 'now()';
       if (completion.completed_at === 'clear') changes.analysis_completed_at = null;
-      if (dto.analysis_result !== undefined) changes.analysis_result = dto.analysis_result as QueryDeepPartialEntity<object>;
+      if (dto.analysis_result !== undefined)
+        changes.analysis_result = dto.analysis_result as QueryDeepPartialEntity<object>;
       if (Object.keys(changes).length === 0) return this.renderer.one(tx, before);
 
       await this.db.repo(tx, SubmissionEntity).update(id, changes);
       const after = await this.submissions.reload(tx, id);
-      await this.audit.record(
-        tx,
-        {
-          action: 'submission.update',
-          resourceType: 'submission',
-          resourceId: id,
-          tenantId: after.tenant_id,
-          oldValues: auditView(before),
-          newValues: auditView(after),
-        },
-      );
+      await this.audit.record(tx, {
+        action: 'submission.update',
+        resourceType: 'submission',
+        resourceId: id,
+        tenantId: after.tenant_id,
+        oldValues: auditView(before),
+        newValues: auditView(after),
+      });
       return this.renderer.one(tx, after);
     });
   }
@@ -189,16 +188,13 @@ export class SubmissionsService {
         storage_provider: m.storage_provider,
         storage_key: m.storage_key,
       }));
-      await this.audit.record(
-        tx,
-        {
-          action: 'submission.delete',
-          resourceType: 'submission',
-          resourceId: id,
-          tenantId: submission.tenant_id,
-          oldValues: { ...auditView(submission), media_files: stored },
-        },
-      );
+      await this.audit.record(tx, {
+        action: 'submission.delete',
+        resourceType: 'submission',
+        resourceId: id,
+        tenantId: submission.tenant_id,
+        oldValues: { ...auditView(submission), media_files: stored },
+      });
       return stored;
     });
     // After the commit: the remover logs its own failures (an orphaned object), so the response stands.

@@ -45,7 +45,10 @@ export class SystemController {
     status: 503,
     description: 'Unhealthy: the database (or Redis, when configured) is unreachable',
     schema: {
-      allOf: [{ $ref: getSchemaPath(HealthResponse) }, { properties: { status: { type: 'string', enum: ['unhealthy'] } } }],
+      allOf: [
+        { $ref: getSchemaPath(HealthResponse) },
+        { properties: { status: { type: 'string', enum: ['unhealthy'] } } },
+      ],
       example: { status: 'unhealthy', database: 'disconnected', database_type: 'postgresql' },
     },
   })

@@ -12,7 +12,6 @@ import { TenantResponse, TenantStatisticsResponse } from './dto/tenant.response'
 import { UpdateTenantDto } from './dto/update-tenant.dto';
 import { TenantsService } from './tenants.service';
 
-
 @ApiTags('tenants')
 @Controller('api/v1/tenants')
 export class TenantsController {
@@ -59,7 +58,11 @@ export class TenantsController {
     ok: TenantResponse,
     errors: [400, 401, 403, 404, 409],
   })
-  update(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string, @Body() dto: UpdateTenantDto): Promise<TenantResponse> {
+  update(
+    @Ctx() ctx: AuthenticatedContext,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateTenantDto,
+  ): Promise<TenantResponse> {
     return this.tenants.update(ctx, id, dto);
   }
 
@@ -97,7 +100,11 @@ export class TenantsController {
     okStatus: 201,
     errors: [400, 401, 403, 404, 409],
   })
-  createUser(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string, @Body() dto: CreateUserDto): Promise<UserResponse> {
+  createUser(
+    @Ctx() ctx: AuthenticatedContext,
+    @UuidParam('id') id: string,
+    @Body() dto: CreateUserDto,
+  ): Promise<UserResponse> {
     return this.tenants.createUser(ctx, id, dto);
   }
 

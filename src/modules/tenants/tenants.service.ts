@@ -112,7 +112,9 @@ export class TenantsService {
     if (Object.keys(changes).length === 0) return toTenantResponse(tenant);
     if (changes.is_active === false && tenant.id === SYSTEM_TENANT_ID) throw SYSTEM_TENANT_PROTECTED();
     if (changes.name !== undefined) await this.assertNameFree(ctx, changes.name, tenant.id);
-    await this.uniqueName(() => this.db.repo(ctx, TenantEntity).update(tenant.id, changes as QueryDeepPartialEntity<TenantEntity>));
+    await this.uniqueName(() =>
+      this.db.repo(ctx, TenantEntity).update(tenant.id, changes as QueryDeepPartialEntity<TenantEntity>),
+    );
     const sessionsRevoked =
       changes.is_active === false ? await this.sessions.revokeAllForTenant(ctx, tenant.id, 'tenant_deactivated') : 0;
     const after = await this.db.repo(ctx, TenantEntity).findOneByOrFail({ id: tenant.id });
@@ -172,7 +174,9 @@ export class TenantsService {
 
   private async lockVisible(ctx: AuthenticatedContext, id: string): Promise<TenantEntity> {
     if (!canAccessTenant(ctx, id)) throw TENANT_NOT_FOUND();
-    const tenant = await this.db.repo(ctx, TenantEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    const tenant = await this.db
+      .repo(ctx, TenantEntity)
+      .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!tenant) throw TENANT_NOT_FOUND();
     return tenant;
   }

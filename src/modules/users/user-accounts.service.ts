@@ -85,10 +85,7 @@ export class UserAccountsService {
   }
 
   /** Self-registration of a candidate (public or by invitation). */
-  async registerCandidate(
-    ctx: RequestContext,
-    input: Omit<NewUser, 'role'>,
-  ): Promise<UserResponse> {
+  async registerCandidate(ctx: RequestContext, input: Omit<NewUser, 'role'>): Promise<UserResponse> {
     return this.db.transaction(ctx, async (tx) => {
       const user = await this.insert(tx, { ...input, role: 'candidate' });
       await this.audit.record(tx, {

@@ -100,7 +100,9 @@ export class UserAdministrationService {
       if (Object.keys(plan.changes).length === 0 && !passwordHash) return this.response(tx, id);
       await this.assertAvailable(tx, target, plan.changes);
       const before = await this.response(tx, id);
-      await this.db.repo(tx, UserEntity).update(id, { ...plan.changes, ...(passwordHash ? { password_hash: passwordHash } : {}) });
+      await this.db
+        .repo(tx, UserEntity)
+        .update(id, { ...plan.changes, ...(passwordHash ? { password_hash: passwordHash } : {}) });
       const revoked = plan.revokeReason ? await this.sessions.revokeAllForUser(tx, id, plan.revokeReason) : 0;
       const after = await this.response(tx, id);
       await this.audit.record(tx, {
@@ -156,11 +158,7 @@ export class UserAdministrationService {
   }
 
   /** Friendly 409/404s for the common cases; the unique indexes still catch a race (mapped to 409 by the filter). */
-  private async assertAvailable(
-    ctx: AuthenticatedContext,
-    target: UserEntity,
-    changes: UserChanges,
-  ): Promise<void> {
+  private async assertAvailable(ctx: AuthenticatedContext, target: UserEntity, changes: UserChanges): Promise<void> {
     if (changes.email && (await this.usersTable.emailTaken(ctx, changes.email, target.id))) {
       throw EMAIL_TAKEN();
     }

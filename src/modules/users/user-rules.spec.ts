@@ -56,7 +56,9 @@ describe('canSeeUser', () => {
     expect(canSeeUser(actor('superadmin', 's', SYSTEM_TENANT_ID), user({ tenant_id: OTHER }))).toBe(true);
     expect(canSeeUser(actor('admin'), user())).toBe(true);
     expect(canSeeUser(actor('admin'), user({ tenant_id: OTHER }))).toBe(false);
-    expect(canSeeUser(actor('admin', 'a', SYSTEM_TENANT_ID), user({ role: 'superadmin', tenant_id: SYSTEM_TENANT_ID }))).toBe(false);
+    expect(
+      canSeeUser(actor('admin', 'a', SYSTEM_TENANT_ID), user({ role: 'superadmin', tenant_id: SYSTEM_TENANT_ID })),
+    ).toBe(false);
     expect(canSeeUser(actor('proctor'), user())).toBe(false);
     expect(canSeeUser(actor('candidate', 'target'), user())).toBe(true);
   });
@@ -64,20 +66,32 @@ describe('canSeeUser', () => {
 
 describe('planUserUpdate', () => {
   it('maps the first seed synonyms and drops values equal to the current ones', () => {
-    const plan = planUserUpdate(actor('admin'), user(), dto({ candidate_name: 'New', language_code: 'fr', email: 'target@x.test' }));
-    expect(plan).toEqual({ changes: { full_name: 'New', preferred_language: 'fr' }, passwordReset: false, revokeReason: null });
-    expect(planUserUpdate(actor('admin'), user(), dto({ full_name: 'Wins', candidate_name: 'Loses' })).changes).toEqual({
-      full_name: 'Wins',
+    const plan = planUserUpdate(
+      actor('admin'),
+      user(),
+      dto({ candidate_name: 'New', language_code: 'fr', email: 'target@x.test' }),
+    );
+    expect(plan).toEqual({
+      changes: { full_name: 'New', preferred_language: 'fr' },
+      passwordReset: false,
+      revokeReason: null,
     });
+    expect(planUserUpdate(actor('admin'), user(), dto({ full_name: 'Wins', candidate_name: 'Loses' })).changes).toEqual(
+      {
+        full_name: 'Wins',
+      },
+    );
   });
 
   it('self-service: only profile fields, client_name ignored', () => {
     const self = actor('candidate', 'target');
-    expect(planUserUpdate(self, user(), dto({ full_name: 'Me', client_name: 'x' })).changes).toEqual({ full_name: 'Me' });
+    expect(planUserUpdate(self, user(), dto({ full_name: 'Me', client_name: 'x' })).changes).toEqual({
+      full_name: 'Me',
+    });
     expect(codeOf(() => planUserUpdate(self, user(), dto({ email: 'new@x.test' })))).toBe('403 FIELD_NOT_ALLOWED');
-    expect(codeOf(() => planUserUpdate(actor('proctor', 'target'), user({ role: 'proctor' }), dto({ is_active: true })))).toBe(
-      '403 FIELD_NOT_ALLOWED',
-    );
+    expect(
+      codeOf(() => planUserUpdate(actor('proctor', 'target'), user({ role: 'proctor' }), dto({ is_active: true }))),
+    ).toBe('403 FIELD_NOT_ALLOWED');
   });
 
   it('refuses own role changes, self-deactivation and own password resets', () => {
@@ -90,10 +104,16 @@ describe('planUserUpdate', () => {
   });
 
   it('only a superadmin grants superadmin or moves users, and superadmins stay in System', () => {
-    expect(codeOf(() => planUserUpdate(actor('admin'), user(), dto({ role: 'superadmin' })))).toBe('403 ROLE_NOT_ALLOWED');
-    expect(codeOf(() => planUserUpdate(actor('admin'), user(), dto({ tenant_id: OTHER })))).toBe('403 CANNOT_MOVE_USER');
+    expect(codeOf(() => planUserUpdate(actor('admin'), user(), dto({ role: 'superadmin' })))).toBe(
+      '403 ROLE_NOT_ALLOWED',
+    );
+    expect(codeOf(() => planUserUpdate(actor('admin'), user(), dto({ tenant_id: OTHER })))).toBe(
+      '403 CANNOT_MOVE_USER',
+    );
     const sa = actor('superadmin', 's', SYSTEM_TENANT_ID);
-    expect(codeOf(() => planUserUpdate(sa, user(), dto({ role: 'superadmin' })))).toBe('400 SUPERADMIN_OUTSIDE_SYSTEM_TENANT');
+    expect(codeOf(() => planUserUpdate(sa, user(), dto({ role: 'superadmin' })))).toBe(
+      '400 SUPERADMIN_OUTSIDE_SYSTEM_TENANT',
+    );
     expect(planUserUpdate(sa, user(), dto({ role: 'superadmin', tenant_id: SYSTEM_TENANT_ID })).changes).toEqual({
       role: 'superadmin',
       tenant_id: SYSTEM_TENANT_ID,

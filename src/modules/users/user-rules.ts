@@ -36,7 +36,13 @@ export interface UserUpdatePlan {
 }
 
 /** What a candidate or proctor may change on its own record; client_name is accepted and ignored everywhere. */
-const SELF_SERVICE_FIELDS = new Set(['full_name', 'candidate_name', 'preferred_language', 'language_code', 'client_name']);
+const SELF_SERVICE_FIELDS = new Set([
+  'full_name',
+  'candidate_name',
+  'preferred_language',
+  'language_code',
+  'client_name',
+]);
 
 /**
  * Which users a caller may see at all (anything else is reported as not found, never as forbidden): a superadmin
@@ -56,8 +62,9 @@ export function visibleUserSql(
   alias: string,
 ): { sql: string; params: Record<string, string> } | null {
   if (isSuperadmin(actor)) return null;
-  const sameTenantStaffView =
-    isTenantAdmin(actor) ? ` OR (${alias}.tenant_id = :visibleTenantId AND ${alias}.role <> 'superadmin')` : '';
+  const sameTenantStaffView = isTenantAdmin(actor)
+    ? ` OR (${alias}.tenant_id = :visibleTenantId AND ${alias}.role <> 'superadmin')`
+    : '';
   return {
     sql: `(${alias}.id = :visibleSelfId${sameTenantStaffView})`,
     params: { visibleSelfId: actor.id, ...(isTenantAdmin(actor) ? { visibleTenantId: actor.tenantId } : {}) },
@@ -87,7 +94,9 @@ export function assertMayGrantRole(actor: AuthenticatedUser, role: Role): void {
 export function planUserUpdate(actor: AuthenticatedUser, target: UserState, dto: UpdateUserDto): UserUpdatePlan {
   const isSelf = actor.id === target.id;
   if (!managesTenant(actor)) {
-    const denied = Object.keys(dto).filter((key) => dto[key as keyof UpdateUserDto] !== undefined && !SELF_SERVICE_FIELDS.has(key));
+    const denied = Object.keys(dto).filter(
+      (key) => dto[key as keyof UpdateUserDto] !== undefined && !SELF_SERVICE_FIELDS.has(key),
+    );
     if (denied.length > 0) {
       throw FIELD_NOT_ALLOWED(denied);
     }
@@ -99,7 +108,8 @@ export function planUserUpdate(actor: AuthenticatedUser, target: UserState, dto:
   const language = dto.preferred_language ?? dto.language_code;
   if (language !== undefined && language !== target.preferred_language) changes.preferred_language = language;
   if (dto.email !== undefined && dto.email !== target.email) changes.email = dto.email;
-  if (dto.candidate_id !== undefined && dto.candidate_id !== target.candidate_id) changes.candidate_id = dto.candidate_id;
+  if (dto.candidate_id !== undefined && dto.candidate_id !== target.candidate_id)
+    changes.candidate_id = dto.candidate_id;
 
   if (dto.role !== undefined && dto.role !== target.role) {
     if (isSelf) throw CANNOT_CHANGE_OWN_ROLE();

@@ -70,7 +70,11 @@ export class UsersController {
     ok: UserResponse,
     errors: [400, 401, 403, 404, 409],
   })
-  update(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string, @Body() dto: UpdateUserDto): Promise<UserResponse> {
+  update(
+    @Ctx() ctx: AuthenticatedContext,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserResponse> {
     return this.users.update(ctx, id, dto);
   }
 
@@ -81,7 +85,11 @@ export class UsersController {
     ok: UserResponse,
     errors: [400, 401, 403, 404, 409],
   })
-  patch(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string, @Body() dto: UpdateUserDto): Promise<UserResponse> {
+  patch(
+    @Ctx() ctx: AuthenticatedContext,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserResponse> {
     return this.users.update(ctx, id, dto);
   }
 

@@ -65,7 +65,11 @@ export class UsersRepository extends TenantScopedRepository<UserEntity> {
   }
 
   candidateIdTaken(ctx: RequestContext, tenantId: string, candidateId: string, exceptId?: string): Promise<boolean> {
-    return this.exists(ctx, { tenant_id: tenantId, candidate_id: candidateId, ...(exceptId ? { id: Not(exceptId) } : {}) });
+    return this.exists(ctx, {
+      tenant_id: tenantId,
+      candidate_id: candidateId,
+      ...(exceptId ? { id: Not(exceptId) } : {}),
+    });
   }
 
   /** Admins list their own tenant (never superadmins); a superadmin lists everyone, optionally by tenant. */
@@ -78,7 +82,9 @@ export class UsersRepository extends TenantScopedRepository<UserEntity> {
     if (query.is_active !== undefined) qb.andWhere('u.is_active = :isActive', { isActive: query.is_active });
     if (query.search) {
       const pattern = likePattern(query.search);
-      qb.andWhere(new Brackets((w) => w.where('u.email ILIKE :pattern', { pattern }).orWhere('u.full_name ILIKE :pattern')));
+      qb.andWhere(
+        new Brackets((w) => w.where('u.email ILIKE :pattern', { pattern }).orWhere('u.full_name ILIKE :pattern')),
+      );
     }
     return qb
       .orderBy('u.created_at', 'DESC')

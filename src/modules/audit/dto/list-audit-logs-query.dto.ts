@@ -28,7 +28,10 @@ export class ListAuditLogsQueryDto extends PaginationQueryDto {
   @IsUUID('loose')
   user_id?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Superadmin: filter by tenant. Admin: only its own tenant is ever listed' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Superadmin: filter by tenant. Admin: only its own tenant is ever listed',
+  })
   @IsOptional()
   @IsUUID('loose')
   tenant_id?: string;

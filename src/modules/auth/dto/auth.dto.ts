@@ -29,7 +29,9 @@ export class RefreshDto {
 }
 
 export class LogoutDto {
-  @ApiPropertyOptional({ description: 'Accepted for compatibility and ignored: the session comes from the access token' })
+  @ApiPropertyOptional({
+    description: 'Accepted for compatibility and ignored: the session comes from the access token',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(512)
@@ -54,7 +56,9 @@ export class RegisterDto {
   @MaxLength(255)
   full_name?: string;
 
-  @ApiPropertyOptional({ description: 'Display name (the original Trajectorie API); full_name wins when both are given' })
+  @ApiPropertyOptional({
+    description: 'Display name (the original Trajectorie API); full_name wins when both are given',
+  })
   @IsOptional()
   @Trim()
   @IsString()
@@ -82,7 +86,9 @@ export class RegisterDto {
   @IsString()
   role?: string;
 
-  @ApiPropertyOptional({ description: 'Accepted for the original Trajectorie API and ignored (the tenant decides the client name)' })
+  @ApiPropertyOptional({
+    description: 'Accepted for the original Trajectorie API and ignored (the tenant decides the client name)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(255)
@@ -127,4 +133,3 @@ export class SessionResponse {
 export class MessageResponse {
   @ApiProperty() message: string;
 }
-

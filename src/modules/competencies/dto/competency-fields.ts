@@ -10,7 +10,6 @@ export { Nullable, OptionalNotNull };
 export const MAX_TRANSLATIONS_BYTES = 65_536;
 const MAX_TRANSLATIONS_DEPTH = 8;
 
-
 /** Single-line text: no control characters (PostgreSQL also refuses NUL in text). */
 const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;
 const NO_NUL = /^[^\u0000]*$/;
@@ -85,4 +84,5 @@ export const Translations = () =>
     }),
   );
 
-export const LowerCaseUuid = () => Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+export const LowerCaseUuid = () =>
+  Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));

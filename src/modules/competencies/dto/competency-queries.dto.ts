@@ -9,13 +9,19 @@ const TenantIdQuery = (description: string) =>
   applyDecorators(ApiPropertyOptional({ format: 'uuid', description }), IsOptional(), LowerCaseUuid(), IsUUID('loose'));
 
 export class ListCompetenciesQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Admins and superadmins: include deactivated entries' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Admins and superadmins: include deactivated entries',
+  })
   @IsOptional()
   @QueryBoolean()
   @IsBoolean()
   include_inactive?: boolean;
 
-  @TenantIdQuery("Superadmin: only this tenant's dictionary. Others: their own tenant is always listed (a foreign one matches nothing)")
+  @TenantIdQuery(
+    "Superadmin: only this tenant's dictionary. Others: their own tenant is always listed (a foreign one matches nothing)",
+  )
   tenant_id?: string;
 }
 

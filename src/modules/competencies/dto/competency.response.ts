@@ -8,7 +8,10 @@ export class CompetencyResponse {
   @ApiProperty({ example: 'Customer Focus' }) competency_name: string;
   @ApiProperty({ nullable: true, type: String }) competency_description: string | null;
   @ApiProperty({ nullable: true, type: String }) meta_competency: string | null;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) translations: Record<string, unknown> | null;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) translations: Record<
+    string,
+    unknown
+  > | null;
   @ApiProperty({ nullable: true, type: String }) category: string | null;
   @ApiProperty({ nullable: true, type: String }) industry: string | null;
   @ApiProperty({ nullable: true, type: String }) role_category: string | null;

@@ -1,6 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
-import { CompetencyCode, CompetencyName, LongText, LowerCaseUuid, Nullable, ShortText, Translations } from './competency-fields';
+import {
+  CompetencyCode,
+  CompetencyName,
+  LongText,
+  LowerCaseUuid,
+  Nullable,
+  ShortText,
+  Translations,
+} from './competency-fields';
 
 export class CreateCompetencyDto {
   @CompetencyCode(true)

@@ -1,6 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
-import { CompetencyCode, CompetencyName, LongText, Nullable, OptionalNotNull, ShortText, Translations } from './competency-fields';
+import {
+  CompetencyCode,
+  CompetencyName,
+  LongText,
+  Nullable,
+  OptionalNotNull,
+  ShortText,
+  Translations,
+} from './competency-fields';
 
 /** Absent = unchanged; null clears an optional field. The code may be renamed (still unique, case-insensitively). */
 export class UpdateCompetencyDto {

@@ -11,7 +11,12 @@ const lowerCase = () => Transform(({ value }) => (typeof value === 'string' ? va
 export const ConfigTypeField = () => applyDecorators(lowerCase(), IsIn(CONFIG_TYPES));
 
 export const OptionalScope = (description: string) =>
-  applyDecorators(ApiPropertyOptional({ enum: CONFIG_SCOPES, description }), IsOptional(), lowerCase(), IsIn(CONFIG_SCOPES));
+  applyDecorators(
+    ApiPropertyOptional({ enum: CONFIG_SCOPES, description }),
+    IsOptional(),
+    lowerCase(),
+    IsIn(CONFIG_SCOPES),
+  );
 
 export const OptionalTenantId = (description: string) =>
   applyDecorators(ApiPropertyOptional({ format: 'uuid', description }), IsOptional(), lowerCase(), IsUUID('loose'));

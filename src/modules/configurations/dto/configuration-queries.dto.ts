@@ -43,6 +43,8 @@ export class ConfigVersionsQueryDto extends PaginationQueryDto {
 }
 
 export class EffectiveConfigQueryDto {
-  @OptionalTenantId("Superadmin: this tenant's effective configuration (default: its own tenant). Others: only their own.")
+  @OptionalTenantId(
+    "Superadmin: this tenant's effective configuration (default: its own tenant). Others: only their own.",
+  )
   tenant_id?: string;
 }

@@ -5,7 +5,8 @@ import { CONFIG_SCOPES, ConfigScope, ConfigurationEntity } from '../entities/con
 
 export class ConfigurationResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'null for system scope' }) tenant_id: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'null for system scope' }) tenant_id:
+    string | null;
   @ApiProperty({ enum: CONFIG_TYPES }) config_type: ConfigType;
   @ApiProperty({ enum: CONFIG_SCOPES }) scope: ConfigScope;
   @ApiProperty({
@@ -15,7 +16,8 @@ export class ConfigurationResponse {
   })
   config_data: Record<string, unknown>;
   @ApiProperty({ example: 1, description: '1, 2, 3… per (tenant or system, type)' }) version: number;
-  @ApiProperty({ description: 'Exactly one version per (tenant or system, type) is active, or none' }) is_active: boolean;
+  @ApiProperty({ description: 'Exactly one version per (tenant or system, type) is active, or none' })
+  is_active: boolean;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) created_by: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;

@@ -22,6 +22,6 @@ export class CreateConfigurationDto {
   )
   scope?: ConfigScope;
 
-  @OptionalTenantId('Superadmin: write this tenant\'s configuration. Admin: only its own (a foreign one is 403).')
+  @OptionalTenantId("Superadmin: write this tenant's configuration. Admin: only its own (a foreign one is 403).")
   tenant_id?: string;
 }

@@ -21,7 +21,13 @@ export class CreateSubmissionDto {
   @MaxLength(255)
   candidate_name: string;
 
-  @ApiPropertyOptional({ example: 'CAND-001', maxLength: 100, nullable: true, type: String, description: '"" is stored as null' })
+  @ApiPropertyOptional({
+    example: 'CAND-001',
+    maxLength: 100,
+    nullable: true,
+    type: String,
+    description: '"" is stored as null',
+  })
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() || null : value))
   @Nullable()
   @IsString()

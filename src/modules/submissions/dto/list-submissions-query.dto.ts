@@ -15,7 +15,10 @@ export class ListSubmissionsQueryDto extends PaginationQueryDto {
   @IsOptional()
   status?: SubmissionStatus;
 
-  @ApiPropertyOptional({ format: 'uuid', description: "The owner. A candidate only ever sees its own (another user's id matches nothing)" })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "The owner. A candidate only ever sees its own (another user's id matches nothing)",
+  })
   @IsOptional()
   @IsUUID('loose')
   user_id?: string;
@@ -28,7 +31,10 @@ export class ListSubmissionsQueryDto extends PaginationQueryDto {
   @MaxLength(100)
   candidate_id?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Superadmin: filter by tenant. Others: only their own tenant is ever listed' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Superadmin: filter by tenant. Others: only their own tenant is ever listed',
+  })
   @IsOptional()
   @IsUUID('loose')
   tenant_id?: string;

@@ -9,8 +9,6 @@ import { VALIDATION_ERROR } from '../../../common/errors/common.errors';
 
 export { Nullable, OptionalNotNull };
 
-
-
 /** "sjt" and "SJT" are the same test type (configurations use lower case, submissions upper case). */
 export const upperCaseTestType = (value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 

@@ -19,14 +19,22 @@ export class SubmissionResponse {
       "download URL of the stored media file (the media list's storage_url, valid ≤ 15 minutes)",
   })
   conversation_history: object[];
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) analysis_result: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) analysis_result: Record<
+    string,
+    unknown
+  > | null;
   @ApiProperty({ enum: SUBMISSION_STATUSES }) status: SubmissionStatus;
   @ApiProperty() analysis_completed: boolean;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) analysis_completed_at: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'The effective configuration at create time' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'uuid',
+    description: 'The effective configuration at create time',
+  })
   configuration_id: string | null;
   @ApiProperty({ nullable: true, type: Number }) configuration_version: number | null;
-  @ApiProperty({ description: "1-based, per user and test type" }) attempt_number: number;
+  @ApiProperty({ description: '1-based, per user and test type' }) attempt_number: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }
@@ -59,7 +67,11 @@ export class AttemptsResponse {
   @ApiProperty({ format: 'uuid' }) user_id: string;
   @ApiProperty({ enum: TEST_TYPES }) test_type: TestType;
   @ApiProperty({ description: "Submissions of this user and test type in the user's tenant" }) attempt_count: number;
-  @ApiProperty({ nullable: true, type: Number, description: "The tenant's max_test_attempts; null for staff (not limited)" })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: "The tenant's max_test_attempts; null for staff (not limited)",
+  })
   max_attempts: number | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Attempts left (never negative); null for staff' })
   remaining: number | null;
@@ -68,5 +80,6 @@ export class AttemptsResponse {
 export class SubmissionDeletedResponse {
   @ApiProperty({ example: 'Submission deleted' }) message: string;
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ description: 'Media rows removed with it (their stored files are removed too)' }) media_files_deleted: number;
+  @ApiProperty({ description: 'Media rows removed with it (their stored files are removed too)' })
+  media_files_deleted: number;
 }

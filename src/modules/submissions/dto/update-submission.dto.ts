@@ -32,7 +32,8 @@ export class UpdateSubmissionDto {
   @ApiPropertyOptional({
     type: String,
     format: 'date-time',
-    description: "Sent by the frontend of the original Trajectorie API; accepted and ignored (the server records the completion time)",
+    description:
+      'Sent by the frontend of the original Trajectorie API; accepted and ignored (the server records the completion time)',
   })
   @Allow()
   analysis_completed_at?: unknown;
@@ -40,7 +41,7 @@ export class UpdateSubmissionDto {
   @ApiPropertyOptional({
     type: String,
     format: 'date-time',
-    description: "Sent by the frontend of the original Trajectorie API; accepted and ignored",
+    description: 'Sent by the frontend of the original Trajectorie API; accepted and ignored',
   })
   @Allow()
   regenerated_at?: unknown;

@@ -16,7 +16,9 @@ interface Pending {
 function workerSource(): string {
   const typescript = extname(__filename) === '.ts';
   const entry = join(__dirname, `embedded-media.worker${typescript ? '.ts' : '.js'}`);
-  const register = typescript ? "require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });\n" : '';
+  const register = typescript
+    ? "require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });\n"
+    : '';
   return `${register}require(${JSON.stringify(entry)});\n`;
 }
 
@@ -49,7 +51,11 @@ export class EmbeddedMediaParser implements OnApplicationShutdown {
   }
 
   /** @internal Opens a worker-side body; the returned promise settles with its outcome once `end` is posted. */
-  begin(limits: ExtractLimits): { id: number; outcome: Promise<ExtractOutcome>; post: (message: WorkerRequest, transfer?: ArrayBuffer[]) => void } {
+  begin(limits: ExtractLimits): {
+    id: number;
+    outcome: Promise<ExtractOutcome>;
+    post: (message: WorkerRequest, transfer?: ArrayBuffer[]) => void;
+  } {
     if (this.closed) throw new Error('The embedded media parser is shut down');
     const worker = this.ensureWorker();
     const id = this.nextId++;

@@ -45,12 +45,19 @@ type Entry = Record<string, unknown>;
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const fieldName = (m: EmbeddedMedia) => `conversation_history[${m.entryIndex}].${m.field}`;
-const isEntry = (value: unknown): value is Entry => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isEntry = (value: unknown): value is Entry =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** An error of the media checks, re-worded to name the entry it came from. */
 function namingEntry(error: unknown, field: string): unknown {
   if (!(error instanceof AppError)) return error;
-  return new AppError(error.code, `${field}: ${error.detail}`, error.status, [{ field, message: error.detail }], error.headers);
+  return new AppError(
+    error.code,
+    `${field}: ${error.detail}`,
+    error.status,
+    [{ field, message: error.detail }],
+    error.headers,
+  );
 }
 
 function flag(entry: Entry): boolean {
@@ -59,12 +66,15 @@ function flag(entry: Entry): boolean {
 
 function explicitSequence(entry: Entry): number | null {
   const value = entry.follow_up_sequence ?? entry.followUpSequence;
-  return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_FOLLOW_UP_SEQUENCE ? (value as number) : null;
+  return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_FOLLOW_UP_SEQUENCE
+    ? (value as number)
+    : null;
 }
 
 function scenarioOf(entry: Entry): string | null {
   const value = entry.scenario_id ?? entry.scenarioId;
-  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isFinite(value) ? String(value) : '';
+  const text =
+    typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isFinite(value) ? String(value) : '';
   if (text === '' || Array.from(text).length > MAX_SCENARIO_ID_LENGTH || CONTROL_CHARS.test(text)) return null;
   return text;
 }
@@ -77,7 +87,10 @@ function scenarioOf(entry: Entry): string | null {
  *   follow-up its position in the run of follow-ups right before it (1, 2, …), else 0;
  * - scenario_id: the entry's `scenario_id` / `scenarioId` (string or number, ≤ 100 characters), else null.
  */
-export function entryMediaFields(history: unknown[], index: number): Pick<PlannedMedia, 'isFollowUp' | 'followUpSequence' | 'scenarioId'> {
+export function entryMediaFields(
+  history: unknown[],
+  index: number,
+): Pick<PlannedMedia, 'isFollowUp' | 'followUpSequence' | 'scenarioId'> {
   const entry = isEntry(history[index]) ? (history[index] as Entry) : {};
   const isFollowUp = flag(entry);
   let followUpSequence = explicitSequence(entry);
@@ -131,11 +144,22 @@ export class EmbeddedMediaStore {
       const fileType = EMBEDDED_MEDIA_FIELDS[source.field];
       let checked: CheckedMedia;
       try {
-        checked = checkMediaType(fileType, source.declaredType, sniffMediaType(source.bytes.subarray(0, MEDIA_SNIFF_BYTES)));
+        checked = checkMediaType(
+          fileType,
+          source.declaredType,
+          sniffMediaType(source.bytes.subarray(0, MEDIA_SNIFF_BYTES)),
+        );
       } catch (error) {
         throw namingEntry(error, field);
       }
-      return { id: randomUUID(), source, fileType, checked, questionIndex: source.entryIndex, ...entryMediaFields(history, source.entryIndex) };
+      return {
+        id: randomUUID(),
+        source,
+        fileType,
+        checked,
+        questionIndex: source.entryIndex,
+        ...entryMediaFields(history, source.entryIndex),
+      };
     });
   }
 
@@ -177,7 +201,12 @@ export class EmbeddedMediaStore {
   }
 
   /** The media rows (and their audit rows), in the submission's transaction, after the submission row. */
-  async insert(ctx: AuthenticatedContext, tenantId: string, submissionId: string, stored: StoredMedia[]): Promise<void> {
+  async insert(
+    ctx: AuthenticatedContext,
+    tenantId: string,
+    submissionId: string,
+    stored: StoredMedia[],
+  ): Promise<void> {
     if (stored.length === 0) return;
     await this.db.repo(ctx, MediaFileEntity).insert(
       stored.map((m) => ({
@@ -211,7 +240,11 @@ export class EmbeddedMediaStore {
   async discard(stored: Pick<StoredMedia, 'key'>[]): Promise<void> {
     await Promise.all(
       stored.map((m) =>
-        this.storage.delete(m.key).catch((error: unknown) => this.logger.error({ err: error, key: m.key }, 'Could not discard an embedded recording')),
+        this.storage
+          .delete(m.key)
+          .catch((error: unknown) =>
+            this.logger.error({ err: error, key: m.key }, 'Could not discard an embedded recording'),
+          ),
       ),
     );
   }

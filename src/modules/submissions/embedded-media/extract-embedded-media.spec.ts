@@ -52,7 +52,11 @@ describe('extractEmbeddedMedia', () => {
       videoDataUri: `data:video/webm;base64,${video.toString('base64')}`,
       conversation_history: [
         { question: 'q0', answer: 'a0', videoDataUri: `data:video/webm;base64,${video.toString('base64')}` },
-        { question: 'q1', videoDataUri: 'https://example.com/x.webm', audioDataUri: `data:audio/ogg;base64,${video.toString('base64')}` },
+        {
+          question: 'q1',
+          videoDataUri: 'https://example.com/x.webm',
+          audioDataUri: `data:audio/ogg;base64,${video.toString('base64')}`,
+        },
         'text',
         null,
         { question: 'q4', answer: `data:video/webm;base64,${video.toString('base64')}` },
@@ -68,7 +72,9 @@ describe('extractEmbeddedMedia', () => {
     const history = (outcome.body as typeof body).conversation_history as Record<string, unknown>[];
     expect(history[0].videoDataUri).toBeNull();
     expect(history[1]).toEqual({ question: 'q1', videoDataUri: 'https://example.com/x.webm', audioDataUri: null });
-    expect(history[4].answer).toBe(body.conversation_history[4] && (body.conversation_history[4] as { answer: string }).answer);
+    expect(history[4].answer).toBe(
+      body.conversation_history[4] && (body.conversation_history[4] as { answer: string }).answer,
+    );
     expect((outcome.body as typeof body).videoDataUri).toBe(body.videoDataUri);
     expect(outcome.residualBytes).toBeLessThan(json(body).length - 2 * 4000);
   });
@@ -86,10 +92,15 @@ describe('extractEmbeddedMedia', () => {
     expect(extractEmbeddedMedia(deep, LIMITS)).toMatchObject({ ok: false, kind: 'shape', code: 'BODY_TOO_DEEP' });
     const justDeepEnough = Buffer.from(`${'['.repeat(MAX_BODY_DEPTH)}${']'.repeat(MAX_BODY_DEPTH)}`);
     expect(extractEmbeddedMedia(justDeepEnough, LIMITS).ok).toBe(true);
-    const wide = json({ conversation_history: [Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i]))] });
+    const wide = json({
+      conversation_history: [Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i]))],
+    });
     expect(extractEmbeddedMedia(wide, LIMITS)).toMatchObject({ ok: false, kind: 'shape', code: 'BODY_TOO_WIDE' });
     const wordy = json({ conversation_history: [{ answer: 'x'.repeat(2000) }] });
-    expect(extractEmbeddedMedia(wordy, { ...LIMITS, maxResidualBytes: 1000 })).toMatchObject({ ok: false, kind: 'too_large' });
+    expect(extractEmbeddedMedia(wordy, { ...LIMITS, maxResidualBytes: 1000 })).toMatchObject({
+      ok: false,
+      kind: 'too_large',
+    });
   });
 });
 
@@ -98,12 +109,20 @@ describe('EmbeddedMediaParser', () => {
   afterAll(() => parser.onApplicationShutdown());
 
   const strip = (outcome: ExtractOutcome) =>
-    outcome.ok ? { ...outcome, embedded: outcome.embedded.map((m) => ({ ...m, bytes: Buffer.from(m.bytes).toString('base64') })) } : outcome;
+    outcome.ok
+      ? {
+          ...outcome,
+          embedded: outcome.embedded.map((m) => ({ ...m, bytes: Buffer.from(m.bytes).toString('base64') })),
+        }
+      : outcome;
 
   it('gives the same outcome in a worker thread (large bodies, streamed in chunks) as in-thread', async () => {
     const video = webm(IN_THREAD_MAX_BYTES);
     const body = json({
-      conversation_history: [{ question: 'q', videoDataUri: `data:video/webm;base64,${video.toString('base64')}` }, { question: 'r' }],
+      conversation_history: [
+        { question: 'q', videoDataUri: `data:video/webm;base64,${video.toString('base64')}` },
+        { question: 'r' },
+      ],
     });
     expect(body.length).toBeGreaterThan(IN_THREAD_MAX_BYTES);
     const session = parser.session(LIMITS);
@@ -112,7 +131,10 @@ describe('EmbeddedMediaParser', () => {
     expect(strip(viaWorker)).toEqual(strip(extractEmbeddedMedia(body, LIMITS)));
     expect(viaWorker.ok && Buffer.from(viaWorker.embedded[0].bytes).equals(video)).toBe(true);
 
-    const bad = Buffer.concat([body.subarray(0, body.length - 30), Buffer.from('"videoDataUri":"data:x/y;base64,@"}]}')]);
+    const bad = Buffer.concat([
+      body.subarray(0, body.length - 30),
+      Buffer.from('"videoDataUri":"data:x/y;base64,@"}]}'),
+    ]);
     expect(await parser.parse(bad, LIMITS)).toMatchObject({ ok: false });
     // A cancelled body leaves nothing pending, and the worker goes on serving.
     const cancelled = parser.session(LIMITS);

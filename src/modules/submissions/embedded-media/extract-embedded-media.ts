@@ -45,7 +45,8 @@ export function decodeDataUri(value: string): { declaredType: string; bytes: Uin
   if (marker < 0) return { error: 'must be a base64 data URI (data:<type>;base64,<data>)' };
   const declaredType = value.slice(5, marker).split(';')[0].trim().toLowerCase();
   if (declaredType === '') return { error: 'the data URI has no media type' };
-  if (!MIME_TYPE.test(declaredType)) return { error: `the data URI's media type "${declaredType.slice(0, 60)}" is not a type/subtype` };
+  if (!MIME_TYPE.test(declaredType))
+    return { error: `the data URI's media type "${declaredType.slice(0, 60)}" is not a type/subtype` };
   const payload = value.slice(marker + BASE64_MARKER.length);
   if (payload.length === 0) return { error: 'the data URI is empty' };
   if (payload.length % 4 === 1 || !STRICT_BASE64.test(payload)) return { error: 'the data URI is not valid base64' };
@@ -75,7 +76,8 @@ export function extractEmbeddedMedia(raw: Uint8Array, limits: ExtractLimits): Ex
   }
   const embedded: ExtractedMedia[] = [];
   let removedChars = 0;
-  const history = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).conversation_history : null;
+  const history =
+    body !== null && typeof body === 'object' ? (body as Record<string, unknown>).conversation_history : null;
   if (Array.isArray(history)) {
     for (let entryIndex = 0; entryIndex < history.length; entryIndex += 1) {
       const entry = history[entryIndex] as Record<string, unknown> | null;
@@ -85,7 +87,12 @@ export function extractEmbeddedMedia(raw: Uint8Array, limits: ExtractLimits): Ex
         if (typeof value !== 'string' || !value.startsWith('data:')) continue;
         const decoded = decodeDataUri(value);
         if ('error' in decoded) {
-          return { ok: false, kind: 'bad_data_uri', field: `conversation_history[${entryIndex}].${field}`, message: decoded.error };
+          return {
+            ok: false,
+            kind: 'bad_data_uri',
+            field: `conversation_history[${entryIndex}].${field}`,
+            message: decoded.error,
+          };
         }
         removedChars += value.length;
         entry[field] = null;
@@ -94,6 +101,7 @@ export function extractEmbeddedMedia(raw: Uint8Array, limits: ExtractLimits): Ex
     }
   }
   const residualBytes = Math.max(0, raw.byteLength - removedChars);
-  if (residualBytes > limits.maxResidualBytes) return { ok: false, kind: 'too_large', maxResidualBytes: limits.maxResidualBytes };
+  if (residualBytes > limits.maxResidualBytes)
+    return { ok: false, kind: 'too_large', maxResidualBytes: limits.maxResidualBytes };
   return { ok: true, body, embedded, residualBytes };
 }

@@ -9,7 +9,10 @@ import { RECORDING_FIELDS, referencedMediaId } from './media-reference';
 
 const hasReference = (s: SubmissionEntity): boolean =>
   s.conversation_history.some(
-    (entry) => entry !== null && typeof entry === 'object' && RECORDING_FIELDS.some((f) => referencedMediaId((entry as Record<string, unknown>)[f])),
+    (entry) =>
+      entry !== null &&
+      typeof entry === 'object' &&
+      RECORDING_FIELDS.some((f) => referencedMediaId((entry as Record<string, unknown>)[f])),
   );
 
 /**

@@ -6,7 +6,13 @@ import type { MediaFileType } from '../entities/media-file.entity';
  * `candidate_name`) is ignored rather than rejected: nothing in a multipart body is mass-assigned — only these
  * names are ever read — and refusing an extra field would silently lose a candidate's recorded answer.
  */
-export const MEDIA_UPLOAD_FIELDS = ['question_index', 'file_type', 'scenario_id', 'is_follow_up', 'follow_up_sequence'] as const;
+export const MEDIA_UPLOAD_FIELDS = [
+  'question_index',
+  'file_type',
+  'scenario_id',
+  'is_follow_up',
+  'follow_up_sequence',
+] as const;
 
 /**
  * Upper bounds that keep indexes sane without tying them to the conversation's length: the frontend numbers

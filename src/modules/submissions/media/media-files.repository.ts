@@ -29,7 +29,10 @@ export class MediaFilesRepository extends TenantScopedRepository<MediaFileEntity
 
   /** Every media row of a submission the caller has already read (or locked) through its scope. */
   allOf(ctx: RequestContext, submissionId: string): Promise<MediaFileEntity[]> {
-    return this.find(ctx, unscoped('the submission was read through its visible scope', { submission_id: submissionId }));
+    return this.find(
+      ctx,
+      unscoped('the submission was read through its visible scope', { submission_id: submissionId }),
+    );
   }
 
   /** In upload order, as the embedded recordings of a new submission are audited. */
@@ -41,7 +44,10 @@ export class MediaFilesRepository extends TenantScopedRepository<MediaFileEntity
 
   /** The media of several submissions at once; the caller checks each file's tenant against its submission's. */
   ofSubmissions(ctx: RequestContext, submissionIds: string[]): Promise<MediaFileEntity[]> {
-    return this.find(ctx, unscoped('submissions read through their visible scope', { submission_id: In(submissionIds) }));
+    return this.find(
+      ctx,
+      unscoped('submissions read through their visible scope', { submission_id: In(submissionIds) }),
+    );
   }
 
   findOf(ctx: RequestContext, submission: ScopedSubmission, id: string): Promise<MediaFileEntity | null> {

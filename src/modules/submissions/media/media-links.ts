@@ -3,7 +3,10 @@ import { STORAGE_DRIVER, StorageDriver } from '../../../common/storage';
 import type { MediaFileEntity } from '../entities/media-file.entity';
 import { MediaUrlSigner } from './media-url-signer';
 
-export type LinkableMedia = Pick<MediaFileEntity, 'id' | 'storage_provider' | 'storage_key' | 'file_name' | 'mime_type'>;
+export type LinkableMedia = Pick<
+  MediaFileEntity,
+  'id' | 'storage_provider' | 'storage_key' | 'file_name' | 'mime_type'
+>;
 
 /**
  * The `storage_url` of a media file: a link a browser's `<video src>` can play without a token, valid ≤ 15 minutes.

@@ -15,7 +15,13 @@ describe('parseMediaUploadFields', () => {
         is_follow_up: 'True',
         follow_up_sequence: '2',
       }).fields,
-    ).toEqual({ question_index: 12, file_type: 'audio', scenario_id: 'sc-1', is_follow_up: true, follow_up_sequence: 2 });
+    ).toEqual({
+      question_index: 12,
+      file_type: 'audio',
+      scenario_id: 'sc-1',
+      is_follow_up: true,
+      follow_up_sequence: 2,
+    });
   });
 
   it.each([
@@ -25,7 +31,9 @@ describe('parseMediaUploadFields', () => {
     ['0', false],
     ['', false],
   ])('is_follow_up %j → %s', (raw, expected) => {
-    expect(parseMediaUploadFields({ question_index: '1', file_type: 'video', is_follow_up: raw }).fields?.is_follow_up).toBe(expected);
+    expect(
+      parseMediaUploadFields({ question_index: '1', file_type: 'video', is_follow_up: raw }).fields?.is_follow_up,
+    ).toBe(expected);
   });
 
   it('reports every problem at once', () => {
@@ -37,19 +45,28 @@ describe('parseMediaUploadFields', () => {
       follow_up_sequence: '1.5',
     });
     expect(fields).toBeNull();
-    expect(errors.map((e) => e.field)).toEqual(['question_index', 'file_type', 'scenario_id', 'is_follow_up', 'follow_up_sequence']);
+    expect(errors.map((e) => e.field)).toEqual([
+      'question_index',
+      'file_type',
+      'scenario_id',
+      'is_follow_up',
+      'follow_up_sequence',
+    ]);
   });
 
-  it.each(['', '1.5', '1e3', '0x10', String(MAX_QUESTION_INDEX + 1), '99999999999'])('refuses question_index %j', (raw) => {
-    const { errors } = parseMediaUploadFields({ question_index: raw, file_type: 'video' });
-    expect(errors).toEqual([expect.objectContaining({ field: 'question_index' })]);
-  });
+  it.each(['', '1.5', '1e3', '0x10', String(MAX_QUESTION_INDEX + 1), '99999999999'])(
+    'refuses question_index %j',
+    (raw) => {
+      const { errors } = parseMediaUploadFields({ question_index: raw, file_type: 'video' });
+      expect(errors).toEqual([expect.objectContaining({ field: 'question_index' })]);
+    },
+  );
 
   it('requires question_index and file_type; refuses control characters in scenario_id', () => {
     expect(parseMediaUploadFields({}).errors.map((e) => e.field)).toEqual(['question_index', 'file_type']);
-    expect(parseMediaUploadFields({ question_index: '0', file_type: 'video', scenario_id: 'a\u0000b' }).errors).toEqual([
-      { field: 'scenario_id', message: 'scenario_id must not contain control characters' },
-    ]);
+    expect(parseMediaUploadFields({ question_index: '0', file_type: 'video', scenario_id: 'a\u0000b' }).errors).toEqual(
+      [{ field: 'scenario_id', message: 'scenario_id must not contain control characters' }],
+    );
   });
 });
 
@@ -72,9 +89,12 @@ describe('decideRange', () => {
     expect(decideRange('bytes=0-', 0)).toEqual({ kind: 'unsatisfiable' });
   });
 
-  it.each([undefined, 'items=0-1', 'bytes=0-1,5-6', 'bytes=5-1', 'bytes=-', 'bytes=a-b'])('ignores %j: whole file', (header) => {
-    expect(decideRange(header, size)).toEqual({ kind: 'full' });
-  });
+  it.each([undefined, 'items=0-1', 'bytes=0-1,5-6', 'bytes=5-1', 'bytes=-', 'bytes=a-b'])(
+    'ignores %j: whole file',
+    (header) => {
+      expect(decideRange(header, size)).toEqual({ kind: 'full' });
+    },
+  );
 
   it('ignores the range when If-Range is sent (no validator can match)', () => {
     expect(decideRange('bytes=0-1', size, '"etag"')).toEqual({ kind: 'full' });

@@ -20,7 +20,9 @@ export class MediaUrlSigner {
   private readonly baseUrl: string;
 
   constructor(config: AppConfigService) {
-    this.key = Buffer.from(hkdfSync('sha256', config.values.auth.secretKey, '', 'trajectorie media download url v1', 32));
+    this.key = Buffer.from(
+      hkdfSync('sha256', config.values.auth.secretKey, '', 'trajectorie media download url v1', 32),
+    );
     this.baseUrl = config.values.publicBaseUrl.replace(/\/+$/, '');
   }
 

@@ -36,7 +36,11 @@ export class MediaController {
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadMediaBody })
-  upload(@Ctx() ctx: AuthenticatedContext, @UuidParam('id') id: string, @Req() req: Request): Promise<MediaUploadResponse> {
+  upload(
+    @Ctx() ctx: AuthenticatedContext,
+    @UuidParam('id') id: string,
+    @Req() req: Request,
+  ): Promise<MediaUploadResponse> {
     return this.media.upload(ctx, id, req);
   }
 

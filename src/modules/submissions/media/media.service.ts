@@ -149,7 +149,10 @@ export class MediaService {
       this.logger.warn({ media_id: media.id, provider: media.storage_provider }, 'Media stored under another provider');
       throw StorageErrors.objectNotFound();
     }
-    const url = await this.storage.downloadUrl(media.storage_key, { fileName: media.file_name, contentType: media.mime_type });
+    const url = await this.storage.downloadUrl(media.storage_key, {
+      fileName: media.file_name,
+      contentType: media.mime_type,
+    });
     if (url) return { kind: 'redirect', url };
 
     const info = await this.storage.stat(media.storage_key);
@@ -179,10 +182,13 @@ export class MediaService {
       const media = await this.mediaFiles.lockOf(tx, submission, mediaId);
       if (!media) throw MEDIA_NOT_FOUND();
       await this.db.repo(tx, MediaFileEntity).delete(media.id);
-      await this.audit.record(
-        tx,
-        { action: 'media.delete', resourceType: 'media_file', resourceId: media.id, tenantId: media.tenant_id, oldValues: mediaAuditView(media) },
-      );
+      await this.audit.record(tx, {
+        action: 'media.delete',
+        resourceType: 'media_file',
+        resourceId: media.id,
+        tenantId: media.tenant_id,
+        oldValues: mediaAuditView(media),
+      });
       return media;
     });
     await this.remover.removeStoredFiles(ctx, [removed]);
@@ -239,7 +245,11 @@ export class MediaService {
     return row;
   }
 
-  private async findVisibleMedia(ctx: AuthenticatedContext, submissionId: string, mediaId: string): Promise<MediaFileEntity> {
+  private async findVisibleMedia(
+    ctx: AuthenticatedContext,
+    submissionId: string,
+    mediaId: string,
+  ): Promise<MediaFileEntity> {
     const submission = await this.submissions.findVisible(ctx, submissionId);
     if (!submission) throw SUBMISSION_NOT_FOUND();
     const media = await this.mediaFiles.findOf(ctx, submission, mediaId);
@@ -252,6 +262,8 @@ export class MediaService {
   }
 
   private async discard(key: string): Promise<void> {
-    await this.storage.delete(key).catch((error: Error) => this.logger.error({ err: error, key }, 'Could not discard an upload'));
+    await this.storage
+      .delete(key)
+      .catch((error: Error) => this.logger.error({ err: error, key }, 'Could not discard an upload'));
   }
 }

@@ -15,7 +15,6 @@ import {
   MaxLength,
   Min,
   ValidateBy,
-  
 } from 'class-validator';
 import { Trim } from '../../../common/validation/transforms';
 import { TEST_TYPES } from '../../../domain/test-types';
@@ -25,10 +24,7 @@ export { Nullable, OptionalNotNull };
 
 export const MAX_BRANDING_BYTES = 16_384;
 
-
-
-export const TenantName = () =>
-  applyDecorators(Trim(), IsString(), IsNotEmpty(), MaxLength(255));
+export const TenantName = () => applyDecorators(Trim(), IsString(), IsNotEmpty(), MaxLength(255));
 
 export const LogoUrl = () =>
   applyDecorators(

@@ -6,7 +6,10 @@ export class TenantResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ nullable: true, type: String }) logo_url: string | null;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) custom_branding: Record<string, unknown> | null;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) custom_branding: Record<
+    string,
+    unknown
+  > | null;
   @ApiProperty({ example: 3 }) max_test_attempts: number;
   @ApiProperty({ enum: TEST_TYPES, isArray: true }) allowed_test_types: TestType[];
   @ApiProperty() is_active: boolean;

@@ -1,7 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
 import { TestType } from '../../../domain/test-types';
-import { AllowedTestTypes, CustomBranding, LogoUrl, MaxTestAttempts, Nullable, OptionalNotNull, TenantName } from './tenant-fields';
+import {
+  AllowedTestTypes,
+  CustomBranding,
+  LogoUrl,
+  MaxTestAttempts,
+  Nullable,
+  OptionalNotNull,
+  TenantName,
+} from './tenant-fields';
 
 /** Typed fields only (the original set any model attribute, id and created_at included). Absent = unchanged. */
 export class UpdateTenantDto {

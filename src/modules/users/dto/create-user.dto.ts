@@ -40,7 +40,9 @@ export class CreateUserDto {
   @IsUUID('loose')
   tenant_id?: string;
 
-  @ApiPropertyOptional({ description: "Accepted for the frontend of the original Trajectorie API and ignored (the tenant's name is used)" })
+  @ApiPropertyOptional({
+    description: "Accepted for the frontend of the original Trajectorie API and ignored (the tenant's name is used)",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(255)

@@ -25,7 +25,10 @@ export class ListUsersQueryDto extends PaginationQueryDto {
   @MaxLength(255)
   search?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Superadmin: filter by tenant. Admin: only its own tenant is ever listed' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Superadmin: filter by tenant. Admin: only its own tenant is ever listed',
+  })
   @IsOptional()
   @IsUUID('loose')
   tenant_id?: string;

@@ -2,7 +2,14 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Role } from '../../../common/auth/roles';
 import { NormaliseEmail } from '../../../common/validation/transforms';
-import { CandidateCode, DisplayName, LanguageCode, OptionalNewPassword, OptionalNotNull, UserRole } from './user-fields';
+import {
+  CandidateCode,
+  DisplayName,
+  LanguageCode,
+  OptionalNewPassword,
+  OptionalNotNull,
+  UserRole,
+} from './user-fields';
 
 /** Every field optional; absent = unchanged. Candidates and proctors may send only the self-service fields. */
 export class UpdateUserDto {

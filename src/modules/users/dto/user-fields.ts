@@ -9,13 +9,23 @@ import { OptionalNotNull } from '../../../common/validation/optional';
 
 export { OptionalNotNull };
 
-
 export const DisplayName = (description: string) =>
-  applyDecorators(ApiPropertyOptional({ description, maxLength: 255 }), Trim(), IsString(), IsNotEmpty(), MaxLength(255));
+  applyDecorators(
+    ApiPropertyOptional({ description, maxLength: 255 }),
+    Trim(),
+    IsString(),
+    IsNotEmpty(),
+    MaxLength(255),
+  );
 
 export const CandidateCode = () =>
   applyDecorators(
-    ApiPropertyOptional({ type: String, description: 'External candidate code, unique per tenant', maxLength: 100, nullable: true }),
+    ApiPropertyOptional({
+      type: String,
+      description: 'External candidate code, unique per tenant',
+      maxLength: 100,
+      nullable: true,
+    }),
     Trim(),
     IsString(),
     IsNotEmpty(),

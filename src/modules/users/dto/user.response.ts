@@ -6,17 +6,20 @@ export class UserResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() email: string;
   @ApiProperty() full_name: string;
-  @ApiProperty({ description: 'Same as full_name (field name of the original Trajectorie API)' }) candidate_name: string;
+  @ApiProperty({ description: 'Same as full_name (field name of the original Trajectorie API)' })
+  candidate_name: string;
   @ApiProperty({ nullable: true, type: String }) candidate_id: string | null;
   @ApiProperty({ description: "The tenant's name" }) client_name: string;
   @ApiProperty({
     enum: [...ROLES, 'applicant'],
-    description: 'A candidate is rendered `applicant` on the /api/auth/* routes (the Pre-Interview Test frontend needs it)',
+    description:
+      'A candidate is rendered `applicant` on the /api/auth/* routes (the Pre-Interview Test frontend needs it)',
   })
   role: Role;
   @ApiProperty({ format: 'uuid' }) tenant_id: string;
   @ApiProperty() preferred_language: string;
-  @ApiProperty({ description: 'Same as preferred_language (field name of the original Trajectorie API)' }) language_code: string;
+  @ApiProperty({ description: 'Same as preferred_language (field name of the original Trajectorie API)' })
+  language_code: string;
   @ApiProperty() is_active: boolean;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) last_login: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;

@@ -53,7 +53,10 @@ export class UploadMediaBody {
   @ApiProperty({ required: false, enum: ['true', 'false', '1', '0'], default: 'false' }) is_follow_up?: string;
   @ApiProperty({ required: false, type: 'integer', minimum: 0, maximum: MAX_FOLLOW_UP_SEQUENCE, default: 0 })
   follow_up_sequence?: number;
-  @ApiProperty({ required: false, description: 'Sent by the frontend of the original Trajectorie API; accepted and ignored' })
+  @ApiProperty({
+    required: false,
+    description: 'Sent by the frontend of the original Trajectorie API; accepted and ignored',
+  })
   candidate_name?: string;
 }
 
