@@ -1,5 +1,12 @@
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerOptions } from '@nestjs/throttler';
+// The metadata keys @Throttle/@SkipThrottle write; the package root does not export them.
+import {
+  THROTTLER_BLOCK_DURATION,
+  THROTTLER_LIMIT,
+  THROTTLER_SKIP,
+  THROTTLER_TTL,
+} from '@nestjs/throttler/dist/throttler.constants';
 import type { Request } from 'express';
 import { RateLimitRule } from '../../config/app-config';
 import { RATE_LIMITED } from '../errors/common.errors';
@@ -49,16 +56,61 @@ export function throttlerOptions(
   ];
 }
 
+/** What the guard does for one handler: the tiers that count it, with their limits (resolved once). */
+interface TierPlan {
+  throttler: ThrottlerOptions & { name: string };
+  limit: number;
+  ttl: number;
+  blockDuration: number;
+}
+
+const metadata = <T>(key: string, context: ExecutionContext): T | undefined =>
+  (Reflect.getMetadata(key, context.getHandler()) as T | undefined) ??
+  (Reflect.getMetadata(key, context.getClass()) as T | undefined);
+
 /**
  * `@nestjs/throttler`'s guard with this API's conventions: one budget per caller across all routes (the
  * default key is per route), no X-RateLimit-* headers on every response, and a refusal in the one error format
  * — 429 `RATE_LIMITED` with `Retry-After` in seconds.
+ *
+ * Which tiers count a handler, and their limits, depend only on the handler's metadata (@NoThrottle,
+ * @ThrottleTier, @Throttle) and the configuration, so they are resolved on the handler's first request and kept:
+ * the library's guard re-reads six metadata keys per tier on every request, which cost /health and /auth/me a
+ * measurable share of their budget (bench a and b). Counting itself is the library's handleRequest and storage.
  */
 @Injectable()
 export class ApiThrottlerGuard extends ThrottlerGuard {
-  override canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return Promise.resolve(true);
-    return super.canActivate(context);
+  private readonly plans = new WeakMap<object, TierPlan[]>();
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const handler = context.getHandler();
+    let plan = this.plans.get(handler);
+    if (!plan) {
+      plan = this.planFor(context);
+      this.plans.set(handler, plan);
+    }
+    for (const tier of plan) {
+      await this.handleRequest({
+        context,
+        ...tier,
+        getTracker: (req) => this.getTracker(req),
+        generateKey: (ctx, tracker) => this.generateKey(ctx, tracker),
+      });
+    }
+    return true;
+  }
+
+  private planFor(context: ExecutionContext): TierPlan[] {
+    return this.throttlers.flatMap((throttler) => {
+      const name = throttler.name ?? 'default';
+      if (metadata<boolean>(THROTTLER_SKIP + name, context) || throttler.skipIf?.(context)) return [];
+      const limit = metadata<number>(THROTTLER_LIMIT + name, context) ?? (throttler.limit as number);
+      const ttl = metadata<number>(THROTTLER_TTL + name, context) ?? (throttler.ttl as number);
+      const blockDuration =
+        metadata<number>(THROTTLER_BLOCK_DURATION + name, context) ?? (throttler.blockDuration as number) ?? ttl;
+      return [{ throttler: { ...throttler, name }, limit, ttl, blockDuration }];
+    });
   }
 
   protected override getTracker(req: Record<string, unknown>): Promise<string> {

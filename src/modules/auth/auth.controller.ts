@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Post } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/decorators';
 import { AuthenticatedContext, RequestContext } from '../../common/context/request-context';
@@ -17,7 +17,8 @@ import {
   RegisterDto,
   SessionResponse,
 } from './dto/auth.dto';
-import { RoleDialectInterceptor } from './role-dialect.interceptor';
+import { Dialect, loginInDialect, userInDialect } from './role-dialect';
+import type { RoleDialect } from '../../common/auth/roles';
 
 /**
  * Served at /auth (the original Trajectorie API) and /api/auth (the original Pre-Interview Test API, where a
@@ -25,7 +26,6 @@ import { RoleDialectInterceptor } from './role-dialect.interceptor';
  */
 @ApiTags('auth')
 @Controller(['auth', 'api/auth'])
-@UseInterceptors(RoleDialectInterceptor)
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
@@ -36,8 +36,12 @@ export class AuthController {
     ok: LoginResponse,
     errors: [400, 401, 429],
   })
-  login(@Ctx() ctx: RequestContext, @Body() dto: LoginDto): Promise<LoginResponse> {
-    return this.auth.login(ctx, dto);
+  async login(
+    @Ctx() ctx: RequestContext,
+    @Body() dto: LoginDto,
+    @Dialect() dialect: RoleDialect,
+  ): Promise<LoginResponse> {
+    return loginInDialect(await this.auth.login(ctx, dto), dialect);
   }
 
   @RateLimit('refresh')
@@ -48,8 +52,12 @@ export class AuthController {
     ok: LoginResponse,
     errors: [400, 401, 429],
   })
-  refresh(@Ctx() ctx: RequestContext, @Body() dto: RefreshDto): Promise<LoginResponse> {
-    return this.auth.refresh(ctx, dto.refresh_token);
+  async refresh(
+    @Ctx() ctx: RequestContext,
+    @Body() dto: RefreshDto,
+    @Dialect() dialect: RoleDialect,
+  ): Promise<LoginResponse> {
+    return loginInDialect(await this.auth.refresh(ctx, dto.refresh_token), dialect);
   }
 
   @Post('logout')
@@ -67,8 +75,8 @@ export class AuthController {
 
   @Get('me')
   @Endpoint({ roles: 'any', summary: 'The authenticated user', ok: UserResponse, errors: [401] })
-  me(@Ctx() ctx: AuthenticatedContext): UserResponse {
-    return this.auth.me(ctx);
+  me(@Ctx() ctx: AuthenticatedContext, @Dialect() dialect: RoleDialect): UserResponse {
+    return userInDialect(this.auth.me(ctx), dialect);
   }
 
   @RateLimit('register')
@@ -80,8 +88,12 @@ export class AuthController {
     okStatus: 201,
     errors: [400, 403, 409, 429],
   })
-  register(@Ctx() ctx: RequestContext, @Body() dto: RegisterDto): Promise<UserResponse> {
-    return this.auth.register(ctx, dto);
+  async register(
+    @Ctx() ctx: RequestContext,
+    @Body() dto: RegisterDto,
+    @Dialect() dialect: RoleDialect,
+  ): Promise<UserResponse> {
+    return userInDialect(await this.auth.register(ctx, dto), dialect);
   }
 
   @Get('sessions')
