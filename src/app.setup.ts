@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import pinoHttp from 'pino-http';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -23,6 +24,32 @@ import { ERROR_CODES } from './modules/error-codes';
 
 export const JSON_BODY_LIMIT = '1mb';
 
+/** As body-parser decides it (type-is's hasBody): a Transfer-Encoding or a Content-Length, even 0. */
+function declaresBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
+}
+
+/** Runs `steps` in order for a request that has a body; one that has none goes straight on. */
+function bodyPipeline(steps: RequestHandler[]): RequestHandler {
+  return (req, res, next) => {
+    if (!declaresBody(req)) return next();
+    let index = 0;
+    const step = (error?: unknown): void => {
+      if (error !== undefined && error !== null) return next(error);
+      const handler = steps[index++];
+      if (!handler) return next();
+      try {
+        // as Express 5 does for a middleware that returns a promise: its rejection is the error
+        const result: unknown = handler(req, res, step);
+        if (result instanceof Promise) result.catch(step);
+      } catch (thrown) {
+        next(thrown);
+      }
+    };
+    step();
+  };
+}
+
 /** Everything main.ts and the tests share: middleware, pipes, filters, CORS, OpenAPI. */
 export function setupApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   app.set('trust proxy', config.trustProxy);
@@ -31,15 +58,23 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
   // Responses are per-user and sent with Cache-Control: no-store, so no client ever revalidates: hashing every
   // body for an ETag (SHA-1 of up to a megabyte) would be wasted work.
   app.set('etag', false);
-  // First, so that a body refused before any route (malformed, too large, too deep, corrupt gzip) still gets them.
-  app.use(securityHeadersMiddleware());
-  // The app is created with `bodyParser: false` so the request id exists before a body can be rejected.
-  app.use(requestIdMiddleware);
-  // POST /api/v1/submissions only: bodies up to SUBMISSION_MAX_BODY_BYTES (embedded recordings), parsed off the event loop.
-  app.use(submissionBodyMiddleware(app.get(EmbeddedMediaParser), config));
-  // The body's shape is checked on the raw bytes before JSON.parse, then on the parsed value (README "Request bodies").
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonBytes });
-  app.use(bodyShapeMiddleware);
+  // First, so that a body refused before any route (malformed, too large, too deep, corrupt gzip) still gets them;
+  // then the request id, which exists before a body can be rejected (the app is created with `bodyParser: false`).
+  const securityHeaders = securityHeadersMiddleware();
+  app.use(function prelude(req: Request, res: Response, next: NextFunction) {
+    securityHeaders(req, res, () => requestIdMiddleware(req, res, next));
+  });
+  // The body, for requests that have one: POST /api/v1/submissions takes bodies up to SUBMISSION_MAX_BODY_BYTES
+  // (embedded recordings) parsed off the event loop; every other JSON body goes to the 1 MB parser. The body's shape
+  // is checked on the raw bytes before JSON.parse, then on the parsed value (README "Request bodies"). One layer,
+  // skipped at once by bodiless requests (most GETs): each Express layer costs every request (bench a).
+  app.use(
+    bodyPipeline([
+      submissionBodyMiddleware(app.get(EmbeddedMediaParser), config),
+      json({ limit: JSON_BODY_LIMIT, verify: verifyJsonBytes }),
+      bodyShapeMiddleware,
+    ]),
+  );
   if (config.logLevel !== 'silent') {
     app.use(
       pinoHttp({
