@@ -213,8 +213,10 @@ async function measureUploads(
     },
   };
   const agents = {
-    app: new Agent({ keepAlive: true, maxSockets: n }),
-    raw: new Agent({ keepAlive: true, maxSockets: n }),
+    // Idle sockets are dropped after 4 s, before the servers' 5 s keep-alive timeout closes them: otherwise, when a
+    // slice of the other side ran longer than that, a reused socket can be one the server is closing (write EPIPE).
+    app: new Agent({ keepAlive: true, maxSockets: n, timeout: 4000 }),
+    raw: new Agent({ keepAlive: true, maxSockets: n, timeout: 4000 }),
   };
   const watches = { app: new RssWatch(servers.app), raw: new RssWatch(servers.rawUpload) };
   try {
