@@ -19,15 +19,32 @@ export type RevokeReason =
   | 'tenant_deactivated'
   | 'too_many_password_attempts';
 
+/** A session as other features see it: a plain object type, never the entity (docs/module-boundaries.md). */
+export type SessionRecord = Readonly<
+  Pick<
+    SessionEntity,
+    | 'id'
+    | 'user_id'
+    | 'tenant_id'
+    | 'ip_address'
+    | 'user_agent'
+    | 'created_at'
+    | 'last_used_at'
+    | 'expires_at'
+    | 'revoked_at'
+    | 'revoke_reason'
+  >
+>;
+
 export interface IssuedSession {
-  session: SessionEntity;
+  session: SessionRecord;
   refreshToken: string;
 }
 
 export type RotationResult =
-  | { outcome: 'rotated'; session: SessionEntity; refreshToken: string }
+  | { outcome: 'rotated'; session: SessionRecord; refreshToken: string }
   | { outcome: 'invalid' }
-  | { outcome: 'reused'; session: SessionEntity };
+  | { outcome: 'reused'; session: SessionRecord };
 
 @Injectable()
 export class SessionsService {
@@ -174,11 +191,11 @@ export class SessionsService {
     return result.affected ?? 0;
   }
 
-  listActive(ctx: RequestContext, userId: string): Promise<SessionEntity[]> {
+  listActive(ctx: RequestContext, userId: string): Promise<SessionRecord[]> {
     return this.sessionsTable.listLive(ctx, userId);
   }
 
-  findOwn(ctx: RequestContext, userId: string, sessionId: string): Promise<SessionEntity | null> {
+  findOwn(ctx: RequestContext, userId: string, sessionId: string): Promise<SessionRecord | null> {
     return this.sessionsTable.findOwn(ctx, userId, sessionId);
   }
 }

@@ -25,6 +25,20 @@ export interface NewUser {
 export type { PlatformUserCounts, TenantUserCounts };
 
 /**
+ * What login needs of a user, as a plain object type (other features never see UserEntity): its identity, its
+ * password hash and whether it and its tenant are active.
+ */
+export interface UserCredentials {
+  readonly id: string;
+  readonly email: string;
+  readonly password_hash: string;
+  readonly role: UserEntity['role'];
+  readonly tenant_id: string;
+  readonly is_active: boolean;
+  readonly tenant?: { readonly is_active: boolean } | null;
+}
+
+/**
  * A user's own account, as authentication and the account routes need it: the login lookup, the profile,
  * self-registration, the password change, and the user counts of the statistics. Managing other users (the users
  * API, with its role and tenant rules) is UserAdministrationService's job.
@@ -41,7 +55,7 @@ export class UserAccountsService {
   ) {}
 
   /** For login: the user (any state) with its tenant. */
-  findByEmailWithTenant(ctx: RequestContext, email: string): Promise<UserEntity | null> {
+  findByEmailWithTenant(ctx: RequestContext, email: string): Promise<UserCredentials | null> {
     return this.usersTable.findByEmailWithTenant(ctx, email);
   }
 
@@ -52,7 +66,11 @@ export class UserAccountsService {
   }
 
   /** Sets last_login; upgrades the password hash when it was made at another bcrypt cost. */
-  async recordLogin(ctx: RequestContext, user: UserEntity, password: string): Promise<void> {
+  async recordLogin(
+    ctx: RequestContext,
+    user: Pick<UserCredentials, 'id' | 'password_hash'>,
+    password: string,
+  ): Promise<void> {
     const changes: { last_login: Date; password_hash?: string } = { last_login: new Date() };
     if (this.passwords.needsRehash(user.password_hash)) changes.password_hash = await this.passwords.hash(password);
     await this.db.repo(ctx, UserEntity).update(user.id, changes);
