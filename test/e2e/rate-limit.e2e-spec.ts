@@ -1,8 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import Redis from 'ioredis';
-import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { createUser, loginAs } from '../setup/factories';
+import { expectRateLimited } from '../setup/matchers';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 /*
@@ -15,20 +15,6 @@ const WRONG = 'Wrong-password-1';
 let ipCounter = 0;
 /** A client IP no other test of this run uses. */
 const freshIp = () => `198.18.${Math.floor(ipCounter / 250)}.${(ipCounter++ % 250) + 1}`;
-
-function expectRateLimited(res: Response, maxSeconds: number): void {
-  expect(res.status).toBe(429);
-  expect(res.body).toEqual({
-    status_code: 429,
-    code: 'RATE_LIMITED',
-    detail: expect.stringMatching(/^Too many requests/),
-    path: expect.any(String),
-    request_id: res.headers['x-request-id'],
-  });
-  const retryAfter = res.headers['retry-after'];
-  expect(retryAfter).toMatch(/^[1-9]\d*$/);
-  expect(Number(retryAfter)).toBeLessThanOrEqual(maxSeconds);
-}
 
 async function failedLoginAudits(db: DataSource, email: string): Promise<number> {
   const [{ count }] = await db.query(

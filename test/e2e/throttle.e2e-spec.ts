@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import type { Response } from 'supertest';
 import { bearer, createTenant, createUser, loginAs, Tokens } from '../setup/factories';
 import { filePart, frontendParts, mediaRows, postMedia, submitInterview, webm } from '../setup/media-upload';
+import { expectRateLimited } from '../setup/matchers';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 /*
@@ -10,19 +10,6 @@ import { createTestApp, TestApp } from '../setup/test-app';
  * named tiers; 429 RATE_LIMITED with Retry-After in the error format; with Redis one budget across instances.
  * Client IPs are simulated with TRUST_PROXY=true and X-Forwarded-For.
  */
-
-function expectThrottled(res: Response, windowSeconds: number): void {
-  expect(res.status).toBe(429);
-  expect(res.body).toEqual({
-    status_code: 429,
-    code: 'RATE_LIMITED',
-    detail: expect.stringMatching(/^Too many requests/),
-    path: expect.any(String),
-    request_id: res.headers['x-request-id'],
-  });
-  expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-  expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(windowSeconds);
-}
 
 let ipCounter = 0;
 const freshIp = () => `198.19.${Math.floor(ipCounter / 250)}.${(ipCounter++ % 250) + 1}`;
@@ -72,7 +59,7 @@ describe('API throttle (e2e)', () => {
         statuses.push(res.status);
       }
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-      expectThrottled(
+      expectRateLimited(
         await t.http().get('/auth/me').set('X-Forwarded-For', freshIp()).set(bearer(staff.adminTokens)),
         60,
       );
@@ -82,7 +69,7 @@ describe('API throttle (e2e)', () => {
     it('counts anonymous callers per IP; /health is never throttled', async () => {
       const ip = freshIp();
       for (let i = 0; i < 6; i++) await t.http().get('/').set('X-Forwarded-For', ip).expect(200);
-      expectThrottled(await t.http().get('/api/').set('X-Forwarded-For', ip), 60);
+      expectRateLimited(await t.http().get('/api/').set('X-Forwarded-For', ip), 60);
       await t.http().get('/').set('X-Forwarded-For', freshIp()).expect(200);
       for (let i = 0; i < 20; i++) await t.http().get('/health').set('X-Forwarded-For', ip).expect(200);
     });
@@ -108,7 +95,7 @@ describe('API throttle (e2e)', () => {
         await postMedia(t, staff.candidateTokens, submission.id, frontendParts(filePart(webm()))).expect(201);
       }
       const refused = await postMedia(t, staff.candidateTokens, submission.id, frontendParts(filePart(webm())));
-      expectThrottled(refused, 60);
+      expectRateLimited(refused, 60);
       expect(await mediaRows(t, submission.id)).toHaveLength(2);
       await t.http().get(`/api/v1/submissions/${submission.id}`).set(bearer(staff.candidateTokens)).expect(200);
     });
@@ -151,8 +138,8 @@ describe('API throttle (e2e)', () => {
       for (let i = 0; i < 6; i++)
         statuses.push((await (i % 2 ? b : a).http().get('/auth/me').set(bearer(tokens))).status);
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-      expectThrottled(await b.http().get('/auth/me').set(bearer(tokens)), 60);
-      expectThrottled(await a.http().get('/auth/me').set(bearer(tokens)), 60);
+      expectRateLimited(await b.http().get('/auth/me').set(bearer(tokens)), 60);
+      expectRateLimited(await a.http().get('/auth/me').set(bearer(tokens)), 60);
       const keys = await redis.keys(`{trajectorie:throttle:user:${user.id}:*`);
       expect(keys.length).toBeGreaterThan(0);
     });

@@ -1,3 +1,5 @@
+import type { Response } from 'supertest';
+
 /** Asymmetric matchers shared by the e2e specs. */
 export const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 export const UUID = expect.stringMatching(/^[0-9a-f-]{36}$/);
@@ -13,3 +15,18 @@ export const pathOf = (url: string) => {
   const parsed = new URL(url);
   return `${parsed.pathname}${parsed.search}`;
 };
+
+/** A 429 in the one error format, with a Retry-After of 1 to `maxSeconds` seconds. */
+export function expectRateLimited(res: Response, maxSeconds: number): void {
+  expect(res.status).toBe(429);
+  expect(res.body).toEqual({
+    status_code: 429,
+    code: 'RATE_LIMITED',
+    detail: expect.stringMatching(/^Too many requests/),
+    path: expect.any(String),
+    request_id: res.headers['x-request-id'],
+  });
+  const retryAfter = res.headers['retry-after'];
+  expect(retryAfter).toMatch(/^[1-9]\d*$/);
+  expect(Number(retryAfter)).toBeLessThanOrEqual(maxSeconds);
+}
