@@ -135,4 +135,24 @@ describe('Media on S3 (s3rver)', () => {
     expect(await s3.listKeys()).toEqual(before);
     expect(await mediaRows(t, submission.id)).toHaveLength(0);
   });
+
+  // Last: it stops the S3 server.
+  it('S3 unreachable: uploads and downloads answer 503 with Retry-After (a dependency failure), and no row is written', async () => {
+    const submission = await submitInterview(t, a.candidateTokens);
+    const stored = await postMedia(t, a.candidateTokens, submission.id, frontendParts(filePart(webm(1000)))).expect(
+      201,
+    );
+    await s3.close();
+    const upload = await postMedia(t, a.candidateTokens, submission.id, frontendParts(filePart(webm(1000))));
+    expect(upload.status).toBe(503);
+    expect(upload.headers['retry-after']).toBe('5');
+    expect(upload.body).toMatchObject({ status_code: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(await mediaRows(t, submission.id)).toHaveLength(1);
+    const download = await t
+      .http()
+      .get(`${BASE}/${submission.id}/media/${stored.body.media_file_id}/content`)
+      .set(bearer(a.candidateTokens));
+    // a presigned redirect needs no call to S3: the browser finds out; the API itself never answers 500
+    expect([302, 503]).toContain(download.status);
+  });
 });

@@ -169,6 +169,19 @@ describe('AllExceptionsFilter', () => {
         'connection lost inside a transaction (manager of a released runner)',
         new QueryRunnerProviderAlreadyReleasedError(),
       ],
+      [
+        'S3 unreachable (AWS SDK after its retries)',
+        Object.assign(new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:9000'), {
+          $metadata: { attempts: 3 },
+        }),
+      ],
+      [
+        'S3 answering 503 SlowDown',
+        Object.assign(new Error('Please reduce your request rate.'), {
+          name: 'SlowDown',
+          $metadata: { httpStatusCode: 503 },
+        }),
+      ],
       ['Redis command timeout', new Error('Command timed out')],
       ['Redis connection closed', new Error('Connection is closed.')],
     ];
@@ -189,6 +202,11 @@ describe('AllExceptionsFilter', () => {
     it('keeps ordinary database and Redis errors a 500', () => {
       expect(run(new QueryFailedError('q', [], withCode('relation "x" does not exist', '42P01'))).status).toBe(500);
       expect(run(Object.assign(new Error('ERR Error running script'), { name: 'ReplyError' })).status).toBe(500);
+      // an S3 refusal (4xx) is a misconfiguration or a bug, not an outage
+      expect(
+        run(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }))
+          .status,
+      ).toBe(500);
       expect(run(withCode('deadlock detected', '40P01')).status).toBe(500);
     });
   });

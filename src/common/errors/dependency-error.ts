@@ -56,8 +56,24 @@ const NAMES = new Set([
   'QueryRunnerProviderAlreadyReleasedError',
 ]);
 
+/**
+ * The AWS SDK (S3 storage): a 5xx from the store (503 SlowDown, 500 InternalError…), or no answer at all — the SDK
+ * then wraps the socket error as "AWS SDK error wrapper for Error: connect ECONNREFUSED …" after its retries.
+ */
+const AWS_NETWORK_FAILURE =
+  /^AWS SDK error wrapper for .*\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up)\b/i;
+
+function awsStoreUnavailable(error: { $metadata?: unknown; message?: unknown; name?: unknown }): boolean {
+  const status = (error.$metadata as { httpStatusCode?: unknown } | undefined)?.httpStatusCode;
+  if (typeof status === 'number') return status >= 500;
+  return (
+    (typeof error.message === 'string' && AWS_NETWORK_FAILURE.test(error.message)) || error.name === 'TimeoutError'
+  );
+}
+
 function matches(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
+  if ('$metadata' in error && awsStoreUnavailable(error)) return true;
   const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || POSTGRES_CODES.has(code) || code.startsWith('08'))) {
     return true;
