@@ -161,6 +161,7 @@ export async function startS3TestServer(bucket = 'trajectorie-test'): Promise<S3
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  let closed = false;
   return {
     endpoint,
     bucket,
@@ -194,7 +195,10 @@ export async function startS3TestServer(bucket = 'trajectorie-test'): Promise<S3
     },
     pendingMultipartUploads: async () =>
       readdir(join(directory, bucket, '._S3rver_uploads')).catch(() => [] as string[]),
+    // Idempotent: a test may stop the server (an S3 outage) before the suite's afterAll closes it.
     close: async () => {
+      if (closed) return;
+      closed = true;
       client.destroy();
       await server.close();
       await rm(directory, { recursive: true, force: true });
