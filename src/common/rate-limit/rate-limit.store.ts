@@ -48,14 +48,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   private readonly sweeper = setInterval(() => this.sweep(), 60_000).unref();
 
   async hit(key: string, windowMs: number): Promise<Hit> {
-    const now = Date.now();
-    let window = this.windows.get(key);
-    if (!window || window.resetAt <= now) {
-      window = { count: 0, resetAt: now + windowMs };
-      this.windows.set(key, window);
-    }
-    window.count += 1;
-    return { count: window.count, resetMs: window.resetAt - now };
+    return this.hitAt(key, windowMs, Date.now());
   }
 
   async refund(key: string): Promise<void> {

@@ -81,6 +81,8 @@ const metadata = <T>(key: string, context: ExecutionContext): T | undefined =>
 @Injectable()
 export class ApiThrottlerGuard extends ThrottlerGuard {
   private readonly plans = new WeakMap<object, TierPlan[]>();
+  private readonly tracker = (req: Record<string, unknown>) => this.getTracker(req);
+  private readonly key = (context: ExecutionContext, tracker: string) => this.generateKey(context, tracker);
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -94,8 +96,8 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
       await this.handleRequest({
         context,
         ...tier,
-        getTracker: (req) => this.getTracker(req),
-        generateKey: (ctx, tracker) => this.generateKey(ctx, tracker),
+        getTracker: this.tracker,
+        generateKey: this.key,
       });
     }
     return true;

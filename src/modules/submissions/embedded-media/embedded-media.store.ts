@@ -18,7 +18,7 @@ import { MediaFilesRepository } from '../media/media-files.repository';
 import { AuditService } from '../../audit/audit.service';
 import { MediaFileEntity, MediaFileType } from '../entities/media-file.entity';
 import { MAX_FOLLOW_UP_SEQUENCE, MAX_SCENARIO_ID_LENGTH } from '../media/media-fields';
-import { mediaAuditView } from '../media/media.service';
+import { mediaUploadAudit } from '../media/media.service';
 import { EMBEDDED_MEDIA_FIELDS } from './extract-embedded-media';
 import { looksLikeReference, mediaReference, RECORDING_FIELDS } from './media-reference';
 import type { EmbeddedMedia } from './submission-body.middleware';
@@ -226,13 +226,7 @@ export class EmbeddedMediaStore {
       })),
     );
     for (const row of await this.mediaFiles.allOfInOrder(ctx, submissionId)) {
-      await this.audit.record(ctx, {
-        action: 'media.upload',
-        resourceType: 'media_file',
-        resourceId: row.id,
-        tenantId: row.tenant_id,
-        newValues: mediaAuditView(row),
-      });
+      await this.audit.record(ctx, mediaUploadAudit(row));
     }
   }
 

@@ -16,7 +16,7 @@ import {
 } from '../../../common/storage';
 import { AppConfigService } from '../../../config/app-config.service';
 import { DatabaseService } from '../../../database/database.service';
-import { AuditService } from '../../audit/audit.service';
+import { AuditEvent, AuditService } from '../../audit/audit.service';
 import { MediaFileEntity } from '../entities/media-file.entity';
 import { SubmissionEntity } from '../entities/submission.entity';
 import { STORED_FILES_REMOVER, StoredFilesRemover } from '../stored-files-remover';
@@ -61,6 +61,17 @@ export function mediaAuditView(m: MediaFileEntity) {
     follow_up_sequence: m.follow_up_sequence,
     storage_provider: m.storage_provider,
     storage_key: m.storage_key,
+  };
+}
+
+/** The audit event of a stored media file, whether uploaded or stored with its submission. */
+export function mediaUploadAudit(row: MediaFileEntity): AuditEvent {
+  return {
+    action: 'media.upload',
+    resourceType: 'media_file',
+    resourceId: row.id,
+    tenantId: row.tenant_id,
+    newValues: mediaAuditView(row),
   };
 }
 
@@ -235,13 +246,7 @@ export class MediaService {
       follow_up_sequence: fields.follow_up_sequence,
     });
     const row = await this.mediaFiles.reload(ctx, identifiers[0].id as string, submission.tenant_id);
-    await this.audit.record(ctx, {
-      action: 'media.upload',
-      resourceType: 'media_file',
-      resourceId: row.id,
-      tenantId: row.tenant_id,
-      newValues: mediaAuditView(row),
-    });
+    await this.audit.record(ctx, mediaUploadAudit(row));
     return row;
   }
 
