@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PasswordService } from './common/auth/password.service';
+import { ClockModule } from './common/clock/clock.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { RedisModule } from './common/redis/redis.module';
 import { StorageModule } from './common/storage/storage.module';
@@ -39,6 +40,7 @@ export class AppModule {
           connectTimeoutMs: config.database.connectTimeoutMs,
           statementTimeoutMs: config.database.statementTimeoutMs,
         }),
+        ClockModule,
         RedisModule,
         RateLimitModule,
         StorageModule,

