@@ -7,6 +7,14 @@ import { SessionEntity } from '../modules/sessions/entities/session.entity';
 import { MediaFileEntity } from '../modules/submissions/entities/media-file.entity';
 import { SubmissionEntity } from '../modules/submissions/entities/submission.entity';
 import { TenantEntity } from '../modules/tenants/entities/tenant.entity';
+import { EmailOutboxEntity } from '../modules/mail/entities/email-outbox.entity';
+import { AttemptAnswerEntity } from '../modules/timed-tests/entities/attempt-answer.entity';
+import { AttemptEventEntity } from '../modules/timed-tests/entities/attempt-event.entity';
+import { InvitationEntity } from '../modules/timed-tests/entities/invitation.entity';
+import { QuestionEntity } from '../modules/timed-tests/entities/question.entity';
+import { TestAttemptEntity } from '../modules/timed-tests/entities/test-attempt.entity';
+import { TestVersionEntity } from '../modules/timed-tests/entities/test-version.entity';
+import { TestEntity } from '../modules/timed-tests/entities/test.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
 import { TimeoutSafeClient } from './pg-client';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-InitialSchema';
@@ -24,6 +32,14 @@ export const ENTITIES = [
   CompetencyEntity,
   SubmissionEntity,
   MediaFileEntity,
+  TestEntity,
+  TestVersionEntity,
+  QuestionEntity,
+  InvitationEntity,
+  TestAttemptEntity,
+  AttemptAnswerEntity,
+  AttemptEventEntity,
+  EmailOutboxEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1763700000000,
