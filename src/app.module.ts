@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PasswordService } from './common/auth/password.service';
 import { ClockModule } from './common/clock/clock.module';
+import { JobsModule } from './common/jobs/jobs.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { RedisModule } from './common/redis/redis.module';
 import { StorageModule } from './common/storage/storage.module';
@@ -41,6 +42,7 @@ export class AppModule {
           statementTimeoutMs: config.database.statementTimeoutMs,
         }),
         ClockModule,
+        JobsModule,
         RedisModule,
         RateLimitModule,
         StorageModule,
