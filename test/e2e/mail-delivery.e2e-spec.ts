@@ -28,7 +28,11 @@ async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, ti
   }
 }
 
-async function createInvitation(db: DataSource, tenantId: string, email = `cand-${Math.random().toString(36).slice(2)}@example.com`) {
+async function createInvitation(
+  db: DataSource,
+  tenantId: string,
+  email = `cand-${Math.random().toString(36).slice(2)}@example.com`,
+) {
   const [test] = await db.query(
     `INSERT INTO tests (tenant_id, title, duration_minutes) VALUES ($1, 'Backend basics', 30) RETURNING id`,
     [tenantId],
@@ -41,7 +45,11 @@ async function createInvitation(db: DataSource, tenantId: string, email = `cand-
   return { id: invitation.id as string, email };
 }
 
-function invitationEmail(tenantId: string, invitation: { id: string; email: string }, overrides: Partial<InvitationEmail> = {}): InvitationEmail {
+function invitationEmail(
+  tenantId: string,
+  invitation: { id: string; email: string },
+  overrides: Partial<InvitationEmail> = {},
+): InvitationEmail {
   return {
     tenantId,
     invitationId: invitation.id,
@@ -123,7 +131,10 @@ describe('E-mail outbox and delivery', () => {
       const tenant = await createTenant(t.db);
       const invitation = await createInvitation(t.db, tenant.id);
       await queue(t, invitationEmail(tenant.id, invitation));
-      await queue(t, invitationEmail(tenant.id, invitation, { kind: 'resend', link: 'https://app.example.com/test-invite/new' }));
+      await queue(
+        t,
+        invitationEmail(tenant.id, invitation, { kind: 'resend', link: 'https://app.example.com/test-invite/new' }),
+      );
       const rows = await outboxRows(t.db, invitation.id);
       expect(rows.map((r: { kind: string; status: string }) => [r.kind, r.status])).toEqual([
         ['invitation', 'failed'],

@@ -138,7 +138,11 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       singletonKey: options.singletonKey ?? randomUUID(),
       ...(registered ? retrySettings(registered) : {}),
       ...(inTransaction && manager
-        ? { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await manager.query(text, values) }) } }
+        ? {
+            db: {
+              executeSql: async (text: string, values: unknown[]) => ({ rows: await manager.query(text, values) }),
+            },
+          }
         : {}),
     });
   }
@@ -253,7 +257,11 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /** Every queue is created once with the `short` policy and its handler's retry settings (kept up to date). */
-  private async ensureQueue(boss: PgBoss, name: string, how: { refresh?: boolean; locked?: boolean } = {}): Promise<void> {
+  private async ensureQueue(
+    boss: PgBoss,
+    name: string,
+    how: { refresh?: boolean; locked?: boolean } = {},
+  ): Promise<void> {
     const { refresh = false, locked = false } = how;
     if (this.knownQueues.has(name) && !refresh) return;
     const registered = this.registrations.get(name)?.options;
@@ -297,7 +305,14 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     } catch (error) {
       const message = safeErrorMessage(error);
       this.logger.warn(
-        { queue: name, jobId: job.id, attempt: job.retryCount + 1, final: info.isLastAttempt, code: errorCode(error), error: message },
+        {
+          queue: name,
+          jobId: job.id,
+          attempt: job.retryCount + 1,
+          final: info.isLastAttempt,
+          code: errorCode(error),
+          error: message,
+        },
         'Job failed',
       );
       // pg-boss stores what it is given in the job row: the masked message only, never the original error.
@@ -310,7 +325,10 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       return await pool.query(text, values);
     } catch (error) {
       if (!UNAWAITED_BY_PG_BOSS.test(text)) throw error;
-      this.logger.warn({ error: safeErrorMessage(error) }, 'Could not record a job result; the job will expire and retry');
+      this.logger.warn(
+        { error: safeErrorMessage(error) },
+        'Could not record a job result; the job will expire and retry',
+      );
       return { rows: [{ count: '0' }] };
     }
   }

@@ -81,9 +81,14 @@ interface ScheduleVariant {
  * The three variants of the original invitation e-mail: a date the admin fixed, "any time" (no_schedule), or the
  * candidate chooses a date and time through the link.
  */
-export function scheduleVariant(email: Pick<InvitationEmail, 'adminScheduled' | 'noSchedule' | 'scheduledDate'>): ScheduleVariant {
+export function scheduleVariant(
+  email: Pick<InvitationEmail, 'adminScheduled' | 'noSchedule' | 'scheduledDate'>,
+): ScheduleVariant {
   if (email.adminScheduled && email.scheduledDate) {
-    return { line: `Your test has been scheduled for: ${formatEmailDate(email.scheduledDate)}`, action: 'Access Platform' };
+    return {
+      line: `Your test has been scheduled for: ${formatEmailDate(email.scheduledDate)}`,
+      action: 'Access Platform',
+    };
   }
   if (email.noSchedule) {
     return { line: 'You can take the test anytime at your convenience', action: 'Take Test Anytime' };
