@@ -77,7 +77,8 @@ interface Registration {
  * start), safe with several instances: a job is fetched by one worker (`FOR UPDATE SKIP LOCKED`), failures are
  * retried with exponential backoff, a cron schedule fires once per tick across all instances. pg-boss runs on its
  * own small pool on the app's database, starts once the app has booted (after migrations) and stops before the
- * app's pool closes. With `JOBS_ENABLED=false` this instance runs no workers and `send` queues nothing.
+ * app's pool closes. With `JOBS_ENABLED=false` this instance runs no workers; `send` still inserts the job (for
+ * instances that do) when pg-boss is installed, and drops it otherwise.
  */
 @Injectable()
 export class JobsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -87,6 +88,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   /** Queues whose workers run on the current PgBoss. */
   private readonly working = new Set<string>();
   private boss: PgBoss | null = null;
+  /** With jobs disabled: a PgBoss never started, used only for its job-insert statement. */
+  private inserter: PgBoss | null = null;
   private pool: Pool | null = null;
   private started: Promise<void> | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
@@ -123,28 +126,39 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     data: T,
     options: SendJobOptions = {},
   ): Promise<void> {
-    if (!this.enabled) {
-      this.logger.debug({ queue: name }, 'Jobs are disabled (JOBS_ENABLED=false): job not queued');
-      return;
-    }
-    const boss = await this.ready();
-    await this.ensureQueue(boss, name);
     const manager = ctx.manager;
     const inTransaction = Boolean(manager?.queryRunner?.isTransactionActive);
+    const sql = inTransaction && manager ? manager : this.dataSource.manager;
+    const db = { executeSql: async (text: string, values: unknown[]) => ({ rows: await sql.query(text, values) }) };
     const registered = this.registrations.get(name)?.options;
-    await boss.send(name, data, {
+    const jobOptions = {
       startAfter: options.startAfter,
       // Every queue has the `short` policy (one queued job per key); a job without a key gets one of its own.
       singletonKey: options.singletonKey ?? randomUUID(),
       ...(registered ? retrySettings(registered) : {}),
-      ...(inTransaction && manager
-        ? {
-            db: {
-              executeSql: async (text: string, values: unknown[]) => ({ rows: await manager.query(text, values) }),
-            },
-          }
-        : {}),
-    });
+    };
+    if (!this.enabled) {
+      // Insert-only: the job waits for an instance that runs workers. Without pg-boss installed (no instance has
+      // ever run it: tests, a fresh database) there is nobody to wait for, and the job is dropped.
+      const [installed] = (await sql.query(`SELECT to_regclass('${SCHEMA}.job') IS NOT NULL AS ok`)) as {
+        ok: boolean;
+      }[];
+      if (!installed.ok) {
+        this.logger.debug(
+          { queue: name },
+          'Jobs are disabled (JOBS_ENABLED=false) and pg-boss is not installed: job dropped',
+        );
+        return;
+      }
+      this.inserter ??= new PgBoss({ schema: SCHEMA, db, schedule: false, supervise: false, migrate: false });
+      const id = await this.inserter.send(name, data, { ...jobOptions, db });
+      // With a key of our own, no id means pg-boss knows no such queue (no worker instance has created it yet).
+      if (!id && !options.singletonKey) this.logger.warn({ queue: name }, 'Unknown job queue: job dropped');
+      return;
+    }
+    const boss = await this.ready();
+    await this.ensureQueue(boss, name);
+    await boss.send(name, data, { ...jobOptions, ...(inTransaction ? { db } : {}) });
   }
 
   async onApplicationBootstrap(): Promise<void> {
