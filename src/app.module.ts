@@ -12,6 +12,7 @@ import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CompetenciesModule } from './modules/competencies/competencies.module';
+import { MailModule } from './modules/mail/mail.module';
 import { ConfigurationsModule } from './modules/configurations/configurations.module';
 import { StatisticsModule } from './modules/statistics/statistics.module';
 import { SubmissionsModule } from './modules/submissions/submissions.module';
@@ -58,6 +59,8 @@ export class AppModule {
         ConfigurationsModule,
         CompetenciesModule,
         SubmissionsModule,
+        // the e-mail outbox's background sender registers its worker even before a feature imports MailModule
+        MailModule,
       ],
     };
   }

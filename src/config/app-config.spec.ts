@@ -100,4 +100,20 @@ describe('loadConfig', () => {
     expect(errorFor({ HTTP_REQUEST_TIMEOUT_MS: '9000' }).variable).toBe('HTTP_REQUEST_TIMEOUT_MS');
     expect(errorFor({ HTTP_HEADERS_TIMEOUT_MS: '0' }).variable).toBe('HTTP_HEADERS_TIMEOUT_MS');
   });
+
+  it('reads the background jobs and mail retry settings', () => {
+    expect(loadConfig({}).jobs).toEqual({ enabled: true, pollIntervalSeconds: 2, poolSize: 4 });
+    expect(loadConfig({}).mail).toMatchObject({ smtpUrl: null, retryLimit: 8, retryDelaySeconds: 30 });
+    expect(loadConfig({ JOBS_ENABLED: 'false', JOBS_POLL_INTERVAL_SECONDS: '0.5', JOBS_POOL_SIZE: '2' }).jobs).toEqual({
+      enabled: false,
+      pollIntervalSeconds: 0.5,
+      poolSize: 2,
+    });
+    // pg-boss polls at most every 0.5 s
+    expect(errorFor({ JOBS_POLL_INTERVAL_SECONDS: '0.1' }).variable).toBe('JOBS_POLL_INTERVAL_SECONDS');
+    expect(errorFor({ JOBS_POLL_INTERVAL_SECONDS: 'soon' }).variable).toBe('JOBS_POLL_INTERVAL_SECONDS');
+    expect(errorFor({ JOBS_POOL_SIZE: '1' }).variable).toBe('JOBS_POOL_SIZE');
+    expect(errorFor({ MAIL_RETRY_DELAY_SECONDS: '0' }).variable).toBe('MAIL_RETRY_DELAY_SECONDS');
+    expect(errorFor({ SMTP_URL: 'http://mail.example.com' }).variable).toBe('SMTP_URL');
+  });
 });

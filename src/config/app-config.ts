@@ -78,7 +78,23 @@ export interface AppConfig {
       endpoint: string | null;
     };
   };
-  mail: { smtpUrl: string | null; from: string; outboxDir: string };
+  mail: {
+    smtpUrl: string | null;
+    from: string;
+    outboxDir: string;
+    /** Delivery attempts after the first one, spaced by pg-boss's exponential backoff from retryDelaySeconds. */
+    retryLimit: number;
+    retryDelaySeconds: number;
+  };
+  /** Background jobs on pg-boss (README.md "Background jobs"). */
+  jobs: {
+    /** Off: this instance neither starts pg-boss nor runs workers; `JobsService.send` is a no-op. */
+    enabled: boolean;
+    /** How often an idle worker asks PostgreSQL for a job (pg-boss allows 0.5 s at the least). */
+    pollIntervalSeconds: number;
+    /** Connections of pg-boss's own pool (at least 2: one may hold the queue-creation lock). */
+    poolSize: number;
+  };
   iceServers: unknown[];
 }
 
@@ -153,6 +169,18 @@ class EnvReader {
       throw new ConfigError(name, `must use one of ${protocols.join(', ')}`);
     }
     return value;
+  }
+
+  /** A decimal number (e.g. `0.5`). */
+  number(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+(\.\d+)?$/.test(value)) throw new ConfigError(name, `must be a number, got "${value}"`);
+    const parsed = Number(value);
+    if (parsed < min || parsed > max) {
+      throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
+    }
+    return parsed;
   }
 
   rule(prefix: string, limit: number, windowSeconds: number): RateLimitRule {
@@ -331,6 +359,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
       from: r.string('MAIL_FROM', 'Trajectorie <no-reply@localhost>'),
       outboxDir: r.string('MAIL_OUTBOX_DIR', './data/outbox'),
+      retryLimit: r.int('MAIL_RETRY_LIMIT', 8, 0, 100),
+      retryDelaySeconds: r.int('MAIL_RETRY_DELAY_SECONDS', 30, 1, 86_400),
+    },
+    jobs: {
+      enabled: r.bool('JOBS_ENABLED', true),
+      pollIntervalSeconds: r.number('JOBS_POLL_INTERVAL_SECONDS', 2, 0.5, 600),
+      poolSize: r.int('JOBS_POOL_SIZE', 4, 2, 50),
     },
     iceServers: iceServers(r),
   };

@@ -26,7 +26,8 @@ export interface TestApp {
 
 /**
  * Builds the app exactly as main.ts does, on a fresh database, with test-friendly defaults. Local storage goes to
- * a fresh temporary folder (removed on close) unless `env` names a STORAGE_PATH, so tests never write ./uploads.
+ * a fresh temporary folder (removed on close) unless `env` names a STORAGE_PATH, so tests never write ./uploads;
+ * likewise e-mails written as files (MAIL_OUTBOX_DIR) never land in ./data/outbox.
  */
 export async function createTestApp(
   env: Record<string, string> = {},
@@ -35,6 +36,7 @@ export async function createTestApp(
   const database = options.databaseUrl ? undefined : await createTestDatabase();
   const databaseUrl = options.databaseUrl ?? database!.url;
   const storageDir = env.STORAGE_PATH ? null : mkdtempSync(join(tmpdir(), 'trajectorie-uploads-'));
+  const outboxDir = env.MAIL_OUTBOX_DIR ? null : mkdtempSync(join(tmpdir(), 'trajectorie-outbox-'));
   const config = loadConfig({
     ENVIRONMENT: 'test',
     SECRET_KEY: TEST_SECRET,
@@ -45,7 +47,11 @@ export async function createTestApp(
     THROTTLE_BURST_LIMIT: '1000000',
     THROTTLE_SUSTAINED_LIMIT: '1000000',
     THROTTLE_UPLOAD_LIMIT: '1000000',
+    // pg-boss costs a start per app: specs that need background jobs turn them on (JOBS_ENABLED=true)
+    JOBS_ENABLED: 'false',
+    JOBS_POLL_INTERVAL_SECONDS: '0.5',
     ...(storageDir ? { STORAGE_PATH: storageDir } : {}),
+    ...(outboxDir ? { MAIL_OUTBOX_DIR: outboxDir } : {}),
     ...env,
   });
   if (!options.databaseUrl || options.runMigrations) await runMigrations(databaseUrl);
@@ -68,6 +74,7 @@ export async function createTestApp(
       await app.close();
       if (!options.keepDatabase) await database?.drop();
       if (storageDir) await rm(storageDir, { recursive: true, force: true });
+      if (outboxDir) await rm(outboxDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,41 +1,46 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/context/request-context';
+import { JobsService } from '../../common/jobs/jobs.service';
 import { DatabaseService } from '../../database/database.service';
-import { EmailOutboxEntity, OutboxKind } from './entities/email-outbox.entity';
+import { InvitationEmail, renderInvitationEmail } from './invitation-email';
+import { MAIL_DELIVER_QUEUE, MailDeliverJob } from './mail-delivery.service';
+import { MailRepository } from './mail.repository';
 
-export interface InvitationEmail {
-  tenantId: string;
-  invitationId: string;
-  kind: OutboxKind;
-  to: string;
-  applicantName: string;
-  testTitle: string;
-  /** the link that opens the test (it carries the token) */
-  link: string;
-  scheduledDate: Date | null;
-  adminScheduled: boolean;
-  noSchedule: boolean;
-  expiresAt: Date;
-}
+export type { InvitationEmail } from './invitation-email';
 
 /**
- * E-mail goes through an outbox (SPEC: delivered in the background with retries; the status is shown on the
- * invitation). PLACEHOLDER: queues the row only; the delivery side replaces this.
+ * E-mail goes through an outbox (`email_outbox`): a row written in the caller's transaction, and a `mail.deliver`
+ * job queued in that same transaction, so the e-mail exists exactly when the invitation change that asked for it
+ * commits. Delivery happens in the background (MailDeliveryService) with retries; the invitation shows its status.
  */
 @Injectable()
 export class MailService {
-  constructor(private readonly db: DatabaseService) {}
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly outbox: MailRepository,
+    private readonly jobs: JobsService,
+  ) {}
 
   /** Queues the invitation e-mail in the caller's transaction: it exists only if the invitation does. */
   async queueInvitationEmail(ctx: RequestContext, email: InvitationEmail): Promise<void> {
-    await this.db.repo(ctx, EmailOutboxEntity).insert({
-      tenant_id: email.tenantId,
-      invitation_id: email.invitationId,
-      kind: email.kind,
-      to_address: email.to,
-      subject: `Test Invitation: ${email.testTitle}`,
-      text_body: email.link,
-      html_body: email.link,
+    const rendered = renderInvitationEmail(email);
+    // Joins the caller's transaction when there is one (the usual case); otherwise one unit of work of its own.
+    await this.db.asTenant(ctx, email.tenantId, async (tx) => {
+      await this.outbox.supersedePending(tx, email.tenantId, email.invitationId);
+      const outboxId = await this.outbox.insert(tx, {
+        tenantId: email.tenantId,
+        invitationId: email.invitationId,
+        kind: email.kind,
+        to: email.to,
+        ...rendered,
+      });
+      await this.outbox.invitationEmailQueued(tx, email.tenantId, email.invitationId);
+      await this.jobs.send<MailDeliverJob>(
+        tx,
+        MAIL_DELIVER_QUEUE,
+        { outboxId, tenantId: email.tenantId },
+        { singletonKey: outboxId },
+      );
     });
   }
 }
