@@ -17,6 +17,7 @@ import { StatisticsModule } from './modules/statistics/statistics.module';
 import { SubmissionsModule } from './modules/submissions/submissions.module';
 import { SystemModule } from './modules/system/system.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
+import { TestsModule } from './modules/timed-tests/tests/tests.module';
 import { UsersModule } from './modules/users/users.module';
 import { Global } from '@nestjs/common';
 
@@ -58,6 +59,7 @@ export class AppModule {
         ConfigurationsModule,
         CompetenciesModule,
         SubmissionsModule,
+        TestsModule,
       ],
     };
   }

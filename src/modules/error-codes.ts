@@ -6,6 +6,7 @@ import * as competencies from './competencies/competencies.errors';
 import * as configurations from './configurations/configurations.errors';
 import * as submissions from './submissions/submissions.errors';
 import * as tenants from './tenants/tenants.errors';
+import * as timedTests from './timed-tests/tests/tests.errors';
 import * as users from './users/users.errors';
 
 /**
@@ -23,6 +24,7 @@ const CATALOGUES: readonly object[] = [
   configurations,
   submissions,
   tenants,
+  timedTests,
   users,
 ];
 
