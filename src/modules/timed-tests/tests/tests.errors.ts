@@ -9,3 +9,5 @@ export const TEST_HAS_OPEN_INVITATIONS = () =>
     'TEST_HAS_OPEN_INVITATIONS',
     'The test has open invitations (sent, scheduled or in progress); cancel them first',
   );
+
+export const TEST_DELETED = () => AppError.conflict('TEST_DELETED', 'The test has been deleted');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthenticatedContext, RequestContext } from '../../../common/context/request-context';
 import { DatabaseService } from '../../../database/database.service';
 import { callerScope, scoped, ScopedWhere, TenantScopedRepository, unscoped } from '../../../database/tenant-scoped';
@@ -8,6 +9,16 @@ import { QuestionEntity } from '../entities/question.entity';
 import { TestAttemptEntity } from '../entities/test-attempt.entity';
 import { TestVersionEntity } from '../entities/test-version.entity';
 import { TestEntity } from '../entities/test.entity';
+import type { NormalisedQuestion } from './question-rules';
+
+/** The columns a version copies from its test. */
+export interface VersionFields {
+  title: string;
+  description: string;
+  duration_minutes: number;
+  pass_mark_percent: string | null;
+  created_by: string | null;
+}
 
 /** Invitation states that still lead to an attempt: a test with any of them cannot be deleted. */
 export const OPEN_INVITATION_STATUSES = ['sent', 'scheduled', 'in_progress'] as const;
@@ -42,9 +53,17 @@ export class TestsRepository extends TenantScopedRepository<TestEntity> {
     return this.findOne(ctx, callerScope(ctx, { id }), lock ? { lock: { mode: 'pessimistic_write' } } : {});
   }
 
-  /** A test by id in a known tenant (the candidate side, once an invitation named the tenant). */
-  findInTenant(ctx: RequestContext, tenantId: string | undefined, id: string): Promise<TestEntity | null> {
-    return this.findOne(ctx, tenantWhere(ctx, tenantId, { id }));
+  /**
+   * A test by id in a known tenant (the candidate side, once an invitation named the tenant). `share` takes FOR SHARE:
+   * an edit or a delete (FOR UPDATE) waits for the caller's transaction, and the caller for theirs.
+   */
+  findInTenant(
+    ctx: RequestContext,
+    tenantId: string | undefined,
+    id: string,
+    lock?: 'share',
+  ): Promise<TestEntity | null> {
+    return this.findOne(ctx, tenantWhere(ctx, tenantId, { id }), lock ? { lock: { mode: 'pessimistic_read' } } : {});
   }
 
   findVersion(ctx: RequestContext, tenantId: string | undefined, versionId: string): Promise<TestVersionEntity | null> {
@@ -71,6 +90,54 @@ export class TestsRepository extends TenantScopedRepository<TestEntity> {
     return this.db
       .repo(ctx, TestAttemptEntity)
       .existsBy(scoped<TestAttemptEntity>(ctx, { tenant_id: tenantId, test_version_id: versionId }));
+  }
+
+  /** The version row and its questions, inserted; returns the version id. */
+  async insertVersion(
+    ctx: RequestContext,
+    tenantId: string,
+    testId: string,
+    version: number,
+    fields: VersionFields,
+    questions: readonly NormalisedQuestion[],
+  ): Promise<string> {
+    const { identifiers } = await this.db.repo(ctx, TestVersionEntity).insert({
+      tenant_id: tenantId,
+      test_id: testId,
+      version,
+      ...fields,
+    } as QueryDeepPartialEntity<TestVersionEntity>);
+    const versionId = identifiers[0].id as string;
+    await this.insertQuestions(ctx, tenantId, versionId, questions);
+    return versionId;
+  }
+
+  /** Rewrites a version no attempt has used: its fields, and its questions replaced (they have no answers). */
+  async rewriteVersion(
+    ctx: RequestContext,
+    tenantId: string,
+    versionId: string,
+    fields: VersionFields,
+    questions: readonly NormalisedQuestion[],
+  ): Promise<void> {
+    await this.db.repo(ctx, TestVersionEntity).update({ id: versionId, tenant_id: tenantId }, fields);
+    await this.db.repo(ctx, QuestionEntity).delete({ test_version_id: versionId, tenant_id: tenantId });
+    await this.insertQuestions(ctx, tenantId, versionId, questions);
+  }
+
+  private async insertQuestions(
+    ctx: RequestContext,
+    tenantId: string,
+    versionId: string,
+    questions: readonly NormalisedQuestion[],
+  ): Promise<void> {
+    await this.db.repo(ctx, QuestionEntity).insert(
+      questions.map((q) => ({
+        ...q,
+        tenant_id: tenantId,
+        test_version_id: versionId,
+      })) as QueryDeepPartialEntity<QuestionEntity>[],
+    );
   }
 
   openInvitationCount(ctx: RequestContext, tenantId: string, testId: string): Promise<number> {
