@@ -18,6 +18,7 @@ import { SubmissionsModule } from './modules/submissions/submissions.module';
 import { SystemModule } from './modules/system/system.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
 import { TestsModule } from './modules/timed-tests/tests/tests.module';
+import { ResultsModule } from './modules/timed-tests/results/results.module';
 import { UsersModule } from './modules/users/users.module';
 import { Global } from '@nestjs/common';
 
@@ -60,6 +61,7 @@ export class AppModule {
         CompetenciesModule,
         SubmissionsModule,
         TestsModule,
+        ResultsModule,
       ],
     };
   }

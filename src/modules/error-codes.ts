@@ -7,6 +7,7 @@ import * as configurations from './configurations/configurations.errors';
 import * as submissions from './submissions/submissions.errors';
 import * as tenants from './tenants/tenants.errors';
 import * as timedTests from './timed-tests/tests/tests.errors';
+import * as results from './timed-tests/results/results.errors';
 import * as users from './users/users.errors';
 
 /**
@@ -25,6 +26,7 @@ const CATALOGUES: readonly object[] = [
   submissions,
   tenants,
   timedTests,
+  results,
   users,
 ];
 
