@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
-import { ApiExtraModels, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Ctx } from '../../../common/auth/decorators';
 import { AuthenticatedContext } from '../../../common/context/request-context';
@@ -65,10 +65,12 @@ export class ResultsController {
     roles: STAFF,
     summary: 'Export results as CSV (same filters as the list), streamed',
     description: "Cells starting with = + - @ tab or CR are prefixed with ' so spreadsheets do not run them.",
-    ok: { description: 'text/csv attachment', schema: { type: 'string' } },
+    ok: {
+      description: 'A text/csv attachment: a header line, then one line per result (CRLF line ends)',
+      content: { 'text/csv': { schema: { type: 'string' } } },
+    },
     errors: [400, 401, 403],
   })
-  @ApiProduces('text/csv')
   async exportCsv(
     @Ctx() ctx: AuthenticatedContext,
     @Query() query: ResultFiltersDto,
