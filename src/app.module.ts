@@ -18,6 +18,8 @@ import { StatisticsModule } from './modules/statistics/statistics.module';
 import { SubmissionsModule } from './modules/submissions/submissions.module';
 import { SystemModule } from './modules/system/system.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
+import { TestsModule } from './modules/timed-tests/tests/tests.module';
+import { ResultsModule } from './modules/timed-tests/results/results.module';
 import { UsersModule } from './modules/users/users.module';
 import { Global } from '@nestjs/common';
 
@@ -61,6 +63,8 @@ export class AppModule {
         SubmissionsModule,
         // the e-mail outbox's background sender registers its worker even before a feature imports MailModule
         MailModule,
+        TestsModule,
+        ResultsModule,
       ],
     };
   }

@@ -6,6 +6,8 @@ import * as competencies from './competencies/competencies.errors';
 import * as configurations from './configurations/configurations.errors';
 import * as submissions from './submissions/submissions.errors';
 import * as tenants from './tenants/tenants.errors';
+import * as timedTests from './timed-tests/tests/tests.errors';
+import * as results from './timed-tests/results/results.errors';
 import * as users from './users/users.errors';
 
 /**
@@ -23,6 +25,8 @@ const CATALOGUES: readonly object[] = [
   configurations,
   submissions,
   tenants,
+  timedTests,
+  results,
   users,
 ];
 

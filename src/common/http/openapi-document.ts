@@ -26,6 +26,14 @@ export const OPENAPI_TAGS: TagObject[] = [
   { name: 'competencies', description: 'The competency dictionary of a tenant' },
   { name: 'submissions', description: 'Interview submissions, their recorded media and attempt limits' },
   { name: 'audit', description: 'The audit log of security-relevant actions' },
+  {
+    name: 'tests',
+    description: "Timed tests with versioned questions (the original Pre-Interview Test API's /api/tests)",
+  },
+  {
+    name: 'results',
+    description: "Results of timed tests, their manual review and CSV export, and a candidate's own results",
+  },
 ];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
