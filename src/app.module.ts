@@ -16,6 +16,8 @@ import { ConfigurationsModule } from './modules/configurations/configurations.mo
 import { StatisticsModule } from './modules/statistics/statistics.module';
 import { SubmissionsModule } from './modules/submissions/submissions.module';
 import { SystemModule } from './modules/system/system.module';
+import { InvitationsModule } from './modules/timed-tests/invitations/invitations.module';
+import { TakingModule } from './modules/timed-tests/taking/taking.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
 import { UsersModule } from './modules/users/users.module';
 import { Global } from '@nestjs/common';
@@ -58,6 +60,8 @@ export class AppModule {
         ConfigurationsModule,
         CompetenciesModule,
         SubmissionsModule,
+        InvitationsModule,
+        TakingModule,
       ],
     };
   }
