@@ -19,6 +19,7 @@ import { SystemModule } from './modules/system/system.module';
 import { InvitationsModule } from './modules/timed-tests/invitations/invitations.module';
 import { TakingModule } from './modules/timed-tests/taking/taking.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
+import { TestsModule } from './modules/timed-tests/tests/tests.module';
 import { UsersModule } from './modules/users/users.module';
 import { Global } from '@nestjs/common';
 
@@ -60,6 +61,7 @@ export class AppModule {
         ConfigurationsModule,
         CompetenciesModule,
         SubmissionsModule,
+        TestsModule,
         InvitationsModule,
         TakingModule,
       ],

@@ -8,6 +8,7 @@ import * as submissions from './submissions/submissions.errors';
 import * as tenants from './tenants/tenants.errors';
 import * as invitations from './timed-tests/invitations/invitations.errors';
 import * as taking from './timed-tests/taking/taking.errors';
+import * as timedTests from './timed-tests/tests/tests.errors';
 import * as users from './users/users.errors';
 
 /**
@@ -25,6 +26,7 @@ const CATALOGUES: readonly object[] = [
   configurations,
   submissions,
   tenants,
+  timedTests,
   users,
   invitations,
   taking,
