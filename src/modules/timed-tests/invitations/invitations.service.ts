@@ -56,28 +56,34 @@ export class InvitationsService {
   }
 
   async list(ctx: AuthenticatedContext, query: ListInvitationsQueryDto): Promise<Page<InvitationResponse>> {
-    const [rows, total] = await this.invitations.list(ctx, query);
-    const titles = await this.tests.titles(
-      ctx,
-      rows.map((row) => row.test_id),
-    );
-    return { items: rows.map((row) => toInvitationResponse(row, titles.get(row.test_id) ?? null)), total };
+    return this.db.transaction(ctx, async (tx) => {
+      const [rows, total] = await this.invitations.list(tx, query);
+      const titles = await this.tests.titles(
+        tx,
+        rows.map((row) => row.test_id),
+      );
+      return { items: rows.map((row) => toInvitationResponse(row, titles.get(row.test_id) ?? null)), total };
+    });
   }
 
   /** A candidate's own invitations: its tenant, its e-mail (case-insensitive); never a token. */
   async listMine(ctx: AuthenticatedContext, query: PaginationQueryDto): Promise<Page<CandidateInvitationResponse>> {
-    const [rows, total] = await this.invitations.listForApplicant(ctx, query);
-    const titles = await this.tests.titles(
-      ctx,
-      rows.map((row) => row.test_id),
-    );
-    return { items: rows.map((row) => toCandidateInvitationResponse(row, titles.get(row.test_id) ?? null)), total };
+    return this.db.transaction(ctx, async (tx) => {
+      const [rows, total] = await this.invitations.listForApplicant(tx, query);
+      const titles = await this.tests.titles(
+        tx,
+        rows.map((row) => row.test_id),
+      );
+      return { items: rows.map((row) => toCandidateInvitationResponse(row, titles.get(row.test_id) ?? null)), total };
+    });
   }
 
   async get(ctx: AuthenticatedContext, id: string): Promise<InvitationResponse> {
-    const row = await this.invitations.findForCaller(ctx, id);
-    if (!row) throw INVITATION_NOT_FOUND();
-    return this.withTitle(ctx, row);
+    return this.db.transaction(ctx, async (tx) => {
+      const row = await this.invitations.findForCaller(tx, id);
+      if (!row) throw INVITATION_NOT_FOUND();
+      return this.withTitle(tx, row);
+    });
   }
 
   /** Only an invitation nobody has started can be cancelled (a running attempt is ended by a proctor instead). */
