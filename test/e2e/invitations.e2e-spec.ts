@@ -461,6 +461,5 @@ describe('Invitation token routes: rate limits', () => {
     }
     expectRateLimited(await t.http().get(`/api/invites/token/${'z'.repeat(43)}`), 900);
     expectRateLimited(await t.http().post(`/api/start-test/${'y'.repeat(43)}`), 900);
-    void createUser;
   });
 });
