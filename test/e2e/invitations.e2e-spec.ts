@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
 import { AttemptSweeperService } from '../../src/modules/timed-tests/taking/attempt-sweeper.service';
-import { bearer, createTenantWithStaff, createUser, DEFAULT_PASSWORD, loginAs } from '../setup/factories';
+import { bearer, createTenantWithStaff, DEFAULT_PASSWORD, loginAs } from '../setup/factories';
 import { auditRows, setupTwoTenants, TwoTenants } from '../setup/fixtures';
 import { expectRateLimited, ISO, UUID } from '../setup/matchers';
 import { createTestApp, TestApp } from '../setup/test-app';
