@@ -17,6 +17,8 @@ import { ConfigurationsModule } from './modules/configurations/configurations.mo
 import { StatisticsModule } from './modules/statistics/statistics.module';
 import { SubmissionsModule } from './modules/submissions/submissions.module';
 import { SystemModule } from './modules/system/system.module';
+import { InvitationsModule } from './modules/timed-tests/invitations/invitations.module';
+import { TakingModule } from './modules/timed-tests/taking/taking.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
 import { TestsModule } from './modules/timed-tests/tests/tests.module';
 import { ResultsModule } from './modules/timed-tests/results/results.module';
@@ -64,6 +66,8 @@ export class AppModule {
         // the e-mail outbox's background sender registers its worker even before a feature imports MailModule
         MailModule,
         TestsModule,
+        InvitationsModule,
+        TakingModule,
         ResultsModule,
       ],
     };
