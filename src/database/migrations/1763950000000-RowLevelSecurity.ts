@@ -20,6 +20,9 @@ const TABLES = ['users', 'sessions', 'audit_logs', 'competency_dictionaries', 's
  * tenant active, the profile). It runs before any unit of work exists and must stay one round trip, so the function
  * itself crosses tenants for its duration (`SET app.cross_tenant` in its definition scopes the setting to the call)
  * and filters by the token's own session and user.
+ *
+ * `user_email_taken(email, except)`: e-mail addresses are unique platform-wide, so creating or renaming a user inside
+ * a tenant's unit of work asks this function (reason `users.email_unique`), which answers a boolean and nothing more.
  */
 export class RowLevelSecurity1763950000000 implements MigrationInterface {
   name = 'RowLevelSecurity1763950000000';
@@ -59,9 +62,16 @@ export class RowLevelSecurity1763950000000 implements MigrationInterface {
                AND u.is_active AND t.is_active;
         END
         $$`);
+
+    await q.query(`
+      CREATE OR REPLACE FUNCTION user_email_taken(p_email text, p_except uuid) RETURNS boolean
+        LANGUAGE sql STABLE
+        SET app.cross_tenant = 'users.email_unique'
+        AS $$ SELECT EXISTS (SELECT 1 FROM users WHERE email = p_email AND id IS DISTINCT FROM p_except) $$`);
   }
 
   public async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION user_email_taken(text, uuid)`);
     await q.query(`DROP FUNCTION session_principal(uuid, uuid)`);
     await disableTenantRls(q, 'configurations');
     for (const table of TABLES) await disableTenantRls(q, table);

@@ -78,7 +78,8 @@ export class SessionsService {
   async rotate(ctx: RequestContext, presented: string): Promise<RotationResult> {
     const secret = this.config.auth.secretKey;
     const graceMs = this.config.auth.refreshReuseGraceSeconds * 1000;
-    return this.db.transaction(ctx, async (tx) => {
+    // The presented token is the only key: it names its session, hence the tenant, once found.
+    return this.db.crossTenant(ctx, 'auth.refresh', async (tx) => {
       const token = await this.db
         .repo(tx, RefreshTokenEntity)
         .createQueryBuilder('rt')
