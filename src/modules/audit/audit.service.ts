@@ -46,7 +46,11 @@ export class AuditService {
       await this.db.repo(ctx, AuditLogEntity).insert(row);
       return;
     }
-    const write = (tx: RequestContext) => this.db.repo(tx, AuditLogEntity).insert(row).then(() => undefined);
+    const write = (tx: RequestContext) =>
+      this.db
+        .repo(tx, AuditLogEntity)
+        .insert(row)
+        .then(() => undefined);
     await (row.tenant_id
       ? this.db.asTenant(ctx, row.tenant_id, write)
       : this.db.crossTenant(ctx, 'audit.platform_event', write));
