@@ -33,13 +33,13 @@ describe('DatabaseService.transaction: the transaction rides on the context', ()
   });
 
   it('a callee given tx commits with the transaction, and rolls back with it', async () => {
-    await db.transaction(systemContext('tx-commit'), (tx) =>
+    await db.crossTenant(systemContext('tx-commit'), 'test.commit', (tx) =>
       audit.record(tx, { action: 'test.commit', resourceType: 'test', tenantId: null }),
     );
     expect(await auditRows('tx-commit')).toEqual([{ action: 'test.commit' }]);
 
     await expect(
-      db.transaction(systemContext('tx-rollback'), async (tx) => {
+      db.crossTenant(systemContext('tx-rollback'), 'test.rollback', async (tx) => {
         await audit.record(tx, { action: 'test.rollback', resourceType: 'test', tenantId: null });
         // Inside the transaction the row is visible through tx, and not yet from outside it.
         const inside: unknown[] = await db
@@ -54,7 +54,7 @@ describe('DatabaseService.transaction: the transaction rides on the context', ()
   });
 
   it('a nested call with a transaction context joins that transaction', async () => {
-    await db.transaction(systemContext('tx-nested'), async (tx) => {
+    await db.crossTenant(systemContext('tx-nested'), 'test.nested', async (tx) => {
       await db.transaction(tx, async (inner) => {
         expect(inner).toBe(tx);
         expect(inner.manager).toBe(tx.manager);
