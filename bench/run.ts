@@ -162,7 +162,8 @@ async function measureList(servers: Servers, adminToken: string, cpu: Probes): P
     [
       httpTarget(
         'rawList',
-        `raw node:http + pg GET ${listPath()} (same SQL and JSON, no bearer check), ${c} connections`,
+        `raw node:http + pg GET ${listPath()} (same SQL and JSON, in the same transaction with set_config, ` +
+          `as the app role under RLS; no bearer check), ${c} connections`,
         { url: rawUrl, connections: c },
         cpu.rawSubmissions,
       ),
