@@ -8,7 +8,8 @@ import { RequestContext } from '../common/context/request-context';
 export type UnitScope = { kind: 'tenant'; tenantId: string } | { kind: 'cross-tenant'; reason: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const REASON = /^[a-z][a-z0-9_.:-]{0,62}$/;
+/** A reason is any short text without control characters or backslashes (quotes are escaped when inlined). */
+const REASON = /^[^\u0000-\u001f\u007f\\]{1,200}$/;
 
 /** The scope of each open unit of work, by its manager (the context only carries the manager). */
 const scopes = new WeakMap<EntityManager, UnitScope>();
@@ -85,7 +86,7 @@ export class DatabaseService {
    * looking up an e-mail, a public invitation route resolving its token, a background job, platform statistics).
    */
   crossTenant<C extends RequestContext, T>(ctx: C, reason: string, work: (tx: C) => Promise<T>): Promise<T> {
-    if (!REASON.test(reason)) throw new UnitOfWorkError(`crossTenant: a reason like "auth.login" is required`);
+    if (!REASON.test(reason.trim())) throw new UnitOfWorkError('crossTenant: a reason (e.g. "auth.login") is required');
     if (ctx.manager) {
       const open = scopes.get(ctx.manager);
       if (open?.kind === 'cross-tenant') return work(ctx);
@@ -113,10 +114,11 @@ export class DatabaseService {
 
   private async open<C extends RequestContext, T>(ctx: C, scope: UnitScope, work: (tx: C) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
-    // Values are validated above (a UUID, a reason of [a-z0-9_.:-]): safe to inline, which lets BEGIN and the
-    // scope travel in one simple-protocol round trip.
+    // Values are validated above (a UUID; a reason without control characters or backslashes, its quotes doubled):
+    // safe to inline as standard string literals, which lets BEGIN and the scope travel in one simple-protocol
+    // round trip (parameters would need the extended protocol, one statement per message).
     const tenant = scope.kind === 'tenant' ? scope.tenantId : '';
-    const reason = scope.kind === 'cross-tenant' ? scope.reason : '';
+    const reason = scope.kind === 'cross-tenant' ? scope.reason.replace(/'/g, "''") : '';
     // Marked active before the first statement, as TypeORM's own startTransaction does: if that statement fails
     // half-way, the catch below still sends ROLLBACK before the connection returns to the pool.
     const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };

@@ -237,6 +237,15 @@ describe('Row-level security', () => {
       expect(() => db.manager(systemContext('none'))).toThrow(UnitOfWorkError);
     });
 
+    it('a reason is free text, quoted safely; the transaction carries it', async () => {
+      const reason = "invitations: it's the token's lookup; DROP TABLE users; --";
+      const [row] = (await db.crossTenant(systemContext('rls-reason'), reason, (tx) =>
+        db.manager(tx).query(`SELECT current_setting('app.cross_tenant') AS reason`),
+      )) as { reason: string }[];
+      expect(row.reason).toBe(reason);
+      expect(() => db.crossTenant(systemContext('rls-reason'), 'a\\b', async () => undefined)).toThrow(UnitOfWorkError);
+    });
+
     it('db.transaction needs an authenticated caller; crossTenant needs a reason', () => {
       expect(() => db.transaction(systemContext('anon'), async () => undefined)).toThrow(UnitOfWorkError);
       expect(() => db.crossTenant(systemContext('anon'), '', async () => undefined)).toThrow(UnitOfWorkError);
