@@ -77,6 +77,7 @@ export class AuthService {
     }
 
     await attempt.release();
+    // Outside any unit of work: a bcrypt hash when the stored one was made at another cost.
     const rehashed = await this.users.rehashIfNeeded(user, dto.password);
     const found = user;
     // The e-mail named the tenant: the session and the login are written as that tenant.
@@ -181,11 +182,10 @@ export class AuthService {
       return (await this.sessions.revoke(tx, session.id, 'revoked_by_user')) ? session : null;
     });
     if (revoked) {
-      const session = revoked;
       await this.audit.recordSafely(ctx, {
         action: 'auth.session_revoke',
         resourceType: 'session',
-        resourceId: session.id,
+        resourceId: revoked.id,
       });
     }
   }
