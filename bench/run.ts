@@ -162,7 +162,8 @@ async function measureList(servers: Servers, adminToken: string, cpu: Probes): P
     [
       httpTarget(
         'rawList',
-        `raw node:http + pg GET ${listPath()} (same SQL and JSON, no bearer check), ${c} connections`,
+        `raw node:http + pg GET ${listPath()} (same SQL and JSON, in the same transaction with set_config, ` +
+          `as the app role under RLS; no bearer check), ${c} connections`,
         { url: rawUrl, connections: c },
         cpu.rawSubmissions,
       ),
@@ -460,7 +461,8 @@ function compare({ raw, uploadMemory }: Measured): Comparison[] {
           subjectName: 'app GET /auth/me',
           baseline: raw.appHealth,
           subject: raw.appMe,
-          target: { kind: 'min', value: 0.5 },
+          // Row-level security's budget: the principal lookup crosses tenants inside a SQL function (one round trip).
+          target: { kind: 'min', value: 0.45 },
         }),
     ],
     [
@@ -499,7 +501,8 @@ function compare({ raw, uploadMemory }: Measured): Comparison[] {
           subjectName: 'app GET /api/v1/submissions',
           baseline: raw.rawList,
           subject: raw.appList,
-          target: { kind: 'min', value: 0.4 },
+          // Against a baseline that runs the same unit of work (transaction + set_config, as the app role).
+          target: { kind: 'min', value: 0.7 },
         }),
     ],
     [

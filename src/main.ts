@@ -7,7 +7,8 @@ import { setupApp } from './app.setup';
 import { createPinoLogger, PinoNestLogger } from './common/logging/logger';
 import { STORAGE_DRIVER, StorageDriver } from './common/storage/storage-driver';
 import { ConfigError, loadConfig } from './config/app-config';
-import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
+import { checkServingRole, grantAppRole, roleOf } from './database/app-role';
+import { EmbeddedPostgresHandle, embeddedAppRoleUrl, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrate';
 
 async function bootstrap(): Promise<void> {
@@ -25,20 +26,38 @@ async function bootstrap(): Promise<void> {
   }
   const logger = createPinoLogger(config.logLevel);
 
+  // Two roles (README.md "Security model"): migrations run as the owner of the schema, the app serves as a plain
+  // role under row-level security. Embedded: the cluster's superuser migrates, APP_ROLE serves.
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = config.database.url;
+  let migrationUrl = config.database.migrationUrl ?? databaseUrl;
   if (!databaseUrl) {
     embedded = await startEmbeddedPostgres({
       dataDir: config.database.embeddedDataDir,
       database: 'trajectorie',
       log: (level, message) => logger[level]({ context: 'EmbeddedPostgres' }, message),
     });
-    databaseUrl = embedded.url;
+    migrationUrl = embedded.url;
+    databaseUrl = await embeddedAppRoleUrl(embedded, config.database.embeddedDataDir);
   }
 
   if (config.database.migrationsRun) {
-    const applied = await runMigrations(databaseUrl);
+    const applied = await runMigrations(migrationUrl!);
     if (applied.length) logger.info({ context: 'Migrations', applied }, 'Applied migrations');
+  }
+  // The owner grants the serving role what it needs on the tables (including any a migration just created).
+  if (migrationUrl && roleOf(migrationUrl) !== roleOf(databaseUrl))
+    await grantAppRole(migrationUrl, roleOf(databaseUrl));
+
+  try {
+    const warning = await checkServingRole(databaseUrl, config.environment);
+    if (warning) logger.warn({ context: 'Database' }, `WARNING: ${warning}`);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
   }
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, databaseUrl }), {

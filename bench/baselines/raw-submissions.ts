@@ -8,6 +8,11 @@ import { send } from '../lib/child';
  * log) on one pooled connection — the page, then the count only when the page is full (TypeORM's `lazyCount`) —
  * and answering the same JSON (toSubmissionResponse's field order and mapping) with the same X-Total-Count.
  *
+ * Like the app, it connects as the plain application role and runs the queries in the app's unit of work: one
+ * transaction opened together with the tenant scope in a single round trip (`START TRANSACTION; SELECT
+ * set_config('app.tenant_id', …, true), set_config('app.cross_tenant', '', true)`), then COMMIT — so row-level
+ * security is evaluated on both sides.
+ *
  * Deliberately left out: the bearer check. The app verifies the JWT and loads session + user + tenant in its guard
  * on every request; here the admin's tenant comes from BENCH_TENANT_ID. No filters either: only skip/limit are read
  * (the call measured has none), and no validation errors are produced.
@@ -94,12 +99,20 @@ async function main(): Promise<void> {
     let rows: Row[];
     let total: number;
     try {
+      await client.query(
+        `START TRANSACTION; SELECT set_config('app.tenant_id', '${tenantId}', true), ` +
+          `set_config('app.cross_tenant', '', true)`,
+      );
       rows = (await client.query(sql, [tenantId])).rows as Row[];
       if (rows.length === limit || (rows.length === 0 && skip > 0)) {
         total = Number((await client.query(COUNT_SQL, [tenantId])).rows[0]?.cnt ?? 0);
       } else {
         total = skip + rows.length;
       }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     } finally {
       client.release();
     }

@@ -4,13 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as bcrypt from 'bcrypt';
 import { Client } from 'pg';
+import { APP_ROLE, ensureAppRole, grantAppRole, urlAs } from '../../src/database/app-role';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/migrate';
 import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import { cpuMs } from './processes';
 
 export interface BenchDatabase {
+  /** The owner's (admin's) URL: migrations and seeding. */
   url: string;
+  /**
+   * The URL the app and the database baselines serve with: the plain application role (APP_ROLE), under row-level
+   * security as in production.
+   */
+  appUrl: string;
   /** Where it came from, for the report. */
   source: 'TEST_DATABASE_URL' | 'DATABASE_URL' | 'embedded';
   /** CPU used so far by the whole embedded cluster (ms); null for an external server. */
@@ -72,13 +79,17 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
     );
     await stopServer();
   };
+  const appPassword = randomBytes(18).toString('base64url');
   try {
     await runMigrations(url.toString());
+    await ensureAppRole(adminUrl, APP_ROLE, appPassword);
+    await grantAppRole(url.toString(), APP_ROLE);
   } catch (error) {
     await drop();
     throw error;
   }
-  return { url: url.toString(), source: given ?? 'embedded', postgresCpuMs, drop };
+  const appUrl = urlAs(url.toString(), APP_ROLE, appPassword);
+  return { url: url.toString(), appUrl, source: given ?? 'embedded', postgresCpuMs, drop };
 }
 
 /** The postmaster and its children (backends, background workers); backends exiting mid-run lose their share. */

@@ -28,8 +28,9 @@ export interface UploadDirs {
  * (a, b), raw node:http + pg for the submissions list of `tenantId` (d), raw node:http writing uploads to a file (e).
  */
 export async function startServers(db: BenchDatabase, tenantId: string, uploads: UploadDirs): Promise<Servers> {
+  // The app and the database baselines connect as the plain application role: row-level security applies.
   const common = {
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.appUrl,
     DB_POOL_SIZE: String(settings.poolSize),
     UV_THREADPOOL_SIZE: String(settings.threadpoolSize),
     NODE_ENV: 'production',

@@ -33,6 +33,11 @@ export interface AppConfig {
   database: {
     /** Null when the app should start its embedded PostgreSQL. */
     url: string | null;
+    /**
+     * The owner's URL for migrations (DATABASE_MIGRATION_URL); null: migrations use `url`. The app serves as a
+     * plain role under row-level security, the owner only migrates (README.md "Security model").
+     */
+    migrationUrl: string | null;
     poolSize: number;
     /** Pool: opening a connection, or waiting for a free one, fails after this (then 503). */
     connectTimeoutMs: number;
@@ -328,6 +333,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     submissionMaxBodyBytes: r.int('SUBMISSION_MAX_BODY_BYTES', 64 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
     database: {
       url: databaseUrl(r),
+      migrationUrl: r.url('DATABASE_MIGRATION_URL', ['postgres:', 'postgresql:']),
       poolSize: r.int('DB_POOL_SIZE', 10, 1, 200),
       connectTimeoutMs: r.int('DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
       statementTimeoutMs: r.int('DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),

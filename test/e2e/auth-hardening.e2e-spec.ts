@@ -4,6 +4,7 @@ import * as bcrypt from 'bcrypt';
 import Redis from 'ioredis';
 import type { Response } from 'supertest';
 import { AuthenticatedContext, UserProfileRow } from '../../src/common/context/request-context';
+import { DatabaseService } from '../../src/database/database.service';
 import { SubmissionsRepository } from '../../src/modules/submissions/submissions.repository';
 import { bearer, createTenant, createUser, loginAs, Tokens, UserRow } from '../setup/factories';
 import { storeSubmission } from '../setup/fixtures';
@@ -200,11 +201,14 @@ describe('Auth hardening (e2e)', () => {
         },
       });
       const repo = t.app.get(SubmissionsRepository);
+      const db = t.app.get(DatabaseService);
+      const latest = (actor: UserRow, userId: string, type: 'JDT' | 'SJT') =>
+        db.transaction(ctxFor(actor), (tx) => repo.latestVisible(tx, userId, type));
 
-      expect(await repo.latestVisible(ctxFor(bob), alice.id, 'JDT')).toBeNull();
-      expect((await repo.latestVisible(ctxFor(bob), bob.id, 'JDT'))?.user_id).toBe(bob.id);
-      expect((await repo.latestVisible(ctxFor(admin), alice.id, 'JDT'))?.user_id).toBe(alice.id);
-      expect(await repo.latestVisible(ctxFor(alice), alice.id, 'SJT')).toBeNull();
+      expect(await latest(bob, alice.id, 'JDT')).toBeNull();
+      expect((await latest(bob, bob.id, 'JDT'))?.user_id).toBe(bob.id);
+      expect((await latest(admin, alice.id, 'JDT'))?.user_id).toBe(alice.id);
+      expect(await latest(alice, alice.id, 'SJT')).toBeNull();
     });
   });
 });

@@ -4,10 +4,11 @@ import { AuditService } from '../../src/modules/audit/audit.service';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 /**
- * `db.transaction(ctx, (tx) => …)` hands its callback the caller's context with `manager` = the transaction, so a
- * callee given `tx` (here AuditService.record) writes inside it, with no manager parameter of its own.
+ * A unit of work (`db.transaction`, `db.crossTenant`, `db.asTenant`; here crossTenant, as there is no caller) hands
+ * its callback the caller's context with `manager` = the transaction, so a callee given `tx` (here
+ * AuditService.record) writes inside it, with no manager parameter of its own.
  */
-describe('DatabaseService.transaction: the transaction rides on the context', () => {
+describe('DatabaseService units of work: the transaction rides on the context', () => {
   let t: TestApp;
   let db: DatabaseService;
   let audit: AuditService;
@@ -24,7 +25,7 @@ describe('DatabaseService.transaction: the transaction rides on the context', ()
 
   it('hands the callback the same context with the transaction as its manager', async () => {
     const ctx = systemContext('tx-shape');
-    await db.transaction(ctx, async (tx) => {
+    await db.crossTenant(ctx, 'test.shape', async (tx) => {
       expect(tx).not.toBe(ctx);
       expect(tx.requestId).toBe('tx-shape');
       expect(tx.manager?.queryRunner?.isTransactionActive).toBe(true);
@@ -33,13 +34,13 @@ describe('DatabaseService.transaction: the transaction rides on the context', ()
   });
 
   it('a callee given tx commits with the transaction, and rolls back with it', async () => {
-    await db.transaction(systemContext('tx-commit'), (tx) =>
+    await db.crossTenant(systemContext('tx-commit'), 'test.commit', (tx) =>
       audit.record(tx, { action: 'test.commit', resourceType: 'test', tenantId: null }),
     );
     expect(await auditRows('tx-commit')).toEqual([{ action: 'test.commit' }]);
 
     await expect(
-      db.transaction(systemContext('tx-rollback'), async (tx) => {
+      db.crossTenant(systemContext('tx-rollback'), 'test.rollback', async (tx) => {
         await audit.record(tx, { action: 'test.rollback', resourceType: 'test', tenantId: null });
         // Inside the transaction the row is visible through tx, and not yet from outside it.
         const inside: unknown[] = await db
@@ -54,7 +55,7 @@ describe('DatabaseService.transaction: the transaction rides on the context', ()
   });
 
   it('a nested call with a transaction context joins that transaction', async () => {
-    await db.transaction(systemContext('tx-nested'), async (tx) => {
+    await db.crossTenant(systemContext('tx-nested'), 'test.nested', async (tx) => {
       await db.transaction(tx, async (inner) => {
         expect(inner).toBe(tx);
         expect(inner.manager).toBe(tx.manager);

@@ -56,6 +56,26 @@ describe('The app as a process', () => {
     expect(out.stderr).toContain('SECRET_KEY');
   });
 
+  it('refuses to start in production as a role that bypasses row-level security (a superuser), naming the fix', async () => {
+    const database = await createTestDatabase();
+    try {
+      const child = startMain({
+        DATABASE_URL: database.url, // the tests' admin: a superuser
+        MIGRATIONS_RUN: 'false',
+        ENVIRONMENT: 'production',
+        SECRET_KEY: `${TEST_SECRET}-production`,
+        PORT: '0',
+        HOST: '127.0.0.1',
+      });
+      const { out, exit } = collect(child);
+      expect(await exit).toBe(78);
+      expect(out.stderr).toContain('DATABASE_URL');
+      expect(out.stderr).toMatch(/superuser.*NOBYPASSRLS.*DATABASE_MIGRATION_URL/s);
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('on SIGTERM lets an in-flight request finish, then exits 0', async () => {
     const database = await createTestDatabase();
     await runMigrations(database.url);
@@ -70,7 +90,9 @@ describe('The app as a process', () => {
     await client.end();
 
     const child = startMain({
-      DATABASE_URL: database.url,
+      // Two roles, as in production: the owner migrates (and grants), the plain app role serves under RLS.
+      DATABASE_URL: database.appUrl,
+      DATABASE_MIGRATION_URL: database.url,
       PORT: '0',
       HOST: '127.0.0.1',
       ENVIRONMENT: 'test',
@@ -171,12 +193,13 @@ function countdown(count: number): { tick: () => void; done: Promise<void> } {
 }
 
 describe('The app as a process: uploads and SIGTERM', () => {
-  let database: { url: string; drop: () => Promise<void> };
+  let database: { url: string; appUrl: string; drop: () => Promise<void> };
   let storagePath: string;
   let child: ChildProcessWithoutNullStreams | undefined;
 
   const env = (extra: Record<string, string> = {}) => ({
-    DATABASE_URL: database.url,
+    DATABASE_URL: database.appUrl,
+    DATABASE_MIGRATION_URL: database.url,
     PORT: '0',
     HOST: '127.0.0.1',
     ENVIRONMENT: 'test',

@@ -10,16 +10,24 @@ import { AppModule } from '../../src/app.module';
 import { setupApp } from '../../src/app.setup';
 import { createPinoLogger } from '../../src/common/logging/logger';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { dataSourceOptions } from '../../src/database/data-source.options';
 import { runMigrations } from '../../src/database/migrate';
-import { createTestDatabase } from './test-db';
+import { createTestDatabase, servingUrl } from './test-db';
 
 export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
 
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
+  /**
+   * The database as its owner (the admin role, which row-level security does not bind): for fixtures and
+   * assertions. The app itself serves as the plain application role (`appDatabaseUrl`).
+   */
   db: DataSource;
+  /** The owner's URL of the test database. */
   databaseUrl: string;
+  /** The URL the app serves with (the application role on the tests' cluster). */
+  appDatabaseUrl: string;
   http: () => ReturnType<typeof request>;
   close: () => Promise<void>;
 }
@@ -55,23 +63,30 @@ export async function createTestApp(
     ...env,
   });
   if (!options.databaseUrl || options.runMigrations) await runMigrations(databaseUrl);
+  const appDatabaseUrl = await servingUrl(databaseUrl);
   const logger = createPinoLogger(config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, databaseUrl }), {
-    logger: false,
-    abortOnError: false,
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register({ config, databaseUrl: appDatabaseUrl }),
+    {
+      logger: false,
+      abortOnError: false,
+      bodyParser: false,
+    },
+  );
   setupApp(app, config, logger);
   await app.init();
-  const db = app.get(DataSource);
+  const db = new DataSource(dataSourceOptions(databaseUrl, 3));
+  await db.initialize();
   return {
     app,
     config,
     db,
     databaseUrl,
+    appDatabaseUrl,
     http: () => request(app.getHttpServer()),
     close: async () => {
       await app.close();
+      await db.destroy();
       if (!options.keepDatabase) await database?.drop();
       if (storageDir) await rm(storageDir, { recursive: true, force: true });
       if (outboxDir) await rm(outboxDir, { recursive: true, force: true });

@@ -30,10 +30,10 @@ export interface AuthenticatedUser {
 
 /**
  * The caller, passed explicitly as the first argument of every service method (never looked up ambiently).
- * `manager` is the transaction the caller's queries run in, if any: `DatabaseService.transaction(ctx, (tx) => …)`
- * sets it on the context it hands on, so callees take no separate manager parameter. It is also the hook for
- * PostgreSQL row-level security: a per-request transaction that has run `SET LOCAL app.tenant_id = …` can be placed
- * here and every repository obtained through DatabaseService will use it.
+ * `manager` is the unit of work the caller's queries run in, if any: `DatabaseService.transaction` / `asTenant` /
+ * `crossTenant` set it on the context they hand on (`tx`), so callees take no separate manager parameter. It is a
+ * transaction scoped by PostgreSQL row-level security to one tenant (or, named, to every tenant); without it,
+ * DatabaseService refuses to query.
  */
 export interface RequestContext {
   requestId: string;

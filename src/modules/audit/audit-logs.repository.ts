@@ -16,13 +16,17 @@ export class AuditLogsRepository extends TenantScopedRepository<AuditLogEntity> 
   /** The caller's tenant (a superadmin: all), minus rows about users the caller may not see. */
   list(ctx: AuthenticatedContext, query: ListAuditLogsQueryDto): Promise<[AuditLogEntity[], number]> {
     const qb = this.query(ctx, 'a', callerScope(ctx, {}));
-    const visible = visibleUserSql(ctx.user, 'hidden_user');
-    if (visible) {
+    const actor = visibleUserSql(ctx.user, 'actor');
+    const subject = visibleUserSql(ctx.user, 'subject');
+    if (actor && subject) {
+      // Shown only when each user the row names is one the caller may see. Asked positively ("exists and is
+      // visible"), because under row-level security a user of another tenant (a superadmin acting here) is simply
+      // absent from the caller's unit of work.
       qb.andWhere(
-        `NOT EXISTS (SELECT 1 FROM users hidden_user
-          WHERE (hidden_user.id = a.user_id OR (a.resource_type = 'user' AND hidden_user.id = a.resource_id))
-            AND NOT ${visible.sql})`,
-        visible.params,
+        `(a.user_id IS NULL OR EXISTS (SELECT 1 FROM users actor WHERE actor.id = a.user_id AND ${actor.sql}))
+          AND (a.resource_type <> 'user' OR a.resource_id IS NULL
+               OR EXISTS (SELECT 1 FROM users subject WHERE subject.id = a.resource_id AND ${subject.sql}))`,
+        { ...actor.params, ...subject.params },
       );
     }
     // For an admin a foreign tenant_id matches nothing: the scope above already holds.

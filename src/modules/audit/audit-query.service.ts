@@ -3,6 +3,7 @@ import { AuthenticatedContext } from '../../common/context/request-context';
 import { Page } from '../../common/http/pagination';
 import { AuditLogResponse, toAuditLogResponse } from './dto/audit-log.response';
 import { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
+import { DatabaseService } from '../../database/database.service';
 import { AuditLogsRepository } from './audit-logs.repository';
 import { INVALID_DATE_RANGE } from './audit.errors';
 
@@ -13,13 +14,16 @@ import { INVALID_DATE_RANGE } from './audit.errors';
  */
 @Injectable()
 export class AuditQueryService {
-  constructor(private readonly auditLogs: AuditLogsRepository) {}
+  constructor(
+    private readonly auditLogs: AuditLogsRepository,
+    private readonly db: DatabaseService,
+  ) {}
 
   async list(ctx: AuthenticatedContext, query: ListAuditLogsQueryDto): Promise<Page<AuditLogResponse>> {
     if (query.from && query.to && new Date(query.from) > new Date(query.to)) {
       throw INVALID_DATE_RANGE();
     }
-    const [rows, total] = await this.auditLogs.list(ctx, query);
+    const [rows, total] = await this.db.transaction(ctx, (tx) => this.auditLogs.list(tx, query));
     return { items: rows.map(toAuditLogResponse), total };
   }
 }

@@ -36,10 +36,24 @@ export class AuditService {
   constructor(private readonly db: DatabaseService) {}
 
   /**
-   * Writes one audit row. Given the mutation's transaction context (`tx`), the row commits (or rolls back) with it.
+   * Writes one audit row. Given the mutation's unit of work (`tx`), the row commits (or rolls back) with it. Without
+   * one (an event after the work, or about a request that did none), the row gets a unit of its own: scoped to the
+   * event's tenant, or — for a platform event without a tenant (a failed login of an unknown e-mail) — cross-tenant.
    */
   async record(ctx: RequestContext, event: AuditEvent): Promise<void> {
-    await this.db.repo(ctx, AuditLogEntity).insert(this.toRow(ctx, event));
+    const row = this.toRow(ctx, event);
+    if (ctx.manager) {
+      await this.db.repo(ctx, AuditLogEntity).insert(row);
+      return;
+    }
+    const write = (tx: RequestContext) =>
+      this.db
+        .repo(tx, AuditLogEntity)
+        .insert(row)
+        .then(() => undefined);
+    await (row.tenant_id
+      ? this.db.asTenant(ctx, row.tenant_id, write)
+      : this.db.crossTenant(ctx, 'audit.platform_event', write));
   }
 
   private toRow(ctx: RequestContext, event: AuditEvent): Partial<AuditLogEntity> {

@@ -4,6 +4,7 @@ import { AuthenticatedContext, RequestContext } from '../../common/context/reque
 import { AppError } from '../../common/errors/app-error';
 import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service';
 import { AppConfigService } from '../../config/app-config.service';
+import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
@@ -33,6 +34,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly config: AppConfigService,
     private readonly invitations: InvitationAdmissionService,
+    private readonly db: DatabaseService,
   ) {}
 
   /**
@@ -77,16 +79,23 @@ export class AuthService {
     }
 
     await attempt.release();
-    const { session, refreshToken } = await this.sessions.create(ctx, user);
-    await this.users.recordLogin(ctx, user, dto.password);
+    // Outside any unit of work: a bcrypt hash when the stored one was made at another cost.
+    const rehashed = await this.users.rehashIfNeeded(user, dto.password);
+    const found = user;
+    // The e-mail named the tenant: the session and the login are written as that tenant.
+    const { response, sessionId } = await this.db.asTenant(ctx, found.tenant_id, async (tx) => {
+      const { session, refreshToken } = await this.sessions.create(tx, found);
+      await this.users.recordLogin(tx, found, rehashed);
+      return { response: await this.loginResponse(tx, found.id, session.id, refreshToken), sessionId: session.id };
+    });
     await this.audit.recordSafely(ctx, {
       action: 'auth.login',
       resourceType: 'session',
-      resourceId: session.id,
+      resourceId: sessionId,
       tenantId: user.tenant_id,
       userId: user.id,
     });
-    return this.loginResponse(ctx, user.id, session.id, refreshToken);
+    return response;
   }
 
   async refresh(ctx: RequestContext, presented: string): Promise<LoginResponse> {
@@ -111,11 +120,13 @@ export class AuthService {
       tenantId: session.tenant_id,
       userId: session.user_id,
     });
-    return this.loginResponse(ctx, session.user_id, session.id, refreshToken);
+    return this.db.asTenant(ctx, session.tenant_id, (tx) =>
+      this.loginResponse(tx, session.user_id, session.id, refreshToken),
+    );
   }
 
   async logout(ctx: AuthenticatedContext): Promise<void> {
-    await this.sessions.revoke(ctx, ctx.user.sessionId, 'logout');
+    await this.db.transaction(ctx, (tx) => this.sessions.revoke(tx, ctx.user.sessionId, 'logout'));
     await this.audit.recordSafely(ctx, {
       action: 'auth.logout',
       resourceType: 'session',
@@ -160,7 +171,7 @@ export class AuthService {
   }
 
   async listSessions(ctx: AuthenticatedContext): Promise<SessionResponse[]> {
-    const sessions = await this.sessions.listActive(ctx, ctx.user.id);
+    const sessions = await this.db.transaction(ctx, (tx) => this.sessions.listActive(tx, ctx.user.id));
     return sessions.map((session) => ({
       id: session.id,
       created_at: session.created_at.toISOString(),
@@ -173,13 +184,16 @@ export class AuthService {
   }
 
   async revokeSession(ctx: AuthenticatedContext, sessionId: string): Promise<void> {
-    const session = await this.sessions.findOwn(ctx, ctx.user.id, sessionId);
-    if (!session) throw SESSION_NOT_FOUND();
-    if (await this.sessions.revoke(ctx, session.id, 'revoked_by_user')) {
+    const revoked = await this.db.transaction(ctx, async (tx) => {
+      const session = await this.sessions.findOwn(tx, ctx.user.id, sessionId);
+      if (!session) throw SESSION_NOT_FOUND();
+      return (await this.sessions.revoke(tx, session.id, 'revoked_by_user')) ? session : null;
+    });
+    if (revoked) {
       await this.audit.recordSafely(ctx, {
         action: 'auth.session_revoke',
         resourceType: 'session',
-        resourceId: session.id,
+        resourceId: revoked.id,
       });
     }
   }
@@ -205,7 +219,9 @@ export class AuthService {
       }
       const [failures] = await attempt.fail();
       if (failures.count < rule.limit) throw error;
-      await this.sessions.revoke(ctx, ctx.user.sessionId, 'too_many_password_attempts');
+      await this.db.transaction(ctx, (tx) =>
+        this.sessions.revoke(tx, ctx.user.sessionId, 'too_many_password_attempts'),
+      );
       await this.audit.recordSafely(ctx, {
         action: 'auth.session_revoke',
         resourceType: 'session',

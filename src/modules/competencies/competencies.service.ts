@@ -53,16 +53,17 @@ export class CompetenciesService {
 
   /** Superadmin: every tenant (or the one named). Others: their own tenant; proctors and candidates active entries only. */
   async list(ctx: AuthenticatedContext, query: ListCompetenciesQueryDto): Promise<Page<CompetencyResponse>> {
-    const [rows, total] = await this.competencies.list(ctx, query, !(query.include_inactive && mayManage(ctx)));
+    const activeOnly = !(query.include_inactive && mayManage(ctx));
+    const [rows, total] = await this.db.transaction(ctx, (tx) => this.competencies.list(tx, query, activeOnly));
     return { items: rows.map(toCompetencyResponse), total };
   }
 
   async create(ctx: AuthenticatedContext, dto: CreateCompetencyDto): Promise<CompetencyResponse> {
     const tenantId = targetTenant(ctx, dto.tenant_id ?? (isSuperadmin(ctx.user) ? SYSTEM_TENANT_ID : null));
-    if (tenantId !== ctx.user.tenantId && !(await this.tenants.exists(ctx, tenantId))) {
-      throw TENANT_NOT_FOUND();
-    }
     return this.db.transaction(ctx, async (tx) => {
+      if (tenantId !== tx.user.tenantId && !(await this.tenants.exists(tx, tenantId))) {
+        throw TENANT_NOT_FOUND();
+      }
       await this.assertCodeFree(tx, tenantId, dto.competency_code);
       const { identifiers } = await uniqueCode(() =>
         this.db.repo(tx, CompetencyEntity).insert({
@@ -91,7 +92,7 @@ export class CompetenciesService {
   }
 
   async get(ctx: AuthenticatedContext, code: string, query: CompetencyLookupQueryDto): Promise<CompetencyResponse> {
-    const row = await this.find(ctx, code, query.tenant_id);
+    const row = await this.db.transaction(ctx, (tx) => this.find(tx, code, query.tenant_id));
     return toCompetencyResponse(row);
   }
 

@@ -50,14 +50,16 @@ export class ConfigurationsService {
 
   /** Admins: their tenant's rows and the system ones. Superadmins: everything. Active versions unless asked. */
   async list(ctx: AuthenticatedContext, query: ListConfigurationsQueryDto): Promise<Page<ConfigurationResponse>> {
-    const [rows, total] = await this.configurations.list(ctx, query);
+    const [rows, total] = await this.db.transaction(ctx, (tx) => this.configurations.list(tx, query));
     return { items: rows.map((row) => this.view(ctx, row)), total };
   }
 
   async create(ctx: AuthenticatedContext, dto: CreateConfigurationDto): Promise<ConfigurationResponse> {
-    const owner = await this.writableOwner(ctx, dto);
-    assertValidConfig(dto.config_type, dto.config_data, 'config_data');
-    return this.saveVersion(ctx, owner, dto.config_type, dto.config_data, 'configuration.create');
+    return this.db.transaction(ctx, async (tx) => {
+      const owner = await this.writableOwner(tx, dto);
+      assertValidConfig(dto.config_type, dto.config_data, 'config_data');
+      return this.saveVersion(tx, owner, dto.config_type, dto.config_data, 'configuration.create');
+    });
   }
 
   /** POST /sjt|/jdt|/global: the body is the configuration itself. */
@@ -67,28 +69,32 @@ export class ConfigurationsService {
     body: unknown,
     target: ConfigTargetQueryDto,
   ): Promise<ConfigurationResponse> {
-    const owner = await this.writableOwner(ctx, target);
-    assertValidConfig(type, body, '');
-    return this.saveVersion(ctx, owner, type, body as Record<string, unknown>, 'configuration.create');
+    return this.db.transaction(ctx, async (tx) => {
+      const owner = await this.writableOwner(tx, target);
+      assertValidConfig(type, body, '');
+      return this.saveVersion(tx, owner, type, body as Record<string, unknown>, 'configuration.create');
+    });
   }
 
   async get(ctx: AuthenticatedContext, id: string): Promise<ConfigurationResponse> {
-    return this.view(ctx, await this.findReadable(ctx, id));
+    return this.view(ctx, await this.db.transaction(ctx, (tx) => this.findReadable(tx, id)));
   }
 
   /** PUT /{id}: the next version of that row's (tenant or system, type), which becomes the active one. */
   async update(ctx: AuthenticatedContext, id: string, dto: UpdateConfigurationDto): Promise<ConfigurationResponse> {
-    const row = await this.findReadable(ctx, id);
-    assertMayWriteConfiguration(ctx.user, row);
-    assertValidConfig(row.config_type, dto.config_data, 'config_data');
-    return this.saveVersion(ctx, row.tenant_id, row.config_type, dto.config_data, 'configuration.update', row.id);
+    return this.db.transaction(ctx, async (tx) => {
+      const row = await this.findReadable(tx, id);
+      assertMayWriteConfiguration(tx.user, row);
+      assertValidConfig(row.config_type, dto.config_data, 'config_data');
+      return this.saveVersion(tx, row.tenant_id, row.config_type, dto.config_data, 'configuration.update', row.id);
+    });
   }
 
   /** DELETE /{id}: deactivates that version (the type then falls back to the system configuration, if any). */
   async deactivate(ctx: AuthenticatedContext, id: string): Promise<ConfigurationResponse> {
-    const found = await this.findReadable(ctx, id);
-    assertMayWriteConfiguration(ctx.user, found);
     return this.db.transaction(ctx, async (tx) => {
+      const found = await this.findReadable(tx, id);
+      assertMayWriteConfiguration(tx.user, found);
       await this.lockOwnerType(tx, found.tenant_id, found.config_type);
       const row = await this.configurations.reload(tx, id);
       if (!row.is_active) return this.view(tx, row);
@@ -112,11 +118,15 @@ export class ConfigurationsService {
     type: ConfigType,
     query: EffectiveConfigQueryDto,
   ): Promise<ConfigurationResponse | null> {
-    const row = await this.findEffective(ctx, targetTenant(ctx, query.tenant_id), type);
+    const tenantId = targetTenant(ctx, query.tenant_id);
+    const row = await this.db.transaction(ctx, (tx) => this.findEffective(tx, tenantId, type));
     return row ? this.view(ctx, row) : null;
   }
 
-  /** For other modules (e.g. submissions recording the version in force): full view, no caller checks. */
+  /**
+   * For other modules (e.g. submissions recording the version in force): full view, no caller checks; in the
+   * caller's unit of work.
+   */
   async effectiveFor(ctx: RequestContext, tenantId: string, type: ConfigType): Promise<ConfigurationResponse | null> {
     const row = await this.findEffective(ctx, tenantId, type);
     return row ? toConfigurationResponse(row) : null;
@@ -129,12 +139,14 @@ export class ConfigurationsService {
     query: ConfigVersionsQueryDto,
   ): Promise<Page<ConfigurationResponse>> {
     const owner = resolveOwner(ctx.user, query, 'read');
-    const [rows, total] = await this.configurations
-      .ofOwnerType(ctx, owner, type)
-      .orderBy('c.version', 'DESC')
-      .offset(query.skip)
-      .limit(query.limit)
-      .getManyAndCount();
+    const [rows, total] = await this.db.transaction(ctx, (tx) =>
+      this.configurations
+        .ofOwnerType(tx, owner, type)
+        .orderBy('c.version', 'DESC')
+        .offset(query.skip)
+        .limit(query.limit)
+        .getManyAndCount(),
+    );
     return { items: rows.map((row) => this.view(ctx, row)), total };
   }
 

@@ -78,7 +78,8 @@ export class SessionsService {
   async rotate(ctx: RequestContext, presented: string): Promise<RotationResult> {
     const secret = this.config.auth.secretKey;
     const graceMs = this.config.auth.refreshReuseGraceSeconds * 1000;
-    return this.db.transaction(ctx, async (tx) => {
+    // The presented token is the only key: it names its session, hence the tenant, once found.
+    return this.db.crossTenant(ctx, 'auth.refresh', async (tx) => {
       const token = await this.db
         .repo(tx, RefreshTokenEntity)
         .createQueryBuilder('rt')
@@ -130,8 +131,9 @@ export class SessionsService {
 
   /**
    * One query on the hot path of every authenticated request: session live, user and tenant active, and the
-   * profile /auth/me returns. It runs in the guard, before a request transaction (RLS) could exist, so it uses the
-   * pool directly and filters by the token's own session and user. It joins the users and tenants tables here,
+   * profile /auth/me returns. It runs in the guard, before any unit of work: it is the one query sent on the pool
+   * outside a unit of work, through the SQL function `session_principal`, which crosses tenants (reason
+   * `auth.principal`) for the duration of the call and filters by the token's own session and user. It joins the users and tenants tables here,
    * in the module that owns the session, on purpose (docs/module-boundaries.md): asking UserAccountsService and a
    * tenant service in turn would cost three round trips per request instead of one.
    */
@@ -144,13 +146,9 @@ export class SessionsService {
     };
     const { rows } = await pool.query({
       name: 'session-principal',
-      text: `SELECT u.id, u.tenant_id, t.name AS tenant_name, u.email, u.full_name, u.candidate_id, u.role,
-              u.preferred_language, u.is_active, u.last_login, u.created_at, u.updated_at
-         FROM sessions s
-         JOIN users u ON u.id = s.user_id
-         JOIN tenants t ON t.id = u.tenant_id
-        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
-          AND u.is_active AND t.is_active`,
+      // session_principal (migration 1763950000000-RowLevelSecurity) crosses tenants for the duration of the call
+      // only (`SET app.cross_tenant = 'auth.principal'` in its definition), filtered by the token's session and user.
+      text: 'SELECT * FROM session_principal($1, $2)',
       values: [sessionId, userId],
     });
     return rows[0] ?? null;

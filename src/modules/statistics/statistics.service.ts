@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedContext } from '../../common/context/request-context';
+import { DatabaseService } from '../../database/database.service';
 import { SubmissionStatisticsService } from '../submissions/submission-statistics.service';
 import { TimedTestStatisticsService } from '../timed-tests/timed-test-statistics.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -14,15 +15,21 @@ export class StatisticsService {
     private readonly users: UserAccountsService,
     private readonly submissions: SubmissionStatisticsService,
     private readonly timedTests: TimedTestStatisticsService,
+    private readonly db: DatabaseService,
   ) {}
 
   async overview(ctx: AuthenticatedContext): Promise<OverviewResponse> {
-    const [companies, users, submissions, timedTests] = await Promise.all([
-      this.tenants.countCompanies(ctx),
-      this.users.countForPlatform(ctx),
-      this.submissions.countForPlatform(ctx),
-      this.timedTests.countForPlatform(ctx),
-    ]);
+    // Platform-wide counts: one cross-tenant unit of work (the route is the superadmin's only).
+    const { companies, users, submissions, timedTests } = await this.db.crossTenant(
+      ctx,
+      'statistics.platform',
+      async (tx) => ({
+        companies: await this.tenants.countCompanies(tx),
+        users: await this.users.countForPlatform(tx),
+        submissions: await this.submissions.countForPlatform(tx),
+        timedTests: await this.timedTests.countForPlatform(tx),
+      }),
+    );
     return { companies, users, submissions, ...timedTests, generated_at: new Date().toISOString() };
   }
 }

@@ -25,9 +25,12 @@ export class SubmissionAttemptsService {
   ) {}
 
   async attempts(ctx: AuthenticatedContext, userId: string, testType: TestType): Promise<AttemptsResponse> {
-    const user = await this.users.get(ctx, userId);
-    const tenant = await this.tenants.get(ctx, user.tenant_id);
-    const stats = await this.submissions.attemptStats(ctx, userId, testType, user.tenant_id);
+    const { user, tenant, stats } = await this.db.transaction(ctx, async (tx) => {
+      const user = await this.users.get(tx, userId);
+      const tenant = await this.tenants.get(tx, user.tenant_id);
+      const stats = await this.submissions.attemptStats(tx, userId, testType, user.tenant_id);
+      return { user, tenant, stats };
+    });
     const allowance = attemptAllowance(user.role, stats.count, tenant.max_test_attempts);
     return {
       user_id: userId,
@@ -40,8 +43,10 @@ export class SubmissionAttemptsService {
 
   /** The newest submission (highest attempt number) among the rows the caller may see, or null. */
   async latest(ctx: AuthenticatedContext, userId: string, testType: TestType): Promise<SubmissionResponse | null> {
-    await this.users.get(ctx, userId);
-    const submission = await this.submissions.latestVisible(ctx, userId, testType);
-    return submission ? this.renderer.one(ctx, submission) : null;
+    return this.db.transaction(ctx, async (tx) => {
+      await this.users.get(tx, userId);
+      const submission = await this.submissions.latestVisible(tx, userId, testType);
+      return submission ? this.renderer.one(tx, submission) : null;
+    });
   }
 }

@@ -70,14 +70,18 @@ export class SubmissionsService {
   ) {}
 
   async list(ctx: AuthenticatedContext, query: ListSubmissionsQueryDto): Promise<Page<SubmissionResponse>> {
-    const [rows, total] = await this.submissions.list(ctx, query);
-    return { items: await this.renderer.many(ctx, rows), total };
+    return this.db.transaction(ctx, async (tx) => {
+      const [rows, total] = await this.submissions.list(tx, query);
+      return { items: await this.renderer.many(tx, rows), total };
+    });
   }
 
   async get(ctx: AuthenticatedContext, id: string): Promise<SubmissionResponse> {
-    const submission = await this.submissions.findVisible(ctx, id);
-    if (!submission) throw SUBMISSION_NOT_FOUND();
-    return this.renderer.one(ctx, submission);
+    return this.db.transaction(ctx, async (tx) => {
+      const submission = await this.submissions.findVisible(tx, id);
+      if (!submission) throw SUBMISSION_NOT_FOUND();
+      return this.renderer.one(tx, submission);
+    });
   }
 
   /**
@@ -92,19 +96,24 @@ export class SubmissionsService {
     dto: CreateSubmissionDto,
     embedded: EmbeddedMedia[] = [],
   ): Promise<SubmissionResponse> {
-    const tenant = await this.tenants.get(ctx, ctx.user.tenantId);
-    if (!tenant.allowed_test_types.includes(dto.test_type)) throw TEST_TYPE_NOT_ALLOWED(dto.test_type);
-    // Recorded so a report can later be read against the exact questions and rubric the candidate had.
-    const configuration = await this.configurations.effectiveFor(ctx, tenant.id, configTypeOf(dto.test_type));
-    const history = dto.conversation_history as unknown[];
-    const planned = this.embeddedMedia.plan(history, embedded);
-    if (planned.length > 0) {
-      // Before megabytes are stored: a candidate already at the limit is refused now (checked again under the lock).
-      const early = await this.submissions.attemptStats(ctx, ctx.user.id, dto.test_type, tenant.id);
-      if (attemptAllowance(ctx.user.role, early.count, tenant.max_test_attempts).exhausted) {
-        throw MAX_ATTEMPTS_REACHED(dto.test_type, tenant.max_test_attempts);
+    // A first short unit of work reads what the checks need; the recordings are stored outside any unit, and the
+    // rows are written in a second one.
+    const { tenant, configuration, planned, history } = await this.db.transaction(ctx, async (tx) => {
+      const tenant = await this.tenants.get(tx, tx.user.tenantId);
+      if (!tenant.allowed_test_types.includes(dto.test_type)) throw TEST_TYPE_NOT_ALLOWED(dto.test_type);
+      // Recorded so a report can later be read against the exact questions and rubric the candidate had.
+      const configuration = await this.configurations.effectiveFor(tx, tenant.id, configTypeOf(dto.test_type));
+      const history = dto.conversation_history as unknown[];
+      const planned = this.embeddedMedia.plan(history, embedded);
+      if (planned.length > 0) {
+        // Before megabytes are stored: a candidate already at the limit is refused now (checked again under the lock).
+        const early = await this.submissions.attemptStats(tx, tx.user.id, dto.test_type, tenant.id);
+        if (attemptAllowance(tx.user.role, early.count, tenant.max_test_attempts).exhausted) {
+          throw MAX_ATTEMPTS_REACHED(dto.test_type, tenant.max_test_attempts);
+        }
       }
-    }
+      return { tenant, configuration, planned, history };
+    });
     const submissionId = randomUUID();
     const stored = await this.embeddedMedia.put(tenant.id, submissionId, planned);
     this.embeddedMedia.reference(history, stored);

@@ -43,12 +43,14 @@ export class TenantsService {
   ) {}
 
   async list(ctx: AuthenticatedContext, query: ListTenantsQueryDto): Promise<Page<TenantResponse>> {
-    const [rows, total] = await this.db.repo(ctx, TenantEntity).findAndCount({
-      where: query.active_only ? { is_active: true } : {},
-      order: { created_at: 'DESC', id: 'DESC' },
-      skip: query.skip,
-      take: query.limit,
-    });
+    const [rows, total] = await this.db.transaction(ctx, (tx) =>
+      this.db.repo(tx, TenantEntity).findAndCount({
+        where: query.active_only ? { is_active: true } : {},
+        order: { created_at: 'DESC', id: 'DESC' },
+        skip: query.skip,
+        take: query.limit,
+      }),
+    );
     return { items: rows.map(toTenantResponse), total };
   }
 
@@ -78,7 +80,7 @@ export class TenantsService {
   }
 
   async get(ctx: AuthenticatedContext, id: string): Promise<TenantResponse> {
-    return toTenantResponse(await this.findVisible(ctx, id));
+    return toTenantResponse(await this.db.transaction(ctx, (tx) => this.findVisible(tx, id)));
   }
 
   async update(ctx: AuthenticatedContext, id: string, dto: UpdateTenantDto): Promise<TenantResponse> {
@@ -132,13 +134,13 @@ export class TenantsService {
   }
 
   async listUsers(ctx: AuthenticatedContext, id: string, query: ListUsersQueryDto): Promise<Page<UserResponse>> {
-    await this.findVisible(ctx, id);
+    await this.db.transaction(ctx, (tx) => this.findVisible(tx, id));
     return this.userAdmin.list(ctx, { ...query, tenant_id: id });
   }
 
   /** POST /tenants/{id}/users: the users API's creation rules, with the tenant taken from the path. */
   async createUser(ctx: AuthenticatedContext, id: string, dto: CreateUserDto): Promise<UserResponse> {
-    await this.findVisible(ctx, id);
+    await this.db.transaction(ctx, (tx) => this.findVisible(tx, id));
     if (dto.tenant_id !== undefined && dto.tenant_id !== id) {
       throw TENANT_MISMATCH();
     }
@@ -146,13 +148,13 @@ export class TenantsService {
   }
 
   async statistics(ctx: AuthenticatedContext, id: string): Promise<TenantStatisticsResponse> {
-    await this.findVisible(ctx, id);
-    const [users, submissions, timedTests] = await Promise.all([
-      this.users.countForTenant(ctx, id),
-      this.submissionStatistics.countForTenant(ctx, id),
-      this.timedTestStatistics.countForTenant(ctx, id),
-    ]);
-    return { tenant_id: id, users, submissions, ...timedTests };
+    return this.db.transaction(ctx, async (tx) => {
+      await this.findVisible(tx, id);
+      const users = await this.users.countForTenant(tx, id);
+      const submissions = await this.submissionStatistics.countForTenant(tx, id);
+      const timedTests = await this.timedTestStatistics.countForTenant(tx, id);
+      return { tenant_id: id, users, submissions, ...timedTests };
+    });
   }
 
   /** Client companies for the platform overview: every tenant but the System one (which holds platform staff). */

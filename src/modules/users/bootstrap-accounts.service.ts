@@ -5,6 +5,8 @@ import { AppConfigService } from '../../config/app-config.service';
 import { AuditService } from '../audit/audit.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { UsersRepository } from './users.repository';
+import { PasswordService } from '../../common/auth/password.service';
+import { DatabaseService } from '../../database/database.service';
 import { NewUser, UserAccountsService } from './user-accounts.service';
 
 /**
@@ -21,20 +23,27 @@ export class BootstrapAccountsService implements OnApplicationBootstrap {
     private readonly usersTable: UsersRepository,
     private readonly users: UserAccountsService,
     private readonly audit: AuditService,
+    private readonly db: DatabaseService,
+    private readonly passwords: PasswordService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const ctx = systemContext('bootstrap');
     const { environment, auth } = this.config.values;
     if (environment === 'test') return;
-    if (await this.usersTable.superadminExists(ctx)) return;
+    // Bootstrap reads and writes platform-wide (no caller, no tenant yet): cross-tenant units, reason "bootstrap".
+    const exists = await this.db.crossTenant(ctx, 'bootstrap', (tx) => this.usersTable.superadminExists(tx));
+    if (exists) return;
 
     const accounts: NewUser[] = [];
     if (auth.bootstrapSuperadminEmail && auth.bootstrapSuperadminPassword) {
       accounts.push(this.account(auth.bootstrapSuperadminEmail, auth.bootstrapSuperadminPassword, 'superadmin'));
     } else if (environment === 'development') {
       accounts.push(this.account('superadmin@gmail.com', 'superadmin123', 'superadmin', 'SUPERADMIN001'));
-      if (!(await this.usersTable.emailTaken(ctx, 'admin@gmail.com'))) {
+      const taken = await this.db.crossTenant(ctx, 'bootstrap', (tx) =>
+        this.usersTable.emailTaken(tx, 'admin@gmail.com'),
+      );
+      if (!taken) {
         accounts.push(this.account('admin@gmail.com', 'admin123', 'admin', 'ADMIN001'));
       }
       this.logger.warn(
@@ -46,14 +55,17 @@ export class BootstrapAccountsService implements OnApplicationBootstrap {
       return;
     }
     for (const account of accounts) {
-      const user = await this.users.insert(ctx, account);
-      await this.audit.record(ctx, {
-        action: 'user.bootstrap',
-        resourceType: 'user',
-        resourceId: user.id,
-        tenantId: user.tenant_id,
-        userId: null,
-        newValues: { email: user.email, role: user.role },
+      const password_hash = await this.passwords.hash(account.password);
+      await this.db.crossTenant(ctx, 'bootstrap', async (tx) => {
+        const user = await this.users.insert(tx, { ...account, password_hash });
+        await this.audit.record(tx, {
+          action: 'user.bootstrap',
+          resourceType: 'user',
+          resourceId: user.id,
+          tenantId: user.tenant_id,
+          userId: null,
+          newValues: { email: user.email, role: user.role },
+        });
       });
     }
   }

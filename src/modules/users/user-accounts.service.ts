@@ -20,6 +20,8 @@ export interface NewUser {
   tenant_id: string;
   preferred_language?: string;
   is_active?: boolean;
+  /** The password's hash, made before the unit of work opens (a bcrypt hash never runs inside one). */
+  password_hash?: string;
 }
 
 export type { PlatformUserCounts, TenantUserCounts };
@@ -54,9 +56,9 @@ export class UserAccountsService {
     private readonly tenants: TenantDirectoryService,
   ) {}
 
-  /** For login: the user (any state) with its tenant. */
+  /** For login: the user (any state, any tenant) with its tenant — the e-mail names the tenant. */
   findByEmailWithTenant(ctx: RequestContext, email: string): Promise<UserCredentials | null> {
-    return this.usersTable.findByEmailWithTenant(ctx, email);
+    return this.db.crossTenant(ctx, 'auth.login', (tx) => this.usersTable.findByEmailWithTenant(tx, email));
   }
 
   async getProfile(ctx: RequestContext, userId: string): Promise<UserResponse> {
@@ -65,20 +67,21 @@ export class UserAccountsService {
     return toUserResponse(user, user.tenant?.name ?? '');
   }
 
-  /** Sets last_login; upgrades the password hash when it was made at another bcrypt cost. */
-  async recordLogin(
-    ctx: RequestContext,
-    user: Pick<UserCredentials, 'id' | 'password_hash'>,
-    password: string,
-  ): Promise<void> {
+  /** The new hash of a password whose stored hash was made at another bcrypt cost, else null (before a unit). */
+  async rehashIfNeeded(user: Pick<UserCredentials, 'password_hash'>, password: string): Promise<string | null> {
+    return this.passwords.needsRehash(user.password_hash) ? this.passwords.hash(password) : null;
+  }
+
+  /** Sets last_login, and the upgraded hash from `rehashIfNeeded` if any. */
+  async recordLogin(tx: RequestContext, user: Pick<UserCredentials, 'id'>, rehashed: string | null): Promise<void> {
     const changes: { last_login: Date; password_hash?: string } = { last_login: new Date() };
-    if (this.passwords.needsRehash(user.password_hash)) changes.password_hash = await this.passwords.hash(password);
-    await this.db.repo(ctx, UserEntity).update(user.id, changes);
+    if (rehashed) changes.password_hash = rehashed;
+    await this.db.repo(tx, UserEntity).update(user.id, changes);
   }
 
   /**
-   * Inserts a user after hashing its password. Duplicate e-mail (platform-wide) or candidate_id (per tenant)
-   * is 409. The caller audits.
+   * Inserts a user, in the caller's unit of work, with `input.password_hash` (made beforehand, outside the unit).
+   * Duplicate e-mail (platform-wide) or candidate_id (per tenant) is 409. The caller audits.
    */
   async insert(ctx: RequestContext, input: NewUser): Promise<UserEntity> {
     const email = input.email.toLowerCase();
@@ -87,7 +90,7 @@ export class UserAccountsService {
       throw CANDIDATE_ID_TAKEN();
     }
     const tenant = await this.tenants.requireActive(ctx, input.tenant_id);
-    const password_hash = await this.passwords.hash(input.password);
+    const password_hash = input.password_hash ?? (await this.passwords.hash(input.password));
     const saved = await this.db.repo(ctx, UserEntity).save({
       email,
       password_hash,
@@ -104,8 +107,9 @@ export class UserAccountsService {
 
   /** Self-registration of a candidate (public or by invitation). */
   async registerCandidate(ctx: RequestContext, input: Omit<NewUser, 'role'>): Promise<UserResponse> {
-    return this.db.transaction(ctx, async (tx) => {
-      const user = await this.insert(tx, { ...input, role: 'candidate' });
+    const password_hash = await this.passwords.hash(input.password);
+    return this.db.asTenant(ctx, input.tenant_id, async (tx) => {
+      const user = await this.insert(tx, { ...input, password_hash, role: 'candidate' });
       await this.audit.record(tx, {
         action: 'user.register',
         resourceType: 'user',
@@ -120,7 +124,7 @@ export class UserAccountsService {
 
   /** Checks the current password, stores the new one and ends every other session of the user. */
   async changePassword(ctx: AuthenticatedContext, currentPassword: string, newPassword: string): Promise<void> {
-    const user = await this.usersTable.findSelf(ctx);
+    const user = await this.db.transaction(ctx, (tx) => this.usersTable.findSelf(tx));
     if (!user) throw USER_NOT_FOUND();
     if (!(await this.passwords.verify(currentPassword, user.password_hash))) {
       throw INVALID_CURRENT_PASSWORD();
@@ -140,6 +144,7 @@ export class UserAccountsService {
     });
   }
 
+  /** In the caller's unit of work. */
   countForTenant(ctx: RequestContext, tenantId: string): Promise<TenantUserCounts> {
     return this.usersTable.countForTenant(ctx, tenantId);
   }

@@ -39,17 +39,17 @@ export class UserAdministrationService {
 
   /** Admins list their own tenant (never superadmins); a superadmin lists everyone, optionally by tenant. */
   async list(ctx: AuthenticatedContext, query: ListUsersQueryDto): Promise<Page<UserResponse>> {
-    const [rows, total] = await this.usersTable.list(ctx, query);
+    const [rows, total] = await this.db.transaction(ctx, (tx) => this.usersTable.list(tx, query));
     return { items: rows.map((user) => toUserResponse(user, user.tenant?.name ?? '')), total };
   }
 
   async get(ctx: AuthenticatedContext, id: string): Promise<UserResponse> {
-    const user = await this.findVisible(ctx, { id });
+    const user = await this.db.transaction(ctx, (tx) => this.findVisible(tx, { id }));
     return toUserResponse(user, user.tenant?.name ?? '');
   }
 
   async getByEmail(ctx: AuthenticatedContext, email: string): Promise<UserResponse> {
-    const user = await this.findVisible(ctx, { email: email.trim().toLowerCase() });
+    const user = await this.db.transaction(ctx, (tx) => this.findVisible(tx, { email: email.trim().toLowerCase() }));
     return toUserResponse(user, user.tenant?.name ?? '');
   }
 
@@ -66,10 +66,12 @@ export class UserAdministrationService {
     assertMayGrantRole(ctx.user, role);
     const tenantId = targetTenant(ctx, dto.tenant_id ?? (isSuperadmin(ctx.user) ? SYSTEM_TENANT_ID : null));
     assertSuperadminPlacement(role, tenantId);
+    const password_hash = await this.passwords.hash(dto.password);
     return this.db.transaction(ctx, async (tx) => {
       const user = await this.users.insert(tx, {
         email: dto.email,
         password: dto.password,
+        password_hash,
         full_name: fullName,
         candidate_id: dto.candidate_id ?? null,
         role,
@@ -91,7 +93,7 @@ export class UserAdministrationService {
 
   async update(ctx: AuthenticatedContext, id: string, dto: UpdateUserDto): Promise<UserResponse> {
     // Check visibility and the rules before paying for a bcrypt hash; they are checked again under the row lock.
-    planUserUpdate(ctx.user, await this.findVisible(ctx, { id }), dto);
+    planUserUpdate(ctx.user, await this.db.transaction(ctx, (tx) => this.findVisible(tx, { id })), dto);
     const passwordHash = dto.password !== undefined ? await this.passwords.hash(dto.password) : undefined;
 
     return this.db.transaction(ctx, async (tx) => {

@@ -54,9 +54,15 @@ export class UsersRepository extends TenantScopedRepository<UserEntity> {
     return this.findOne(ctx, unscoped('the caller itself', { id: ctx.user.id }));
   }
 
-  emailTaken(ctx: RequestContext, email: string, exceptId?: string): Promise<boolean> {
-    const where = exceptId ? { email, id: Not(exceptId) } : { email };
-    return this.exists(ctx, unscoped('e-mail addresses are unique platform-wide', where));
+  /**
+   * E-mail addresses are unique platform-wide: asked of the SQL function `user_email_taken`, which crosses tenants for
+   * the duration of the call (row-level security) and answers only a boolean, from inside any unit of work.
+   */
+  async emailTaken(ctx: RequestContext, email: string, exceptId?: string): Promise<boolean> {
+    const [row] = (await this.db
+      .manager(ctx)
+      .query(`SELECT user_email_taken($1, $2) AS taken`, [email, exceptId ?? null])) as { taken: boolean }[];
+    return row?.taken === true;
   }
 
   /** Bootstrap: whether the platform has any superadmin yet. */

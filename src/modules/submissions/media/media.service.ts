@@ -98,8 +98,9 @@ export class MediaService {
   ) {}
 
   async upload(ctx: AuthenticatedContext, submissionId: string, body: IncomingMessage): Promise<MediaUploadResponse> {
-    const submission = await this.submissions.findVisible(ctx, submissionId);
+    const submission = await this.db.transaction(ctx, (tx) => this.submissions.findVisible(tx, submissionId));
     if (!submission) throw SUBMISSION_NOT_FOUND();
+    // No unit of work is open while the body streams to storage; the row is written in one afterwards.
     // Streams the file to storage as it arrives; 413/415/400 from here leave nothing stored.
     const { fields: raw, file } = await receiveMediaUpload(body, this.storage, {
       tenantId: submission.tenant_id,
@@ -121,9 +122,11 @@ export class MediaService {
 
   /** Ordered by question, then follow-up, then upload time (a re-recorded answer follows the earlier one). */
   async list(ctx: AuthenticatedContext, submissionId: string): Promise<MediaFileResponse[]> {
-    const submission = await this.submissions.findVisible(ctx, submissionId);
-    if (!submission) throw SUBMISSION_NOT_FOUND();
-    const rows = await this.mediaFiles.listOf(ctx, submission);
+    const rows = await this.db.transaction(ctx, async (tx) => {
+      const submission = await this.submissions.findVisible(tx, submissionId);
+      if (!submission) throw SUBMISSION_NOT_FOUND();
+      return this.mediaFiles.listOf(tx, submission);
+    });
     return Promise.all(rows.map(async (m) => toMediaFileResponse(m, await this.storageUrl(m))));
   }
 
@@ -133,7 +136,8 @@ export class MediaService {
     mediaId: string,
     request: DownloadRequest,
   ): Promise<MediaDownload> {
-    return this.deliver(await this.findVisibleMedia(ctx, submissionId, mediaId), request);
+    const media = await this.db.transaction(ctx, (tx) => this.findVisibleMedia(tx, submissionId, mediaId));
+    return this.deliver(media, request);
   }
 
   /**
@@ -150,7 +154,10 @@ export class MediaService {
     const check = this.signer.check(mediaId, signature.expires, signature.signature);
     if (check === 'invalid') throw MEDIA_URL_INVALID();
     if (check === 'expired') throw MEDIA_URL_EXPIRED();
-    const media = await this.mediaFiles.findBySignedLink(ctx, mediaId);
+    // The signature named the row: it is read by id across tenants (the anonymous caller has none).
+    const media = await this.db.crossTenant(ctx, 'media.signed_link', (tx) =>
+      this.mediaFiles.findBySignedLink(tx, mediaId),
+    );
     if (!media) throw MEDIA_NOT_FOUND();
     return this.deliver(media, request);
   }
