@@ -161,20 +161,24 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     await boss.send(name, data, { ...jobOptions, ...(inTransaction ? { db } : {}) });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Starts pg-boss without holding up the boot: the app listens at once, workers follow as soon as pg-boss is up
+   * (installing its schema on a fresh database takes a moment). A `send` meanwhile waits for it.
+   */
+  onApplicationBootstrap(): void {
     if (!this.enabled) return;
-    try {
-      await this.ready();
-    } catch (error) {
+    this.ready().catch((error: unknown) => {
       // The app still serves requests; pg-boss is retried in the background until PostgreSQL answers.
       this.logger.error({ error: safeErrorMessage(error), code: errorCode(error) }, 'pg-boss failed to start');
       this.scheduleRestart();
-    }
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    // A start still under way finishes first, so that what it creates is stopped below.
+    await this.started?.catch(() => undefined);
     const boss = this.boss;
     const pool = this.pool;
     this.boss = null;
