@@ -64,7 +64,7 @@ const QUEUE_DDL_LOCK = 7_356_104_221;
  * statements; their failures are logged and swallowed instead — the job stays `active`, expires (`expireIn`) and
  * is retried by pg-boss's maintenance once the database is back.
  */
-const UNAWAITED_BY_PG_BOSS = /^\s*WITH\s+(results\s+AS\s*\(\s*UPDATE|deleted_jobs\s+AS\s*\(\s*DELETE)\s/i;
+export const UNAWAITED_BY_PG_BOSS = /^\s*WITH\s+(results\s+AS\s*\(\s*UPDATE|deleted_jobs\s+AS\s*\(\s*DELETE)\s/i;
 
 interface Registration {
   handler: JobHandler<object>;
@@ -150,7 +150,14 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
         );
         return;
       }
-      this.inserter ??= new PgBoss({ schema: SCHEMA, db, schedule: false, supervise: false, migrate: false });
+      // never started: used for its insert statement only, always with the caller's `db`
+      this.inserter ??= new PgBoss({
+        schema: SCHEMA,
+        db: { executeSql: async (text, values) => ({ rows: await this.dataSource.query(text, values) }) },
+        schedule: false,
+        supervise: false,
+        migrate: false,
+      });
       const id = await this.inserter.send(name, data, { ...jobOptions, db });
       // With a key of our own, no id means pg-boss knows no such queue (no worker instance has created it yet).
       if (!id && !options.singletonKey) this.logger.warn({ queue: name }, 'Unknown job queue: job dropped');
