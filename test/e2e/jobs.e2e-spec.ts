@@ -33,6 +33,7 @@ describe('Background jobs (pg-boss)', () => {
     let c: TestApp;
     const handled = new Map<number, string[]>();
     const failures = new Map<number, JobInfo[]>();
+    const ticks: { at: number; by: string }[] = [];
     beforeAll(async () => {
       a = await createTestApp(JOBS_ON);
       b = await createTestApp(JOBS_ON, { databaseUrl: a.databaseUrl });
@@ -54,6 +55,9 @@ describe('Background jobs (pg-boss)', () => {
           },
           { retryLimit: 3, retryDelaySeconds: 1, retryBackoff: false },
         );
+        jobs.schedule('test.tick', '* * * * *', async () => {
+          ticks.push({ at: Date.now(), by: instance });
+        });
       }
       // a worker registered after boot creates its queue in the background
       await waitFor(async () => {
@@ -167,6 +171,17 @@ describe('Background jobs (pg-boss)', () => {
       expect(Math.abs(new Date(rows[0].start_after).getTime() - later.getTime())).toBeLessThan(1000);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(handled.has(2000)).toBe(false);
+    });
+
+    it('a cron schedule fires once per tick across both instances', async () => {
+      // pg-boss checks its schedules at start and every 30 s; the current minute's tick fires right away
+      await waitFor(() => ticks.length >= 1, 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      expect(ticks.length).toBeGreaterThanOrEqual(1);
+      // two runs of one tick would be seconds apart; two ticks are at least 30 s apart (a minute, seen by a 30 s check)
+      for (let i = 1; i < ticks.length; i++) expect(ticks[i].at - ticks[i - 1].at).toBeGreaterThan(25_000);
+      const [schedule] = await a.db.query(`SELECT name, cron, timezone FROM pgboss.schedule WHERE name = 'test.tick'`);
+      expect(schedule).toEqual({ name: 'test.tick', cron: '* * * * *', timezone: 'UTC' });
     });
   });
 

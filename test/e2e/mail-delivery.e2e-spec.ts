@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { systemContext } from '../../src/common/context/request-context';
 import { DatabaseService } from '../../src/database/database.service';
+import { Clock } from '../../src/common/clock/clock';
+import { MailDeliveryService } from '../../src/modules/mail/mail-delivery.service';
 import { InvitationEmail, MailService } from '../../src/modules/mail/mail.service';
 import { createTenant } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
@@ -347,6 +349,56 @@ describe('E-mail outbox and delivery', () => {
       expect(new Set(mine.map((m) => m.to[0])).size).toBe(n);
       const rows = await a.db.query(`SELECT attempts FROM email_outbox WHERE tenant_id = $1`, [tenant.id]);
       expect(rows.every((r: { attempts: number }) => r.attempts === 1)).toBe(true);
+    });
+  });
+
+  describe('stranded e-mails', () => {
+    let off: TestApp;
+    let on: TestApp;
+    let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+    beforeAll(async () => {
+      smtp = await startSmtpServer();
+      off = await createTestApp({}, { keepDatabase: false });
+      on = await createTestApp({ ...JOBS_ON, SMTP_URL: smtp.url }, { databaseUrl: off.databaseUrl });
+    });
+    afterAll(async () => {
+      await on?.close();
+      await off?.close();
+      await smtp.close();
+    });
+
+    it('the sweep requeues e-mails whose job never existed, and gives up those out of attempts', async () => {
+      const tenant = await createTenant(off.db);
+      // queued while no instance had ever run pg-boss: the row waits, with no job
+      const waiting = await createInvitation(off.db, tenant.id);
+      await queue(off, invitationEmail(tenant.id, waiting));
+      const exhausted = await createInvitation(off.db, tenant.id);
+      await queue(off, invitationEmail(tenant.id, exhausted));
+      await off.db.query(`UPDATE email_outbox SET attempts = 99 WHERE invitation_id = $1`, [exhausted.id]);
+
+      const sweeper = on.app.get(MailDeliveryService);
+      // not yet late: nothing to do
+      expect(await sweeper.requeueStranded()).toBe(0);
+      const realNow = Date.now();
+      jest.spyOn(on.app.get(Clock), 'now').mockImplementation(() => new Date(realNow + 60 * 60 * 1000));
+      expect(await sweeper.requeueStranded()).toBe(1);
+
+      const [sent] = await waitFor(async () => {
+        const rows = await outboxRows(on.db, waiting.id);
+        return rows[0]?.status === 'sent' ? rows : undefined;
+      });
+      expect(sent.attempts).toBe(1);
+      expect(smtp.received.filter((m) => m.to.includes(waiting.email))).toHaveLength(1);
+      const [given] = await outboxRows(on.db, exhausted.id);
+      expect(given).toMatchObject({
+        status: 'failed',
+        attempts: 99,
+        last_error: 'delivery abandoned: no attempt left',
+      });
+      expect(await invitationRow(on.db, exhausted.id)).toMatchObject({ email_status: 'failed', email_sent: false });
+      expect(smtp.received.filter((m) => m.to.includes(exhausted.email))).toHaveLength(0);
+      // a second sweep finds nothing left (the requeued row was delivered)
+      expect(await sweeper.requeueStranded()).toBe(0);
     });
   });
 });

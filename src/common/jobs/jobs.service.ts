@@ -64,7 +64,7 @@ const QUEUE_DDL_LOCK = 7_356_104_221;
  * statements; their failures are logged and swallowed instead — the job stays `active`, expires (`expireIn`) and
  * is retried by pg-boss's maintenance once the database is back.
  */
-const UNAWAITED_BY_PG_BOSS = /^\s*WITH\s+(results\s+AS\s*\(\s*UPDATE|deleted_jobs\s+AS\s*\(\s*DELETE)\s/i;
+export const UNAWAITED_BY_PG_BOSS = /^\s*WITH\s+(results\s+AS\s*\(\s*UPDATE|deleted_jobs\s+AS\s*\(\s*DELETE)\s/i;
 
 interface Registration {
   handler: JobHandler<object>;
@@ -150,7 +150,14 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
         );
         return;
       }
-      this.inserter ??= new PgBoss({ schema: SCHEMA, db, schedule: false, supervise: false, migrate: false });
+      // never started: used for its insert statement only, always with the caller's `db`
+      this.inserter ??= new PgBoss({
+        schema: SCHEMA,
+        db: { executeSql: async (text, values) => ({ rows: await this.dataSource.query(text, values) }) },
+        schedule: false,
+        supervise: false,
+        migrate: false,
+      });
       const id = await this.inserter.send(name, data, { ...jobOptions, db });
       // With a key of our own, no id means pg-boss knows no such queue (no worker instance has created it yet).
       if (!id && !options.singletonKey) this.logger.warn({ queue: name }, 'Unknown job queue: job dropped');
@@ -161,20 +168,24 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     await boss.send(name, data, { ...jobOptions, ...(inTransaction ? { db } : {}) });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Starts pg-boss without holding up the boot: the app listens at once, workers follow as soon as pg-boss is up
+   * (installing its schema on a fresh database takes a moment). A `send` meanwhile waits for it.
+   */
+  onApplicationBootstrap(): void {
     if (!this.enabled) return;
-    try {
-      await this.ready();
-    } catch (error) {
+    this.ready().catch((error: unknown) => {
       // The app still serves requests; pg-boss is retried in the background until PostgreSQL answers.
       this.logger.error({ error: safeErrorMessage(error), code: errorCode(error) }, 'pg-boss failed to start');
       this.scheduleRestart();
-    }
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    // A start still under way finishes first, so that what it creates is stopped below.
+    await this.started?.catch(() => undefined);
     const boss = this.boss;
     const pool = this.pool;
     this.boss = null;

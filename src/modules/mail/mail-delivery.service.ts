@@ -10,6 +10,11 @@ import { DeliveryReceipt, MailTransport } from './mail-transport';
 
 /** The queue of e-mail deliveries: one job per outbox row. */
 export const MAIL_DELIVER_QUEUE = 'mail.deliver';
+/** The recurring sweep that requeues stranded e-mails. */
+export const MAIL_REQUEUE_SCHEDULE = 'mail.requeue';
+/** A pending e-mail this late past its expected attempt has lost its job. */
+const STRANDED_AFTER_MS = 15 * 60 * 1000;
+const REQUEUE_BATCH = 200;
 
 export interface MailDeliverJob {
   outboxId: string;
@@ -52,6 +57,43 @@ export class MailDeliveryService implements OnModuleInit {
       expireInSeconds: 120,
       concurrency: 2,
     });
+    this.jobs.schedule(MAIL_REQUEUE_SCHEDULE, '*/10 * * * *', () => this.requeueStranded().then(() => undefined));
+  }
+
+  /**
+   * The safety net behind the queue: an e-mail still pending well after its expected attempt gets a new delivery
+   * job (keyed by the outbox id, so at most one is queued), or is marked failed when its attempts are used up.
+   * Returns how many were requeued.
+   */
+  async requeueStranded(): Promise<number> {
+    const now = this.clock.now();
+    const { retryLimit } = this.config.values.mail;
+    const ctx = systemContext(`job:${MAIL_REQUEUE_SCHEDULE}`);
+    return this.db.crossTenant(ctx, 'mail sweep: stranded e-mails of every tenant', async (tx) => {
+      const rows = await this.outbox.stranded(tx, new Date(now.getTime() - STRANDED_AFTER_MS), REQUEUE_BATCH);
+      let requeued = 0;
+      for (const row of rows) {
+        if (row.attempts > retryLimit) {
+          const claimed = await this.outbox.claim(tx, row.tenant_id, row.id);
+          if (typeof claimed === 'object' && claimed.status === 'pending') {
+            const error = 'delivery abandoned: no attempt left';
+            await this.outbox.markFailed(tx, { ...claimed, attempts: claimed.attempts - 1 }, error, true, now);
+            await this.outbox.invitationEmailOutcome(tx, claimed, { status: 'failed', error });
+          }
+          continue;
+        }
+        await this.outbox.deferred(tx, row.tenant_id, row.id, new Date(now.getTime() + STRANDED_AFTER_MS));
+        await this.jobs.send<MailDeliverJob>(
+          tx,
+          MAIL_DELIVER_QUEUE,
+          { outboxId: row.id, tenantId: row.tenant_id },
+          { singletonKey: row.id },
+        );
+        requeued++;
+      }
+      if (rows.length) this.logger.warn({ stranded: rows.length, requeued }, 'Requeued stranded e-mails');
+      return requeued;
+    });
   }
 
   async deliver(data: MailDeliverJob, job: Pick<JobInfo, 'isLastAttempt' | 'retryCount'>): Promise<void> {
@@ -87,7 +129,8 @@ export class MailDeliveryService implements OnModuleInit {
       const error = safeErrorMessage(cause);
       const final = job.isLastAttempt;
       const { retryDelaySeconds } = this.config.values.mail;
-      const nextAttemptAt = new Date(this.clock.now().getTime() + retryDelaySeconds * 1000 * 2 ** job.retryCount);
+      // the latest pg-boss may wait: retryDelay × 2^retryCount × (1 + jitter), jitter < 1
+      const nextAttemptAt = new Date(this.clock.now().getTime() + retryDelaySeconds * 1000 * 2 ** (job.retryCount + 1));
       await this.outbox.markFailed(tx, row, error, final, nextAttemptAt);
       await this.outbox.invitationEmailOutcome(tx, row, { status: final ? 'failed' : 'pending', error });
       this.logger.warn(

@@ -136,4 +136,27 @@ export class MailRepository extends TenantScopedRepository<EmailOutboxEntity> {
       ],
     );
   }
+
+  /**
+   * Pending e-mails whose delivery should have happened long ago (`next_attempt_at` before `before`): their job was
+   * never queued (jobs were off everywhere) or was lost (a run cut short on its last attempt). Every tenant's rows:
+   * run in a cross-tenant unit of work.
+   */
+  stranded(
+    ctx: RequestContext,
+    before: Date,
+    limit: number,
+  ): Promise<Pick<EmailOutboxEntity, 'id' | 'tenant_id' | 'attempts'>[]> {
+    return this.db.manager(ctx).query(
+      `SELECT id, tenant_id, attempts FROM email_outbox
+        WHERE status = 'pending' AND next_attempt_at < $1
+        ORDER BY next_attempt_at LIMIT $2`,
+      [before, limit],
+    );
+  }
+
+  /** Pushes the expected time of the next attempt, so that a requeued row is not picked again at once. */
+  async deferred(ctx: RequestContext, tenantId: string, id: string, until: Date): Promise<void> {
+    await this.repo(ctx).update({ id, tenant_id: tenantId, status: 'pending' }, { next_attempt_at: until });
+  }
 }
