@@ -1,7 +1,7 @@
 import { bearer } from '../setup/factories';
 import { setupTwoTenants, TwoTenants } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
-import { allKeys, ANSWER_KEY_FIELDS } from '../setup/timed-tests';
+import { NO_WORKERS, allKeys, ANSWER_KEY_FIELDS } from '../setup/timed-tests';
 
 /**
  * A timed test end to end through the API only: the admin writes a mixed test, invites the candidate, the candidate
@@ -13,7 +13,7 @@ describe('Timed test flow through the API', () => {
   let w: TwoTenants;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp(NO_WORKERS);
     w = await setupTwoTenants(t);
   });
   afterAll(() => t.close());
