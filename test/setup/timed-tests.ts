@@ -1,10 +1,11 @@
 import { DataSource } from 'typeorm';
 import { Clock } from '../../src/common/clock/clock';
 import { TestApp } from './test-app';
+import { createTestWithQuestions } from './timed-tests-fixtures';
 
 /**
- * Timed-test fixtures for the invitation and taking specs: tests inserted straight into the tables (the tests API
- * lives in its own feature), and a controllable clock on the running app.
+ * Helpers of the invitation and taking specs: tests inserted through the shared timed-tests fixture, a
+ * controllable clock on the running app, and a walk over every key of a response (no answer key may leak).
  */
 
 export interface QuestionSpec {
@@ -29,48 +30,30 @@ export const MIXED_QUESTIONS: QuestionSpec[] = [
   { type: 'essay', points: 5 },
 ];
 
+/** A test of the tenant with version 1 (through the shared timed-tests fixture), as the specs here need it. */
 export async function insertTest(
   db: DataSource,
   tenantId: string,
   options: { title?: string; durationMinutes?: number; passMark?: number | null; questions?: QuestionSpec[] } = {},
 ): Promise<InsertedTest> {
   const title = options.title ?? `Test ${Math.random().toString(36).slice(2, 8)}`;
-  const duration = options.durationMinutes ?? 30;
-  const questions = options.questions ?? MIXED_QUESTIONS;
-  return db.transaction(async (m) => {
-    const [test] = await m.query(
-      `INSERT INTO tests (tenant_id, title, description, duration_minutes, pass_mark_percent)
-       VALUES ($1, $2, 'A test', $3, $4) RETURNING id`,
-      [tenantId, title, duration, options.passMark ?? null],
-    );
-    const [version] = await m.query(
-      `INSERT INTO test_versions (tenant_id, test_id, version, title, description, duration_minutes, pass_mark_percent)
-       VALUES ($1, $2, 1, $3, 'A test', $4, $5) RETURNING id`,
-      [tenantId, test.id, title, duration, options.passMark ?? null],
-    );
-    await m.query(`UPDATE tests SET current_version_id = $1 WHERE id = $2`, [version.id, test.id]);
-    const inserted: InsertedTest['questions'] = [];
-    for (const [position, q] of questions.entries()) {
-      const [row] = await m.query(
-        `INSERT INTO questions (tenant_id, test_version_id, position, type, question, options, correct_answer,
-                                correct_answers, points)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [
-          tenantId,
-          version.id,
-          position,
-          q.type,
-          q.question ?? `Question ${position + 1}`,
-          q.options ? JSON.stringify(q.options) : null,
-          q.correct_answer ?? null,
-          q.correct_answers ? JSON.stringify(q.correct_answers) : null,
-          q.points ?? 1,
-        ],
-      );
-      inserted.push({ id: row.id, type: q.type });
-    }
-    return { id: test.id, versionId: version.id, title, questions: inserted };
-  });
+  const created = await createTestWithQuestions(
+    { db },
+    {
+      tenantId,
+      title,
+      description: 'A test',
+      duration_minutes: options.durationMinutes ?? 30,
+      pass_mark_percent: options.passMark ?? null,
+      questions: options.questions ?? MIXED_QUESTIONS,
+    },
+  );
+  return {
+    id: created.testId,
+    versionId: created.versionId,
+    title,
+    questions: created.questions.map((q) => ({ id: q.id, type: q.type })),
+  };
 }
 
 /** Replaces the app's clock with one the test moves: `clock.set(date)`, `clock.advance(ms)`. */
@@ -100,5 +83,11 @@ export function allKeys(value: unknown, keys = new Set<string>()): Set<string> {
   }
   return keys;
 }
+
+/**
+ * These specs move the app's clock by hand and call the sweeps themselves: no background worker (a minute's sweep
+ * tick) may finalise an attempt behind their back.
+ */
+export const NO_WORKERS = { JOBS_ENABLED: 'false' } as const;
 
 export const ANSWER_KEY_FIELDS = ['correct_answer', 'correct_answers', 'keys', 'answer_key', 'is_correct'];
