@@ -38,9 +38,10 @@ export class UnitOfWorkError extends Error {
  * back to the pool. Keep units short: never across a streamed upload, a bcrypt hash or storage I/O.
  *
  * Nesting: a unit opened on a context that already carries one joins it, provided it asks for no more than the open
- * one allows — `transaction` always joins; `asTenant` joins a unit of the same tenant or a cross-tenant one;
- * `crossTenant` joins only a cross-tenant one. Asking to widen a tenant's unit throws (UnitOfWorkError): the caller
- * must open its cross-tenant work outside it, so no tenant's transaction ever widens silently.
+ * one allows — `transaction` always joins; `asTenant` joins a unit of the same tenant, and narrows a cross-tenant one
+ * to its tenant for the duration of its work; `crossTenant` joins only a cross-tenant one. Asking to widen a
+ * tenant's unit throws (UnitOfWorkError): the caller must open its cross-tenant work outside it, so no tenant's
+ * transaction ever widens silently.
  *
  * `manager(ctx)` / `repo(ctx, …)` without an open unit of work throw (UnitOfWorkError): a forgotten path is loud, never
  * a silent query on the pool.
@@ -106,10 +107,43 @@ export class DatabaseService {
     if (!UUID.test(tenantId)) throw new UnitOfWorkError('asTenant: the tenant id is not a UUID');
     if (ctx.manager) {
       const open = scopes.get(ctx.manager);
-      if (open?.kind === 'cross-tenant' || (open?.kind === 'tenant' && open.tenantId === tenantId)) return work(ctx);
+      if (open?.kind === 'tenant' && open.tenantId === tenantId) return work(ctx);
+      if (open?.kind === 'cross-tenant') return this.narrow(ctx, ctx.manager, open, tenantId, work);
       throw new UnitOfWorkError('asTenant inside a unit of work of another tenant');
     }
     return this.open(ctx, { kind: 'tenant', tenantId }, work);
+  }
+
+  /**
+   * `asTenant` inside a cross-tenant unit (a token lookup that found its tenant, then works as it): the same
+   * transaction is narrowed to that tenant for the duration of `work`, then widened back to the outer reason. Do not
+   * run other queries of the outer unit concurrently with `work`: they would share the narrowed scope.
+   */
+  private async narrow<C extends RequestContext, T>(
+    ctx: C,
+    manager: EntityManager,
+    outer: UnitScope & { kind: 'cross-tenant' },
+    tenantId: string,
+    work: (tx: C) => Promise<T>,
+  ): Promise<T> {
+    const set = (tenant: string, reason: string) =>
+      manager.query(`SELECT set_config('app.tenant_id', $1, true), set_config('app.cross_tenant', $2, true)`, [
+        tenant,
+        reason,
+      ]);
+    await set(tenantId, '');
+    scopes.set(manager, { kind: 'tenant', tenantId });
+    let result: T;
+    try {
+      result = await work(ctx);
+    } catch (error) {
+      scopes.set(manager, outer);
+      await set('', outer.reason).catch(() => undefined); // the transaction may be aborted: the error stands
+      throw error;
+    }
+    scopes.set(manager, outer);
+    await set('', outer.reason);
+    return result;
   }
 
   private async open<C extends RequestContext, T>(ctx: C, scope: UnitScope, work: (tx: C) => Promise<T>): Promise<T> {

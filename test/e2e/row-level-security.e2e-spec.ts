@@ -259,6 +259,22 @@ describe('Row-level security', () => {
       });
     });
 
+    it('asTenant inside a cross-tenant unit narrows it to that tenant for its work, then widens back', async () => {
+      await db.crossTenant(systemContext('rls-narrow'), 'test.narrow', async (tx) => {
+        const found = two.b.tenant.id;
+        await db.asTenant(tx, found, async (inner) => {
+          expect(db.scopeOf(inner)).toEqual({ kind: 'tenant', tenantId: found });
+          expect(await tenantsOf(inner, 'submissions')).toEqual([found]);
+          const foreign = (await db
+            .manager(inner)
+            .query(`SELECT id FROM users WHERE tenant_id = $1`, [two.a.tenant.id])) as unknown[];
+          expect(foreign).toEqual([]);
+        });
+        expect(db.scopeOf(tx)).toEqual({ kind: 'cross-tenant', reason: 'test.narrow' });
+        expect(await tenantsOf(tx, 'submissions')).toEqual(sorted(two.a.tenant.id, two.b.tenant.id));
+      });
+    });
+
     it('a superadmin’s unit of work is cross-tenant (reason superadmin)', async () => {
       await db.transaction(contextOf(two.superadmin), async (tx) => {
         expect(db.scopeOf(tx)).toEqual({ kind: 'cross-tenant', reason: 'superadmin' });
