@@ -75,9 +75,11 @@ describe('Background jobs (pg-boss)', () => {
       const jobs = c.app.get(JobsService);
       await c.app
         .get(DatabaseService)
-        .transaction(systemContext(), (tx) => jobs.send(tx, 'test.generic', { n: 3000, by: 'c' }));
+        .crossTenant(systemContext(), 'test: jobs carry no tenant', (tx) =>
+          jobs.send(tx, 'test.generic', { n: 3000, by: 'c' }),
+        );
       await expect(
-        c.app.get(DatabaseService).transaction(systemContext(), async (tx) => {
+        c.app.get(DatabaseService).crossTenant(systemContext(), 'test: jobs carry no tenant', async (tx) => {
           await jobs.send(tx, 'test.generic', { n: 3001, by: 'c, rolled back' });
           throw new Error('rollback');
         }),
@@ -134,12 +136,14 @@ describe('Background jobs (pg-boss)', () => {
       const db = a.app.get(DatabaseService);
       const jobs = a.app.get(JobsService);
       await expect(
-        db.transaction(systemContext(), async (tx) => {
+        db.crossTenant(systemContext(), 'test: jobs carry no tenant', async (tx) => {
           await jobs.send(tx, 'test.generic', { n: 1000, by: 'rolled back' });
           throw new Error('rollback');
         }),
       ).rejects.toThrow('rollback');
-      await db.transaction(systemContext(), (tx) => jobs.send(tx, 'test.generic', { n: 1001, by: 'committed' }));
+      await db.crossTenant(systemContext(), 'test: jobs carry no tenant', (tx) =>
+        jobs.send(tx, 'test.generic', { n: 1001, by: 'committed' }),
+      );
       await waitFor(() => handled.has(1001));
       const rows = await a.db.query(
         `SELECT data->>'n' AS n FROM pgboss.job WHERE name = 'test.generic' AND (data->>'n')::int BETWEEN 1000 AND 1999`,
@@ -200,7 +204,9 @@ describe('Background jobs (pg-boss)', () => {
       });
       await t.app
         .get(DatabaseService)
-        .transaction(systemContext(), (tx) => jobs.send(tx, 'test.disabled', { n: 1, by: 'x' }));
+        .crossTenant(systemContext(), 'test: jobs carry no tenant', (tx) =>
+          jobs.send(tx, 'test.disabled', { n: 1, by: 'x' }),
+        );
       const [schema] = await t.db.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'pgboss'`);
       expect(schema.n).toBe(0);
       expect(ran).toBe(false);

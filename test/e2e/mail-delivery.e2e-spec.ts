@@ -71,7 +71,7 @@ function invitationEmail(
 /** Queues the e-mail in a transaction of the app, as the invitations feature does. */
 function queue(t: TestApp, email: InvitationEmail): Promise<void> {
   const db = t.app.get(DatabaseService);
-  return db.transaction(systemContext(), (tx) => t.app.get(MailService).queueInvitationEmail(tx, email));
+  return db.asTenant(systemContext(), email.tenantId, (tx) => t.app.get(MailService).queueInvitationEmail(tx, email));
 }
 
 async function outboxRows(db: DataSource, invitationId: string) {
@@ -121,7 +121,7 @@ describe('E-mail outbox and delivery', () => {
       const invitation = await createInvitation(t.db, tenant.id);
       const db = t.app.get(DatabaseService);
       await expect(
-        db.transaction(systemContext(), async (tx) => {
+        db.asTenant(systemContext(), tenant.id, async (tx) => {
           await t.app.get(MailService).queueInvitationEmail(tx, invitationEmail(tenant.id, invitation));
           throw new Error('rollback');
         }),
@@ -199,7 +199,7 @@ describe('E-mail outbox and delivery', () => {
         (await t.db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'mail.deliver'`))[0].n as number;
       const before = await jobCount();
       await expect(
-        t.app.get(DatabaseService).transaction(systemContext(), async (tx) => {
+        t.app.get(DatabaseService).asTenant(systemContext(), tenant.id, async (tx) => {
           await t.app.get(MailService).queueInvitationEmail(tx, invitationEmail(tenant.id, invitation));
           throw new Error('rollback');
         }),
