@@ -16,7 +16,10 @@ import { ConfigurationsModule } from './modules/configurations/configurations.mo
 import { StatisticsModule } from './modules/statistics/statistics.module';
 import { SubmissionsModule } from './modules/submissions/submissions.module';
 import { SystemModule } from './modules/system/system.module';
+import { InvitationsModule } from './modules/timed-tests/invitations/invitations.module';
+import { TakingModule } from './modules/timed-tests/taking/taking.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
+import { TestsModule } from './modules/timed-tests/tests/tests.module';
 import { UsersModule } from './modules/users/users.module';
 import { Global } from '@nestjs/common';
 
@@ -58,6 +61,9 @@ export class AppModule {
         ConfigurationsModule,
         CompetenciesModule,
         SubmissionsModule,
+        TestsModule,
+        InvitationsModule,
+        TakingModule,
       ],
     };
   }

@@ -59,6 +59,20 @@ export interface AppConfig {
     refresh: RateLimitRule;
     /** Wrong current_password answers per account; reaching it revokes the caller's session. */
     changePassword: RateLimitRule;
+    /** Every request to a public invitation-token route, per client IP. */
+    invitationTokenIp: RateLimitRule;
+    /** Every request to a public invitation-token route, per token. */
+    invitationTokenPerToken: RateLimitRule;
+    /** Unknown (wrong) invitation tokens per client IP; over it, every token route refuses that IP. */
+    invitationTokenMisses: RateLimitRule;
+  };
+  /** Timed tests: invitation expiry, the schedule window, the grace after an attempt's deadline. */
+  timedTests: {
+    invitationExpiryDays: number;
+    scheduleWindowMinutes: number;
+    submitGraceSeconds: number;
+    bulkMaxRows: number;
+    bulkMaxBytes: number;
   };
   /** The global API throttle (@nestjs/throttler), per user or anonymous IP. */
   throttle: {
@@ -309,6 +323,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
       register: r.rule('RATE_LIMIT_REGISTER', 10, 3600),
       refresh: r.rule('RATE_LIMIT_REFRESH', 60, 60),
       changePassword: r.rule('RATE_LIMIT_CHANGE_PASSWORD', 5, 900),
+      invitationTokenIp: r.rule('RATE_LIMIT_INVITE_TOKEN_IP', 600, 60),
+      invitationTokenPerToken: r.rule('RATE_LIMIT_INVITE_TOKEN', 120, 60),
+      invitationTokenMisses: r.rule('RATE_LIMIT_INVITE_TOKEN_MISSES', 20, 900),
+    },
+    timedTests: {
+      invitationExpiryDays: r.int('INVITATION_EXPIRY_DAYS', 30, 1, 365),
+      scheduleWindowMinutes: r.int('SCHEDULE_WINDOW_MINUTES', 30, 1, 24 * 60),
+      submitGraceSeconds: r.int('SUBMIT_GRACE_SECONDS', 60, 0, 3600),
+      bulkMaxRows: r.int('INVITE_BULK_MAX_ROWS', 500, 1, 10_000),
+      bulkMaxBytes: r.int('INVITE_BULK_MAX_BYTES', 1024 * 1024, 1024, 10 * 1024 * 1024),
     },
     throttle: {
       burst: r.rule('THROTTLE_BURST', 100, 10),

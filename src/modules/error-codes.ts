@@ -6,6 +6,9 @@ import * as competencies from './competencies/competencies.errors';
 import * as configurations from './configurations/configurations.errors';
 import * as submissions from './submissions/submissions.errors';
 import * as tenants from './tenants/tenants.errors';
+import * as invitations from './timed-tests/invitations/invitations.errors';
+import * as taking from './timed-tests/taking/taking.errors';
+import * as timedTests from './timed-tests/tests/tests.errors';
 import * as users from './users/users.errors';
 
 /**
@@ -23,7 +26,10 @@ const CATALOGUES: readonly object[] = [
   configurations,
   submissions,
   tenants,
+  timedTests,
   users,
+  invitations,
+  taking,
 ];
 
 const CODE_NAME = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;

@@ -13,6 +13,7 @@ import {
 } from '../setup/factories';
 import { filePart, frontendParts, MEDIA_BOUNDARY, multipartBody, submitInterview, webm } from '../setup/media-upload';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { insertTest } from '../setup/timed-tests';
 
 /**
  * Route × role × tenant matrix. Every served route is requested by every actor against objects of tenant A, and
@@ -51,6 +52,11 @@ interface World {
   media: string;
   configuration: string;
   competencyCode: string;
+  /** A timed test of A, an invitation to it (staff routes), and invitation tokens for the public token routes. */
+  timedTest: string;
+  invitation: string;
+  tokens_: { view: string; schedule: string; take: string; submit: string };
+  scheduledInvitation: string;
   /** Every id that belongs to tenant A: the foreign admin must never read one. */
   tenantAIds: Set<string>;
   /** Ids only the candidate (and A's staff) may see: the other candidate must never read one. */
@@ -431,6 +437,57 @@ const POLICY: Record<string, RoutePolicy> = {
     after: rememberCreated,
   },
   'GET /api/v1/submissions/:id/media': { expect: submissionObject(200) },
+
+  'POST /api/invites': {
+    expect: managers(201, 404),
+    body: (w) => inviteBody(w),
+    target: wholeTable('invitations'),
+    after: rememberCreated,
+  },
+  'POST /api/invites/bulk': {
+    expect: managers(201, 404),
+    body: (w) => ({ test_id: w.timedTest, invites: [inviteBody(w)].map(({ test_id: _t, ...row }) => row) }),
+    target: wholeTable('invitations'),
+  },
+  'GET /api/invites': { expect: managers(200, 200) },
+  'GET /api/invites/:id': { expect: managers(200, 404) },
+  'POST /api/invites/:id/cancel': {
+    expect: managers(200, 404),
+    target: row('invitations', (w) => w.invitation),
+    after: async (t, w) => {
+      w.invitation = (await newInvitation(t, w)).id;
+    },
+  },
+  'POST /api/invites/:id/resend': {
+    expect: managers(200, 404),
+    target: row('invitations', (w) => w.invitation),
+  },
+  'GET /api/my-invites': { expect: everyone(200) },
+  // Authorised by the invitation token alone: a bearer token changes nothing (the ids they show are the token's).
+  'GET /api/invites/token/:token': { expect: { anonymous: 200, ...everyone(200) } },
+  'POST /api/invites/token/:token/schedule': {
+    expect: { anonymous: 200, ...everyone(200) },
+    body: () => ({ scheduled_date: new Date(Date.now() + 3 * 86_400_000).toISOString() }),
+    target: row('invitations', (w) => w.scheduledInvitation),
+  },
+  'GET /api/take-test/:token': { expect: { anonymous: 200, ...everyone(200) } },
+  'POST /api/start-test/:token': {
+    expect: { anonymous: 200, ...everyone(200) },
+    target: wholeTable('test_attempts'),
+  },
+  'PUT /api/take-test/:token/answers': {
+    expect: { anonymous: 200, ...everyone(200) },
+    body: () => ({ answers: [] }),
+    target: wholeTable('test_attempts'),
+  },
+  'POST /api/submit-test/:token': {
+    expect: { anonymous: 200, ...everyone(200) },
+    body: () => ({ answers: [] }),
+    target: wholeTable('test_attempts'),
+    after: async (t, w) => {
+      w.tokens_.submit = await startedToken(t, w);
+    },
+  },
   'GET /api/v1/submissions/:id/media/:media_id/content': { expect: submissionObject(200) },
   'DELETE /api/v1/submissions/:id/media/:media_id': {
     // Deleting recorded answers is for staff only.
@@ -439,6 +496,37 @@ const POLICY: Record<string, RoutePolicy> = {
     after: (t, w) => uploadMedia(t, w),
   },
 };
+
+/** A new invitation to A's timed test, by A's admin: its id and token. */
+async function newInvitation(
+  t: TestApp,
+  w: World,
+  extra: object = {},
+  remember = true,
+): Promise<{ id: string; token: string }> {
+  const res = await t
+    .http()
+    .post('/api/invites')
+    .set(bearer(w.tokens.admin))
+    .send({ test_id: w.timedTest, applicant_email: `${unique('inv')}@example.test`, applicant_name: 'M', ...extra });
+  if (res.status !== 201) throw new Error(`invitation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (remember) w.tenantAIds.add(res.body.id);
+  return { id: res.body.id, token: res.body.invite_token };
+}
+
+/** A started attempt's token (the taking routes); a submit consumes it. */
+async function startedToken(t: TestApp, w: World): Promise<string> {
+  // not remembered as a foreign id: the token routes show their invitation to whoever holds the token
+  const { token } = await newInvitation(t, w, { no_schedule: true }, false);
+  await t.http().post(`/api/start-test/${token}`).expect(200);
+  return token;
+}
+
+const inviteBody = (w: World) => ({
+  test_id: w.timedTest,
+  applicant_email: `${unique('inv')}@example.test`,
+  applicant_name: 'Matrix',
+});
 
 /** Which object each path parameter names, by the path it appears in. */
 function resolveParam(path: string, name: string, method: string, w: World): string {
@@ -460,6 +548,12 @@ function resolveParam(path: string, name: string, method: string, w: World): str
     if (name === 'media_id') return w.media;
   }
   if (path.startsWith('/api/v1/media/') && name === 'media_id') return w.media;
+  if (path.startsWith('/api/invites/token/') && name === 'token') {
+    return path.endsWith('/schedule') ? w.tokens_.schedule : w.tokens_.view;
+  }
+  if (/^\/api\/(take-test|start-test)\//.test(path) && name === 'token') return w.tokens_.take;
+  if (path.startsWith('/api/submit-test/') && name === 'token') return w.tokens_.submit;
+  if (path.startsWith('/api/invites/') && name === 'id') return w.invitation;
   throw new Error(`No object for :${name} in ${method} ${path}: teach resolveParam in access-matrix.e2e-spec.ts`);
 }
 
@@ -520,6 +614,10 @@ describe('Access matrix: every route × every role, against tenant A', () => {
       media: '',
       configuration: '',
       competencyCode: 'MATRIX_FIXTURE',
+      timedTest: '',
+      invitation: '',
+      tokens_: { view: '', schedule: '', take: '', submit: '' },
+      scheduledInvitation: '',
       tenantAIds: new Set([a.tenant.id, a.admin.id, a.proctor.id, a.candidate.id, otherCandidate.id]),
       candidatePrivateIds: new Set([a.candidate.id]),
     };
@@ -534,6 +632,15 @@ describe('Access matrix: every route × every role, against tenant A', () => {
       .send({ competency_code: w.competencyCode, competency_name: 'Fixture' })
       .expect(201);
     w.tenantAIds.add(competency.body.id);
+    // The timed test and the token routes' invitations are not remembered as tenant A ids: a token shows them to
+    // whoever holds it (the foreign admin included), which is the point of an invitation link.
+    w.timedTest = (await insertTest(t.db, a.tenant.id)).id;
+    w.invitation = (await newInvitation(t, w)).id;
+    const viewed = await newInvitation(t, w, {}, false);
+    const scheduled = await newInvitation(t, w, {}, false);
+    w.scheduledInvitation = scheduled.id;
+    w.tokens_ = { view: viewed.token, schedule: scheduled.token, take: await startedToken(t, w), submit: '' };
+    w.tokens_.submit = await startedToken(t, w);
     const [session] = await t.db.query(`SELECT id FROM sessions WHERE user_id = $1 ORDER BY created_at LIMIT 1`, [
       a.candidate.id,
     ]);

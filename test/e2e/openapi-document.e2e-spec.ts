@@ -20,14 +20,20 @@ interface Document {
 const PUBLIC_OPERATIONS = [
   'get /',
   'get /api',
+  'get /api/invites/token/{token}',
+  'get /api/take-test/{token}',
   'get /api/v1/media/{media_id}/file',
   'get /health',
   'post /api/auth/login',
   'post /api/auth/refresh',
   'post /api/auth/register',
+  'post /api/invites/token/{token}/schedule',
+  'post /api/start-test/{token}',
+  'post /api/submit-test/{token}',
   'post /auth/login',
   'post /auth/refresh',
   'post /auth/register',
+  'put /api/take-test/{token}/answers',
 ];
 
 describe('OpenAPI document', () => {

@@ -18,6 +18,13 @@ const PUBLIC_ROUTES = new Set([
   'POST /api/auth/refresh',
   'POST /auth/register',
   'POST /api/auth/register',
+  // authorised by the invitation token alone
+  'GET /api/invites/token/:token',
+  'POST /api/invites/token/:token/schedule',
+  'GET /api/take-test/:token',
+  'POST /api/start-test/:token',
+  'PUT /api/take-test/:token/answers',
+  'POST /api/submit-test/:token',
 ]);
 /** Served by the Swagger module, outside Nest controllers. */
 const DOCS_ROUTE = /^GET \/docs(-json|-yaml|\/.*)?$/;
@@ -97,9 +104,15 @@ describe('Route inventory', () => {
       'AuthController.login',
       'AuthController.refresh',
       'AuthController.register',
+      'InvitationTokenController.schedule',
+      'InvitationTokenController.view',
       'SignedMediaController.file',
       'SystemController.check',
       'SystemController.root',
+      'TakingController.save',
+      'TakingController.start',
+      'TakingController.submit',
+      'TakingController.take',
     ]);
   });
 

@@ -26,6 +26,15 @@ export const OPENAPI_TAGS: TagObject[] = [
   { name: 'competencies', description: 'The competency dictionary of a tenant' },
   { name: 'submissions', description: 'Interview submissions, their recorded media and attempt limits' },
   { name: 'audit', description: 'The audit log of security-relevant actions' },
+  {
+    name: 'invitations',
+    description:
+      'Invitations to timed tests (staff), the candidate view and scheduling by invitation token, and my-invites',
+  },
+  {
+    name: 'taking',
+    description: 'Taking a timed test by its invitation token: read, start, autosave, submit',
+  },
 ];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;

@@ -6,13 +6,14 @@ import { JwtAuthGuard } from '../../common/auth/jwt-auth.guard';
 import { RolesGuard } from '../../common/auth/roles.guard';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
+import { InvitationAdmissionModule } from '../timed-tests/invitation-admission.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
 import { TokenService } from './token.service';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), SessionsModule, UsersModule],
+  imports: [PassportModule, JwtModule.register({}), SessionsModule, UsersModule, InvitationAdmissionModule],
   controllers: [AuthController],
   providers: [
     AuthService,

@@ -9,6 +9,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { INVALID_CURRENT_PASSWORD, ROLE_NOT_ALLOWED, toUserResponse, UserResponse } from '../users';
 import { UserAccountsService } from '../users/user-accounts.service';
+import { InvitationAdmissionService } from '../timed-tests/invitation-admission.service';
 import { LoginDto, LoginResponse, RegisterDto, SessionResponse } from './dto/auth.dto';
 import { TokenService } from './token.service';
 import { RATE_LIMITED, VALIDATION_ERROR } from '../../common/errors/common.errors';
@@ -31,6 +32,7 @@ export class AuthService {
     private readonly limiter: RateLimiterService,
     private readonly audit: AuditService,
     private readonly config: AppConfigService,
+    private readonly invitations: InvitationAdmissionService,
   ) {}
 
   /**
@@ -126,16 +128,22 @@ export class AuthService {
   }
 
   /**
-   * Public registration (ALLOW_PUBLIC_REGISTRATION) puts a candidate in the System tenant, as the first seed did.
-   * Registration by invitation will admit the invitation's tenant once invitations exist; until then an
-   * invite_token cannot be valid and registration stays closed.
+   * Registration with an invitation token admits a candidate into the invitation's tenant when the token is valid
+   * (not cancelled, not expired) and the invitation is addressed to this e-mail (case-insensitive), whatever
+   * ALLOW_PUBLIC_REGISTRATION says; any other token is 403 INVALID_INVITATION. Without a token, public registration
+   * (ALLOW_PUBLIC_REGISTRATION) puts a candidate in the System tenant, as the first seed did.
    */
   async register(ctx: RequestContext, dto: RegisterDto): Promise<UserResponse> {
     if (dto.role !== undefined && dto.role !== 'candidate') {
       throw ROLE_NOT_ALLOWED('Only candidates can register themselves');
     }
-    if (!this.config.auth.allowPublicRegistration) {
-      throw dto.invite_token ? INVALID_INVITATION() : REGISTRATION_DISABLED();
+    let tenantId = SYSTEM_TENANT_ID;
+    if (dto.invite_token !== undefined) {
+      const invited = await this.invitations.tenantFor(ctx, dto.invite_token, dto.email);
+      if (!invited) throw INVALID_INVITATION();
+      tenantId = invited;
+    } else if (!this.config.auth.allowPublicRegistration) {
+      throw REGISTRATION_DISABLED();
     }
     const fullName = dto.full_name ?? dto.candidate_name;
     if (!fullName) {
@@ -146,7 +154,7 @@ export class AuthService {
       password: dto.password,
       full_name: fullName,
       candidate_id: dto.candidate_id ?? null,
-      tenant_id: SYSTEM_TENANT_ID,
+      tenant_id: tenantId,
       preferred_language: dto.preferred_language,
     });
   }

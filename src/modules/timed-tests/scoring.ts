@@ -53,6 +53,8 @@ function isCorrect(question: ScorableQuestion, answer: AnswerValue | undefined):
     );
   }
   if (!Array.isArray(answer) || !question.correct_answers) return false;
+  // a malformed list (non-strings) is simply wrong, never a crash
+  if (!answer.every((a) => typeof a === 'string')) return false;
   const chosen = new Set(answer.map((a) => a.trim()));
   const expected = new Set(question.correct_answers.map((a) => a.trim()));
   return chosen.size === expected.size && [...expected].every((a) => chosen.has(a));
@@ -67,7 +69,7 @@ export interface ScoredAnswerState {
 
 export interface AttemptScores {
   auto_score: number | null;
-  /** the sum of reviewed points so far */
+  /** the sum of reviewed points so far; null until a manual answer is reviewed */
   manual_score: number | null;
   final_score: number | null;
   /** the second seed's `score`: the final score, null until known */
@@ -118,7 +120,7 @@ export function attemptScores(
   const final_score = complete ? (allPoints > 0 ? round2(((autoEarned + manualEarned) / allPoints) * 100) : 100) : null;
   return {
     auto_score,
-    manual_score: manualCount > 0 ? round2(manualEarned) : null,
+    manual_score: reviewed > 0 ? round2(manualEarned) : null,
     final_score,
     score: final_score,
     scoring_status,

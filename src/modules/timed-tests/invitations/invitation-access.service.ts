@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../../common/clock/clock';
+import { RequestContext } from '../../../common/context/request-context';
+import { RateLimiterService } from '../../../common/rate-limit/rate-limiter.service';
+import { AppConfigService } from '../../../config/app-config.service';
+import { DatabaseService } from '../../../database/database.service';
+import { AuditService } from '../../audit/audit.service';
+import { InvitationEntity } from '../entities/invitation.entity';
+import { hashInvitationToken, isWellFormedInvitationToken } from './invitation-token';
+import { INVITATION_EXPIRED, INVITATION_NOT_FOUND } from './invitations.errors';
+import { InvitationsRepository } from './invitations.repository';
+
+export type TokenLock = 'update' | 'share' | null;
+
+const EXPIRED = Symbol('expired');
+
+/** True when an open invitation's expiry has passed (in_progress and later states are ruled by the attempt). */
+export function isOverdue(invitation: InvitationEntity, now: Date): boolean {
+  return (
+    (invitation.status === 'sent' || invitation.status === 'scheduled') &&
+    invitation.expires_at.getTime() <= now.getTime()
+  );
+}
+
+/**
+ * The one way a public route reaches an invitation by its token (SPEC §5): rate limits per IP and per token, a
+ * shape check (a malformed token is a 404 without a query), the hash looked up across tenants (the token is what
+ * names the tenant), then the work in that tenant's unit of work with the row locked as asked. Cancelled and
+ * unknown tokens are 404; an expired one 410 — an open invitation past `expires_at` is marked expired on the way.
+ * Unknown tokens count against a per-IP budget; once it is spent every token route refuses that IP (429) for the
+ * rest of the window, so guessing tokens from one address stops early.
+ */
+@Injectable()
+export class InvitationAccessService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly invitations: InvitationsRepository,
+    private readonly limiter: RateLimiterService,
+    private readonly config: AppConfigService,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+  ) {}
+
+  async withToken<T>(
+    ctx: RequestContext,
+    token: string,
+    lock: TokenLock,
+    work: (tx: RequestContext, invitation: InvitationEntity) => Promise<T>,
+  ): Promise<T> {
+    await this.checkMissBudget(ctx);
+    if (!isWellFormedInvitationToken(token)) return this.miss(ctx);
+    const hash = hashInvitationToken(token);
+    const limits = this.config.rateLimits;
+    await this.limiter.consume([
+      { key: `invite-token:ip:${ctx.ip ?? 'unknown'}`, rule: limits.invitationTokenIp },
+      { key: `invite-token:token:${hash.subarray(0, 16).toString('hex')}`, rule: limits.invitationTokenPerToken },
+    ]);
+    const found = await this.db.crossTenant(ctx, 'public invitation token', (tx) =>
+      this.invitations.findByTokenHash(tx, hash),
+    );
+    if (!found) return this.miss(ctx);
+    const outcome = await this.db.asTenant(ctx, found.tenant_id, async (tx) => {
+      const invitation = await this.invitations.findInTenant(tx, found.tenant_id, found.id, lock ?? null, hash);
+      if (!invitation || invitation.status === 'cancelled') return null;
+      if (invitation.status === 'expired') return EXPIRED;
+      const now = this.clock.now();
+      if (isOverdue(invitation, now)) {
+        await this.markExpired(tx, invitation, now);
+        return EXPIRED;
+      }
+      return { value: await work(tx, invitation) };
+    });
+    if (outcome === null) throw INVITATION_NOT_FOUND();
+    if (outcome === EXPIRED) throw INVITATION_EXPIRED();
+    return outcome.value;
+  }
+
+  /** Marks an open invitation past its expiry as expired (the token routes on the way, and the sweep). */
+  async markExpired(tx: RequestContext, invitation: InvitationEntity, now: Date): Promise<void> {
+    await this.invitations.update(tx, invitation.id, { status: 'expired', updated_at: now });
+    await this.audit.record(tx, {
+      action: 'invitation.expire',
+      resourceType: 'invitation',
+      resourceId: invitation.id,
+      tenantId: invitation.tenant_id,
+      userId: null,
+      oldValues: { status: invitation.status },
+      newValues: { status: 'expired', expires_at: invitation.expires_at },
+    });
+  }
+
+  private missKey(ctx: RequestContext) {
+    return { key: `invite-token-miss:ip:${ctx.ip ?? 'unknown'}`, rule: this.config.rateLimits.invitationTokenMisses };
+  }
+
+  /** 429 when this IP has already spent its budget of unknown tokens (a peek: the hit is given back). */
+  private async checkMissBudget(ctx: RequestContext): Promise<void> {
+    await this.limiter.refund(await this.limiter.consume([this.missKey(ctx)]));
+  }
+
+  private async miss(ctx: RequestContext): Promise<never> {
+    await this.limiter.consume([this.missKey(ctx)]);
+    throw INVITATION_NOT_FOUND();
+  }
+}

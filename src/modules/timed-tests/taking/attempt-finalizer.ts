@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '../../../common/context/request-context';
+import { AuditService } from '../../audit/audit.service';
+import { InvitationEntity } from '../entities/invitation.entity';
+import { TestAttemptEntity } from '../entities/test-attempt.entity';
+import { InvitationsRepository } from '../invitations/invitations.repository';
+import { TestVersionContent } from '../invitations/test-content.reader';
+import { AnswerValue, attemptScores, autoScoreAnswer } from '../scoring';
+import { AnswerWrite, AttemptsRepository } from './attempts.repository';
+import { AnswerDto } from './dto/answers.dto';
+import { SubmitTestResponse } from './dto/taking.response';
+
+export interface Finalisation {
+  status: 'submitted' | 'auto_submitted';
+  now: Date;
+  /** answers sent with the submit, merged over the saved ones */
+  answers: readonly AnswerDto[];
+  idempotencyKey: string | null;
+}
+
+/**
+ * Ends an attempt (the candidate's submit, or the sweeper at the deadline): merges the submitted answers over the
+ * autosaved ones, writes one answer row per question of the attempt's version scored by scoring.ts, stores the
+ * scores and the response (replayed for the same Idempotency-Key), completes the invitation and logs the event.
+ * The caller holds the invitation's row lock.
+ */
+@Injectable()
+export class AttemptFinalizer {
+  constructor(
+    private readonly attempts: AttemptsRepository,
+    private readonly invitations: InvitationsRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async finalise(
+    tx: RequestContext,
+    invitation: InvitationEntity,
+    attempt: TestAttemptEntity,
+    content: TestVersionContent,
+    how: Finalisation,
+  ): Promise<SubmitTestResponse> {
+    const saved = await this.attempts.savedAnswers(tx, attempt.tenant_id, attempt.id);
+    const merged = new Map<string, { answer: AnswerValue; saved_at: Date }>(
+      saved.map((row) => [row.question_id, { answer: row.answer, saved_at: row.saved_at }]),
+    );
+    for (const answer of how.answers) {
+      merged.set(answer.question_id.toLowerCase(), { answer: answer.answer, saved_at: how.now });
+    }
+    const writes: AnswerWrite[] = content.questions.map((question) => {
+      const given = merged.get(question.id);
+      const scored = autoScoreAnswer(question, given?.answer);
+      return {
+        question_id: question.id,
+        answer: given?.answer ?? (question.type === 'multi_select' ? [] : ''),
+        saved_at: given?.saved_at ?? how.now,
+        ...scored,
+      };
+    });
+    await this.attempts.upsertAnswers(tx, attempt.tenant_id, attempt.id, writes);
+    const passMark = content.version.pass_mark_percent === null ? null : Number(content.version.pass_mark_percent);
+    const scores = attemptScores(
+      content.questions,
+      writes.map((w) => ({ question_id: w.question_id, auto_points: w.auto_points ?? null, manual_score: null })),
+      passMark,
+    );
+    const response: SubmitTestResponse = {
+      message:
+        how.status === 'submitted' ? 'Test submitted successfully' : 'Test submitted automatically at the deadline',
+      score: scores.score,
+      auto_score: scores.auto_score,
+      final_score: scores.final_score,
+      scoring_status: scores.scoring_status,
+      needs_manual_review: scores.needs_manual_review,
+      passed: scores.passed,
+    };
+    const num = (n: number | null) => (n === null ? null : String(n));
+    await this.attempts.update(tx, attempt.id, {
+      status: how.status,
+      submitted_at: how.now,
+      auto_score: num(scores.auto_score),
+      manual_score: num(scores.manual_score),
+      final_score: num(scores.final_score),
+      scoring_status: scores.scoring_status,
+      passed: scores.passed,
+      idempotency_key: how.idempotencyKey,
+      submit_response: response as unknown as Record<string, unknown>,
+      updated_at: how.now,
+    });
+    await this.invitations.update(tx, invitation.id, {
+      status: 'completed',
+      completed_at: how.now,
+      updated_at: how.now,
+    });
+    const answered = [...merged.keys()].length;
+    await this.attempts.appendEvent(tx, {
+      tenantId: attempt.tenant_id,
+      attemptId: attempt.id,
+      invitationId: invitation.id,
+      type: how.status,
+      data: { at: how.now.toISOString(), answered, questions: content.questions.length, ...scores },
+    });
+    await this.audit.record(tx, {
+      action: how.status === 'submitted' ? 'attempt.submit' : 'attempt.auto_submit',
+      resourceType: 'attempt',
+      resourceId: attempt.id,
+      tenantId: attempt.tenant_id,
+      userId: null,
+      newValues: { invitation_id: invitation.id, ...response },
+    });
+    return response;
+  }
+}

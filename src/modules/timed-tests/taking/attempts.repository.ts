@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '../../../common/context/request-context';
+import { DatabaseService } from '../../../database/database.service';
+import { TenantScopedRepository, unscoped } from '../../../database/tenant-scoped';
+import { AttemptAnswerEntity } from '../entities/attempt-answer.entity';
+import { AttemptEventEntity } from '../entities/attempt-event.entity';
+import { TestAttemptEntity } from '../entities/test-attempt.entity';
+import { LessThanOrEqual } from 'typeorm';
+
+export interface AnswerWrite {
+  question_id: string;
+  answer: string | string[];
+  saved_at: Date;
+  is_correct?: boolean | null;
+  auto_points?: number | null;
+  manual_score_status?: 'pending' | null;
+}
+
+/** Attempts of a tenant's invitations (one per invitation), their answers and their append-only event log. */
+@Injectable()
+export class AttemptsRepository extends TenantScopedRepository<TestAttemptEntity> {
+  constructor(db: DatabaseService) {
+    super(db, TestAttemptEntity);
+  }
+
+  findByInvitation(ctx: RequestContext, tenantId: string, invitationId: string): Promise<TestAttemptEntity | null> {
+    return this.findOne(ctx, { tenant_id: tenantId, invitation_id: invitationId });
+  }
+
+  findById(ctx: RequestContext, tenantId: string, id: string): Promise<TestAttemptEntity | null> {
+    return this.findOne(ctx, { tenant_id: tenantId, id });
+  }
+
+  /** In-progress attempts whose deadline (plus grace) is at or before `cutoff`, every tenant (the sweep). */
+  findDue(ctx: RequestContext, cutoff: Date, limit: number): Promise<TestAttemptEntity[]> {
+    return this.find(
+      ctx,
+      unscoped('deadline sweep: every tenant', { status: 'in_progress' as const, deadline: LessThanOrEqual(cutoff) }),
+      { order: { deadline: 'ASC' }, take: limit, select: { id: true, tenant_id: true, invitation_id: true } },
+    );
+  }
+
+  async insert(ctx: RequestContext, row: Partial<TestAttemptEntity>): Promise<TestAttemptEntity> {
+    const repo = this.repo(ctx);
+    return repo.save(repo.create(row));
+  }
+
+  async update(ctx: RequestContext, id: string, changes: Partial<TestAttemptEntity>): Promise<void> {
+    await this.repo(ctx).update(id, changes as never);
+  }
+
+  savedAnswers(ctx: RequestContext, tenantId: string, attemptId: string): Promise<AttemptAnswerEntity[]> {
+    return this.db.repo(ctx, AttemptAnswerEntity).find({
+      where: { tenant_id: tenantId, attempt_id: attemptId },
+      order: { saved_at: 'ASC' },
+    });
+  }
+
+  /** One row per (attempt, question): a later save replaces the answer (and its scoring, when given). */
+  async upsertAnswers(ctx: RequestContext, tenantId: string, attemptId: string, answers: AnswerWrite[]): Promise<void> {
+    if (answers.length === 0) return;
+    const scored = answers.some((a) => a.is_correct !== undefined || a.manual_score_status !== undefined);
+    const columns = scored
+      ? ['answer', 'saved_at', 'is_correct', 'auto_points', 'manual_score_status']
+      : ['answer', 'saved_at'];
+    await this.db
+      .manager(ctx)
+      .createQueryBuilder()
+      .insert()
+      .into(AttemptAnswerEntity)
+      .values(
+        answers.map((a) => ({
+          tenant_id: tenantId,
+          attempt_id: attemptId,
+          question_id: a.question_id,
+          answer: a.answer as never,
+          saved_at: a.saved_at,
+          ...(scored
+            ? {
+                is_correct: a.is_correct ?? null,
+                auto_points: a.auto_points === null || a.auto_points === undefined ? null : String(a.auto_points),
+                manual_score_status: a.manual_score_status ?? null,
+              }
+            : {}),
+        })),
+      )
+      .orUpdate(columns, ['attempt_id', 'question_id'])
+      .updateEntity(false)
+      .execute();
+  }
+
+  async appendEvent(
+    ctx: RequestContext,
+    event: { tenantId: string; attemptId: string | null; invitationId: string; type: string; data?: object },
+  ): Promise<void> {
+    await this.db.repo(ctx, AttemptEventEntity).insert({
+      tenant_id: event.tenantId,
+      attempt_id: event.attemptId,
+      invitation_id: event.invitationId,
+      type: event.type,
+      data: (event.data ?? {}) as never,
+    });
+  }
+}

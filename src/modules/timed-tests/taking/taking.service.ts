@@ -1,0 +1,248 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../../common/clock/clock';
+import { RequestContext } from '../../../common/context/request-context';
+import { JobsService } from '../../../common/jobs/jobs.service';
+import { AppConfigService } from '../../../config/app-config.service';
+import { AuditService } from '../../audit/audit.service';
+import { InvitationEntity } from '../entities/invitation.entity';
+import { TestAttemptEntity } from '../entities/test-attempt.entity';
+import { toCandidateInvitationResponse } from '../invitations/dto/invitation.response';
+import { InvitationAccessService } from '../invitations/invitation-access.service';
+import { INVITATION_TEST_NOT_FOUND } from '../invitations/invitations.errors';
+import { InvitationsRepository } from '../invitations/invitations.repository';
+import { TestContentReader, TestVersionContent, toCandidateTest } from '../invitations/test-content.reader';
+import { checkAnswers, deadlineOf, insideScheduleWindow, remainingSeconds } from './answer-rules';
+import { AttemptFinalizer } from './attempt-finalizer';
+import { AttemptsRepository } from './attempts.repository';
+import { AnswersDto } from './dto/answers.dto';
+import { SaveAnswersResponse, StartTestResponse, SubmitTestResponse, TakeTestResponse } from './dto/taking.response';
+import {
+  ATTEMPT_ALREADY_SUBMITTED,
+  ATTEMPT_DEADLINE_PASSED,
+  ATTEMPT_NOT_STARTED,
+  INVALID_IDEMPOTENCY_KEY,
+  INVITATION_NOT_STARTABLE,
+  OUTSIDE_SCHEDULE_WINDOW,
+} from './taking.errors';
+
+export const DEADLINE_JOB = 'attempt.deadline';
+
+/**
+ * Taking a test by its token (SPEC §4 "Taking a test", §5): read it, start it once, autosave answers, submit once.
+ * The invitation row is locked for every change (FOR UPDATE; FOR SHARE while autosaving, so a submit or the
+ * sweeper waits for a save in flight), and one attempt per invitation is also a unique index.
+ */
+@Injectable()
+export class TakingService {
+  constructor(
+    private readonly access: InvitationAccessService,
+    private readonly invitations: InvitationsRepository,
+    private readonly attempts: AttemptsRepository,
+    private readonly tests: TestContentReader,
+    private readonly finalizer: AttemptFinalizer,
+    private readonly jobs: JobsService,
+    private readonly audit: AuditService,
+    private readonly config: AppConfigService,
+    private readonly clock: Clock,
+  ) {}
+
+  private get rules() {
+    return this.config.values.timedTests;
+  }
+
+  take(ctx: RequestContext, token: string): Promise<TakeTestResponse> {
+    return this.access.withToken(ctx, token, null, async (tx, invitation) => {
+      const now = this.clock.now();
+      const attempt = await this.attempts.findByInvitation(tx, invitation.tenant_id, invitation.id);
+      if (invitation.status === 'completed' || (attempt && attempt.status !== 'in_progress')) {
+        throw ATTEMPT_ALREADY_SUBMITTED();
+      }
+      if (!attempt) this.checkWindow(invitation, now);
+      const content = attempt
+        ? await this.version(tx, invitation, attempt.test_version_id)
+        : await this.currentVersion(tx, invitation);
+      const saved = attempt ? await this.attempts.savedAnswers(tx, invitation.tenant_id, attempt.id) : [];
+      const allowedMs = deadlineOf(now, content.version.duration_minutes, invitation.extra_time_percent);
+      return {
+        invite: toCandidateInvitationResponse(invitation, content.version.title),
+        test: toCandidateTest(content),
+        server_time: now.toISOString(),
+        started_at: attempt ? attempt.started_at.toISOString() : null,
+        deadline: attempt ? attempt.deadline.toISOString() : null,
+        remaining_time_seconds: remainingSeconds(attempt ? attempt.deadline : allowedMs, now),
+        saved_answers: saved.map((row) => ({
+          question_id: row.question_id,
+          answer: row.answer,
+          saved_at: row.saved_at.toISOString(),
+        })),
+      };
+    });
+  }
+
+  /** Idempotent: a started attempt is returned as it is (same clock); a finished one is never reopened (409). */
+  start(ctx: RequestContext, token: string): Promise<StartTestResponse> {
+    return this.access.withToken(ctx, token, 'update', async (tx, invitation) => {
+      const now = this.clock.now();
+      const existing = await this.attempts.findByInvitation(tx, invitation.tenant_id, invitation.id);
+      if (existing) {
+        if (existing.status !== 'in_progress') throw ATTEMPT_ALREADY_SUBMITTED();
+        return this.started(existing, now, 'Test already started');
+      }
+      if (invitation.status === 'completed') throw ATTEMPT_ALREADY_SUBMITTED();
+      if (invitation.status !== 'sent' && invitation.status !== 'scheduled') {
+        throw INVITATION_NOT_STARTABLE(invitation.status);
+      }
+      this.checkWindow(invitation, now);
+      const content = await this.currentVersion(tx, invitation);
+      const deadline = deadlineOf(now, content.version.duration_minutes, invitation.extra_time_percent);
+      const attempt = await this.attempts.insert(tx, {
+        tenant_id: invitation.tenant_id,
+        invitation_id: invitation.id,
+        test_id: invitation.test_id,
+        test_version_id: content.version.id,
+        applicant_email: invitation.applicant_email,
+        status: 'in_progress',
+        started_at: now,
+        deadline,
+        created_at: now,
+        updated_at: now,
+      });
+      await this.invitations.update(tx, invitation.id, { status: 'in_progress', started_at: now, updated_at: now });
+      await this.attempts.appendEvent(tx, {
+        tenantId: invitation.tenant_id,
+        attemptId: attempt.id,
+        invitationId: invitation.id,
+        type: 'started',
+        data: { at: now.toISOString(), deadline: deadline.toISOString(), test_version_id: content.version.id },
+      });
+      await this.jobs.send(
+        tx,
+        DEADLINE_JOB,
+        { attemptId: attempt.id, tenantId: invitation.tenant_id },
+        { startAfter: new Date(deadline.getTime() + this.rules.submitGraceSeconds * 1000), singletonKey: attempt.id },
+      );
+      await this.audit.record(tx, {
+        action: 'attempt.start',
+        resourceType: 'attempt',
+        resourceId: attempt.id,
+        tenantId: invitation.tenant_id,
+        userId: null,
+        newValues: { invitation_id: invitation.id, started_at: now, deadline },
+      });
+      return this.started(attempt, now, 'Test started successfully');
+    });
+  }
+
+  /** Autosave: upserts one row per question; one event per call (not per keystroke). */
+  saveAnswers(ctx: RequestContext, token: string, dto: AnswersDto): Promise<SaveAnswersResponse> {
+    return this.access.withToken(ctx, token, 'share', async (tx, invitation) => {
+      const now = this.clock.now();
+      const attempt = await this.openAttempt(tx, invitation, now);
+      const content = await this.version(tx, invitation, attempt.test_version_id);
+      checkAnswers(content.questions, dto.answers);
+      await this.attempts.upsertAnswers(
+        tx,
+        attempt.tenant_id,
+        attempt.id,
+        dto.answers.map((a) => ({ question_id: a.question_id.toLowerCase(), answer: a.answer, saved_at: now })),
+      );
+      await this.attempts.appendEvent(tx, {
+        tenantId: attempt.tenant_id,
+        attemptId: attempt.id,
+        invitationId: invitation.id,
+        type: 'answers_saved',
+        data: { at: now.toISOString(), question_ids: dto.answers.map((a) => a.question_id.toLowerCase()) },
+      });
+      return {
+        message: 'Answers saved',
+        saved: dto.answers.length,
+        server_time: now.toISOString(),
+        deadline: attempt.deadline.toISOString(),
+        remaining_time_seconds: remainingSeconds(attempt.deadline, now),
+      };
+    });
+  }
+
+  /**
+   * Submit once. A repeat with the first submit's Idempotency-Key gets the first response again; any other repeat
+   * is 409. After deadline + grace it is 409 and nothing changes (the sweeper submits what was saved).
+   */
+  submit(
+    ctx: RequestContext,
+    token: string,
+    dto: AnswersDto,
+    idempotencyKey: string | undefined,
+  ): Promise<SubmitTestResponse> {
+    const key = idempotencyKeyOf(idempotencyKey);
+    return this.access.withToken(ctx, token, 'update', async (tx, invitation) => {
+      const now = this.clock.now();
+      const attempt = await this.attempts.findByInvitation(tx, invitation.tenant_id, invitation.id);
+      if (attempt && attempt.status !== 'in_progress') {
+        if (key && attempt.idempotency_key === key && attempt.submit_response) {
+          return attempt.submit_response as unknown as SubmitTestResponse;
+        }
+        throw ATTEMPT_ALREADY_SUBMITTED();
+      }
+      const open = await this.openAttempt(tx, invitation, now);
+      const content = await this.version(tx, invitation, open.test_version_id);
+      checkAnswers(content.questions, dto.answers);
+      return this.finalizer.finalise(tx, invitation, open, content, {
+        status: 'submitted',
+        now,
+        answers: dto.answers,
+        idempotencyKey: key,
+      });
+    });
+  }
+
+  /** The attempt answers may still be written to: started, not finished, not past deadline + grace. */
+  private async openAttempt(tx: RequestContext, invitation: InvitationEntity, now: Date): Promise<TestAttemptEntity> {
+    const attempt = await this.attempts.findByInvitation(tx, invitation.tenant_id, invitation.id);
+    if (!attempt) throw invitation.status === 'completed' ? ATTEMPT_ALREADY_SUBMITTED() : ATTEMPT_NOT_STARTED();
+    if (attempt.status !== 'in_progress') throw ATTEMPT_ALREADY_SUBMITTED();
+    if (now.getTime() > attempt.deadline.getTime() + this.rules.submitGraceSeconds * 1000) {
+      throw ATTEMPT_DEADLINE_PASSED();
+    }
+    return attempt;
+  }
+
+  private checkWindow(invitation: InvitationEntity, now: Date): void {
+    const minutes = this.rules.scheduleWindowMinutes;
+    if (!insideScheduleWindow(invitation.scheduled_date, invitation.no_schedule, now, minutes)) {
+      throw OUTSIDE_SCHEDULE_WINDOW(minutes);
+    }
+  }
+
+  private started(attempt: TestAttemptEntity, now: Date, message: string): StartTestResponse {
+    return {
+      message,
+      status: 'in_progress',
+      started_at: attempt.started_at.toISOString(),
+      deadline: attempt.deadline.toISOString(),
+      server_time: now.toISOString(),
+      remaining_time_seconds: remainingSeconds(attempt.deadline, now),
+    };
+  }
+
+  private async currentVersion(tx: RequestContext, invitation: InvitationEntity): Promise<TestVersionContent> {
+    const test = await this.tests.findTest(tx, { tenant_id: invitation.tenant_id, id: invitation.test_id });
+    if (!test?.current_version_id) throw INVITATION_TEST_NOT_FOUND();
+    return this.version(tx, invitation, test.current_version_id);
+  }
+
+  private async version(
+    tx: RequestContext,
+    invitation: InvitationEntity,
+    versionId: string,
+  ): Promise<TestVersionContent> {
+    const content = await this.tests.loadVersion(tx, invitation.tenant_id, versionId);
+    if (!content) throw INVITATION_TEST_NOT_FOUND();
+    return content;
+  }
+}
+
+function idempotencyKeyOf(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  if (!/^[\x21-\x7e]{1,255}$/.test(header)) throw INVALID_IDEMPOTENCY_KEY();
+  return header;
+}

@@ -1,0 +1,306 @@
+import type { Response } from 'supertest';
+import { JobsService } from '../../src/common/jobs/jobs.service';
+import { AttemptSweeperService } from '../../src/modules/timed-tests/taking/attempt-sweeper.service';
+import { bearer } from '../setup/factories';
+import { setupTwoTenants, TwoTenants } from '../setup/fixtures';
+import { ISO } from '../setup/matchers';
+import { createTestApp, TestApp } from '../setup/test-app';
+import { allKeys, ANSWER_KEY_FIELDS, controlClock, insertTest, InsertedTest } from '../setup/timed-tests';
+
+const MINUTE = 60_000;
+
+function expectError(res: Response, status: number, code: string): void {
+  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
+}
+
+describe('Taking a test', () => {
+  let t: TestApp;
+  let w: TwoTenants;
+  let mixed: InsertedTest;
+  let other: InsertedTest;
+  let clock: ReturnType<typeof controlClock>;
+  let seq = 0;
+
+  beforeAll(async () => {
+    t = await createTestApp({ RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '1000' });
+    w = await setupTwoTenants(t);
+    mixed = await insertTest(t.db, w.a.tenant.id, { title: 'Mixed', durationMinutes: 20, passMark: 50 });
+    other = await insertTest(t.db, w.a.tenant.id, { title: 'Other' });
+  });
+  beforeEach(() => {
+    clock = controlClock(t);
+  });
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(() => t.close());
+
+  const [MC, MULTI, ESSAY] = [0, 1, 2];
+  const q = (i: number) => mixed.questions[i].id;
+
+  async function invite(overrides: object = {}, test = mixed): Promise<{ id: string; token: string }> {
+    const res = await t
+      .http()
+      .post('/api/invites')
+      .set(bearer(w.a.adminTokens))
+      .send({ test_id: test.id, applicant_email: `taker-${++seq}@example.test`, applicant_name: 'Tia', ...overrides });
+    expect(res.status).toBe(201);
+    return { id: res.body.id, token: res.body.invite_token };
+  }
+  const attemptOf = async (invitationId: string) =>
+    (await t.db.query(`SELECT * FROM test_attempts WHERE invitation_id = $1`, [invitationId]))[0];
+  const events = async (invitationId: string) =>
+    (await t.db.query(`SELECT type, data FROM attempt_events WHERE invitation_id = $1 ORDER BY id`, [
+      invitationId,
+    ])) as {
+      type: string;
+      data: Record<string, unknown>;
+    }[];
+  const answersOf = async (attemptId: string) =>
+    t.db.query(
+      `SELECT question_id, answer, is_correct, auto_points, manual_score_status FROM attempt_answers
+                 WHERE attempt_id = $1 ORDER BY question_id`,
+      [attemptId],
+    );
+  const start = (token: string) => t.http().post(`/api/start-test/${token}`);
+  const save = (token: string, answers: object[]) => t.http().put(`/api/take-test/${token}/answers`).send({ answers });
+  const submit = (token: string, answers: object[], key?: string) => {
+    const req = t.http().post(`/api/submit-test/${token}`);
+    if (key) req.set('Idempotency-Key', key);
+    return req.send({ answers });
+  };
+
+  it('GET take-test before start: the test without answer keys, the whole time, no saved answers', async () => {
+    const { token } = await invite({ extra_time_percent: 50 });
+    const res = await t.http().get(`/api/take-test/${token}`).expect(200);
+    expect(res.body).toMatchObject({
+      server_time: ISO,
+      started_at: null,
+      deadline: null,
+      remaining_time_seconds: 30 * 60,
+      saved_answers: [],
+    });
+    expect(res.body.test.questions.map((x: { id: string }) => x.id)).toEqual(mixed.questions.map((x) => x.id));
+    const keys = allKeys(res.body);
+    for (const key of [...ANSWER_KEY_FIELDS, 'invite_token']) expect(keys.has(key)).toBe(false);
+  });
+
+  it('start: 200 once, deadline = start + duration × (1 + extra), the deadline job queued, event logged', async () => {
+    const send = jest.spyOn(t.app.get(JobsService), 'send');
+    const { id, token } = await invite({ extra_time_percent: 50 });
+    const res = await start(token).expect(200);
+    const startedAt = clock.now();
+    expect(res.body).toEqual({
+      message: 'Test started successfully',
+      status: 'in_progress',
+      started_at: startedAt.toISOString(),
+      deadline: new Date(startedAt.getTime() + 30 * MINUTE).toISOString(),
+      server_time: startedAt.toISOString(),
+      remaining_time_seconds: 30 * 60,
+    });
+    const attempt = await attemptOf(id);
+    expect(attempt).toMatchObject({ status: 'in_progress', test_version_id: mixed.versionId });
+    expect(send).toHaveBeenCalledWith(
+      expect.anything(),
+      'attempt.deadline',
+      { attemptId: attempt.id, tenantId: w.a.tenant.id },
+      { startAfter: new Date(startedAt.getTime() + 31 * MINUTE), singletonKey: attempt.id },
+    );
+    expect((await events(id)).map((e) => e.type)).toEqual(['started']);
+    const inv = (await t.db.query(`SELECT status, started_at FROM invitations WHERE id = $1`, [id]))[0];
+    expect(inv.status).toBe('in_progress');
+  });
+
+  it('10 parallel starts → one attempt, one deadline; a later start never resets the clock', async () => {
+    const { id, token } = await invite();
+    const results = await Promise.all(Array.from({ length: 10 }, () => start(token)));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(new Set(results.map((r) => r.body.deadline)).size).toBe(1);
+    expect(new Set(results.map((r) => r.body.started_at)).size).toBe(1);
+    expect(await t.db.query(`SELECT id FROM test_attempts WHERE invitation_id = $1`, [id])).toHaveLength(1);
+    expect((await events(id)).filter((e) => e.type === 'started')).toHaveLength(1);
+    clock.advance(5 * MINUTE);
+    const again = await start(token).expect(200);
+    expect(again.body).toMatchObject({ message: 'Test already started', deadline: results[0].body.deadline });
+    expect(again.body.remaining_time_seconds).toBe(15 * 60);
+  });
+
+  it('the schedule window: 409 OUTSIDE_SCHEDULE_WINDOW before it, allowed within ±30 minutes', async () => {
+    const at = new Date(clock.now().getTime() + 2 * 60 * MINUTE);
+    const { id, token } = await invite({ scheduled_date: at.toISOString() });
+    expectError(await t.http().get(`/api/take-test/${token}`), 409, 'OUTSIDE_SCHEDULE_WINDOW');
+    expectError(await start(token), 409, 'OUTSIDE_SCHEDULE_WINDOW');
+    expect(await attemptOf(id)).toBeUndefined();
+    clock.set(new Date(at.getTime() - 29 * MINUTE));
+    await t.http().get(`/api/take-test/${token}`).expect(200);
+    await start(token).expect(200);
+    clock.set(new Date(at.getTime() + 45 * MINUTE));
+    // once started, always readable until completed
+    await t.http().get(`/api/take-test/${token}`).expect(200);
+  });
+
+  it('autosave: upserts per question, one event per call; foreign question 400, wrong shape 400, before start 409', async () => {
+    const { id, token } = await invite();
+    expectError(await save(token, [{ question_id: q(MC), answer: '4' }]), 409, 'ATTEMPT_NOT_STARTED');
+    await start(token).expect(200);
+    const res = await save(token, [
+      { question_id: q(MC), answer: '3' },
+      { question_id: q(ESSAY), answer: 'draft' },
+    ]).expect(200);
+    expect(res.body).toMatchObject({ message: 'Answers saved', saved: 2, remaining_time_seconds: 20 * 60 });
+    await save(token, [{ question_id: q(MC), answer: '4' }]).expect(200);
+    const attempt = await attemptOf(id);
+    const saved = await answersOf(attempt.id);
+    expect(saved.map((a: { answer: unknown }) => a.answer).sort()).toEqual(['4', 'draft']);
+    expectError(await save(token, [{ question_id: other.questions[0].id, answer: '4' }]), 400, 'QUESTION_NOT_IN_TEST');
+    expectError(await save(token, [{ question_id: q(MULTI), answer: 'a' }]), 400, 'INVALID_ANSWER');
+    expectError(await save(token, [{ question_id: q(MC), answer: ['4'] }]), 400, 'INVALID_ANSWER');
+    expectError(await save(token, [{ question_id: q(MC), answer: 'not an option' }]), 400, 'INVALID_ANSWER');
+    expectError(await save(token, [{ question_id: q(MC), answer: 4 }]), 400, 'VALIDATION_ERROR');
+    expectError(await save(token, [{ question_id: 'x', answer: '4' }]), 400, 'VALIDATION_ERROR');
+    expect((await answersOf(attempt.id)).map((a: { answer: unknown }) => a.answer).sort()).toEqual(['4', 'draft']);
+    expect((await events(id)).map((e) => e.type)).toEqual(['started', 'answers_saved', 'answers_saved']);
+    const take = await t.http().get(`/api/take-test/${token}`).expect(200);
+    expect(take.body.saved_answers).toHaveLength(2);
+  });
+
+  it('submit: merged with saved answers, one row per question, scores, invitation completed; then 409s', async () => {
+    const { id, token } = await invite();
+    await start(token).expect(200);
+    await save(token, [{ question_id: q(MC), answer: '4' }]).expect(200);
+    const res = await submit(token, [{ question_id: q(MULTI), answer: ['c', 'a'] }], 'key-1').expect(200);
+    expect(res.body).toEqual({
+      message: 'Test submitted successfully',
+      score: null,
+      auto_score: 100,
+      final_score: null,
+      scoring_status: 'needs_review',
+      needs_manual_review: true,
+      passed: null,
+    });
+    const attempt = await attemptOf(id);
+    expect(attempt).toMatchObject({ status: 'submitted', auto_score: '100.00', scoring_status: 'needs_review' });
+    const rows = await answersOf(attempt.id);
+    expect(rows).toHaveLength(3);
+    const byQuestion = Object.fromEntries(rows.map((r: { question_id: string }) => [r.question_id, r]));
+    expect(byQuestion[q(MC)]).toMatchObject({ answer: '4', is_correct: true, auto_points: '2.00' });
+    expect(byQuestion[q(MULTI)]).toMatchObject({ answer: ['c', 'a'], is_correct: true, auto_points: '3.00' });
+    expect(byQuestion[q(ESSAY)]).toMatchObject({ answer: '', manual_score_status: 'pending', is_correct: null });
+    const inv = (await t.db.query(`SELECT status, completed_at FROM invitations WHERE id = $1`, [id]))[0];
+    expect(inv.status).toBe('completed');
+    expect((await events(id)).map((e) => e.type)).toEqual(['started', 'answers_saved', 'submitted']);
+
+    // the same Idempotency-Key replays the first result; anything else is 409 and nothing changes
+    const replay = await submit(token, [{ question_id: q(MC), answer: '3' }], 'key-1').expect(200);
+    expect(replay.body).toEqual(res.body);
+    expectError(await submit(token, [], 'key-2'), 409, 'ATTEMPT_ALREADY_SUBMITTED');
+    expectError(await submit(token, []), 409, 'ATTEMPT_ALREADY_SUBMITTED');
+    expectError(await start(token), 409, 'ATTEMPT_ALREADY_SUBMITTED');
+    expectError(await save(token, [{ question_id: q(MC), answer: '3' }]), 409, 'ATTEMPT_ALREADY_SUBMITTED');
+    expectError(await t.http().get(`/api/take-test/${token}`), 409, 'ATTEMPT_ALREADY_SUBMITTED');
+    expectError(
+      await t
+        .http()
+        .post(`/api/invites/token/${token}/schedule`)
+        .send({ scheduled_date: new Date(Date.now() + 86_400_000).toISOString() }),
+      409,
+      'INVITATION_STATE_CONFLICT',
+    );
+    expect(await attemptOf(id)).toEqual(attempt);
+    expect(await answersOf(attempt.id)).toEqual(rows);
+  });
+
+  it('an all-automatic test gets its final score and passed at submit', async () => {
+    const auto = await insertTest(t.db, w.a.tenant.id, {
+      passMark: 60,
+      questions: [
+        { type: 'multiple_choice', options: ['x', 'y'], correct_answer: 'x', points: 1 },
+        { type: 'multiple_choice', options: ['x', 'y'], correct_answer: 'y', points: 1 },
+      ],
+    });
+    const { token } = await invite({}, auto);
+    await start(token).expect(200);
+    const res = await submit(token, [
+      { question_id: auto.questions[0].id, answer: 'x' },
+      { question_id: auto.questions[1].id, answer: 'x' },
+    ]).expect(200);
+    expect(res.body).toMatchObject({
+      score: 50,
+      auto_score: 50,
+      final_score: 50,
+      scoring_status: 'auto_only',
+      passed: false,
+    });
+  });
+
+  it('submit with an answer of another test is 400 and changes nothing', async () => {
+    const { id, token } = await invite();
+    await start(token).expect(200);
+    expectError(
+      await submit(token, [{ question_id: other.questions[0].id, answer: '4' }]),
+      400,
+      'QUESTION_NOT_IN_TEST',
+    );
+    expect(await attemptOf(id)).toMatchObject({ status: 'in_progress' });
+    expectError(await submit(token, [], ' bad key'), 400, 'INVALID_IDEMPOTENCY_KEY');
+  });
+
+  it('after deadline + grace: submit 409 and nothing changes; the sweeper auto-submits the saved answers once', async () => {
+    const { id, token } = await invite();
+    await start(token).expect(200);
+    await save(token, [
+      { question_id: q(MC), answer: '4' },
+      { question_id: q(ESSAY), answer: 'my essay' },
+    ]).expect(200);
+    clock.advance(20 * MINUTE + 30_000); // inside the grace: still accepted for autosave
+    await save(token, [{ question_id: q(MULTI), answer: ['a'] }]).expect(200);
+    clock.advance(31_000); // past deadline + 60 s
+    const before = await attemptOf(id);
+    expectError(await submit(token, [{ question_id: q(MC), answer: '3' }]), 409, 'ATTEMPT_DEADLINE_PASSED');
+    expectError(await save(token, [{ question_id: q(MC), answer: '3' }]), 409, 'ATTEMPT_DEADLINE_PASSED');
+    expect(await attemptOf(id)).toEqual(before);
+
+    const sweeper = t.app.get(AttemptSweeperService);
+    const [first, second] = await Promise.all([
+      sweeper.sweepExpiredAttempts(clock.now()),
+      sweeper.sweepExpiredAttempts(clock.now()),
+    ]);
+    expect(first + second).toBeGreaterThanOrEqual(1);
+    const attempt = await attemptOf(id);
+    expect(attempt).toMatchObject({ status: 'auto_submitted', scoring_status: 'needs_review', auto_score: '40.00' });
+    const rows = await answersOf(attempt.id);
+    const byQuestion = Object.fromEntries(rows.map((r: { question_id: string }) => [r.question_id, r]));
+    expect(byQuestion[q(MC)]).toMatchObject({ answer: '4', is_correct: true });
+    expect(byQuestion[q(MULTI)]).toMatchObject({ answer: ['a'], is_correct: false });
+    expect(byQuestion[q(ESSAY)]).toMatchObject({ answer: 'my essay', manual_score_status: 'pending' });
+    const types = (await events(id)).map((e) => e.type);
+    expect(types.filter((type) => type === 'auto_submitted')).toHaveLength(1);
+    expect(await sweeper.sweepExpiredAttempts(clock.now())).toBe(0);
+    expect(await sweeper.autoSubmit(w.a.tenant.id, attempt.id, clock.now())).toBe(false);
+    expectError(await submit(token, []), 409, 'ATTEMPT_ALREADY_SUBMITTED');
+  });
+
+  it('the deadline job does nothing before deadline + grace', async () => {
+    const { id, token } = await invite();
+    await start(token).expect(200);
+    const attempt = await attemptOf(id);
+    const sweeper = t.app.get(AttemptSweeperService);
+    expect(await sweeper.autoSubmit(w.a.tenant.id, attempt.id, new Date(clock.now().getTime() + 20 * MINUTE))).toBe(
+      false,
+    );
+    expect(await sweeper.autoSubmit(w.a.tenant.id, attempt.id, new Date(clock.now().getTime() + 22 * MINUTE))).toBe(
+      true,
+    );
+    expect((await attemptOf(id)).status).toBe('auto_submitted');
+  });
+
+  it('wrong, cancelled and foreign tokens are 404 on every taking route', async () => {
+    const { id, token } = await invite();
+    await t.http().post(`/api/invites/${id}/cancel`).set(bearer(w.a.adminTokens)).expect(200);
+    for (const bad of [token, 'x'.repeat(43), 'short']) {
+      expectError(await t.http().get(`/api/take-test/${bad}`), 404, 'INVITATION_NOT_FOUND');
+      expectError(await start(bad), 404, 'INVITATION_NOT_FOUND');
+      expectError(await save(bad, []), 404, 'INVITATION_NOT_FOUND');
+      expectError(await submit(bad, []), 404, 'INVITATION_NOT_FOUND');
+    }
+    expect(await attemptOf(id)).toBeUndefined();
+  });
+});
