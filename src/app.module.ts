@@ -20,6 +20,7 @@ import { InvitationsModule } from './modules/timed-tests/invitations/invitations
 import { TakingModule } from './modules/timed-tests/taking/taking.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
 import { TestsModule } from './modules/timed-tests/tests/tests.module';
+import { ResultsModule } from './modules/timed-tests/results/results.module';
 import { UsersModule } from './modules/users/users.module';
 import { Global } from '@nestjs/common';
 
@@ -64,6 +65,7 @@ export class AppModule {
         TestsModule,
         InvitationsModule,
         TakingModule,
+        ResultsModule,
       ],
     };
   }

@@ -9,6 +9,7 @@ import * as tenants from './tenants/tenants.errors';
 import * as invitations from './timed-tests/invitations/invitations.errors';
 import * as taking from './timed-tests/taking/taking.errors';
 import * as timedTests from './timed-tests/tests/tests.errors';
+import * as results from './timed-tests/results/results.errors';
 import * as users from './users/users.errors';
 
 /**
@@ -27,6 +28,7 @@ const CATALOGUES: readonly object[] = [
   submissions,
   tenants,
   timedTests,
+  results,
   users,
   invitations,
   taking,
