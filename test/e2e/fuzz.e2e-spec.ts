@@ -15,6 +15,7 @@ import {
   Prng,
 } from '../setup/fuzz';
 import { filePart, frontendParts, postMedia, webm } from '../setup/media-upload';
+import { insertTest } from '../setup/timed-tests';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 /**
@@ -107,6 +108,9 @@ describe('Fuzzing every OpenAPI operation', () => {
       RATE_LIMIT_LOGIN_IP_LIMIT: '1000000',
       RATE_LIMIT_REGISTER_LIMIT: '1000000',
       RATE_LIMIT_REFRESH_LIMIT: '1000000',
+      RATE_LIMIT_INVITE_TOKEN_IP_LIMIT: '1000000',
+      RATE_LIMIT_INVITE_TOKEN_LIMIT: '1000000',
+      RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '1000000',
       ALLOW_PUBLIC_REGISTRATION: 'true',
     });
     await t.app.listen(0, '127.0.0.1');
@@ -155,6 +159,24 @@ describe('Fuzzing every OpenAPI operation', () => {
     pools.email = [own.candidate.email, foreign.admin.email, 'nobody@example.test'];
     pools.test_type = ['SJT', 'jdt', 'XYZ'];
     pools.type = ['sjt', 'jdt', 'global', 'other'];
+    // a timed test with a started invitation, so token routes and invitation ids sometimes hit real rows
+    const timedTest = await insertTest(t.db, own.tenant.id);
+    const invitation = await t
+      .http()
+      .post('/api/invites')
+      .set(bearer(own.adminTokens))
+      .send({ test_id: timedTest.id, applicant_email: 'fuzz@example.test', applicant_name: 'Fuzz', no_schedule: true })
+      .expect(201);
+    const open = await t
+      .http()
+      .post('/api/invites')
+      .set(bearer(own.adminTokens))
+      .send({ test_id: timedTest.id, applicant_email: 'fuzz2@example.test', applicant_name: 'Fuzz' })
+      .expect(201);
+    await t.http().post(`/api/start-test/${invitation.body.invite_token}`).expect(200);
+    pools.token = [invitation.body.invite_token, open.body.invite_token, 'x'.repeat(43)];
+    pools.id.push(invitation.body.id, timedTest.id);
+    pools.test_id = [timedTest.id];
   });
   afterAll(() => t.close());
 

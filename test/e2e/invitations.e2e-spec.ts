@@ -130,10 +130,10 @@ describe('Invitations', () => {
       expectError(await t.http().post('/api/invites').send(body), 401, 'NOT_AUTHENTICATED');
       expectError(await create(body, w.a.candidateTokens), 403, 'INSUFFICIENT_ROLE');
       expectError(await create(body, w.a.proctorTokens), 403, 'INSUFFICIENT_ROLE');
-      expectError(await create({ ...body, test_id: testB.id }), 404, 'INVITATION_TEST_NOT_FOUND');
+      expectError(await create({ ...body, test_id: testB.id }), 404, 'TEST_NOT_FOUND');
       const inactive = await insertTest(t.db, w.a.tenant.id);
       await t.db.query(`UPDATE tests SET is_active = false, deleted_at = now() WHERE id = $1`, [inactive.id]);
-      expectError(await create({ ...body, test_id: inactive.id }), 404, 'INVITATION_TEST_NOT_FOUND');
+      expectError(await create({ ...body, test_id: inactive.id }), 404, 'TEST_NOT_FOUND');
       const rows = await t.db.query(`SELECT 1 FROM invitations WHERE applicant_email = $1`, [body.applicant_email]);
       expect(rows).toHaveLength(0);
     });
@@ -307,7 +307,7 @@ describe('Invitations', () => {
       expectError(
         await t.http().post('/api/invites/bulk').set(bearer(w.a.adminTokens)).send(body),
         404,
-        'INVITATION_TEST_NOT_FOUND',
+        'TEST_NOT_FOUND',
       );
       expectError(
         await t.http().post('/api/invites/bulk').set(bearer(w.a.candidateTokens)).send(body),
@@ -411,15 +411,12 @@ describe('Invitations', () => {
         .post('/api/auth/register')
         .send({ email: email(), password: DEFAULT_PASSWORD, full_name: 'Eve', invite_token: created.invite_token });
       expectError(mismatch, 403, 'INVALID_INVITATION');
-      const res = await t
-        .http()
-        .post('/api/auth/register')
-        .send({
-          email: to.toUpperCase(),
-          password: DEFAULT_PASSWORD,
-          full_name: 'Ann',
-          invite_token: created.invite_token,
-        });
+      const res = await t.http().post('/api/auth/register').send({
+        email: to.toUpperCase(),
+        password: DEFAULT_PASSWORD,
+        full_name: 'Ann',
+        invite_token: created.invite_token,
+      });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ email: to, role: 'applicant', tenant_id: w.a.tenant.id });
       const tokens = await loginAs(t, { email: to, password: DEFAULT_PASSWORD });

@@ -19,6 +19,7 @@ describe('Taking a test', () => {
   let mixed: InsertedTest;
   let other: InsertedTest;
   let clock: ReturnType<typeof controlClock>;
+  let second: TestApp | undefined;
   let seq = 0;
 
   beforeAll(async () => {
@@ -31,7 +32,10 @@ describe('Taking a test', () => {
     clock = controlClock(t);
   });
   afterEach(() => jest.restoreAllMocks());
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await second?.close();
+    await t.close();
+  });
 
   const [MC, MULTI, ESSAY] = [0, 1, 2];
   const q = (i: number) => mixed.questions[i].id;
@@ -42,7 +46,7 @@ describe('Taking a test', () => {
       .post('/api/invites')
       .set(bearer(w.a.adminTokens))
       .send({ test_id: test.id, applicant_email: `taker-${++seq}@example.test`, applicant_name: 'Tia', ...overrides });
-    expect(res.status).toBe(201);
+    if (res.status !== 201) throw new Error(`invite: ${res.status} ${JSON.stringify(res.body)}`);
     return { id: res.body.id, token: res.body.invite_token };
   }
   const attemptOf = async (invitationId: string) =>
@@ -290,6 +294,29 @@ describe('Taking a test', () => {
       true,
     );
     expect((await attemptOf(id)).status).toBe('auto_submitted');
+  });
+
+  it('two app instances sweeping the same database finalise each expired attempt exactly once', async () => {
+    // Kept open until the end of the file: passport's strategy registry is per process, so the last app built
+    // authenticates for both, and must outlive the requests that follow.
+    second = await createTestApp({}, { databaseUrl: t.databaseUrl });
+    const invites = await Promise.all(Array.from({ length: 12 }, () => invite()));
+    for (const { token } of invites) await start(token).expect(200);
+    await save(invites[0].token, [{ question_id: q(ESSAY), answer: 'kept' }]).expect(200);
+    const later = new Date(clock.now().getTime() + 22 * MINUTE);
+    const sweepers = [t.app.get(AttemptSweeperService), second.app.get(AttemptSweeperService)];
+    const counts = await Promise.all([...sweepers, ...sweepers].map((s) => s.sweepExpiredAttempts(later)));
+    const ids = invites.map((i) => i.id);
+    const rows = await t.db.query(
+      `SELECT a.status, (SELECT count(*)::int FROM attempt_events e WHERE e.attempt_id = a.id AND e.type = 'auto_submitted') AS n
+         FROM test_attempts a WHERE a.invitation_id = ANY($1)`,
+      [ids],
+    );
+    expect(rows).toHaveLength(12);
+    expect(rows.every((r: { status: string; n: number }) => r.status === 'auto_submitted' && r.n === 1)).toBe(true);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(12);
+    const kept = await answersOf((await attemptOf(invites[0].id)).id);
+    expect(kept.find((a: { question_id: string }) => a.question_id === q(ESSAY)).answer).toBe('kept');
   });
 
   it('wrong, cancelled and foreign tokens are 404 on every taking route', async () => {

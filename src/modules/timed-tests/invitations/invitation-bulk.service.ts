@@ -77,7 +77,7 @@ export class InvitationBulkService {
     if (rows.length === 0) throw INVALID_INVITATION_CSV('The file has no invitee rows');
     if (rows.length > bulkMaxRows) throw PAYLOAD_TOO_LARGE(`At most ${bulkMaxRows} invitations per request`);
 
-    const test = await this.invitations.activeTest(ctx, testId);
+    const test = await this.db.transaction(ctx, (tx) => this.invitations.activeTest(tx, testId));
     const result: BulkInvitationsResponse = { created: [], errors: [] };
     const seen = new Set<string>();
     for (const { row, value } of rows) {

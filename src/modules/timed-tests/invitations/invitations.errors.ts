@@ -6,10 +6,6 @@ import { AppError } from '../../../common/errors/app-error';
 /** A missing or foreign invitation, and on the public routes also a wrong or cancelled token. */
 export const INVITATION_NOT_FOUND = () => AppError.notFound('INVITATION_NOT_FOUND', 'Invitation not found');
 
-/** The invitation's test is missing, deleted, inactive or another tenant's. */
-export const INVITATION_TEST_NOT_FOUND = () =>
-  AppError.notFound('INVITATION_TEST_NOT_FOUND', 'Test not found or not active');
-
 /** The invitation's state does not allow the action (SPEC state machine; checked under a row lock). */
 export const INVITATION_STATE_CONFLICT = (detail: string) => AppError.conflict('INVITATION_STATE_CONFLICT', detail);
 

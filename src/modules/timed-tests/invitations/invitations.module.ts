@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MailModule } from '../../mail/mail.module';
+import { TestsModule } from '../tests/tests.module';
 import { InvitationAccessService } from './invitation-access.service';
 import { InvitationBulkService } from './invitation-bulk.service';
 import { InvitationTokenController } from './invitation-token.controller';
@@ -10,7 +11,7 @@ import { PublicInvitationsService } from './public-invitations.service';
 import { TestContentReader } from './test-content.reader';
 
 @Module({
-  imports: [MailModule],
+  imports: [MailModule, TestsModule],
   controllers: [InvitationsController, InvitationTokenController],
   providers: [
     InvitationsService,

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../../common/clock/clock';
 import { AuthenticatedContext, RequestContext } from '../../../common/context/request-context';
 import { Page, PaginationQueryDto } from '../../../common/http/pagination';
-import { callerScope } from '../../../database/tenant-scoped';
 import { AppConfigService } from '../../../config/app-config.service';
 import { DatabaseService } from '../../../database/database.service';
 import { AuditService } from '../../audit/audit.service';
@@ -20,12 +19,7 @@ import {
 import { ListInvitationsQueryDto } from './dto/list-invitations-query.dto';
 import { isOverdue } from './invitation-access.service';
 import { newInvitationToken } from './invitation-token';
-import {
-  INVALID_INVITATION_DATE,
-  INVITATION_NOT_FOUND,
-  INVITATION_STATE_CONFLICT,
-  INVITATION_TEST_NOT_FOUND,
-} from './invitations.errors';
+import { INVALID_INVITATION_DATE, INVITATION_NOT_FOUND, INVITATION_STATE_CONFLICT } from './invitations.errors';
 import { InvitationsRepository } from './invitations.repository';
 import { TestContentReader } from './test-content.reader';
 
@@ -58,33 +52,38 @@ export class InvitationsService {
   ) {}
 
   async create(ctx: AuthenticatedContext, dto: CreateInvitationDto): Promise<InvitationWithTokenResponse> {
-    const test = await this.activeTest(ctx, dto.test_id);
-    return this.db.transaction(ctx, (tx) => this.createOne(tx, test, dto, dto));
+    return this.db.transaction(ctx, async (tx) => this.createOne(tx, await this.activeTest(tx, dto.test_id), dto, dto));
   }
 
   async list(ctx: AuthenticatedContext, query: ListInvitationsQueryDto): Promise<Page<InvitationResponse>> {
-    const [rows, total] = await this.invitations.list(ctx, query);
-    const titles = await this.tests.titles(
-      ctx,
-      rows.map((row) => row.test_id),
-    );
-    return { items: rows.map((row) => toInvitationResponse(row, titles.get(row.test_id) ?? null)), total };
+    return this.db.transaction(ctx, async (tx) => {
+      const [rows, total] = await this.invitations.list(tx, query);
+      const titles = await this.tests.titles(
+        tx,
+        rows.map((row) => row.test_id),
+      );
+      return { items: rows.map((row) => toInvitationResponse(row, titles.get(row.test_id) ?? null)), total };
+    });
   }
 
   /** A candidate's own invitations: its tenant, its e-mail (case-insensitive); never a token. */
   async listMine(ctx: AuthenticatedContext, query: PaginationQueryDto): Promise<Page<CandidateInvitationResponse>> {
-    const [rows, total] = await this.invitations.listForApplicant(ctx, query);
-    const titles = await this.tests.titles(
-      ctx,
-      rows.map((row) => row.test_id),
-    );
-    return { items: rows.map((row) => toCandidateInvitationResponse(row, titles.get(row.test_id) ?? null)), total };
+    return this.db.transaction(ctx, async (tx) => {
+      const [rows, total] = await this.invitations.listForApplicant(tx, query);
+      const titles = await this.tests.titles(
+        tx,
+        rows.map((row) => row.test_id),
+      );
+      return { items: rows.map((row) => toCandidateInvitationResponse(row, titles.get(row.test_id) ?? null)), total };
+    });
   }
 
   async get(ctx: AuthenticatedContext, id: string): Promise<InvitationResponse> {
-    const row = await this.invitations.findForCaller(ctx, id);
-    if (!row) throw INVITATION_NOT_FOUND();
-    return this.withTitle(ctx, row);
+    return this.db.transaction(ctx, async (tx) => {
+      const row = await this.invitations.findForCaller(tx, id);
+      if (!row) throw INVITATION_NOT_FOUND();
+      return this.withTitle(tx, row);
+    });
   }
 
   /** Only an invitation nobody has started can be cancelled (a running attempt is ended by a proctor instead). */
@@ -141,11 +140,12 @@ export class InvitationsService {
     });
   }
 
-  /** The active test the caller may invite to (a superadmin: any tenant's); 404 otherwise. */
+  /**
+   * The active test the caller may invite to (a superadmin: any tenant's), held FOR SHARE in the caller's
+   * transaction so it cannot be deleted under a new invitation; 404 TEST_NOT_FOUND otherwise.
+   */
   async activeTest(ctx: AuthenticatedContext, testId: string): Promise<TestEntity> {
-    const test = await this.tests.findTest(ctx, callerScope(ctx, { id: testId }));
-    if (!test || !test.is_active || test.deleted_at) throw INVITATION_TEST_NOT_FOUND();
-    return test;
+    return (await this.tests.current(ctx, testId)).test;
   }
 
   /** One invitation and its e-mail, in the caller's transaction `tx`. */

@@ -4,19 +4,13 @@ import { RequestContext } from '../../../common/context/request-context';
 import { AuditService } from '../../audit/audit.service';
 import { InvitationEntity } from '../entities/invitation.entity';
 import { TestAttemptEntity } from '../entities/test-attempt.entity';
-import { TestEntity } from '../entities/test.entity';
 import { DatabaseService } from '../../../database/database.service';
 import { scoped } from '../../../database/tenant-scoped';
 import { ScheduleInvitationDto } from './dto/create-invitation.dto';
 import { toCandidateInvitationResponse } from './dto/invitation.response';
 import { PublicInvitationResponse } from './dto/public-invitation.response';
 import { InvitationAccessService } from './invitation-access.service';
-import {
-  INVALID_INVITATION_DATE,
-  INVITATION_STATE_CONFLICT,
-  INVITATION_TEST_NOT_FOUND,
-  SCHEDULE_FIXED_BY_ADMIN,
-} from './invitations.errors';
+import { INVALID_INVITATION_DATE, INVITATION_STATE_CONFLICT, SCHEDULE_FIXED_BY_ADMIN } from './invitations.errors';
 import { InvitationsRepository } from './invitations.repository';
 import { CandidateTest, TestContentReader, toCandidateTest } from './test-content.reader';
 
@@ -82,13 +76,9 @@ export class PublicInvitationsService {
       select: { test_version_id: true },
       where: scoped<TestAttemptEntity>(tx, { tenant_id: invitation.tenant_id, invitation_id: invitation.id }),
     });
-    let versionId = attempt?.test_version_id ?? null;
-    if (!versionId) {
-      const test = await this.tests.findTest(tx, { tenant_id: invitation.tenant_id, id: invitation.test_id });
-      versionId = (test as TestEntity | null)?.current_version_id ?? null;
-    }
-    const content = versionId ? await this.tests.loadVersion(tx, invitation.tenant_id, versionId) : null;
-    if (!content) throw INVITATION_TEST_NOT_FOUND();
+    const content = attempt
+      ? await this.tests.version(tx, invitation.tenant_id, attempt.test_version_id)
+      : await this.tests.current(tx, invitation.test_id, invitation.tenant_id);
     return toCandidateTest(content);
   }
 }

@@ -1,71 +1,44 @@
 import { Injectable } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
 import { In } from 'typeorm';
 import { RequestContext } from '../../../common/context/request-context';
 import { DatabaseService } from '../../../database/database.service';
-import { scoped, ScopedWhere, unscoped } from '../../../database/tenant-scoped';
-import { QuestionEntity, QuestionType } from '../entities/question.entity';
-import { TestVersionEntity } from '../entities/test-version.entity';
+import { scoped, unscoped } from '../../../database/tenant-scoped';
 import { TestEntity } from '../entities/test.entity';
+import { CandidateTestView, toCandidateTest as candidateView } from '../tests/candidate-test.view';
+import { LoadedTestVersion, TestsService } from '../tests/tests.service';
 
 /*
- * What invitations and attempts read of a test: the test row, a version and its questions, and the candidate-safe
- * view of them (no answer keys). Written against the test tables directly until the tests feature exports its own
- * loaders; only reads, always inside the caller's unit of work.
+ * What invitations and attempts read of a test, through the tests feature's loaders (TestsService): the version new
+ * attempts use, a version by id (an attempt keeps the one it started on), and the candidate-safe view (no answer
+ * keys). Titles for lists are read here in one query.
  */
 
-export class CandidateQuestion {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: ['multiple_choice', 'multi_select', 'essay', 'coding'] }) type: QuestionType;
-  @ApiProperty() question: string;
-  @ApiProperty({ type: [String], nullable: true }) options: string[] | null;
-  @ApiProperty({ type: String, nullable: true }) expected_language: string | null;
-  @ApiProperty() points: number;
-}
-
-/** A test as a candidate sees it: never `correct_answer` / `correct_answers`. */
-export class CandidateTest {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ format: 'uuid' }) version_id: string;
-  @ApiProperty() version: number;
-  @ApiProperty() title: string;
-  @ApiProperty() description: string;
-  @ApiProperty() duration_minutes: number;
-  @ApiProperty({ type: [CandidateQuestion] }) questions: CandidateQuestion[];
-}
-
-export interface TestVersionContent {
-  version: TestVersionEntity;
-  questions: QuestionEntity[];
-}
+export type TestVersionContent = LoadedTestVersion;
+export type CandidateTest = CandidateTestView;
+export { CandidateTestView };
 
 export function toCandidateTest(content: TestVersionContent): CandidateTest {
-  const { version, questions } = content;
-  return {
-    id: version.test_id,
-    version_id: version.id,
-    version: version.version,
-    title: version.title,
-    description: version.description,
-    duration_minutes: version.duration_minutes,
-    questions: questions.map((q) => ({
-      id: q.id,
-      type: q.type,
-      question: q.question,
-      options: q.options,
-      expected_language: q.expected_language,
-      points: q.points,
-    })),
-  };
+  return candidateView(content.version, content.questions);
 }
 
 @Injectable()
 export class TestContentReader {
-  constructor(private readonly db: DatabaseService) {}
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly tests: TestsService,
+  ) {}
 
-  /** The test (active or not) under a scoped where; null when missing or out of scope. */
-  findTest(ctx: RequestContext, where: ScopedWhere<TestEntity>): Promise<TestEntity | null> {
-    return this.db.repo(ctx, TestEntity).findOne({ where: scoped<TestEntity>(ctx, where) });
+  /**
+   * The active test's current version: `tenantId` as an invitation names it, or (undefined) the caller's scope.
+   * Held FOR SHARE until the caller's transaction ends, so an edit or delete cannot slip in. 404 TEST_NOT_FOUND.
+   */
+  current(ctx: RequestContext, testId: string, tenantId?: string): Promise<TestVersionContent> {
+    return this.tests.loadCurrentVersion(ctx, testId, { tenantId, lock: 'share' });
+  }
+
+  /** A version by id in the invitation's tenant, whatever its test's state since. 404 TEST_NOT_FOUND. */
+  version(ctx: RequestContext, tenantId: string, versionId: string): Promise<TestVersionContent> {
+    return this.tests.loadVersion(ctx, versionId, tenantId);
   }
 
   /** Titles of tests by id, in one query (lists of invitations: the ids come from rows already scoped). */
@@ -79,18 +52,5 @@ export class TestContentReader {
       ),
     });
     return new Map(rows.map((row) => [row.id, row.title]));
-  }
-
-  /** A version and its questions in order; null when the version does not exist in this tenant. */
-  async loadVersion(ctx: RequestContext, tenantId: string, versionId: string): Promise<TestVersionContent | null> {
-    const version = await this.db
-      .repo(ctx, TestVersionEntity)
-      .findOne({ where: scoped<TestVersionEntity>(ctx, { id: versionId, tenant_id: tenantId }) });
-    if (!version) return null;
-    const questions = await this.db.repo(ctx, QuestionEntity).find({
-      where: scoped<QuestionEntity>(ctx, { test_version_id: versionId, tenant_id: tenantId }),
-      order: { position: 'ASC' },
-    });
-    return { version, questions };
   }
 }

@@ -117,8 +117,7 @@ export class AttemptSweeperService implements OnModuleInit {
       const current = await this.attempts.findById(tx, tenantId, attemptId);
       if (!current || current.status !== 'in_progress') return false;
       if (current.deadline.getTime() + this.graceMs > now.getTime()) return false;
-      const content = await this.tests.loadVersion(tx, tenantId, current.test_version_id);
-      if (!content) return false;
+      const content = await this.tests.version(tx, tenantId, current.test_version_id);
       await this.finalizer.finalise(tx, invitation, current, content, {
         status: 'auto_submitted',
         now,

@@ -8,7 +8,6 @@ import { InvitationEntity } from '../entities/invitation.entity';
 import { TestAttemptEntity } from '../entities/test-attempt.entity';
 import { toCandidateInvitationResponse } from '../invitations/dto/invitation.response';
 import { InvitationAccessService } from '../invitations/invitation-access.service';
-import { INVITATION_TEST_NOT_FOUND } from '../invitations/invitations.errors';
 import { InvitationsRepository } from '../invitations/invitations.repository';
 import { TestContentReader, TestVersionContent, toCandidateTest } from '../invitations/test-content.reader';
 import { checkAnswers, deadlineOf, insideScheduleWindow, remainingSeconds } from './answer-rules';
@@ -224,20 +223,12 @@ export class TakingService {
     };
   }
 
-  private async currentVersion(tx: RequestContext, invitation: InvitationEntity): Promise<TestVersionContent> {
-    const test = await this.tests.findTest(tx, { tenant_id: invitation.tenant_id, id: invitation.test_id });
-    if (!test?.current_version_id) throw INVITATION_TEST_NOT_FOUND();
-    return this.version(tx, invitation, test.current_version_id);
+  private currentVersion(tx: RequestContext, invitation: InvitationEntity): Promise<TestVersionContent> {
+    return this.tests.current(tx, invitation.test_id, invitation.tenant_id);
   }
 
-  private async version(
-    tx: RequestContext,
-    invitation: InvitationEntity,
-    versionId: string,
-  ): Promise<TestVersionContent> {
-    const content = await this.tests.loadVersion(tx, invitation.tenant_id, versionId);
-    if (!content) throw INVITATION_TEST_NOT_FOUND();
-    return content;
+  private version(tx: RequestContext, invitation: InvitationEntity, versionId: string): Promise<TestVersionContent> {
+    return this.tests.version(tx, invitation.tenant_id, versionId);
   }
 }
 

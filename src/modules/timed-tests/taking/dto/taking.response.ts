@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { SCORING_STATUSES } from '../../entities/test-attempt.entity';
 import type { ScoringStatus } from '../../entities/test-attempt.entity';
 import { CandidateInvitationResponse } from '../../invitations/dto/invitation.response';
-import { CandidateTest } from '../../invitations/test-content.reader';
+import { CandidateTestView } from '../../tests/candidate-test.view';
 
 export class SavedAnswer {
   @ApiProperty({ format: 'uuid' }) question_id: string;
@@ -12,7 +12,7 @@ export class SavedAnswer {
 
 export class TakeTestResponse {
   @ApiProperty({ type: CandidateInvitationResponse }) invite: CandidateInvitationResponse;
-  @ApiProperty({ type: CandidateTest }) test: CandidateTest;
+  @ApiProperty({ type: CandidateTestView }) test: CandidateTestView;
   @ApiProperty({ format: 'date-time' }) server_time: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) started_at: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null until started' })
