@@ -2,11 +2,15 @@ import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import { bearer, createSuperadmin, createTenant, createTenantWithStaff, createUser, Tokens } from '../setup/factories';
 import { Staff } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { createInvitationRow, createSubmittedAttempt, createTestWithQuestions } from '../setup/timed-tests-fixtures';
 
 interface Overview {
   companies: { total: number; added_last_7_days: number };
   users: { active_total: number; added_last_7_days: number };
   submissions: { total: number; last_24_hours: number };
+  tests: { total: number; active: number };
+  invitations: Record<string, number>;
+  attempts: { total: number; in_progress: number; submitted: number; needs_review: number; last_30_days: number };
   generated_at: string;
 }
 
@@ -53,6 +57,18 @@ describe('Statistics API', () => {
         ),
       },
       submissions: { total: 0, last_24_hours: 0 },
+      tests: { total: 0, active: 0 },
+      invitations: {
+        total: 0,
+        sent: 0,
+        scheduled: 0,
+        in_progress: 0,
+        completed: 0,
+        expired: 0,
+        cancelled: 0,
+        last_30_days: 0,
+      },
+      attempts: { total: 0, in_progress: 0, submitted: 0, needs_review: 0, last_30_days: 0 },
       generated_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
     });
     expect(Math.abs(Date.parse(body.generated_at) - before)).toBeLessThan(60_000);
@@ -81,6 +97,57 @@ describe('Statistics API', () => {
       added_last_7_days: start.users.added_last_7_days + 4,
     });
     expect(end.submissions).toEqual({ total: 0, last_24_hours: 0 });
+  });
+
+  it('counts timed tests, invitations and attempts per tenant and platform-wide', async () => {
+    const start = await overview();
+    const own = await createTenantWithStaff(t);
+    const other = await createTenantWithStaff(t);
+    const test = await createTestWithQuestions(t, { tenantId: own.tenant.id });
+    await createTestWithQuestions(t, { tenantId: own.tenant.id, is_active: false });
+    const foreignTest = await createTestWithQuestions(t, { tenantId: other.tenant.id });
+    await createInvitationRow(t, { tenantId: own.tenant.id, testId: test.testId, status: 'sent' });
+    await createInvitationRow(t, { tenantId: own.tenant.id, testId: test.testId, status: 'cancelled' });
+    await createInvitationRow(t, {
+      tenantId: own.tenant.id,
+      testId: test.testId,
+      status: 'expired',
+      createdAt: new Date(Date.now() - 40 * 86_400_000),
+    });
+    await createSubmittedAttempt(t, test); // needs review (the essay), invitation completed
+    await createSubmittedAttempt(t, test, { status: 'in_progress' });
+    await createSubmittedAttempt(t, foreignTest, { answers: {} });
+
+    const res = await t
+      .http()
+      .get(`/api/v1/tenants/${own.tenant.id}/statistics`)
+      .set(bearer(own.adminTokens))
+      .expect(200);
+    expect(res.body).toMatchObject({
+      tests: { total: 2, active: 1 },
+      invitations: {
+        total: 5,
+        sent: 1,
+        scheduled: 0,
+        in_progress: 1,
+        completed: 1,
+        expired: 1,
+        cancelled: 1,
+        last_30_days: 4,
+      },
+      attempts: { total: 2, in_progress: 1, submitted: 1, needs_review: 1, last_30_days: 2 },
+    });
+
+    const end = await overview();
+    expect(end.tests).toEqual({ total: start.tests.total + 3, active: start.tests.active + 2 });
+    expect(end.invitations.total).toBe(start.invitations.total + 6);
+    expect(end.attempts).toEqual({
+      total: start.attempts.total + 3,
+      in_progress: start.attempts.in_progress + 1,
+      submitted: start.attempts.submitted + 2,
+      needs_review: start.attempts.needs_review + 2,
+      last_30_days: start.attempts.last_30_days + 3,
+    });
   });
 
   it('is documented in OpenAPI with its response schema', async () => {

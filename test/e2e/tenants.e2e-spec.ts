@@ -548,6 +548,18 @@ describe('Tenants API', () => {
         tenant_id: tenant.id,
         users: { total: 6, admins: 2, candidates: 3, active_last_30_days: 1 },
         submissions: { total: 0, jdt: 0, sjt: 0, last_30_days: 0 },
+        tests: { total: 0, active: 0 },
+        invitations: {
+          total: 0,
+          sent: 0,
+          scheduled: 0,
+          in_progress: 0,
+          completed: 0,
+          expired: 0,
+          cancelled: 0,
+          last_30_days: 0,
+        },
+        attempts: { total: 0, in_progress: 0, submitted: 0, needs_review: 0, last_30_days: 0 },
       });
 
       // The admin's own login counts as activity.

@@ -210,8 +210,8 @@ export async function createInvitationRow(
     `INSERT INTO invitations (tenant_id, test_id, applicant_email, applicant_name, invited_by, token_hash, expires_at,
                               scheduled_date, admin_scheduled, no_schedule, extra_time_percent, status, cancelled_at,
                               created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-             CASE WHEN $12 = 'cancelled' THEN clock_timestamp() END, coalesce($13, clock_timestamp()))
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::varchar,
+             CASE WHEN $12::varchar = 'cancelled' THEN clock_timestamp() END, coalesce($13::timestamptz, clock_timestamp()))
      RETURNING id`,
     [
       fields.tenantId,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedContext } from '../../common/context/request-context';
 import { SubmissionStatisticsService } from '../submissions/submission-statistics.service';
+import { TimedTestStatisticsService } from '../timed-tests/timed-test-statistics.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { UserAccountsService } from '../users/user-accounts.service';
 import { OverviewResponse } from './dto/overview.response';
@@ -12,14 +13,16 @@ export class StatisticsService {
     private readonly tenants: TenantsService,
     private readonly users: UserAccountsService,
     private readonly submissions: SubmissionStatisticsService,
+    private readonly timedTests: TimedTestStatisticsService,
   ) {}
 
   async overview(ctx: AuthenticatedContext): Promise<OverviewResponse> {
-    const [companies, users, submissions] = await Promise.all([
+    const [companies, users, submissions, timedTests] = await Promise.all([
       this.tenants.countCompanies(ctx),
       this.users.countForPlatform(ctx),
       this.submissions.countForPlatform(ctx),
+      this.timedTests.countForPlatform(ctx),
     ]);
-    return { companies, users, submissions, generated_at: new Date().toISOString() };
+    return { companies, users, submissions, ...timedTests, generated_at: new Date().toISOString() };
   }
 }

@@ -8,6 +8,7 @@ import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { SubmissionStatisticsService } from '../submissions/submission-statistics.service';
+import { TimedTestStatisticsService } from '../timed-tests/timed-test-statistics.service';
 import { CreateUserDto, ListUsersQueryDto, UserResponse } from '../users';
 import { UserAdministrationService } from '../users/user-administration.service';
 import { UserAccountsService } from '../users/user-accounts.service';
@@ -38,6 +39,7 @@ export class TenantsService {
     private readonly audit: AuditService,
     private readonly sessions: SessionsService,
     private readonly submissionStatistics: SubmissionStatisticsService,
+    private readonly timedTestStatistics: TimedTestStatisticsService,
   ) {}
 
   async list(ctx: AuthenticatedContext, query: ListTenantsQueryDto): Promise<Page<TenantResponse>> {
@@ -145,11 +147,12 @@ export class TenantsService {
 
   async statistics(ctx: AuthenticatedContext, id: string): Promise<TenantStatisticsResponse> {
     await this.findVisible(ctx, id);
-    const [users, submissions] = await Promise.all([
+    const [users, submissions, timedTests] = await Promise.all([
       this.users.countForTenant(ctx, id),
       this.submissionStatistics.countForTenant(ctx, id),
+      this.timedTestStatistics.countForTenant(ctx, id),
     ]);
-    return { tenant_id: id, users, submissions };
+    return { tenant_id: id, users, submissions, ...timedTests };
   }
 
   /** Client companies for the platform overview: every tenant but the System one (which holds platform staff). */

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AttemptCounts, InvitationCounts, TestCounts } from '../../timed-tests';
 
 export class CompanyOverview {
   @ApiProperty({ description: 'Client companies (every tenant but the System one), inactive ones included' })
@@ -20,5 +21,8 @@ export class OverviewResponse {
   @ApiProperty({ type: CompanyOverview }) companies: CompanyOverview;
   @ApiProperty({ type: UserOverview }) users: UserOverview;
   @ApiProperty({ type: SubmissionOverview }) submissions: SubmissionOverview;
+  @ApiProperty({ type: TestCounts, description: 'Timed tests, every tenant' }) tests: TestCounts;
+  @ApiProperty({ type: InvitationCounts }) invitations: InvitationCounts;
+  @ApiProperty({ type: AttemptCounts }) attempts: AttemptCounts;
   @ApiProperty({ format: 'date-time' }) generated_at: string;
 }

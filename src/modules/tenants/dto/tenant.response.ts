@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AttemptCounts, InvitationCounts, TestCounts } from '../../timed-tests';
 import { TEST_TYPES, TestType } from '../../../domain/test-types';
 import { TenantEntity } from '../entities/tenant.entity';
 
@@ -49,4 +50,7 @@ export class TenantStatisticsResponse {
   @ApiProperty({ format: 'uuid' }) tenant_id: string;
   @ApiProperty({ type: TenantUserStatistics }) users: TenantUserStatistics;
   @ApiProperty({ type: TenantSubmissionStatistics }) submissions: TenantSubmissionStatistics;
+  @ApiProperty({ type: TestCounts, description: 'Timed tests' }) tests: TestCounts;
+  @ApiProperty({ type: InvitationCounts }) invitations: InvitationCounts;
+  @ApiProperty({ type: AttemptCounts }) attempts: AttemptCounts;
 }
