@@ -475,6 +475,8 @@ async function measureTimedTests(
   );
 }
 
+const ms = (value: number | null) => (value === null ? '—' : value.toFixed(2));
+
 function candidateLine(label: string, run: CandidateRun): string {
   const all = candidatePercentiles(run);
   const kinds = (['take', 'start', 'autosave', 'submit'] as CandidateRequest[])
@@ -488,6 +490,7 @@ function candidateLine(label: string, run: CandidateRun): string {
     `p50 ${all.p50.toFixed(1)} / p95 ${all.p95.toFixed(1)} / p99 ${all.p99.toFixed(1)} ms; ${run.failures} failed; ` +
     `${run.lostAnswers} of ${run.expectedAnswers} answers lost, ${run.unsubmitted} attempts not submitted\n` +
     `      ${kinds}\n` +
+    `      CPU per request: app ${ms(run.cpuMsPerRequest.server)} ms, PostgreSQL ${ms(run.cpuMsPerRequest.postgres)} ms\n` +
     run.failureSamples.map((sample) => `      ! ${sample}\n`).join('')
   );
 }
@@ -500,6 +503,7 @@ async function measureCandidates(
   servers: Servers,
   db: BenchDatabase,
   tests: TimedTestsTenant,
+  cpu: Probes,
 ): Promise<{ low: CandidateRun; high: CandidateRun }> {
   const { candidatesLow, candidatesHigh, candidateAutosaves: autosaves, autosaveSeconds } = settings;
   const test = tests.tests[1] ?? tests.tests[0];
@@ -516,6 +520,7 @@ async function measureCandidates(
       autosaves,
       intervalSeconds: interval,
       databaseUrl: db.url,
+      cpu: cpu.app,
     });
   };
   await level(Math.min(50, candidatesLow), 'warmup', 0.5);
@@ -559,7 +564,7 @@ async function measureAll(
   if (runs('f')) Object.assign(all, await measureSubmissions(servers, adminToken, dirs, cpu));
   if (runs('g'))
     Object.assign(all, await measureTimedTests(servers, tests, await login(servers.appUrl, tests.admin), cpu));
-  const candidates = runs('h') ? await measureCandidates(servers, db, tests) : undefined;
+  const candidates = runs('h') ? await measureCandidates(servers, db, tests, cpu) : undefined;
   const raw = Object.fromEntries(Object.entries(all).map(([name, slices]) => [name, aggregate(slices)]));
   return { raw, uploadMemory, candidates };
 }
@@ -797,6 +802,7 @@ function candidateSummary(run: CandidateRun) {
     lost_answers: run.lostAnswers,
     expected_answers: run.expectedAnswers,
     unsubmitted: run.unsubmitted,
+    cpu_ms_per_request: run.cpuMsPerRequest,
   };
 }
 

@@ -291,7 +291,7 @@ async function main(): Promise<void> {
   const take = async (token: string, res: ServerResponse) => {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return json(res, 404, '{"detail":"not found"}');
     const hash = createHash('sha256').update(token, 'utf8').digest();
-    const found = await unit(pool, { reason: 'invitation.token' }, async (client) => {
+    const found = await unit(pool, { reason: 'public invitation token' }, async (client) => {
       return ((await client.query(TOKEN_SQL, [hash])).rows[0] as Row | undefined) ?? null;
     });
     if (!found || !UUID.test(String(found[`${I}_tenant_id`]))) return json(res, 404, '{"detail":"not found"}');

@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { Client } from 'pg';
-import { percentile } from './load';
+import { CpuProbe, CpuReading, percentile } from './load';
 import { answerTo, BenchInvitation, BenchTest } from './timed-tests';
 
 /**
@@ -28,6 +28,8 @@ export interface CandidateRun {
   lostAnswers: number;
   unsubmitted: number;
   expectedAnswers: number;
+  /** CPU (ms, every thread) per successful candidate request, of the app and of PostgreSQL, when measured. */
+  cpuMsPerRequest: CpuReading;
 }
 
 export interface CandidateOptions {
@@ -37,6 +39,7 @@ export interface CandidateOptions {
   autosaves: number;
   intervalSeconds: number;
   databaseUrl: string;
+  cpu?: CpuProbe;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -120,14 +123,29 @@ export async function runCandidates(options: CandidateOptions): Promise<Candidat
   };
 
   const started = performance.now();
+  const before = options.cpu?.();
   try {
     await Promise.all(invitations.map((invitation, who) => candidate(invitation, who)));
   } finally {
     agent.destroy();
   }
+  const after = options.cpu?.();
   const seconds = (performance.now() - started) / 1000;
+  const ok = Object.values(latencies).reduce((sum, list) => sum + list.length, 0);
+  const per = (key: keyof CpuReading) => {
+    const [a, b] = [before?.[key] ?? null, after?.[key] ?? null];
+    return a === null || b === null || b < a || ok === 0 ? null : (b - a) / ok;
+  };
   const check = await checkAnswers(options);
-  return { candidates: invitations.length, seconds, latencies, failures, failureSamples, ...check };
+  return {
+    candidates: invitations.length,
+    seconds,
+    latencies,
+    failures,
+    failureSamples,
+    ...check,
+    cpuMsPerRequest: { server: per('server'), postgres: per('postgres') },
+  };
 }
 
 /**
