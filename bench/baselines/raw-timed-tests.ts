@@ -11,7 +11,8 @@ import { send } from '../lib/child';
  *   `toTestResponse` (field order included) and the same X-Total-Count;
  * - `GET /api/take-test/{token}` for an invitation whose attempt is in progress: the token's SHA-256 looked up across
  *   tenants in one unit of work, then, in the tenant's unit of work, the invitation (re-checked with its hash), its
- *   attempt, the attempt's version and its questions, and the saved answers; the same JSON as TakingService.take.
+ *   attempt, the attempt's version, its test and its questions (TestsService.loadVersion), and the saved answers;
+ *   the same JSON as TakingService.take.
  *
  * The statements are the ones the app sends for these calls, copied from PostgreSQL's log (log_statement=all, see
  * BENCH_PG_LOG in bench/lib/database.ts), in the same units of work: each a transaction on one pooled connection,
@@ -157,9 +158,10 @@ const V = 'TestVersionEntity';
 const VERSION_SQL =
   `SELECT ${select(V, VERSION_COLUMNS)} FROM "test_versions" "${V}" ` +
   `WHERE (("${V}"."id" = $1) AND ("${V}"."tenant_id" = $2)) LIMIT 1`;
-const QUESTIONS_OF_VERSION_SQL =
-  `SELECT ${select(Q, QUESTION_COLUMNS)} FROM "questions" "${Q}" ` +
-  `WHERE (("${Q}"."test_version_id" = $1) AND ("${Q}"."tenant_id" = $2)) ORDER BY "${Q}"."position" ASC`;
+const T = 'TestEntity';
+const TEST_SQL =
+  `SELECT ${select(T, TEST_COLUMNS)} FROM "tests" "${T}" ` +
+  `WHERE (("${T}"."id" = $1) AND ("${T}"."tenant_id" = $2)) LIMIT 1`;
 const AN = 'AttemptAnswerEntity';
 const ANSWERS_SQL =
   `SELECT ${select(AN, ANSWER_COLUMNS)} FROM "attempt_answers" "${AN}" ` +
@@ -310,7 +312,10 @@ async function main(): Promise<void> {
       const version = (await client.query(VERSION_SQL, [attempt[`${A}_test_version_id`], tenant])).rows[0] as
         Row | undefined;
       if (!version) return { status: 404 };
-      const questions = (await client.query(QUESTIONS_OF_VERSION_SQL, [version[`${V}_id`], tenant])).rows as Row[];
+      // TestsService.loadVersion: the version, its test (it must exist), the version's questions
+      const test = (await client.query(TEST_SQL, [version[`${V}_test_id`], tenant])).rows[0] as Row | undefined;
+      if (!test) return { status: 404 };
+      const questions = (await client.query(questionsOfVersionsSql(1), [version[`${V}_id`], tenant])).rows as Row[];
       const saved = (await client.query(ANSWERS_SQL, [tenant, attempt[`${A}_id`]])).rows as Row[];
       return { status: 200, invitation, attempt, version, questions, saved, now };
     });
@@ -350,11 +355,12 @@ async function main(): Promise<void> {
       },
       test: {
         id: v[`${V}_test_id`],
-        version_id: v[`${V}_id`],
         version: v[`${V}_version`],
         title: v[`${V}_title`],
         description: v[`${V}_description`],
         duration_minutes: v[`${V}_duration_minutes`],
+        question_count: questions.length,
+        total_points: questions.reduce((sum, q) => sum + (q[`${Q}_points`] as number), 0),
         questions: questions.map((q) => ({
           id: q[`${Q}_id`],
           type: q[`${Q}_type`],
