@@ -508,10 +508,16 @@ async function measureCandidates(
   const { candidatesLow, candidatesHigh, candidateAutosaves: autosaves, autosaveSeconds } = settings;
   const test = tests.tests[1] ?? tests.tests[0];
   process.stdout.write(
-    `Simulated candidates (h): each opens, starts, autosaves ${autosaves} times every ~${autosaveSeconds} s ` +
-      `(growing answers) and submits; ${candidatesLow} then ${candidatesHigh} on one instance\n`,
+    `Simulated candidates (h): arriving over ${settings.candidateRampSeconds} s, each opens, starts, autosaves ` +
+      `${autosaves} times every ~${autosaveSeconds} s (growing answers) and submits; ${candidatesLow} then ` +
+      `${candidatesHigh} on one instance\n`,
   );
-  const level = async (count: number, label: string, interval = autosaveSeconds) => {
+  const level = async (
+    count: number,
+    label: string,
+    interval = autosaveSeconds,
+    ramp = settings.candidateRampSeconds,
+  ) => {
     const invitations = await seedInvitations(db.url, tests.tenantId, test.testId, count, label);
     return runCandidates({
       appUrl: servers.appUrl,
@@ -519,11 +525,12 @@ async function measureCandidates(
       invitations,
       autosaves,
       intervalSeconds: interval,
+      rampSeconds: ramp,
       databaseUrl: db.url,
       cpu: cpu.app,
     });
   };
-  await level(Math.min(50, candidatesLow), 'warmup', 0.5);
+  await level(Math.min(50, candidatesLow), 'warmup', 0.5, 1);
   const low = await level(candidatesLow, 'low');
   process.stdout.write(candidateLine(`${candidatesLow} candidates`, low));
   const high = await level(candidatesHigh, 'high');

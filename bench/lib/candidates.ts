@@ -5,8 +5,8 @@ import { CpuProbe, CpuReading, percentile } from './load';
 import { answerTo, BenchInvitation, BenchTest } from './timed-tests';
 
 /**
- * (h): simulated candidates taking a test against one app instance. Each candidate, at its own moment within the
- * first autosave interval (arrivals spread, so the load is steady rather than one burst), opens the test
+ * (h): simulated candidates taking a test against one app instance. Each candidate, at its own random moment within
+ * the first `rampSeconds` (arrivals spread, as candidates of one session log in over a few seconds), opens the test
  * (GET /api/take-test/{token}), starts it (POST /api/start-test/{token}), autosaves `autosaves` times every
  * `intervalSeconds` (±20 % jitter) with a growing set of growing answers (each save sends every question answered so
  * far, as a page's autosave does), waits one more interval and submits with an empty body — so everything in the final
@@ -38,6 +38,7 @@ export interface CandidateOptions {
   invitations: BenchInvitation[];
   autosaves: number;
   intervalSeconds: number;
+  rampSeconds: number;
   databaseUrl: string;
   cpu?: CpuProbe;
 }
@@ -108,7 +109,7 @@ export async function runCandidates(options: CandidateOptions): Promise<Candidat
   };
 
   const candidate = async (invitation: BenchInvitation, who: number) => {
-    await sleep(Math.random() * interval);
+    await sleep(Math.random() * options.rampSeconds * 1000);
     const token = invitation.token;
     if (!(await step('take', 'GET', `/api/take-test/${token}`))) return;
     if (!(await step('start', 'POST', `/api/start-test/${token}`))) return;
