@@ -14,6 +14,7 @@ import {
 import { filePart, frontendParts, MEDIA_BOUNDARY, multipartBody, submitInterview, webm } from '../setup/media-upload';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { insertTest } from '../setup/timed-tests';
+import { createSubmittedAttempt, createTestWithQuestions, MIXED_QUESTIONS } from '../setup/timed-tests-fixtures';
 
 /**
  * Route × role × tenant matrix. Every served route is requested by every actor against objects of tenant A, and
@@ -57,6 +58,11 @@ interface World {
   invitation: string;
   tokens_: { view: string; schedule: string; take: string; submit: string };
   scheduledInvitation: string;
+  /** A timed test of A with a submitted attempt (essay answered), and a spare test that DELETE consumes. */
+  test: string;
+  spareTest: string;
+  attempt: string;
+  answer: string;
   /** Every id that belongs to tenant A: the foreign admin must never read one. */
   tenantAIds: Set<string>;
   /** Ids only the candidate (and A's staff) may see: the other candidate must never read one. */
@@ -174,6 +180,24 @@ async function followActiveConfiguration(t: TestApp, w: World): Promise<void> {
   w.configuration = active.id;
   w.tenantAIds.add(active.id);
 }
+
+async function newSpareTest(t: TestApp, w: World): Promise<void> {
+  w.spareTest = (await createTestWithQuestions(t, { tenantId: w.tenantA })).testId;
+  w.tenantAIds.add(w.spareTest);
+}
+
+const testBody = () => ({
+  title: unique('Matrix test'),
+  duration_minutes: 10,
+  questions: [{ type: 'multiple_choice', question: 'Q', options: ['a', 'b'], correct_answer: 'a', points: 1 }],
+});
+
+/** The attempt and its answers: what a review writes. */
+const attemptAndAnswers = (w: World): Snapshot => ({
+  sql: `SELECT a.*, (SELECT json_agg(x ORDER BY x.id) FROM attempt_answers x WHERE x.attempt_id = a.id) AS answers
+          FROM test_attempts a WHERE a.id = $1`,
+  params: [w.attempt],
+});
 
 /** Ids a tenant A actor just created become tenant A ids. */
 const rememberCreated = async (_t: TestApp, w: World, actor: Actor, res: Response) => {
@@ -402,6 +426,38 @@ const POLICY: Record<string, RoutePolicy> = {
     },
   },
 
+  'GET /api/tests': { expect: managers(200, 200) },
+  'POST /api/tests': {
+    expect: managers(201, 201),
+    body: testBody,
+    target: wholeTable('tests'),
+    after: rememberCreated,
+  },
+  'GET /api/tests/:id': { expect: managers(200, 404) },
+  'PUT /api/tests/:id': { expect: managers(200, 404), body: testBody, target: row('tests', (w) => w.test) },
+  'DELETE /api/tests/:id': {
+    expect: managers(200, 404),
+    target: row('tests', (w) => w.spareTest),
+    after: (t, w) => newSpareTest(t, w),
+  },
+  'GET /api/results': { expect: managers(200, 200) },
+  'GET /api/results/export.csv': { expect: managers(200, 200) },
+  'GET /api/results/review-queue': { expect: managers(200, 200) },
+  'GET /api/results/:id': { expect: managers(200, 404) },
+  'POST /api/results/:id/answers/:answer_id/score': {
+    expect: managers(200, 404),
+    body: () => ({ score: 1, comment: unique('review') }),
+    target: attemptAndAnswers,
+  },
+  'GET /api/my-submissions': { expect: everyone(200) },
+  'GET /api/admin/scoring-queue': { expect: managers(200, 200) },
+  'GET /api/admin/scoring/:submission_id': { expect: managers(200, 404) },
+  'POST /api/admin/scoring/:submission_id/answer/:answer_id': {
+    expect: managers(200, 404),
+    body: () => ({ score_status: 'partial', manual_score: 2, comments: unique('review') }),
+    target: attemptAndAnswers,
+  },
+
   'GET /api/v1/submissions': { expect: { ...submissionObject(200), other_candidate: 200, foreign_admin: 200 } },
   'POST /api/v1/submissions': {
     expect: { ...submissionObject(201), other_candidate: 201, foreign_admin: 201 },
@@ -554,6 +610,11 @@ function resolveParam(path: string, name: string, method: string, w: World): str
   if (/^\/api\/(take-test|start-test)\//.test(path) && name === 'token') return w.tokens_.take;
   if (path.startsWith('/api/submit-test/') && name === 'token') return w.tokens_.submit;
   if (path.startsWith('/api/invites/') && name === 'id') return w.invitation;
+  if (path.startsWith('/api/tests/') && name === 'id') return method === 'DELETE' ? w.spareTest : w.test;
+  if (path.startsWith('/api/results/') || path.startsWith('/api/admin/scoring/')) {
+    if (name === 'id' || name === 'submission_id') return w.attempt;
+    if (name === 'answer_id') return w.answer;
+  }
   throw new Error(`No object for :${name} in ${method} ${path}: teach resolveParam in access-matrix.e2e-spec.ts`);
 }
 
@@ -618,6 +679,10 @@ describe('Access matrix: every route × every role, against tenant A', () => {
       invitation: '',
       tokens_: { view: '', schedule: '', take: '', submit: '' },
       scheduledInvitation: '',
+      test: '',
+      spareTest: '',
+      attempt: '',
+      answer: '',
       tenantAIds: new Set([a.tenant.id, a.admin.id, a.proctor.id, a.candidate.id, otherCandidate.id]),
       candidatePrivateIds: new Set([a.candidate.id]),
     };
@@ -625,6 +690,18 @@ describe('Access matrix: every route × every role, against tenant A', () => {
     await newSpareSession(t, w);
     await newSubmission(t, w);
     await newConfiguration(t, w);
+    await newSpareTest(t, w);
+    const timed = await createTestWithQuestions(t, { tenantId: a.tenant.id, questions: MIXED_QUESTIONS });
+    const attempt = await createSubmittedAttempt(t, timed, { answers: { [timed.questions[2].id]: 'An essay' } });
+    Object.assign(w, {
+      test: timed.testId,
+      attempt: attempt.attemptId,
+      answer: attempt.answerIds[timed.questions[2].id],
+    });
+    for (const id of [timed.testId, timed.versionId, attempt.attemptId, attempt.invitationId, w.answer]) {
+      w.tenantAIds.add(id);
+    }
+    for (const q of timed.questions) w.tenantAIds.add(q.id);
     const competency = await t
       .http()
       .post('/api/v1/competencies')

@@ -14,6 +14,7 @@ import {
   plausible,
   Prng,
 } from '../setup/fuzz';
+import { createSubmittedAttempt, createTestWithQuestions, MIXED_QUESTIONS } from '../setup/timed-tests-fixtures';
 import { filePart, frontendParts, postMedia, webm } from '../setup/media-upload';
 import { insertTest } from '../setup/timed-tests';
 import { createTestApp, TestApp } from '../setup/test-app';
@@ -143,6 +144,9 @@ describe('Fuzzing every OpenAPI operation', () => {
       .send({ competency_code: 'FUZZ-1', competency_name: 'Fuzz' })
       .expect(201);
     const sessions = await t.http().get('/auth/sessions').set(bearer(own.proctorTokens)).expect(200);
+    const timed = await createTestWithQuestions(t, { tenantId: own.tenant.id, questions: MIXED_QUESTIONS });
+    const attempt = await createSubmittedAttempt(t, timed, { answers: { [timed.questions[2].id]: 'Essay' } });
+    const foreignTimed = await createTestWithQuestions(t, { tenantId: foreign.tenant.id });
     pools.id = [
       own.tenant.id,
       foreign.tenant.id,
@@ -152,7 +156,12 @@ describe('Fuzzing every OpenAPI operation', () => {
       submission.body.id,
       configuration.body.id,
       sessions.body[0]?.id,
+      timed.testId,
+      foreignTimed.testId,
+      attempt.attemptId,
     ].filter(Boolean);
+    pools.submission_id = [attempt.attemptId, foreignTimed.testId];
+    pools.answer_id = [attempt.answerIds[timed.questions[2].id], timed.questions[0].id, timed.questions[2].id];
     pools.user_id = [own.candidate.id, foreign.candidate.id, own.admin.id];
     pools.media_id = [media.body.media_file_id, '6a1e0f52-3333-4333-8333-333333333333'];
     pools.code = ['FUZZ-1', 'fuzz-1', 'NOPE'];

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
 import { AttemptSweeperService } from '../../src/modules/timed-tests/taking/attempt-sweeper.service';
-import { bearer, createTenantWithStaff, createUser, DEFAULT_PASSWORD, loginAs } from '../setup/factories';
+import { bearer, createTenantWithStaff, DEFAULT_PASSWORD, loginAs } from '../setup/factories';
 import { auditRows, setupTwoTenants, TwoTenants } from '../setup/fixtures';
 import { expectRateLimited, ISO, UUID } from '../setup/matchers';
 import { createTestApp, TestApp } from '../setup/test-app';
-import { allKeys, ANSWER_KEY_FIELDS, controlClock, insertTest, InsertedTest } from '../setup/timed-tests';
+import { NO_WORKERS, allKeys, ANSWER_KEY_FIELDS, controlClock, insertTest, InsertedTest } from '../setup/timed-tests';
 
 const DAY = 86_400_000;
 
@@ -29,6 +29,7 @@ describe('Invitations', () => {
     t = await createTestApp({
       PUBLIC_BASE_URL: 'https://tests.example.test',
       RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '1000',
+      ...NO_WORKERS,
     });
     w = await setupTwoTenants(t);
     testA = await insertTest(t.db, w.a.tenant.id, { title: 'Algebra' });
@@ -440,7 +441,11 @@ describe('Invitation token routes: rate limits', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '5', RATE_LIMIT_INVITE_TOKEN_LIMIT: '8' });
+    t = await createTestApp({
+      RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '5',
+      RATE_LIMIT_INVITE_TOKEN_LIMIT: '8',
+      ...NO_WORKERS,
+    });
   });
   afterAll(() => t.close());
 
@@ -461,6 +466,5 @@ describe('Invitation token routes: rate limits', () => {
     }
     expectRateLimited(await t.http().get(`/api/invites/token/${'z'.repeat(43)}`), 900);
     expectRateLimited(await t.http().post(`/api/start-test/${'y'.repeat(43)}`), 900);
-    void createUser;
   });
 });

@@ -5,7 +5,7 @@ import { bearer } from '../setup/factories';
 import { setupTwoTenants, TwoTenants } from '../setup/fixtures';
 import { ISO } from '../setup/matchers';
 import { createTestApp, TestApp } from '../setup/test-app';
-import { allKeys, ANSWER_KEY_FIELDS, controlClock, insertTest, InsertedTest } from '../setup/timed-tests';
+import { NO_WORKERS, allKeys, ANSWER_KEY_FIELDS, controlClock, insertTest, InsertedTest } from '../setup/timed-tests';
 
 const MINUTE = 60_000;
 
@@ -23,7 +23,7 @@ describe('Taking a test', () => {
   let seq = 0;
 
   beforeAll(async () => {
-    t = await createTestApp({ RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '1000' });
+    t = await createTestApp({ RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '1000', ...NO_WORKERS });
     w = await setupTwoTenants(t);
     mixed = await insertTest(t.db, w.a.tenant.id, { title: 'Mixed', durationMinutes: 20, passMark: 50 });
     other = await insertTest(t.db, w.a.tenant.id, { title: 'Other' });
@@ -299,7 +299,7 @@ describe('Taking a test', () => {
   it('two app instances sweeping the same database finalise each expired attempt exactly once', async () => {
     // Kept open until the end of the file: passport's strategy registry is per process, so the last app built
     // authenticates for both, and must outlive the requests that follow.
-    second = await createTestApp({}, { databaseUrl: t.databaseUrl });
+    second = await createTestApp(NO_WORKERS, { databaseUrl: t.databaseUrl });
     const invites = await Promise.all(Array.from({ length: 12 }, () => invite()));
     for (const { token } of invites) await start(token).expect(200);
     await save(invites[0].token, [{ question_id: q(ESSAY), answer: 'kept' }]).expect(200);

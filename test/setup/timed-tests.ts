@@ -101,4 +101,10 @@ export function allKeys(value: unknown, keys = new Set<string>()): Set<string> {
   return keys;
 }
 
+/**
+ * These specs move the app's clock by hand and call the sweeps themselves: no background worker (a minute's sweep
+ * tick) may finalise an attempt behind their back.
+ */
+export const NO_WORKERS = { JOBS_ENABLED: 'false' } as const;
+
 export const ANSWER_KEY_FIELDS = ['correct_answer', 'correct_answers', 'keys', 'answer_key', 'is_correct'];

@@ -35,6 +35,14 @@ export const OPENAPI_TAGS: TagObject[] = [
     name: 'taking',
     description: 'Taking a timed test by its invitation token: read, start, autosave, submit',
   },
+  {
+    name: 'tests',
+    description: "Timed tests with versioned questions (the original Pre-Interview Test API's /api/tests)",
+  },
+  {
+    name: 'results',
+    description: "Results of timed tests, their manual review and CSV export, and a candidate's own results",
+  },
 ];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;

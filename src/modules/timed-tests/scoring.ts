@@ -72,7 +72,7 @@ export interface AttemptScores {
   /** the sum of reviewed points so far; null until a manual answer is reviewed */
   manual_score: number | null;
   final_score: number | null;
-  /** the second seed's `score`: the final score, null until known */
+  /** the original Pre-Interview Test API's `score`: the final score, null until known */
   score: number | null;
   scoring_status: ScoringStatus;
   needs_manual_review: boolean;

@@ -6,7 +6,7 @@ export const SCORING_STATUSES = ['auto_only', 'needs_review', 'partially_reviewe
 export type ScoringStatus = (typeof SCORING_STATUSES)[number];
 
 /**
- * The one attempt of an invitation (the second seed's "test submission"; its id is the result id). Started once, on
+ * The one attempt of an invitation (the original Pre-Interview Test API's "test submission"; its id is the result id). Started once, on
  * the test version current at start; numeric columns come back from pg as strings.
  */
 @Entity('test_attempts')

@@ -3,6 +3,7 @@ import { ApiParam, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/decorators';
 import { RequestContext } from '../../../common/context/request-context';
 import { Endpoint } from '../../../common/http/endpoint.decorator';
+import { NoThrottle } from '../../../common/throttle/api-throttle';
 import { ScheduleInvitationDto } from './dto/create-invitation.dto';
 import { PublicInvitationResponse } from './dto/public-invitation.response';
 import { PublicInvitationsService } from './public-invitations.service';
@@ -15,6 +16,9 @@ export const TOKEN_PARAM = {
 
 @ApiTags('invitations')
 @Controller('api/invites/token')
+// Token routes have their own limits, per IP, per token and per unknown token (InvitationAccessService), instead
+// of the API throttle's per-IP budget: many candidates of one test centre share an address.
+@NoThrottle()
 export class InvitationTokenController {
   constructor(private readonly invitations: PublicInvitationsService) {}
 

@@ -11,7 +11,7 @@ import { ReviewService } from './review.service';
 
 const STAFF = ['superadmin', 'admin'] as const;
 
-/** The second seed's manual-scoring routes, kept for its admin frontend; the same service as /api/results. */
+/** The original Pre-Interview Test API's manual-scoring routes, kept for its admin frontend; the same service as /api/results. */
 @ApiTags('results')
 @Controller('api/admin')
 export class AdminScoringController {
@@ -20,7 +20,8 @@ export class AdminScoringController {
   @Get('scoring-queue')
   @Endpoint({
     roles: STAFF,
-    summary: 'Results waiting for manual review, oldest first (the seed shape of GET /api/results/review-queue)',
+    summary:
+      "Results waiting for manual review, oldest first (as GET /api/results/review-queue, in the original API's shape)",
     ok: ScoringQueueEnvelope,
     errors: [400, 401, 403],
   })

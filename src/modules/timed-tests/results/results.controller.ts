@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
-import { ApiExtraModels, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Ctx } from '../../../common/auth/decorators';
 import { AuthenticatedContext } from '../../../common/context/request-context';
@@ -20,7 +20,7 @@ import { ReviewService } from './review.service';
 
 const STAFF = ['superadmin', 'admin'] as const;
 
-/** Results of timed tests (the second seed's `/api/results`) and their manual review. */
+/** Results of timed tests (the original Pre-Interview Test API's `/api/results`) and their manual review. */
 @ApiTags('results')
 @ApiExtraModels(ResultResponse, ResultsEnvelope)
 @Controller('api/results')
@@ -35,7 +35,7 @@ export class ResultsController {
     roles: STAFF,
     summary: 'List submitted results, newest first (test_id, start_date/end_date or from/to)',
     description:
-      "With `skip`/`limit`: an array and X-Total-Count. With `page`: the second seed's envelope `{results, " +
+      "With `skip`/`limit`: an array and X-Total-Count. With `page`: the original Pre-Interview Test API's envelope `{results, " +
       'pagination}` (limit default 10). A date-only end date includes that whole day (UTC).',
     ok: {
       description: 'An array (skip/limit) or the envelope (page)',
@@ -65,10 +65,12 @@ export class ResultsController {
     roles: STAFF,
     summary: 'Export results as CSV (same filters as the list), streamed',
     description: "Cells starting with = + - @ tab or CR are prefixed with ' so spreadsheets do not run them.",
-    ok: { description: 'text/csv attachment', schema: { type: 'string' } },
+    ok: {
+      description: 'A text/csv attachment: a header line, then one line per result (CRLF line ends)',
+      content: { 'text/csv': { schema: { type: 'string' } } },
+    },
     errors: [400, 401, 403],
   })
-  @ApiProduces('text/csv')
   async exportCsv(
     @Ctx() ctx: AuthenticatedContext,
     @Query() query: ResultFiltersDto,
@@ -124,7 +126,7 @@ export class ResultsController {
   }
 }
 
-/** A candidate's own results (the second seed's `/api/my-submissions`). */
+/** A candidate's own results (the original Pre-Interview Test API's `/api/my-submissions`). */
 @ApiTags('results')
 @Controller('api/my-submissions')
 export class MySubmissionsController {

@@ -13,7 +13,7 @@ import { ResultFilters, ResultsRepository } from './results.repository';
 const EXPORT_BATCH = 500;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The query's date range as [from, until): a date-only end means the whole of that day (UTC), as the seed did. */
+/** The query's date range as [from, until): a date-only end means the whole of that day (UTC), as the original API did. */
 export function resultFilters(query: ResultFiltersDto): ResultFilters {
   const start = query.start_date ?? query.from;
   const end = query.end_date ?? query.to;
@@ -35,7 +35,7 @@ export class ResultsService {
     private readonly results: ResultsRepository,
   ) {}
 
-  /** `page` given: the second seed's envelope (limit default 10); else a Page for X-Total-Count (limit default 100). */
+  /** `page` given: the original Pre-Interview Test API's envelope (limit default 10); else a Page for X-Total-Count (limit default 100). */
   async list(ctx: AuthenticatedContext, query: ListResultsQueryDto): Promise<Page<ResultResponse> | ResultsEnvelope> {
     const filters = resultFilters(query);
     if (query.page !== undefined) {

@@ -58,7 +58,7 @@ export class ReviewService {
     return { items: rows.map(toReviewQueueItem), total };
   }
 
-  /** `GET /api/admin/scoring/{id}` (the second seed's shape). */
+  /** `GET /api/admin/scoring/{id}` (the original Pre-Interview Test API's shape). */
   async scoringDetail(ctx: AuthenticatedContext, id: string): Promise<AdminScoringResponse> {
     return this.db.transaction(ctx, async (tx) => {
       const result = await this.results.findResult(tx, id);
@@ -77,7 +77,7 @@ export class ReviewService {
     return toResultDetail(result, answers);
   }
 
-  /** The second seed's `POST /api/admin/scoring/{sid}/answer/{aid}`. */
+  /** The original Pre-Interview Test API's `POST /api/admin/scoring/{sid}/answer/{aid}`. */
   async scoreAsSeed(
     ctx: AuthenticatedContext,
     attemptId: string,

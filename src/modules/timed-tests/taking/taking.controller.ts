@@ -3,6 +3,7 @@ import { ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/decorators';
 import { RequestContext } from '../../../common/context/request-context';
 import { Endpoint } from '../../../common/http/endpoint.decorator';
+import { NoThrottle } from '../../../common/throttle/api-throttle';
 import { TOKEN_PARAM } from '../invitations/invitation-token.controller';
 import { AnswersDto } from './dto/answers.dto';
 import { SaveAnswersResponse, StartTestResponse, SubmitTestResponse, TakeTestResponse } from './dto/taking.response';
@@ -11,6 +12,9 @@ import { TakingService } from './taking.service';
 /** Taking a test: public routes authorised by the invitation token alone (the original API's paths). */
 @ApiTags('taking')
 @Controller('api')
+// Token routes have their own limits, per IP, per token and per unknown token (InvitationAccessService), instead
+// of the API throttle's per-IP budget: many candidates of one test centre share an address.
+@NoThrottle()
 export class TakingController {
   constructor(private readonly taking: TakingService) {}
 

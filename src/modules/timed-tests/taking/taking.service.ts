@@ -61,14 +61,14 @@ export class TakingService {
         ? await this.version(tx, invitation, attempt.test_version_id)
         : await this.currentVersion(tx, invitation);
       const saved = attempt ? await this.attempts.savedAnswers(tx, invitation.tenant_id, attempt.id) : [];
-      const allowedMs = deadlineOf(now, content.version.duration_minutes, invitation.extra_time_percent);
+      const wholeTime = deadlineOf(now, content.version.duration_minutes, invitation.extra_time_percent);
       return {
         invite: toCandidateInvitationResponse(invitation, content.version.title),
         test: toCandidateTest(content),
         server_time: now.toISOString(),
         started_at: attempt ? attempt.started_at.toISOString() : null,
         deadline: attempt ? attempt.deadline.toISOString() : null,
-        remaining_time_seconds: remainingSeconds(attempt ? attempt.deadline : allowedMs, now),
+        remaining_time_seconds: remainingSeconds(attempt ? attempt.deadline : wholeTime, now),
         saved_answers: saved.map((row) => ({
           question_id: row.question_id,
           answer: row.answer,

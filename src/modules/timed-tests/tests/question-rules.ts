@@ -16,7 +16,7 @@ export interface NormalisedQuestion {
 
 /**
  * The per-type rules of a test's questions (README, "Timed tests"). Fields a type does not use are ignored and stored
- * null (the seed frontend sends empty ones); what a type needs must be there and consistent:
+ * null (the original frontend sends empty ones); what a type needs must be there and consistent:
  * - multiple_choice: 2+ distinct non-empty options; `correct_answer` one of them;
  * - multi_select: 2+ distinct non-empty options; `correct_answers` a non-empty subset of them, without duplicates;
  * - essay, coding: reviewed by staff; `correct_answer` is an optional reference answer, coding may name a language.

@@ -12,7 +12,7 @@ import { TestsService } from './tests.service';
 
 const STAFF = ['superadmin', 'admin'] as const;
 
-/** The second seed's `/api/tests` (admins of the tenant; a superadmin in every tenant). Responses carry answer keys. */
+/** The original Pre-Interview Test API's `/api/tests` (admins of the tenant; a superadmin in every tenant). Responses carry answer keys. */
 @ApiTags('tests')
 @Controller('api/tests')
 export class TestsController {

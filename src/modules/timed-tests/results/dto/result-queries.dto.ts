@@ -34,11 +34,14 @@ export class ResultFiltersDto {
 }
 
 /**
- * `skip`/`limit` → a plain array with X-Total-Count; `page` (1-based, the second seed's) → the envelope
- * `{results, pagination}` with `limit` defaulting to 10 as the seed did.
+ * `skip`/`limit` → a plain array with X-Total-Count; `page` (1-based, the original Pre-Interview Test API's) → the envelope
+ * `{results, pagination}` with `limit` defaulting to 10 as the original API did.
  */
 export class ListResultsQueryDto extends ResultFiltersDto {
-  @ApiPropertyOptional({ minimum: 1, description: "1-based page: answers with the second seed's envelope" })
+  @ApiPropertyOptional({
+    minimum: 1,
+    description: "1-based page: answers with the original Pre-Interview Test API's envelope",
+  })
   @IsOptional()
   @QueryInt()
   @IsInt()

@@ -3,7 +3,7 @@ import { QUESTION_TYPES, QuestionType } from '../../entities/question.entity';
 import { ATTEMPT_STATUSES, AttemptStatus, SCORING_STATUSES, ScoringStatus } from '../../entities/test-attempt.entity';
 import { MANUAL_SCORE_STATUSES, ManualScoreStatus } from '../../entities/attempt-answer.entity';
 
-/** One submitted attempt (the second seed's "submission"; its id is the result id). */
+/** One submitted attempt (the original Pre-Interview Test API's "submission"; its id is the result id). */
 export class ResultResponse {
   @ApiProperty({ format: 'uuid', description: 'The attempt id (same as id)' }) submission_id: string;
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -73,7 +73,7 @@ export class ResultsPagination {
   @ApiProperty() has_prev: boolean;
 }
 
-/** `GET /api/results?page=…`: the second seed's envelope. */
+/** `GET /api/results?page=…`: the original Pre-Interview Test API's envelope. */
 export class ResultsEnvelope {
   @ApiProperty({ type: [ResultResponse] }) results: ResultResponse[];
   @ApiProperty({ type: ResultsPagination }) pagination: ResultsPagination;
@@ -133,7 +133,7 @@ export class AdminScoringSubmission {
   @ApiProperty({ type: Boolean, nullable: true }) passed: boolean | null;
 }
 
-/** `GET /api/admin/scoring/{id}` (second seed). */
+/** `GET /api/admin/scoring/{id}` (original Pre-Interview Test API). */
 export class AdminScoringResponse {
   @ApiProperty({ type: AdminScoringSubmission }) submission: AdminScoringSubmission;
   @ApiProperty({ type: [ResultAnswerResponse] }) answers: ResultAnswerResponse[];

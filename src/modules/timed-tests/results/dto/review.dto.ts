@@ -18,7 +18,7 @@ export class ScoreAnswerDto {
   comment?: string | null;
 }
 
-/** The second seed's body for `POST /api/admin/scoring/{sid}/answer/{aid}`. */
+/** The original Pre-Interview Test API's body for `POST /api/admin/scoring/{sid}/answer/{aid}`. */
 export class AdminScoreAnswerDto {
   @ApiProperty({
     enum: ['correct', 'wrong', 'partial'],
