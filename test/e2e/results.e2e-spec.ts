@@ -592,6 +592,7 @@ describe('Results API (/api/results, review, export, my-submissions)', () => {
       const candidate = await createUser(t.db, { role: 'candidate', tenantId: a.tenant.id });
       const tokens = await loginAs(t, candidate);
       const mine = await submitMixed({ email: candidate.email.toUpperCase() });
+      await submitMixed({ email: candidate.email, status: 'in_progress' }); // not a result yet
       await submitMixed();
       // same e-mail, another tenant
       const foreignTest = await createTestWithQuestions(t, { tenantId: b.tenant.id });

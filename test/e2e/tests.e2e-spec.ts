@@ -260,7 +260,8 @@ describe('Tests API (/api/tests)', () => {
       const res = await t.http().get(BASE).set(bearer(own.tokens)).expect(200);
       expect(res.headers['x-total-count']).toBe('2');
       expect(res.body.map((x: { id: string }) => x.id)).toEqual([own.second.id, own.first.id]);
-      expect(res.body[0].questions).toHaveLength(4);
+      // the list renders each test exactly as GET does
+      expect(res.body).toEqual([own.second, own.first]);
       const paged = await t.http().get(BASE).query({ skip: 1, limit: 1 }).set(bearer(own.tokens)).expect(200);
       expect(paged.headers['x-total-count']).toBe('2');
       expect(paged.body.map((x: { id: string }) => x.id)).toEqual([own.first.id]);

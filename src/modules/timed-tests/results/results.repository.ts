@@ -225,18 +225,23 @@ export class ResultsRepository extends TenantScopedRepository<TestAttemptEntity>
     return [rows, total];
   }
 
-  /** A candidate's own attempts: its tenant, its invitations' e-mail (case-insensitively), newest first. */
-  mine(ctx: AuthenticatedContext, page: { skip: number; limit: number }): Promise<[ResultRow[], number]> {
-    const qb = this.query(ctx, 'a', { tenant_id: ctx.user.tenantId });
-    return this.withJoins(qb)
+  /**
+   * A candidate's own submitted attempts (an attempt still running shows on its invitation instead): its tenant, its
+   * invitations' e-mail (case-insensitively), newest first.
+   */
+  async mine(ctx: AuthenticatedContext, page: { skip: number; limit: number }): Promise<[ResultRow[], number]> {
+    const qb = this.withJoins(this.query(ctx, 'a', { tenant_id: ctx.user.tenantId }))
       .andWhere('lower(i.applicant_email) = lower(:email)', { email: ctx.user.email })
+      .andWhere(`a.status <> 'in_progress'`);
+    const rows = await qb
+      .clone()
       .addSelect('count(*) OVER ()', 'total_count')
-      .orderBy('a.started_at', 'DESC')
+      .orderBy('a.submitted_at', 'DESC')
       .addOrderBy('a.id', 'DESC')
       .offset(page.skip)
       .limit(page.limit)
-      .getRawMany<ResultRow & { total_count: string }>()
-      .then((rows) => [rows, rows.length > 0 ? Number(rows[0].total_count) : 0]);
+      .getRawMany<ResultRow & { total_count: string }>();
+    return [rows, rows.length > 0 ? Number(rows[0].total_count) : await qb.getCount()];
   }
 
   private results(ctx: AuthenticatedContext, filters: ResultFilters): SelectQueryBuilder<TestAttemptEntity> {

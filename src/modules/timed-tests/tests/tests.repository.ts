@@ -33,19 +33,32 @@ export class TestsRepository extends TenantScopedRepository<TestEntity> {
     super(db, TestEntity);
   }
 
-  list(
+  /**
+   * A page of tests with the questions of their current version, and the total — one statement (the questions ride
+   * along as a JSON array, the total on a window count), so a list costs one round trip whatever its size.
+   */
+  async list(
     ctx: AuthenticatedContext,
     page: { skip: number; limit: number },
     includeInactive: boolean,
-  ): Promise<[TestEntity[], number]> {
+  ): Promise<[Array<{ test: TestEntity; questions: QuestionEntity[] }>, number]> {
     const qb = this.query(ctx, 't', callerScope(ctx, {}));
     if (!includeInactive) qb.andWhere('t.is_active');
-    return qb
+    const { entities, raw } = await qb
+      .clone()
+      .addSelect(
+        `(SELECT coalesce(json_agg(q ORDER BY q.position), '[]'::json) FROM questions q
+           WHERE q.test_version_id = t.current_version_id AND q.tenant_id = t.tenant_id)`,
+        'questions',
+      )
+      .addSelect('count(*) OVER ()', 'total_count')
       .orderBy('t.created_at', 'DESC')
       .addOrderBy('t.id', 'DESC')
       .offset(page.skip)
       .limit(page.limit)
-      .getManyAndCount();
+      .getRawAndEntities<{ questions: QuestionEntity[]; total_count: string }>();
+    const total = raw.length > 0 ? Number(raw[0].total_count) : await qb.getCount();
+    return [entities.map((test, index) => ({ test, questions: raw[index].questions })), total];
   }
 
   /** A test the caller may see (deleted ones included: their results still name them); optionally FOR UPDATE. */

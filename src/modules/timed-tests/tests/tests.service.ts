@@ -54,14 +54,10 @@ export class TestsService {
   ) {}
 
   async list(ctx: AuthenticatedContext, query: ListTestsQueryDto): Promise<Page<TestResponse>> {
-    return this.db.transaction(ctx, async (tx) => {
-      const [rows, total] = await this.tests.list(tx, query, query.include_inactive ?? false);
-      const versionIds = rows.map((r) => r.current_version_id).filter((id): id is string => id !== null);
-      const questions = await this.tests.questionsOf(tx, undefined, versionIds);
-      const byVersion = new Map<string, QuestionEntity[]>();
-      for (const q of questions) byVersion.set(q.test_version_id, [...(byVersion.get(q.test_version_id) ?? []), q]);
-      return { items: rows.map((r) => toTestResponse(r, byVersion.get(r.current_version_id ?? '') ?? [])), total };
-    });
+    const [rows, total] = await this.db.transaction(ctx, (tx) =>
+      this.tests.list(tx, query, query.include_inactive ?? false),
+    );
+    return { items: rows.map(({ test, questions }) => toTestResponse(test, questions)), total };
   }
 
   async get(ctx: AuthenticatedContext, id: string): Promise<TestResponse> {
