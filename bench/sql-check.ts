@@ -13,6 +13,7 @@ import { seedTimedTestsTenant } from './lib/timed-tests';
  * database, makes each call once on each side — separated by a `GET /health` whose `SELECT 1` marks the boundary in
  * the log — and compares the two sequences of statement texts (parameters aside). The guard's session query, which the
  * baseline leaves out on purpose (no bearer check), is the one difference allowed. Exits 1 on any other difference.
+ * BENCH_SQL_FULL=1 prints differing statements whole (to copy the app's new SQL into the baseline).
  */
 const BEARER_CHECK = /FROM sessions s\s+JOIN users u/;
 const SECRET = 'bench-secret-key-that-is-long-enough-0123456789';
@@ -95,8 +96,9 @@ async function main(): Promise<number> {
       differences += 1;
       for (let k = 0; k < Math.max(app.length, baseline.length); k += 1) {
         if (app[k] === baseline[k]) continue;
-        process.stdout.write(`  #${k + 1} app:      ${(app[k] ?? '—').slice(0, 400)}\n`);
-        process.stdout.write(`  #${k + 1} baseline: ${(baseline[k] ?? '—').slice(0, 400)}\n`);
+        const cut = (text = '—') => (process.env.BENCH_SQL_FULL === '1' ? text : text.slice(0, 400));
+        process.stdout.write(`  #${k + 1} app:      ${cut(app[k])}\n`);
+        process.stdout.write(`  #${k + 1} baseline: ${cut(baseline[k])}\n`);
       }
     });
     return differences === 0 ? 0 : 1;

@@ -6,8 +6,8 @@ import { send } from '../lib/child';
 /**
  * Baseline of (g): bare `node:http` + a `pg` Pool of the app's size, answering
  *
- * - `GET /api/tests` as the admin of BENCH_TENANT_ID: the page of tests, the count only when the page is full
- *   (TypeORM's lazy count), then the questions of every test of the page in one query; the same JSON as
+ * - `GET /api/tests` as the admin of BENCH_TENANT_ID: one statement for the page — each test with its current
+ *   version's questions as a JSON array and the total on a window count (TestsRepository.list); the same JSON as
  *   `toTestResponse` (field order included) and the same X-Total-Count;
  * - `GET /api/take-test/{token}` for an invitation whose attempt is in progress: the token's SHA-256 looked up across
  *   tenants in one unit of work, then, in the tenant's unit of work, the invitation (re-checked with its hash), its
@@ -134,9 +134,12 @@ const select = (alias: string, columns: string[]) =>
   columns.map((c) => `"${alias}"."${c}" AS "${alias}_${c}"`).join(', ');
 
 const TESTS_PAGE_SQL =
-  `SELECT ${select('t', TEST_COLUMNS)} FROM "tests" "t" WHERE "t"."tenant_id" = $1 AND "t"."is_active" ` +
+  `SELECT ${select('t', TEST_COLUMNS)}, (SELECT coalesce(json_agg(q ORDER BY q.position), '[]'::json) FROM questions q ` +
+  `WHERE q.test_version_id = "t"."current_version_id" AND q.tenant_id = "t"."tenant_id") AS "questions", ` +
+  `count(*) OVER () AS "total_count" FROM "tests" "t" WHERE "t"."tenant_id" = $1 AND "t"."is_active" ` +
   `ORDER BY "t"."created_at" DESC, "t"."id" DESC LIMIT $LIMIT OFFSET $SKIP`;
-const TESTS_COUNT_SQL = `SELECT COUNT(1) AS "cnt" FROM "tests" "t" WHERE "t"."tenant_id" = $1 AND "t"."is_active"`;
+/** Only for a page past the end (never the measured call): TypeORM's getCount. */
+const TESTS_COUNT_SQL = `SELECT COUNT(DISTINCT("t"."id")) AS "cnt" FROM "tests" "t" WHERE "t"."tenant_id" = $1 AND "t"."is_active"`;
 const Q = 'QuestionEntity';
 const questionsOfVersionsSql = (n: number) =>
   `SELECT ${select(Q, QUESTION_COLUMNS)} FROM "questions" "${Q}" WHERE (("${Q}"."test_version_id" IN ` +
@@ -200,21 +203,22 @@ async function unit<T>(
   }
 }
 
-function toQuestionResponse(q: Row, p: string) {
+/** A question of the page's JSON array (json_agg of the row: its columns by name). */
+function toQuestionResponse(q: Row) {
   return {
-    id: q[`${p}_id`],
-    type: q[`${p}_type`],
-    question: q[`${p}_question`],
-    options: q[`${p}_options`],
-    correct_answer: q[`${p}_correct_answer`],
-    correct_answers: q[`${p}_correct_answers`],
-    expected_language: q[`${p}_expected_language`],
-    points: q[`${p}_points`] as number,
+    id: q.id,
+    type: q.type,
+    question: q.question,
+    options: q.options,
+    correct_answer: q.correct_answer,
+    correct_answers: q.correct_answers,
+    expected_language: q.expected_language,
+    points: q.points as number,
   };
 }
 
-function toTestResponse(t: Row, questions: Row[]) {
-  const ordered = [...questions].sort((a, b) => (a[`${Q}_position`] as number) - (b[`${Q}_position`] as number));
+function toTestResponse(t: Row) {
+  const ordered = [...(t.questions as Row[])].sort((a, b) => (a.position as number) - (b.position as number));
   const passMark = t.t_pass_mark_percent as string | null;
   return {
     id: t.t_id,
@@ -229,8 +233,8 @@ function toTestResponse(t: Row, questions: Row[]) {
     updated_at: iso(t.t_updated_at),
     is_active: t.t_is_active,
     question_count: ordered.length,
-    total_points: ordered.reduce((sum, q) => sum + (q[`${Q}_points`] as number), 0),
-    questions: ordered.map((q) => toQuestionResponse(q, Q)),
+    total_points: ordered.reduce((sum, q) => sum + (q.points as number), 0),
+    questions: ordered.map(toQuestionResponse),
   };
 }
 
@@ -268,26 +272,15 @@ async function main(): Promise<void> {
     if (skip === null || limit === null) return json(res, 400, '{"detail":"bad skip/limit"}');
     // TypeORM inlines LIMIT/OFFSET into the text; so does this (they are validated integers).
     const sql = TESTS_PAGE_SQL.replace('$LIMIT', String(limit)).replace('$SKIP', String(skip));
-    const { rows, total, questions } = await unit(pool, { tenantId }, async (client) => {
+    const { rows, total } = await unit(pool, { tenantId }, async (client) => {
       const page = (await client.query(sql, [tenantId])).rows as Row[];
       const count =
-        page.length === limit || (page.length === 0 && skip > 0)
-          ? Number(((await client.query(TESTS_COUNT_SQL, [tenantId])).rows[0] as Row | undefined)?.cnt ?? 0)
-          : skip + page.length;
-      const versionIds = page.map((r) => r.t_current_version_id).filter((id) => id !== null);
-      const found =
-        versionIds.length === 0
-          ? []
-          : ((await client.query(questionsOfVersionsSql(versionIds.length), [...versionIds, tenantId])).rows as Row[]);
-      return { rows: page, total: count, questions: found };
+        page.length > 0
+          ? Number(page[0].total_count)
+          : Number(((await client.query(TESTS_COUNT_SQL, [tenantId])).rows[0] as Row | undefined)?.cnt ?? 0);
+      return { rows: page, total: count };
     });
-    const byVersion = new Map<unknown, Row[]>();
-    for (const q of questions) {
-      const key = q[`${Q}_test_version_id`];
-      byVersion.set(key, [...(byVersion.get(key) ?? []), q]);
-    }
-    const body = JSON.stringify(rows.map((t) => toTestResponse(t, byVersion.get(t.t_current_version_id) ?? [])));
-    json(res, 200, body, { 'x-total-count': String(total) });
+    json(res, 200, JSON.stringify(rows.map(toTestResponse)), { 'x-total-count': String(total) });
   };
 
   const take = async (token: string, res: ServerResponse) => {
