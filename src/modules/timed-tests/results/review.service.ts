@@ -8,7 +8,7 @@ import { AuditService } from '../../audit/audit.service';
 import { AttemptAnswerEntity, ManualScoreStatus } from '../entities/attempt-answer.entity';
 import { AttemptEventEntity } from '../entities/attempt-event.entity';
 import { TestAttemptEntity } from '../entities/test-attempt.entity';
-import { attemptScores, isManuallyScored } from '../scoring';
+import { attemptScores, AttemptScores, isManuallyScored } from '../scoring';
 import {
   AdminScoreAnswerResponse,
   AdminScoringResponse,
@@ -103,99 +103,141 @@ export class ReviewService {
       if (!result) throw RESULT_NOT_FOUND();
       if (result.status === 'in_progress') throw ATTEMPT_NOT_SUBMITTED();
       const answers = await this.results.answers(tx, result);
-      const target =
-        answers.find((a) => a.answer_id === answerId) ??
-        answers.find((a) => a.answer_id === null && a.question_id === answerId);
-      if (!target) throw ANSWER_NOT_FOUND();
-      if (!isManuallyScored(target.question_type)) throw ANSWER_NOT_REVIEWABLE();
+      const target = reviewTarget(answers, answerId);
       if (review.score > target.points) throw REVIEW_SCORE_OUT_OF_RANGE(target.points);
 
       const now = this.clock.now();
-      const fields = {
-        manual_score: String(review.score),
-        manual_score_status: reviewStatus(review.score, target.points),
-        reviewer_id: ctx.user.id,
-        review_comments: review.comment,
-        reviewed_at: now,
-      };
-      let id = target.answer_id;
-      if (id === null) {
-        const { identifiers } = await this.db.repo(tx, AttemptAnswerEntity).insert({
-          tenant_id: result.tenant_id,
-          attempt_id: result.id,
-          question_id: target.question_id,
-          answer: () => `'null'::jsonb`,
-          ...fields,
-        } as QueryDeepPartialEntity<AttemptAnswerEntity>);
-        id = identifiers[0].id as string;
-      } else {
-        await this.db.repo(tx, AttemptAnswerEntity).update({ id, tenant_id: result.tenant_id }, fields);
-      }
-
-      const reviewed = answers.map((a) => (a === target ? { ...a, manual_score: fields.manual_score } : a));
-      const scores = attemptScores(
-        reviewed.map((a) => ({
-          id: a.question_id,
-          type: a.question_type,
-          points: a.points,
-          correct_answer: a.correct_answer,
-          correct_answers: a.correct_answers,
-        })),
-        // an unanswered question reads as no answer: 0 points, or pending review
-        reviewed.map((a) => ({
-          question_id: a.question_id,
-          auto_points: num(a.auto_points),
-          manual_score: num(a.manual_score),
-        })),
-        num(result.pass_mark_percent),
-      );
-      const complete = scores.scoring_status === 'fully_reviewed';
-      await this.db.repo(tx, TestAttemptEntity).update(
-        { id: result.id, tenant_id: result.tenant_id },
-        {
-          auto_score: scores.auto_score === null ? null : String(scores.auto_score),
-          manual_score: scores.manual_score === null ? null : String(scores.manual_score),
-          final_score: scores.final_score === null ? null : String(scores.final_score),
-          scoring_status: scores.scoring_status,
-          passed: scores.passed,
-          reviewed_by: ctx.user.id,
-          review_completed_at: complete ? (result.review_completed_at ?? now) : null,
-          updated_at: now,
-        },
-      );
+      const status = reviewStatus(review.score, target.points);
+      const savedId = await this.saveAnswerReview(tx, result, target, review, status, now);
+      const scores = rescore(answers, target, review.score, num(result.pass_mark_percent));
+      await this.saveScores(tx, result, scores, now);
       const event = {
-        answer_id: id,
+        answer_id: savedId,
         question_id: target.question_id,
         score: review.score,
         previous_score: num(target.manual_score),
-        manual_score_status: fields.manual_score_status,
+        manual_score_status: status,
         scoring_status: scores.scoring_status,
         final_score: scores.final_score,
       };
-      await this.db.repo(tx, AttemptEventEntity).insert({
-        tenant_id: result.tenant_id,
-        attempt_id: result.id,
-        invitation_id: result.invitation_id,
-        type: 'answer_reviewed',
-        data: event,
-        actor_user_id: ctx.user.id,
-      } as QueryDeepPartialEntity<AttemptEventEntity>);
-      await this.audit.record(tx, {
-        action: 'result.review',
-        resourceType: 'test_attempt',
-        resourceId: result.id,
-        tenantId: result.tenant_id,
-        oldValues: {
-          answer_id: id,
-          manual_score: num(target.manual_score),
-          manual_score_status: target.manual_score_status,
-          final_score: num(result.final_score),
-          scoring_status: result.scoring_status,
-        },
-        newValues: { ...event, comment: review.comment, passed: scores.passed },
-      });
+      await this.record(tx, result, target, event, { comment: review.comment, passed: scores.passed });
       const after = await this.results.findResult(tx, result.id);
       return { result: after!, answers: await this.results.answers(tx, result) };
     });
   }
+
+  /** Writes the review on the answer row (made, with a null answer, for a question left unanswered); its id. */
+  private async saveAnswerReview(
+    tx: AuthenticatedContext,
+    result: ResultRow,
+    target: AnswerRow,
+    review: AnswerReview,
+    status: ManualScoreStatus,
+    now: Date,
+  ): Promise<string> {
+    const fields = {
+      manual_score: String(review.score),
+      manual_score_status: status,
+      reviewer_id: tx.user.id,
+      review_comments: review.comment,
+      reviewed_at: now,
+    };
+    if (target.answer_id !== null) {
+      await this.db.repo(tx, AttemptAnswerEntity).update({ id: target.answer_id, tenant_id: result.tenant_id }, fields);
+      return target.answer_id;
+    }
+    const { identifiers } = await this.db.repo(tx, AttemptAnswerEntity).insert({
+      tenant_id: result.tenant_id,
+      attempt_id: result.id,
+      question_id: target.question_id,
+      answer: () => `'null'::jsonb`,
+      ...fields,
+    } as QueryDeepPartialEntity<AttemptAnswerEntity>);
+    return identifiers[0].id as string;
+  }
+
+  private async saveScores(tx: AuthenticatedContext, result: ResultRow, scores: AttemptScores, now: Date) {
+    const decimal = (value: number | null) => (value === null ? null : String(value));
+    await this.db.repo(tx, TestAttemptEntity).update(
+      { id: result.id, tenant_id: result.tenant_id },
+      {
+        auto_score: decimal(scores.auto_score),
+        manual_score: decimal(scores.manual_score),
+        final_score: decimal(scores.final_score),
+        scoring_status: scores.scoring_status,
+        passed: scores.passed,
+        reviewed_by: tx.user.id,
+        // the first time the attempt became fully reviewed; cleared if it is not (any more)
+        review_completed_at: scores.scoring_status === 'fully_reviewed' ? (result.review_completed_at ?? now) : null,
+        updated_at: now,
+      },
+    );
+  }
+
+  /** The attempt's append-only log and the audit trail. */
+  private async record(
+    tx: AuthenticatedContext,
+    result: ResultRow,
+    target: AnswerRow,
+    event: Record<string, unknown> & { answer_id: string },
+    extra: { comment: string | null; passed: boolean | null },
+  ): Promise<void> {
+    await this.db.repo(tx, AttemptEventEntity).insert({
+      tenant_id: result.tenant_id,
+      attempt_id: result.id,
+      invitation_id: result.invitation_id,
+      type: 'answer_reviewed',
+      data: event,
+      actor_user_id: tx.user.id,
+    } as QueryDeepPartialEntity<AttemptEventEntity>);
+    await this.audit.record(tx, {
+      action: 'result.review',
+      resourceType: 'test_attempt',
+      resourceId: result.id,
+      tenantId: result.tenant_id,
+      oldValues: {
+        answer_id: event.answer_id,
+        manual_score: num(target.manual_score),
+        manual_score_status: target.manual_score_status,
+        final_score: num(result.final_score),
+        scoring_status: result.scoring_status,
+      },
+      newValues: { ...event, ...extra },
+    });
+  }
+}
+
+/** The answer (or unanswered question) a review is about: essay and coding only. */
+function reviewTarget(answers: readonly AnswerRow[], answerId: string): AnswerRow {
+  const target =
+    answers.find((a) => a.answer_id === answerId) ??
+    answers.find((a) => a.answer_id === null && a.question_id === answerId);
+  if (!target) throw ANSWER_NOT_FOUND();
+  if (!isManuallyScored(target.question_type)) throw ANSWER_NOT_REVIEWABLE();
+  return target;
+}
+
+/** The attempt's scores with the new review in place, from every question of its version. */
+function rescore(
+  answers: readonly AnswerRow[],
+  target: AnswerRow,
+  score: number,
+  passMark: number | null,
+): AttemptScores {
+  return attemptScores(
+    answers.map((a) => ({
+      id: a.question_id,
+      type: a.question_type,
+      points: a.points,
+      correct_answer: a.correct_answer,
+      correct_answers: a.correct_answers,
+    })),
+    // an unanswered question reads as no answer: 0 points, or pending review
+    answers.map((a) => ({
+      question_id: a.question_id,
+      auto_points: num(a.auto_points),
+      manual_score: a === target ? score : num(a.manual_score),
+    })),
+    passMark,
+  );
 }
