@@ -11,8 +11,8 @@ import { answerTo, BenchInvitation, BenchTest } from './timed-tests';
  * `intervalSeconds` (±20 % jitter) with a growing set of growing answers (each save sends every question answered so
  * far, as a page's autosave does), waits one more interval and submits with an empty body — so everything in the final
  * result has to come from the autosaves. Every request is timed from the first byte sent to the last byte received.
- * Afterwards the database is read back: each candidate's attempt must be submitted and hold exactly the last
- * autosaved answer of every question (one lost or stale answer counts as lost).
+ * Afterwards the database is read back: every answer the server acknowledged must be in the final result with its
+ * last acknowledged value, and every acknowledged submit must have left the attempt submitted (checkAnswers).
  */
 export type CandidateRequest = 'take' | 'start' | 'autosave' | 'submit';
 
@@ -24,7 +24,10 @@ export interface CandidateRun {
   /** Non-2xx answers and socket errors, with a sample of what they were. */
   failures: number;
   failureSamples: string[];
-  /** Answers missing or different in the final results, and candidates whose attempt is not submitted. */
+  /**
+   * Acknowledged answers (last 2xx autosave per question) missing or different in the final results, and
+   * acknowledged submits whose attempt is not submitted; `expectedAnswers` counts the acknowledged answers.
+   */
   lostAnswers: number;
   unsubmitted: number;
   expectedAnswers: number;
@@ -108,6 +111,9 @@ export async function runCandidates(options: CandidateOptions): Promise<Candidat
     return false;
   };
 
+  // per candidate: the last value the server acknowledged (2xx) for each question, and whether its submit was
+  const acknowledged = invitations.map(() => new Map<string, unknown>());
+  const submitted = invitations.map(() => false);
   const candidate = async (invitation: BenchInvitation, who: number) => {
     await sleep(Math.random() * options.rampSeconds * 1000);
     const token = invitation.token;
@@ -115,12 +121,13 @@ export async function runCandidates(options: CandidateOptions): Promise<Candidat
     if (!(await step('start', 'POST', `/api/start-test/${token}`))) return;
     for (let round = 0; round < autosaves; round += 1) {
       await sleep(jitter());
-      await step('autosave', 'PUT', `/api/take-test/${token}/answers`, {
-        answers: autosaveAnswers(test, round, autosaves, who),
-      });
+      const answers = autosaveAnswers(test, round, autosaves, who);
+      if (await step('autosave', 'PUT', `/api/take-test/${token}/answers`, { answers })) {
+        for (const a of answers) acknowledged[who].set(a.question_id, a.answer);
+      }
     }
     await sleep(jitter());
-    await step('submit', 'POST', `/api/submit-test/${token}`, { answers: [] });
+    submitted[who] = await step('submit', 'POST', `/api/submit-test/${token}`, { answers: [] });
   };
 
   const started = performance.now();
@@ -137,7 +144,7 @@ export async function runCandidates(options: CandidateOptions): Promise<Candidat
     const [a, b] = [before?.[key] ?? null, after?.[key] ?? null];
     return a === null || b === null || b < a || ok === 0 ? null : (b - a) / ok;
   };
-  const check = await checkAnswers(options);
+  const check = await checkAnswers(options, acknowledged, submitted);
   return {
     candidates: invitations.length,
     seconds,
@@ -150,13 +157,17 @@ export async function runCandidates(options: CandidateOptions): Promise<Candidat
 }
 
 /**
- * Reads back every candidate's attempt and answers: the attempt must be submitted, and its answers must be exactly
- * the last autosave's (every question of the test, each with the value of the last round).
+ * Reads back every candidate's attempt and answers. Every answer the server acknowledged (the last 2xx autosave of
+ * each question) must be in the final result with that value — a missing or different one is lost — and every
+ * attempt whose submit was acknowledged must be `submitted`. Answers of autosaves that failed (non-2xx) were never
+ * accepted: they count as failed requests, not as lost answers.
  */
 async function checkAnswers(
   options: CandidateOptions,
+  acknowledged: Map<string, unknown>[],
+  submitted: boolean[],
 ): Promise<{ lostAnswers: number; unsubmitted: number; expectedAnswers: number }> {
-  const { test, invitations, autosaves } = options;
+  const { invitations } = options;
   const client = new Client({ connectionString: options.databaseUrl });
   await client.connect();
   try {
@@ -184,10 +195,10 @@ async function checkAnswers(
     let expectedAnswers = 0;
     invitations.forEach((invitation, who) => {
       const found = byInvitation.get(invitation.id);
-      if (found?.status !== 'submitted') unsubmitted += 1;
-      for (const { question_id, answer } of autosaveAnswers(test, autosaves - 1, autosaves, who)) {
+      if (submitted[who] && found?.status !== 'submitted') unsubmitted += 1;
+      for (const [questionId, answer] of acknowledged[who]) {
         expectedAnswers += 1;
-        if (!isDeepStrictEqual(found?.answers.get(question_id), answer)) lostAnswers += 1;
+        if (!isDeepStrictEqual(found?.answers.get(questionId), answer)) lostAnswers += 1;
       }
     });
     return { lostAnswers, unsubmitted, expectedAnswers };
