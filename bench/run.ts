@@ -17,7 +17,9 @@ import { cpuMs } from './lib/processes';
 import { boundComparison, Comparison, printCpuTable, printTable, rateComparison, Side, writeJson } from './lib/report';
 import { httpTarget, rotate, Target } from './lib/rotation';
 import { interviewBody, postSubmission } from './lib/submissions';
-import { bcryptSlice, login, Servers, startServers, UploadDirs } from './lib/servers';
+import { appScopesUnitsOfWork, bcryptSlice, login, Servers, startServers, UploadDirs } from './lib/servers';
+import { CandidateRequest, CandidateRun, candidatePercentiles, runCandidates } from './lib/candidates';
+import { seedInvitations, seedTimedTestsTenant, TimedTestsTenant } from './lib/timed-tests';
 import { RESULTS_DIR, settings, STORM_SETTLE_MS } from './lib/settings';
 import {
   emptyDir,
@@ -43,10 +45,13 @@ interface Probes {
   express: CpuProbe;
   rawSubmissions: CpuProbe;
   rawUpload: CpuProbe;
+  rawTimedTests: CpuProbe;
 }
 
 interface Measured {
   raw: Record<string, Aggregate>;
+  /** (h): one run of simulated candidates per level (low, high); absent when (h) was skipped. */
+  candidates?: { low: CandidateRun; high: CandidateRun };
   /** RSS of the app and of the raw upload baseline across the whole upload phase (e); absent when (e) was skipped. */
   uploadMemory?: { app: MemoryReport; raw: MemoryReport };
 }
@@ -378,12 +383,170 @@ async function measureSubmissions(
   }
 }
 
+/** The app's answer and the baseline's for the same call, compared as JSON (after `normalise`) before measuring. */
+async function sameAnswer(
+  what: string,
+  appUrl: string,
+  rawUrl: string,
+  headers: Record<string, string>,
+  normalise: (body: Record<string, unknown>) => void = () => undefined,
+): Promise<{ bytes: number; total: string | null }> {
+  const [app, raw] = await Promise.all([fetch(appUrl, { headers }), fetch(rawUrl)]);
+  const [appBody, rawBody] = [await app.text(), await raw.text()];
+  if (app.status !== 200 || raw.status !== 200) {
+    throw new Error(`${what}: app ${app.status}, baseline ${raw.status}: ${appBody.slice(0, 300)}`);
+  }
+  const [appJson, rawJson] = [JSON.parse(appBody) as unknown, JSON.parse(rawBody) as unknown];
+  for (const body of [appJson, rawJson]) if (!Array.isArray(body)) normalise(body as Record<string, unknown>);
+  const [appTotal, rawTotal] = [app.headers.get('x-total-count'), raw.headers.get('x-total-count')];
+  if (!isDeepStrictEqual(appJson, rawJson) || appTotal !== rawTotal) {
+    throw new Error(
+      `${what}: the baseline's answer differs from the app's (totals ${appTotal} / ${rawTotal})\n` +
+        `  app:      ${JSON.stringify(appJson).slice(0, 600)}\n  baseline: ${JSON.stringify(rawJson).slice(0, 600)}`,
+    );
+  }
+  return { bytes: appBody.length, total: appTotal };
+}
+
+/**
+ * (g): the candidate's view of a test in progress (GET /api/take-test/{token}: invitation, test without answer keys,
+ * saved answers) and the admin's list of tests with their questions (GET /api/tests), each app vs the raw
+ * node:http + pg baseline sending the same statements (bench/baselines/raw-timed-tests.ts). Both answers are compared
+ * first; the take-test view's `server_time` and `remaining_time_seconds` depend on the moment and are left out.
+ */
+async function measureTimedTests(
+  servers: Servers,
+  tests: TimedTestsTenant,
+  adminToken: string,
+  cpu: Probes,
+): Promise<Record<string, Slice[]>> {
+  const c = settings.connections;
+  const takePath = `/api/take-test/${tests.takeToken}`;
+  const auth = { authorization: `Bearer ${adminToken}` };
+  const take = await sameAnswer(
+    'take-test',
+    `${servers.appUrl}${takePath}`,
+    `${servers.rawTimedTestsUrl}${takePath}`,
+    {},
+    (body) => {
+      delete body.server_time;
+      delete body.remaining_time_seconds;
+    },
+  );
+  const list = await sameAnswer(
+    'tests list',
+    `${servers.appUrl}/api/tests`,
+    `${servers.rawTimedTestsUrl}/api/tests`,
+    auth,
+  );
+  process.stdout.write(
+    `Timed tests (g): take-test ${Math.round(take.bytes / 1024)} KiB (${settings.timedTestQuestions} questions, ` +
+      `${tests.savedAnswers} saved answers); tests list ${Math.round(list.bytes / 1024)} KiB (${list.total} tests × ` +
+      `${settings.timedTestQuestions} questions); identical from both; baselines ` +
+      `${appScopesUnitsOfWork() ? 'scope their transactions (set_config), as the app does' : 'in plain transactions, as the app'}\n`,
+  );
+  return rotate(
+    [
+      httpTarget(
+        'rawTake',
+        `raw node:http + pg GET /api/take-test/{token} (same SQL and JSON, no rate limiter), ${c} connections`,
+        { url: `${servers.rawTimedTestsUrl}${takePath}`, connections: c },
+        cpu.rawTimedTests,
+      ),
+      httpTarget(
+        'appTake',
+        `app GET /api/take-test/{token}, ${c} connections`,
+        { url: `${servers.appUrl}${takePath}`, connections: c },
+        cpu.app,
+      ),
+      httpTarget(
+        'rawTests',
+        `raw node:http + pg GET /api/tests (same SQL and JSON, no bearer check), ${c} connections`,
+        { url: `${servers.rawTimedTestsUrl}/api/tests`, connections: c },
+        cpu.rawTimedTests,
+      ),
+      httpTarget(
+        'appTests',
+        `app GET /api/tests as an admin, ${c} connections`,
+        { url: `${servers.appUrl}/api/tests`, connections: c, headers: auth },
+        cpu.app,
+      ),
+    ],
+    settings.rounds,
+  );
+}
+
+const ms = (value: number | null) => (value === null ? '—' : value.toFixed(2));
+
+function candidateLine(label: string, run: CandidateRun): string {
+  const all = candidatePercentiles(run);
+  const kinds = (['take', 'start', 'autosave', 'submit'] as CandidateRequest[])
+    .map((kind) => {
+      const p = candidatePercentiles(run, kind);
+      return `${kind} p50 ${p.p50.toFixed(1)} / p95 ${p.p95.toFixed(1)} ms`;
+    })
+    .join('; ');
+  return (
+    `    ${label}: ${all.count} requests in ${run.seconds.toFixed(1)} s (${(all.count / run.seconds).toFixed(0)} req/s), ` +
+    `p50 ${all.p50.toFixed(1)} / p95 ${all.p95.toFixed(1)} / p99 ${all.p99.toFixed(1)} ms; ${run.failures} failed; ` +
+    `${run.lostAnswers} of ${run.expectedAnswers} acknowledged answers lost, ${run.unsubmitted} acknowledged ` +
+    `submits not submitted\n` +
+    `      ${kinds}\n` +
+    `      CPU per request: app ${ms(run.cpuMsPerRequest.server)} ms, PostgreSQL ${ms(run.cpuMsPerRequest.postgres)} ms\n` +
+    run.failureSamples.map((sample) => `      ! ${sample}\n`).join('')
+  );
+}
+
+/**
+ * (h): simulated candidates on the one app instance, `candidatesLow` then `candidatesHigh` of them (lib/candidates.ts),
+ * each on fresh invitations inserted beforehand (not measured). A small unmeasured run first warms the app up.
+ */
+async function measureCandidates(
+  servers: Servers,
+  db: BenchDatabase,
+  tests: TimedTestsTenant,
+  cpu: Probes,
+): Promise<{ low: CandidateRun; high: CandidateRun }> {
+  const { candidatesLow, candidatesHigh, candidateAutosaves: autosaves, autosaveSeconds } = settings;
+  const test = tests.tests[1] ?? tests.tests[0];
+  process.stdout.write(
+    `Simulated candidates (h): arriving over ${settings.candidateRampSeconds} s, each opens, starts, autosaves ` +
+      `${autosaves} times every ~${autosaveSeconds} s (growing answers) and submits; ${candidatesLow} then ` +
+      `${candidatesHigh} on one instance\n`,
+  );
+  const level = async (
+    count: number,
+    label: string,
+    interval = autosaveSeconds,
+    ramp = settings.candidateRampSeconds,
+  ) => {
+    const invitations = await seedInvitations(db.url, tests.tenantId, test.testId, count, label);
+    return runCandidates({
+      appUrl: servers.appUrl,
+      test,
+      invitations,
+      autosaves,
+      intervalSeconds: interval,
+      rampSeconds: ramp,
+      databaseUrl: db.url,
+      cpu: cpu.app,
+    });
+  };
+  await level(Math.min(50, candidatesLow), 'warmup', 0.5, 1);
+  const low = await level(candidatesLow, 'low');
+  process.stdout.write(candidateLine(`${candidatesLow} candidates`, low));
+  const high = await level(candidatesHigh, 'high');
+  process.stdout.write(candidateLine(`${candidatesHigh} candidates`, high));
+  return { low, high };
+}
+
 async function measureAll(
   servers: Servers,
   db: BenchDatabase,
   user: BenchUser,
   tenant: BenchTenant,
   dirs: UploadDirs,
+  tests: TimedTestsTenant,
 ): Promise<Measured> {
   const probe =
     (pid: number | undefined): CpuProbe =>
@@ -393,6 +556,7 @@ async function measureAll(
     express: probe(servers.express.process.pid),
     rawSubmissions: probe(servers.rawSubmissions.process.pid),
     rawUpload: probe(servers.rawUpload.process.pid),
+    rawTimedTests: probe(servers.rawTimedTests.process.pid),
   };
   const token = await login(servers.appUrl, user);
   const adminToken = await login(servers.appUrl, tenant.admin);
@@ -407,8 +571,11 @@ async function measureAll(
     uploadMemory = uploads.memory;
   }
   if (runs('f')) Object.assign(all, await measureSubmissions(servers, adminToken, dirs, cpu));
+  if (runs('g'))
+    Object.assign(all, await measureTimedTests(servers, tests, await login(servers.appUrl, tests.admin), cpu));
+  const candidates = runs('h') ? await measureCandidates(servers, db, tests, cpu) : undefined;
   const raw = Object.fromEntries(Object.entries(all).map(([name, slices]) => [name, aggregate(slices)]));
-  return { raw, uploadMemory };
+  return { raw, uploadMemory, candidates };
 }
 
 /** Uploads as MiB/s, and CPU per MiB (so the CPU ratio compares like with like). */
@@ -421,7 +588,7 @@ function perMib(side: Aggregate): Side {
   };
 }
 
-function compare({ raw, uploadMemory }: Measured): Comparison[] {
+function compare({ raw, uploadMemory, candidates }: Measured): Comparison[] {
   const { bcryptCost, loginConcurrency, probeRate, listLimit, uploadConcurrency, uploadMb } = settings;
   // Each row with the measurements it needs: rows of skipped scenarios (BENCH_ONLY) are left out.
   const rows: [string[], () => Comparison][] = [
@@ -560,12 +727,108 @@ function compare({ raw, uploadMemory }: Measured): Comparison[] {
           target: { kind: 'max', value: 100 },
         }),
     ],
+    [
+      ['rawTake', 'appTake'],
+      () =>
+        rateComparison({
+          id: 'g',
+          title: 'GET /api/take-test/{token} (attempt in progress) vs raw node:http + pg',
+          baselineName: 'raw http + pg, same SQL/JSON',
+          subjectName: 'app GET /api/take-test',
+          baseline: raw.rawTake,
+          subject: raw.appTake,
+          target: { kind: 'min', value: 0.5 },
+        }),
+    ],
+    [
+      ['rawTests', 'appTests'],
+      () =>
+        rateComparison({
+          id: 'g*',
+          title: `GET /api/tests (${settings.timedTests} tests × ${settings.timedTestQuestions} questions, admin) vs raw node:http + pg`,
+          baselineName: 'raw http + pg, same SQL/JSON',
+          subjectName: 'app GET /api/tests',
+          baseline: raw.rawTests,
+          subject: raw.appTests,
+          target: { kind: 'min', value: 0.5 },
+        }),
+    ],
   ];
-  return rows.filter(([keys]) => keys.every((key) => raw[key] !== undefined)).map(([, row]) => row());
+  const measured = rows.filter(([keys]) => keys.every((key) => raw[key] !== undefined)).map(([, row]) => row());
+  if (candidates) {
+    const { low, high } = candidates;
+    const [p95Low, p95High] = [candidatePercentiles(low).p95, candidatePercentiles(high).p95];
+    const { candidatesLow: nLow, candidatesHigh: nHigh } = settings;
+    measured.push(
+      boundComparison({
+        id: 'h',
+        title: `candidate requests (open, start, autosave, submit), ${nHigh} simulated candidates on one instance`,
+        baselineName: `p95 with ${nLow}`,
+        subjectName: `p95 with ${nHigh}`,
+        baseline: p95Low,
+        subject: Number.isNaN(p95High) ? Number.POSITIVE_INFINITY : p95High,
+        boundLabel: 'p95',
+        target: { kind: 'max', value: 200 },
+      }),
+      boundComparison({
+        id: 'h*',
+        title: `p95 with ${nHigh} candidates / p95 with ${nLow}`,
+        baselineName: '',
+        subjectName: '',
+        baseline: null,
+        subject: p95High / p95Low,
+        unit: 'x',
+        boundLabel: `p95(${nHigh}) / p95(${nLow})`,
+        target: { kind: 'max', value: 2 },
+      }),
+      boundComparison({
+        id: 'h**',
+        title: `acknowledged answers missing from the final results (${nLow} and ${nHigh} candidates)`,
+        baselineName: `lost with ${nLow}`,
+        subjectName: `with ${nHigh}`,
+        baseline: low.lostAnswers + low.unsubmitted,
+        subject: high.lostAnswers + high.unsubmitted,
+        unit: 'count',
+        boundLabel: 'lost',
+        target: { kind: 'max', value: 0 },
+      }),
+      boundComparison({
+        id: 'h***',
+        title: `candidate requests refused or failed (non-2xx, socket errors) (${nLow} and ${nHigh} candidates)`,
+        baselineName: `failed with ${nLow}`,
+        subjectName: `with ${nHigh}`,
+        baseline: low.failures,
+        subject: high.failures,
+        unit: 'count',
+        boundLabel: 'failed',
+        target: { kind: 'max', value: 0 },
+      }),
+    );
+    // both levels must be clean, not only the high one
+    for (const row of measured.slice(-2)) if (row.baseline !== 0) row.pass = false;
+  }
+  return measured;
+}
+
+/** (h) in latest.json: percentiles overall and by request kind, without the raw latency lists. */
+function candidateSummary(run: CandidateRun) {
+  const kinds = ['take', 'start', 'autosave', 'submit'] as CandidateRequest[];
+  return {
+    candidates: run.candidates,
+    seconds: run.seconds,
+    all: candidatePercentiles(run),
+    by_request: Object.fromEntries(kinds.map((kind) => [kind, candidatePercentiles(run, kind)])),
+    failures: run.failures,
+    failure_samples: run.failureSamples,
+    lost_answers: run.lostAnswers,
+    expected_answers: run.expectedAnswers,
+    unsubmitted: run.unsubmitted,
+    cpu_ms_per_request: run.cpuMsPerRequest,
+  };
 }
 
 function report(measured: Measured, db: BenchDatabase, started: number, load: number): Comparison[] {
-  const { raw, uploadMemory } = measured;
+  const { raw, uploadMemory, candidates } = measured;
   const rows = compare(measured);
   printTable(rows);
   printCpuTable(raw, [
@@ -579,6 +842,10 @@ function report(measured: Measured, db: BenchDatabase, started: number, load: nu
     ['appList', 'app GET /api/v1/submissions'],
     ['rawUpload', `raw upload (per ${settings.uploadMb} MiB upload)`],
     ['appUpload', `app upload (per ${settings.uploadMb} MiB upload)`],
+    ['rawTake', 'raw http + pg, take-test view'],
+    ['appTake', 'app GET /api/take-test/{token}'],
+    ['rawTests', 'raw http + pg, tests list'],
+    ['appTests', 'app GET /api/tests'],
   ]);
   if (raw.submission) {
     const { ok, seconds } = raw.submission;
@@ -603,6 +870,10 @@ function report(measured: Measured, db: BenchDatabase, started: number, load: nu
     comparisons: rows,
     raw,
     upload_memory_mib: uploadMemory,
+    candidates: candidates && {
+      low: candidateSummary(candidates.low),
+      high: candidateSummary(candidates.high),
+    },
   };
   writeJson(file, { ...result, elapsed_seconds: elapsed });
   process.stdout.write(`Results written to ${file} (${elapsed} s)\n`);
@@ -629,7 +900,8 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   try {
     process.stdout.write(
-      'Setting up: compiling the servers, creating and migrating a database, seeding a user and a tenant with submissions\n',
+      'Setting up: compiling the servers, creating and migrating a database, seeding a user, a tenant with ' +
+        'submissions and a tenant with timed tests\n',
     );
     buildChildren([
       'server.ts',
@@ -637,6 +909,7 @@ async function main(): Promise<number> {
       'baselines/bcrypt-loop.ts',
       'baselines/raw-submissions.ts',
       'baselines/raw-upload.ts',
+      'baselines/raw-timed-tests.ts',
     ]);
     cleanups.push(async () => rmSync(BUILD_DIR, { recursive: true, force: true }));
     const uploadRoot = mkdtempSync(join(tmpdir(), 'trajectorie-bench-uploads-'));
@@ -653,10 +926,23 @@ async function main(): Promise<number> {
       settings.listSubmissions,
       settings.listConversationEntries,
     );
-    const servers = await startServers(db, tenant.tenantId, dirs);
-    cleanups.push(servers.app.stop, servers.express.stop, servers.rawSubmissions.stop, servers.rawUpload.stop);
+    const tests = await seedTimedTestsTenant(
+      db.url,
+      settings.bcryptCost,
+      settings.timedTests,
+      settings.timedTestQuestions,
+      120,
+    );
+    const servers = await startServers(db, tenant.tenantId, dirs, tests.tenantId);
+    cleanups.push(
+      servers.app.stop,
+      servers.express.stop,
+      servers.rawSubmissions.stop,
+      servers.rawUpload.stop,
+      servers.rawTimedTests.stop,
+    );
 
-    const rows = report(await measureAll(servers, db, user, tenant, dirs), db, started, load);
+    const rows = report(await measureAll(servers, db, user, tenant, dirs, tests), db, started, load);
     return settings.strict && rows.some((row) => row.pass === false) ? 1 : 0;
   } finally {
     await cleanup();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as bcrypt from 'bcrypt';
@@ -54,7 +54,14 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
     adminUrl = process.env[given]!;
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'trajectorie-bench-pg-'));
-    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'cluster'), database: 'trajectorie_bench' });
+    // BENCH_PG_LOG=<file>: the embedded server's log goes there, with every statement (log_statement=all), to check
+    // that a raw baseline sends the same SQL as the app (never during a measured run: logging costs CPU).
+    const logFile = process.env.BENCH_PG_LOG;
+    const pg = await startEmbeddedPostgres({
+      dataDir: join(dir, 'cluster'),
+      database: 'trajectorie_bench',
+      ...(logFile ? { log: (_level, message) => appendFileSync(logFile, `${message}\n`) } : {}),
+    });
     adminUrl = pg.adminUrl;
     const postmaster = Number(readFileSync(join(dir, 'cluster', 'postmaster.pid'), 'utf8').split('\n')[0]);
     postgresCpuMs = () => clusterCpuMs(postmaster);
@@ -66,7 +73,10 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
 
   const name = `trajectorie_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   try {
-    await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+    await withClient(adminUrl, async (client) => {
+      await client.query(`CREATE DATABASE ${name}`);
+      if (process.env.BENCH_PG_LOG) await client.query(`ALTER DATABASE ${name} SET log_statement = 'all'`);
+    });
   } catch (error) {
     await stopServer();
     throw error;

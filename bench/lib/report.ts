@@ -7,8 +7,13 @@ export interface Comparison {
   title: string;
   baselineName: string;
   subjectName: string;
-  /** Rates: req/s or MiB/s (uploads). Bounds: ms (a p99) or MiB (a memory rise). */
-  unit: 'req/s' | 'MiB/s' | 'ms' | 'MiB';
+  /**
+   * Rates: req/s or MiB/s (uploads). Bounds: ms (a p99 or p95), MiB (a memory rise), × (a ratio of two latencies) or
+   * a count (lost answers).
+   */
+  unit: 'req/s' | 'MiB/s' | 'ms' | 'MiB' | 'x' | 'count';
+  /** For bounds: what the figure is (default p99), shown in the target column. */
+  boundLabel?: string;
   baseline: number | null;
   subject: number;
   /** subject / baseline for rates; null for a latency bound. */
@@ -56,7 +61,7 @@ export function rateComparison(
 export function boundComparison(
   fields: Omit<Comparison, 'unit' | 'ratio' | 'cpuRatio' | 'pass'> & {
     target: { kind: 'max'; value: number } | null;
-    unit?: 'ms' | 'MiB';
+    unit?: 'ms' | 'MiB' | 'x' | 'count';
   },
 ): Comparison {
   const pass = fields.target ? fields.subject <= fields.target.value : null;
@@ -66,13 +71,18 @@ export function boundComparison(
 const fmt = (value: number | null, unit: Comparison['unit']) => {
   if (value === null) return '—';
   if (unit === 'ms' || unit === 'MiB') return `${value.toFixed(1)} ${unit}`;
+  if (unit === 'x') return `${value.toFixed(2)}×`;
+  if (unit === 'count') return String(value);
   return unit === 'MiB/s' ? `${value.toFixed(1)} MiB/s` : value.toFixed(1);
 };
 
 function targetText(row: Comparison): string {
   if (!row.target) return 'info';
   if (row.target.kind === 'min') return `ratio ≥ ${row.target.value}`;
-  return row.unit === 'MiB' ? `rise ≤ ${row.target.value} MiB` : `p99 ≤ ${row.target.value} ms`;
+  if (row.unit === 'MiB') return `rise ≤ ${row.target.value} MiB`;
+  if (row.unit === 'x') return `${row.boundLabel ?? 'ratio'} ≤ ${row.target.value}×`;
+  if (row.unit === 'count') return `${row.boundLabel ?? 'count'} ≤ ${row.target.value}`;
+  return `${row.boundLabel ?? 'p99'} ≤ ${row.target.value} ms`;
 }
 
 export function printTable(rows: Comparison[]): void {

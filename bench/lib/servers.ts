@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchDatabase, BenchUser } from './database';
 import { Slice } from './load';
@@ -15,6 +16,17 @@ export interface Servers {
   rawSubmissionsUrl: string;
   rawUpload: BenchChild;
   rawUploadUrl: string;
+  rawTimedTests: BenchChild;
+  rawTimedTestsUrl: string;
+}
+
+/**
+ * True when the app's units of work scope their transaction with `set_config('app.tenant_id', …)` (row-level
+ * security): the raw baselines then open theirs the same way (BENCH_RLS=1), so both sides send the same statements.
+ */
+export function appScopesUnitsOfWork(): boolean {
+  const source = readFileSync(join(__dirname, '..', '..', 'src', 'database', 'database.service.ts'), 'utf8');
+  return source.includes("set_config('app.tenant_id'");
 }
 
 /** Upload folders: the app's STORAGE_PATH (local driver) and the raw upload baseline's, on the same file system. */
@@ -25,9 +37,15 @@ export interface UploadDirs {
 
 /**
  * The app (subject) and the baselines, each in its own process, on the same database and pool size: plain Express
- * (a, b), raw node:http + pg for the submissions list of `tenantId` (d), raw node:http writing uploads to a file (e).
+ * (a, b), raw node:http + pg for the submissions list of `tenantId` (d), raw node:http writing uploads to a file (e),
+ * raw node:http + pg for the tests list and the take-test view of `testsTenantId` (g).
  */
-export async function startServers(db: BenchDatabase, tenantId: string, uploads: UploadDirs): Promise<Servers> {
+export async function startServers(
+  db: BenchDatabase,
+  tenantId: string,
+  uploads: UploadDirs,
+  testsTenantId: string,
+): Promise<Servers> {
   // The app and the database baselines connect as the plain application role: row-level security applies.
   const common = {
     DATABASE_URL: db.appUrl,
@@ -52,6 +70,11 @@ export async function startServers(db: BenchDatabase, tenantId: string, uploads:
       THROTTLE_BURST_LIMIT: '1000000',
       THROTTLE_SUSTAINED_LIMIT: '1000000',
       THROTTLE_UPLOAD_LIMIT: '1000000',
+      // (g) and (h): every token request comes from 127.0.0.1, and (g) hammers one token: the token-route tier
+      // stays on (its cost is measured) but never refuses.
+      RATE_LIMIT_INVITE_TOKEN_IP_LIMIT: '1000000',
+      RATE_LIMIT_INVITE_TOKEN_LIMIT: '1000000',
+      RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '1000000',
       STORAGE_PROVIDER: 'local',
       STORAGE_PATH: uploads.app,
       MAX_FILE_SIZE: String(settings.maxFileSize),
@@ -69,7 +92,12 @@ export async function startServers(db: BenchDatabase, tenantId: string, uploads:
     'baselines/raw-upload.ts',
     childEnv({ UV_THREADPOOL_SIZE: common.UV_THREADPOOL_SIZE, NODE_ENV: 'production', BENCH_UPLOAD_DIR: uploads.raw }),
   );
-  const children = [app, express, rawSubmissions, rawUpload];
+  const rawTimedTests = startChild(
+    'raw-timed-tests',
+    'baselines/raw-timed-tests.ts',
+    childEnv({ ...common, BENCH_TENANT_ID: testsTenantId, BENCH_RLS: appScopesUnitsOfWork() ? '1' : '0' }),
+  );
+  const children = [app, express, rawSubmissions, rawUpload, rawTimedTests];
   let ports: unknown[];
   try {
     ports = (await Promise.all(children.map((child) => child.next('ready')))).map((ready) => ready.port);
@@ -87,6 +115,8 @@ export async function startServers(db: BenchDatabase, tenantId: string, uploads:
     rawSubmissionsUrl: url(2),
     rawUpload,
     rawUploadUrl: url(3),
+    rawTimedTests,
+    rawTimedTestsUrl: url(4),
   };
 }
 

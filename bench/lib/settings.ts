@@ -45,7 +45,20 @@ export const settings = {
    */
   submissionMb: num('BENCH_SUBMISSION_MB', 50),
   submissionRounds: num('BENCH_SUBMISSION_ROUNDS', 2),
-  /** BENCH_ONLY=f (or a,b,…): run only these scenarios (a and b, c, d, e, f); unset: all of them. */
+  /** (g) GET /api/tests and GET /api/take-test/{token}: tests seeded in their own tenant, questions each. */
+  timedTests: num('BENCH_TIMED_TESTS', 10),
+  timedTestQuestions: num('BENCH_TIMED_TEST_QUESTIONS', 10),
+  /**
+   * (h) Simulated candidates on one app instance: a run at each level, every candidate opening the test, starting
+   * it, autosaving `candidateAutosaves` times every `autosaveSeconds` (±20 %) and submitting one interval later.
+   */
+  candidatesLow: num('BENCH_CANDIDATES_LOW', 100),
+  candidatesHigh: num('BENCH_CANDIDATES_HIGH', 1000),
+  candidateAutosaves: num('BENCH_CANDIDATE_AUTOSAVES', 4),
+  autosaveSeconds: num('BENCH_AUTOSAVE_SECONDS', 2),
+  /** (h) Candidates arrive (open the test) at random moments over this many seconds, not all at once. */
+  candidateRampSeconds: num('BENCH_CANDIDATE_RAMP_SECONDS', 10),
+  /** BENCH_ONLY=f (or a,b,…): run only these scenarios (a and b, c, d, e, f, g, h); unset: all of them. */
   only: (process.env.BENCH_ONLY ?? '')
     .split(',')
     .map((s) => s.trim().toLowerCase())
