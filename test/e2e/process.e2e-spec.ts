@@ -30,6 +30,9 @@ function collect(child: ChildProcessWithoutNullStreams) {
   return { out, exit };
 }
 
+/** A boot (embedded PostgreSQL, migrations, the app role's grants) takes seconds alone, a minute on a busy machine. */
+const BOOT_WAIT_MS = 90_000;
+
 async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -101,7 +104,7 @@ describe('The app as a process', () => {
     });
     const { out, exit } = collect(child);
     try {
-      const port = await waitFor(() => out.stdout.match(/"port":(\d+)/)?.[1], 30_000);
+      const port = await waitFor(() => out.stdout.match(/"port":(\d+)/)?.[1], BOOT_WAIT_MS);
       const login = fetch(`http://127.0.0.1:${port}/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -122,7 +125,7 @@ describe('The app as a process', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await database.drop();
     }
-  });
+  }, 200_000);
 });
 
 /** A tenant, a candidate in it (password Password-123) and, through the running app, a submission of theirs. */
@@ -227,7 +230,7 @@ describe('The app as a process: uploads and SIGTERM', () => {
   it('on SIGTERM lets uploads in flight finish: 201, files byte-identical, rows written, then exits 0', async () => {
     child = startMain(env({ SHUTDOWN_TIMEOUT_MS: '20000' }));
     const { out, exit } = collect(child);
-    const port = await waitFor(() => out.stdout.match(/"port":(\d+)/)?.[1], 30_000);
+    const port = await waitFor(() => out.stdout.match(/"port":(\d+)/)?.[1], BOOT_WAIT_MS);
     const { token, submissionId } = await loginAndSubmit(port);
 
     const files = Array.from({ length: 4 }, (_, i) => distinctWebm(48 * 1024 + i * 1000));
@@ -258,13 +261,13 @@ describe('The app as a process: uploads and SIGTERM', () => {
       expect((await readFile(join(storagePath, row.storage_key))).equals(data)).toBe(true);
     }
     expect((await filesUnder(storagePath)).filter((file) => file.includes('.partial-'))).toEqual([]);
-  }, 90_000);
+  }, 200_000);
 
   it('cuts an upload that cannot finish within SHUTDOWN_TIMEOUT_MS: exits on time, no row, no partial file; the next boot sweeps old partials', async () => {
     const shutdownTimeout = 1_500;
     child = startMain(env({ SHUTDOWN_TIMEOUT_MS: String(shutdownTimeout) }));
     const { out, exit } = collect(child);
-    const port = await waitFor(() => out.stdout.match(/"port":(\d+)/)?.[1], 30_000);
+    const port = await waitFor(() => out.stdout.match(/"port":(\d+)/)?.[1], BOOT_WAIT_MS);
     const { token, submissionId } = await loginAndSubmit(port);
 
     // 1 KiB every 100 ms of a 1 MiB body: about 100 s, far past the shutdown limit.
@@ -303,12 +306,15 @@ describe('The app as a process: uploads and SIGTERM', () => {
 
     child = startMain(env());
     const next = collect(child);
-    await waitFor(() => (next.out.stdout.includes('leftover(s) of interrupted uploads') ? true : undefined), 30_000);
+    await waitFor(
+      () => (next.out.stdout.includes('leftover(s) of interrupted uploads') ? true : undefined),
+      BOOT_WAIT_MS,
+    );
     expect(next.out.stdout).toContain('Removed 1 leftover(s) of interrupted uploads');
     expect(await filesUnder(storagePath)).toEqual([
       'tenants/x/submissions/y/bbbbbbbbbbbbbbbb.webm.partial-0123456789ab',
     ]);
     child.kill('SIGTERM');
     expect(await next.exit).toBe(0);
-  }, 120_000); // two boots of the app
+  }, 300_000); // two boots of the app
 });
