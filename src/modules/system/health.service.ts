@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { REDIS_CLIENT } from '../../common/redis/redis.module';
 import { APP_VERSION } from '../../version';
 import type { HealthResponse, RootResponse } from './system.controller';
@@ -18,21 +19,45 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * The database probe runs on a connection of its own (a pool of one), not on the application's pool: /health asks
+ * whether the database answers, and a pool whose every connection is busy with requests (a login storm, a burst of
+ * lists) is no outage. On the shared pool the probe queued behind that work and, past PROBE_TIMEOUT_MS, reported a
+ * live database as disconnected (503). A stopped database still fails the probe: the connection breaks, and
+ * reconnecting fails or times out.
+ */
 @Injectable()
-export class HealthService {
+export class HealthService implements OnModuleDestroy {
+  private readonly probe: Pool;
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
-  ) {}
+  ) {
+    const options = dataSource.options as PostgresConnectionOptions;
+    this.probe = new Pool({
+      connectionString: options.url, // the app's own (dataSourceOptions): TLS settings travel in it
+      max: 1,
+      connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+      query_timeout: PROBE_TIMEOUT_MS,
+      keepAlive: true,
+      allowExitOnIdle: true,
+    });
+    // An idle probe connection the server dropped (a restart, a stop): the next probe opens a new one.
+    this.probe.on('error', () => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.probe.end();
+  }
 
   root(): RootResponse {
     return { message: 'Trajectorie API', version: APP_VERSION, docs: '/docs', health: '/health' };
   }
 
-  /** Straight on the driver's pool: a simple-protocol `SELECT 1`, without TypeORM's query-runner bookkeeping. */
+  /** A simple-protocol `SELECT 1` on the probe's own connection, without TypeORM's query-runner bookkeeping. */
   private ping(): Promise<unknown> {
-    const pool = (this.dataSource.driver as PostgresDriver).master as { query(sql: string): Promise<unknown> };
-    return pool.query('SELECT 1');
+    return this.probe.query('SELECT 1');
   }
 
   async check(): Promise<HealthResponse> {
