@@ -3,12 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { REDIS_CLIENT } from '../../common/redis/redis.module';
 import { APP_VERSION } from '../../version';
 import type { HealthResponse, RootResponse } from './system.controller';
 
 const PROBE_TIMEOUT_MS = 2000;
+
+/** What the probe reads of the driver's pg Pool. */
+type SharedPool = Pick<Pool, 'query' | 'waitingCount' | 'idleCount' | 'totalCount'> & { options: { max: number } };
 
 /** Rejects after PROBE_TIMEOUT_MS (a hung database must not hang /health); the timer is cleared when work settles. */
 function withTimeout<T>(work: Promise<T>): Promise<T> {
@@ -20,10 +24,10 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
 }
 
 /**
- * The database probe runs on a connection of its own (a pool of one), not on the application's pool: /health asks
- * whether the database answers, and a pool whose every connection is busy with requests (a login storm, a burst of
- * lists) is no outage. On the shared pool the probe queued behind that work and, past PROBE_TIMEOUT_MS, reported a
- * live database as disconnected (503). A stopped database still fails the probe: the connection breaks, and
+ * When the application's pool is busy, the database probe runs on a connection of its own (a pool of one): /health
+ * asks whether the database answers, and a pool whose every connection is busy with requests (a login storm, a burst
+ * of lists) is no outage. Queued on the shared pool, the probe waited behind that work and, past PROBE_TIMEOUT_MS,
+ * reported a live database as disconnected (503). A stopped database still fails the probe: the connection breaks, and
  * reconnecting fails or times out.
  */
 @Injectable()
@@ -31,7 +35,7 @@ export class HealthService implements OnModuleDestroy {
   private readonly probe: Pool;
 
   constructor(
-    @InjectDataSource() dataSource: DataSource,
+    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
   ) {
     const options = dataSource.options as PostgresConnectionOptions;
@@ -55,9 +59,15 @@ export class HealthService implements OnModuleDestroy {
     return { message: 'Trajectorie API', version: APP_VERSION, docs: '/docs', health: '/health' };
   }
 
-  /** A simple-protocol `SELECT 1` on the probe's own connection, without TypeORM's query-runner bookkeeping. */
+  /**
+   * A simple-protocol `SELECT 1`, without TypeORM's query-runner bookkeeping: on the app's pool while it can serve at
+   * once (an idle connection or room for one, nobody queued), else on the probe's own connection, so a busy pool
+   * never delays the answer.
+   */
   private ping(): Promise<unknown> {
-    return this.probe.query('SELECT 1');
+    const shared = (this.dataSource.driver as PostgresDriver).master as SharedPool;
+    const free = shared.waitingCount === 0 && (shared.idleCount > 0 || shared.totalCount < shared.options.max);
+    return (free ? shared : this.probe).query('SELECT 1');
   }
 
   async check(): Promise<HealthResponse> {
