@@ -4,9 +4,8 @@ import { send } from '../lib/child';
 
 /**
  * Baseline for `GET /api/v1/submissions` as an admin: bare `node:http` + a `pg` Pool of the app's size, running the
- * SQL the app's TypeORM query builder sends for that call (SubmissionsRepository.list, captured from TypeORM's query
- * log) on one pooled connection — the page, then the count only when the page is full (TypeORM's `lazyCount`) —
- * and answering the same JSON (toSubmissionResponse's field order and mapping) with the same X-Total-Count.
+ * SQL the app sends for that call (SubmissionsRepository.list) on one pooled connection — one statement carrying the
+ * page and the whole count (a scalar subquery), and a second count only for a page past the end — and answering the same JSON (toSubmissionResponse's field order and mapping) with the same X-Total-Count.
  *
  * Like the app, it connects as the plain application role and runs the queries in the app's unit of work: one
  * transaction opened together with the tenant scope in a single round trip (`START TRANSACTION; SELECT
@@ -37,33 +36,34 @@ const COLUMNS = [
   'created_at',
   'updated_at',
 ];
+const FILTER = ` WHERE "tenant_id" = $1`;
 const PAGE_SQL =
-  `SELECT ${COLUMNS.map((c) => `"s"."${c}" AS "s_${c}"`).join(', ')} FROM "submissions" "s" ` +
-  `WHERE "s"."tenant_id" = $1 ORDER BY "s"."created_at" DESC, "s"."id" DESC LIMIT $LIMIT OFFSET $SKIP`;
-const COUNT_SQL = `SELECT COUNT(1) AS "cnt" FROM "submissions" "s" WHERE "s"."tenant_id" = $1`;
+  `SELECT ${COLUMNS.map((c) => `"${c}"`).join(', ')}, (SELECT count(*) FROM "submissions"${FILTER}) AS "total" ` +
+  `FROM "submissions"${FILTER} ORDER BY "created_at" DESC, "id" DESC LIMIT $LIMIT OFFSET $SKIP`;
+const COUNT_SQL = `SELECT count(*) AS "total" FROM "submissions"${FILTER}`;
 
 type Row = Record<string, unknown>;
 
 function toResponse(r: Row) {
   return {
-    id: r.s_id,
-    user_id: r.s_user_id,
-    tenant_id: r.s_tenant_id,
-    candidate_name: r.s_candidate_name,
-    candidate_id: r.s_candidate_id,
-    test_type: r.s_test_type,
-    candidate_language: r.s_candidate_language,
-    ui_language: r.s_ui_language,
-    conversation_history: r.s_conversation_history,
-    analysis_result: r.s_analysis_result,
-    status: r.s_status,
-    analysis_completed: r.s_analysis_completed,
-    analysis_completed_at: (r.s_analysis_completed_at as Date | null)?.toISOString() ?? null,
-    configuration_id: r.s_configuration_id,
-    configuration_version: r.s_configuration_version,
-    attempt_number: r.s_attempt_number,
-    created_at: (r.s_created_at as Date).toISOString(),
-    updated_at: (r.s_updated_at as Date).toISOString(),
+    id: r.id,
+    user_id: r.user_id,
+    tenant_id: r.tenant_id,
+    candidate_name: r.candidate_name,
+    candidate_id: r.candidate_id,
+    test_type: r.test_type,
+    candidate_language: r.candidate_language,
+    ui_language: r.ui_language,
+    conversation_history: r.conversation_history,
+    analysis_result: r.analysis_result,
+    status: r.status,
+    analysis_completed: r.analysis_completed,
+    analysis_completed_at: (r.analysis_completed_at as Date | null)?.toISOString() ?? null,
+    configuration_id: r.configuration_id,
+    configuration_version: r.configuration_version,
+    attempt_number: r.attempt_number,
+    created_at: (r.created_at as Date).toISOString(),
+    updated_at: (r.updated_at as Date).toISOString(),
   };
 }
 
@@ -104,11 +104,9 @@ async function main(): Promise<void> {
           `set_config('app.cross_tenant', '', true)`,
       );
       rows = (await client.query(sql, [tenantId])).rows as Row[];
-      if (rows.length === limit || (rows.length === 0 && skip > 0)) {
-        total = Number((await client.query(COUNT_SQL, [tenantId])).rows[0]?.cnt ?? 0);
-      } else {
-        total = skip + rows.length;
-      }
+      if (rows.length > 0) total = Number(rows[0].total);
+      else if (skip === 0) total = 0;
+      else total = Number((await client.query(COUNT_SQL, [tenantId])).rows[0]?.total ?? 0);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

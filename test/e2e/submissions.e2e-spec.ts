@@ -500,6 +500,13 @@ describe('Submissions API', () => {
       expect(page).toMatchObject({ ids: [ids.otherSjt, ids.jdt1], total: 4 });
     });
 
+    it('X-Total-Count counts every match on a last partial page and on a page past the end', async () => {
+      expect(await list(c.adminTokens, { skip: 3, limit: 2 })).toMatchObject({ ids: [ids.sjt1], total: 4 });
+      expect(await list(c.adminTokens, { skip: 10 })).toMatchObject({ ids: [], total: 4 });
+      expect(await list(c.adminTokens, { skip: 10, test_type: 'jdt' })).toMatchObject({ ids: [], total: 2 });
+      expect(await list(c.candidateTokens, { skip: 5 })).toMatchObject({ ids: [], total: 2 });
+    });
+
     it('candidate: only its own; a foreign user_id filter gives an empty list', async () => {
       expect(await list(c.candidateTokens)).toMatchObject({ ids: [ids.jdt1, ids.sjt1], total: 2 });
       expect(await list(c.candidateTokens, { user_id: other.user.id })).toMatchObject({ ids: [], total: 0 });

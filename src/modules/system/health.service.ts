@@ -1,13 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { REDIS_CLIENT } from '../../common/redis/redis.module';
 import { APP_VERSION } from '../../version';
 import type { HealthResponse, RootResponse } from './system.controller';
 
 const PROBE_TIMEOUT_MS = 2000;
+
+/** What the probe reads of the driver's pg Pool. */
+type SharedPool = Pick<Pool, 'query' | 'waitingCount' | 'idleCount' | 'totalCount'> & { options: { max: number } };
 
 /** Rejects after PROBE_TIMEOUT_MS (a hung database must not hang /health); the timer is cleared when work settles. */
 function withTimeout<T>(work: Promise<T>): Promise<T> {
@@ -18,21 +23,51 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * When the application's pool is busy, the database probe runs on a connection of its own (a pool of one): /health
+ * asks whether the database answers, and a pool whose every connection is busy with requests (a login storm, a burst
+ * of lists) is no outage. Queued on the shared pool, the probe waited behind that work and, past PROBE_TIMEOUT_MS,
+ * reported a live database as disconnected (503). A stopped database still fails the probe: the connection breaks, and
+ * reconnecting fails or times out.
+ */
 @Injectable()
-export class HealthService {
+export class HealthService implements OnModuleDestroy {
+  private readonly probe: Pool;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
-  ) {}
+  ) {
+    const options = dataSource.options as PostgresConnectionOptions;
+    this.probe = new Pool({
+      connectionString: options.url, // the app's own (dataSourceOptions): TLS settings travel in it
+      max: 1,
+      connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+      query_timeout: PROBE_TIMEOUT_MS,
+      keepAlive: true,
+      allowExitOnIdle: true,
+    });
+    // An idle probe connection the server dropped (a restart, a stop): the next probe opens a new one.
+    this.probe.on('error', () => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.probe.end();
+  }
 
   root(): RootResponse {
     return { message: 'Trajectorie API', version: APP_VERSION, docs: '/docs', health: '/health' };
   }
 
-  /** Straight on the driver's pool: a simple-protocol `SELECT 1`, without TypeORM's query-runner bookkeeping. */
+  /**
+   * A simple-protocol `SELECT 1`, without TypeORM's query-runner bookkeeping: on the app's pool while it can serve at
+   * once (an idle connection or room for one, nobody queued), else on the probe's own connection, so a busy pool
+   * never delays the answer.
+   */
   private ping(): Promise<unknown> {
-    const pool = (this.dataSource.driver as PostgresDriver).master as { query(sql: string): Promise<unknown> };
-    return pool.query('SELECT 1');
+    const shared = (this.dataSource.driver as PostgresDriver).master as SharedPool;
+    const free = shared.waitingCount === 0 && (shared.idleCount > 0 || shared.totalCount < shared.options.max);
+    return (free ? shared : this.probe).query('SELECT 1');
   }
 
   async check(): Promise<HealthResponse> {
