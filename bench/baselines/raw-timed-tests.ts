@@ -10,9 +10,9 @@ import { send } from '../lib/child';
  *   version's questions as a JSON array and the total on a window count (TestsRepository.list); the same JSON as
  *   `toTestResponse` (field order included) and the same X-Total-Count;
  * - `GET /api/take-test/{token}` for an invitation whose attempt is in progress: the token's SHA-256 looked up across
- *   tenants in one unit of work, then, in the tenant's unit of work, the invitation (re-checked with its hash), its
- *   attempt, the attempt's version, its test and its questions (TestsService.loadVersion), and the saved answers;
- *   the same JSON as TakingService.take.
+ *   tenants (the invitation row), then, in the same unit of work narrowed to its tenant, its attempt, the attempt's
+ *   version, its test and its questions (TestsService.loadVersion; cached per process after the first read, as
+ *   TestContentReader.version does), and the saved answers; the same JSON as TakingService.take.
  *
  * The statements are the ones the app sends for these calls, copied from PostgreSQL's log (log_statement=all, see
  * BENCH_PG_LOG in bench/lib/database.ts), in the same units of work: each a transaction on one pooled connection,
@@ -146,13 +146,9 @@ const questionsOfVersionsSql = (n: number) =>
   `(${Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ')})) AND ("${Q}"."tenant_id" = $${n + 1})) ` +
   `ORDER BY "${Q}"."test_version_id" ASC, "${Q}"."position" ASC`;
 
-const I = 'InvitationEntity';
-const TOKEN_SQL =
-  `SELECT "${I}"."id" AS "${I}_id", "${I}"."tenant_id" AS "${I}_tenant_id" FROM "invitations" "${I}" ` +
-  `WHERE (("${I}"."token_hash" = $1)) LIMIT 1`;
-const INVITATION_SQL =
-  `SELECT ${select('i', INVITATION_COLUMNS)} FROM "invitations" "i" ` +
-  `WHERE "i"."tenant_id" = $1 AND "i"."id" = $2 AND "i"."token_hash" = $3`;
+const INVITATION_SQL = `SELECT ${select('i', INVITATION_COLUMNS)} FROM "invitations" "i" WHERE "i"."token_hash" = $1`;
+/** DatabaseService's narrowing of a cross-tenant unit of work to one tenant (and back). */
+const NARROW_SQL = `SELECT set_config('app.tenant_id', $1, true), set_config('app.cross_tenant', $2, true)`;
 const A = 'TestAttemptEntity';
 const ATTEMPT_SQL =
   `SELECT ${select(A, ATTEMPT_COLUMNS)} FROM "test_attempts" "${A}" ` +
@@ -283,18 +279,18 @@ async function main(): Promise<void> {
     json(res, 200, JSON.stringify(rows.map(toTestResponse)), { 'x-total-count': String(total) });
   };
 
+  const versions = new Map<string, { version: Row; questions: Row[] }>();
   const take = async (token: string, res: ServerResponse) => {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return json(res, 404, '{"detail":"not found"}');
     const hash = createHash('sha256').update(token, 'utf8').digest();
-    const found = await unit(pool, { reason: 'public invitation token' }, async (client) => {
-      return ((await client.query(TOKEN_SQL, [hash])).rows[0] as Row | undefined) ?? null;
-    });
-    if (!found || !UUID.test(String(found[`${I}_tenant_id`]))) return json(res, 404, '{"detail":"not found"}');
-    const tenant = found[`${I}_tenant_id`] as string;
-    const answer = await unit(pool, { tenantId: tenant }, async (client) => {
-      const invitation = (await client.query(INVITATION_SQL, [tenant, found[`${I}_id`], hash])).rows[0] as
-        Row | undefined;
-      if (!invitation || invitation.i_status === 'cancelled') return { status: 404 };
+    // InvitationAccessService.withToken: one unit of work, the lookup by hash across tenants, then narrowed to the
+    // invitation's tenant (set_config) for the work, and widened back before the commit
+    const answer = await unit(pool, { reason: 'public invitation token' }, async (client) => {
+      const invitation = (await client.query(INVITATION_SQL, [hash])).rows[0] as Row | undefined;
+      if (!invitation || !UUID.test(String(invitation.i_tenant_id))) return { status: 404 };
+      const tenant = invitation.i_tenant_id as string;
+      if (RLS) await client.query(NARROW_SQL, [tenant, '']);
+      if (invitation.i_status === 'cancelled') return { status: 404 };
       if (invitation.i_status === 'expired') return { status: 410 };
       const now = new Date();
       const attempt = (await client.query(ATTEMPT_SQL, [tenant, invitation.i_id])).rows[0] as Row | undefined;
@@ -302,15 +298,22 @@ async function main(): Promise<void> {
       if (!attempt || attempt[`${A}_status`] !== 'in_progress' || invitation.i_status === 'completed') {
         return { status: 409 };
       }
-      const version = (await client.query(VERSION_SQL, [attempt[`${A}_test_version_id`], tenant])).rows[0] as
-        Row | undefined;
-      if (!version) return { status: 404 };
-      // TestsService.loadVersion: the version, its test (it must exist), the version's questions
-      const test = (await client.query(TEST_SQL, [version[`${V}_test_id`], tenant])).rows[0] as Row | undefined;
-      if (!test) return { status: 404 };
-      const questions = (await client.query(questionsOfVersionsSql(1), [version[`${V}_id`], tenant])).rows as Row[];
+      // TestContentReader.version: an attempt's version (immutable) is cached per process after its first read
+      const versionId = attempt[`${A}_test_version_id`] as string;
+      let content = versions.get(versionId);
+      if (!content || content.version[`${V}_tenant_id`] !== tenant) {
+        const version = (await client.query(VERSION_SQL, [versionId, tenant])).rows[0] as Row | undefined;
+        if (!version) return { status: 404 };
+        // TestsService.loadVersion: the version, its test (it must exist), the version's questions
+        const test = (await client.query(TEST_SQL, [version[`${V}_test_id`], tenant])).rows[0] as Row | undefined;
+        if (!test) return { status: 404 };
+        const questions = (await client.query(questionsOfVersionsSql(1), [version[`${V}_id`], tenant])).rows as Row[];
+        content = { version, questions };
+        versions.set(versionId, content);
+      }
       const saved = (await client.query(ANSWERS_SQL, [tenant, attempt[`${A}_id`]])).rows as Row[];
-      return { status: 200, invitation, attempt, version, questions, saved, now };
+      if (RLS) await client.query(NARROW_SQL, ['', 'public invitation token']);
+      return { status: 200, invitation, attempt, version: content.version, questions: content.questions, saved, now };
     });
     if (answer.status !== 200) return json(res, answer.status, '{"detail":"not measured"}');
     const {

@@ -55,7 +55,7 @@ export const settings = {
   candidatesLow: num('BENCH_CANDIDATES_LOW', 100),
   candidatesHigh: num('BENCH_CANDIDATES_HIGH', 1000),
   candidateAutosaves: num('BENCH_CANDIDATE_AUTOSAVES', 4),
-  autosaveSeconds: num('BENCH_AUTOSAVE_SECONDS', 2),
+  autosaveSeconds: num('BENCH_AUTOSAVE_SECONDS', 5),
   /** (h) Candidates arrive (open the test) at random moments over this many seconds, not all at once. */
   candidateRampSeconds: num('BENCH_CANDIDATE_RAMP_SECONDS', 10),
   /** BENCH_ONLY=f (or a,b,…): run only these scenarios (a and b, c, d, e, f, g, h); unset: all of them. */

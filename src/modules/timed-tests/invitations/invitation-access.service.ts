@@ -13,6 +13,7 @@ import { InvitationsRepository } from './invitations.repository';
 export type TokenLock = 'update' | 'share' | null;
 
 const EXPIRED = Symbol('expired');
+const MISS = Symbol('miss');
 
 /** True when an open invitation's expiry has passed (in_progress and later states are ruled by the attempt). */
 export function isOverdue(invitation: InvitationEntity, now: Date): boolean {
@@ -25,7 +26,7 @@ export function isOverdue(invitation: InvitationEntity, now: Date): boolean {
 /**
  * The one way a public route reaches an invitation by its token (SPEC §5): rate limits per IP and per token, a
  * shape check (a malformed token is a 404 without a query), the hash looked up across tenants (the token is what
- * names the tenant), then the work in that tenant's unit of work with the row locked as asked. Cancelled and
+ * names the tenant) with the row locked as asked, then the work in the same unit of work narrowed to that tenant. Cancelled and
  * unknown tokens are 404; an expired one 410 — an open invitation past `expires_at` is marked expired on the way.
  * Unknown tokens count against a per-IP budget; once it is spent every token route refuses that IP (429) for the
  * rest of the window, so guessing tokens from one address stops early.
@@ -55,21 +56,23 @@ export class InvitationAccessService {
       { key: `invite-token:ip:${ctx.ip ?? 'unknown'}`, rule: limits.invitationTokenIp },
       { key: `invite-token:token:${hash.subarray(0, 16).toString('hex')}`, rule: limits.invitationTokenPerToken },
     ]);
-    const found = await this.db.crossTenant(ctx, 'public invitation token', (tx) =>
-      this.invitations.findByTokenHash(tx, hash),
-    );
-    if (!found) return this.miss(ctx);
-    const outcome = await this.db.asTenant(ctx, found.tenant_id, async (tx) => {
-      const invitation = await this.invitations.findInTenant(tx, found.tenant_id, found.id, lock ?? null, hash);
-      if (!invitation || invitation.status === 'cancelled') return null;
-      if (invitation.status === 'expired') return EXPIRED;
-      const now = this.clock.now();
-      if (isOverdue(invitation, now)) {
-        await this.markExpired(tx, invitation, now);
-        return EXPIRED;
-      }
-      return { value: await work(tx, invitation) };
+    // One unit of work: the lookup by hash across tenants (the token is what names the tenant), locked as the route
+    // needs, then narrowed to that tenant for the checks and the work.
+    const outcome = await this.db.crossTenant(ctx, 'public invitation token', async (lookup) => {
+      const invitation = await this.invitations.findByTokenHashLocked(lookup, hash, lock);
+      if (!invitation) return MISS;
+      return this.db.asTenant(lookup, invitation.tenant_id, async (tx) => {
+        if (invitation.status === 'cancelled') return null;
+        if (invitation.status === 'expired') return EXPIRED;
+        const now = this.clock.now();
+        if (isOverdue(invitation, now)) {
+          await this.markExpired(tx, invitation, now);
+          return EXPIRED;
+        }
+        return { value: await work(tx, invitation) };
+      });
     });
+    if (outcome === MISS) return this.miss(ctx);
     if (outcome === null) throw INVITATION_NOT_FOUND();
     if (outcome === EXPIRED) throw INVITATION_EXPIRED();
     return outcome.value;

@@ -70,16 +70,23 @@ export class InvitationsRepository extends TenantScopedRepository<InvitationEnti
       .getOne();
   }
 
-  /** Which invitation (and tenant) a token hash names: the one lookup a public token route makes across tenants. */
-  async findByTokenHash(ctx: RequestContext, hash: Buffer): Promise<{ id: string; tenant_id: string } | null> {
-    const row = await this.findOne(
+  /**
+   * The invitation a token hash names, every column, locked as the route needs (FOR UPDATE, FOR SHARE or none): the
+   * one lookup a public token route makes across tenants, in the unit of work that then narrows to its tenant. Under
+   * the lock PostgreSQL re-checks the hash, so a resend that just replaced the token wins (no row).
+   */
+  findByTokenHashLocked(
+    ctx: RequestContext,
+    hash: Buffer,
+    lock: 'update' | 'share' | null,
+  ): Promise<InvitationEntity | null> {
+    const qb = this.query(
       ctx,
+      'i',
       unscoped('public invitation token: the token names the tenant', { token_hash: hash }),
-      {
-        select: { id: true, tenant_id: true },
-      },
     );
-    return row ? { id: row.id, tenant_id: row.tenant_id } : null;
+    if (lock) qb.setLock(lock === 'update' ? 'pessimistic_write' : 'pessimistic_read');
+    return qb.getOne();
   }
 
   /** A candidate's invitations: its tenant, its e-mail (case-insensitive). */

@@ -14,15 +14,27 @@ import { LoadedTestVersion, TestsService } from '../tests/tests.service';
  */
 
 export type TestVersionContent = LoadedTestVersion;
+/** What an attempt needs of its version: the version row and its questions (the test row can change since). */
+export type AttemptVersionContent = Pick<LoadedTestVersion, 'version' | 'questions'>;
+
+/** Versions kept per process (each ~ a few KiB with its questions). */
+const VERSION_CACHE_SIZE = 500;
 export type CandidateTest = CandidateTestView;
 export { CandidateTestView };
 
-export function toCandidateTest(content: TestVersionContent): CandidateTest {
+export function toCandidateTest(content: AttemptVersionContent): CandidateTest {
   return candidateView(content.version, content.questions);
 }
 
 @Injectable()
 export class TestContentReader {
+  /**
+   * Versions an attempt uses, by id, least recently used first. Such a version never changes (an edit of a test whose
+   * current version has attempts makes a new version), so every instance may keep it; the current version of a test
+   * without attempts can still be rewritten in place and is always read from the database (`current`).
+   */
+  private readonly attemptVersions = new Map<string, AttemptVersionContent>();
+
   constructor(
     private readonly db: DatabaseService,
     private readonly tests: TestsService,
@@ -36,9 +48,25 @@ export class TestContentReader {
     return this.tests.loadCurrentVersion(ctx, testId, { tenantId, lock: 'share' });
   }
 
-  /** A version by id in the invitation's tenant, whatever its test's state since. 404 TEST_NOT_FOUND. */
-  version(ctx: RequestContext, tenantId: string, versionId: string): Promise<TestVersionContent> {
-    return this.tests.loadVersion(ctx, versionId, tenantId);
+  /**
+   * The version an attempt uses, by id, in the invitation's tenant, whatever its test's state since. 404
+   * TEST_NOT_FOUND. Only for a version id read from an attempt (immutable): served from a per-process cache after the
+   * first read, which the tenant's own unit of work made; a cached entry is only given to a caller of its tenant.
+   */
+  async version(ctx: RequestContext, tenantId: string, versionId: string): Promise<AttemptVersionContent> {
+    const cached = this.attemptVersions.get(versionId);
+    if (cached && cached.version.tenant_id === tenantId) {
+      this.attemptVersions.delete(versionId);
+      this.attemptVersions.set(versionId, cached);
+      return cached;
+    }
+    const { version, questions } = await this.tests.loadVersion(ctx, versionId, tenantId);
+    const content: AttemptVersionContent = { version, questions };
+    this.attemptVersions.set(versionId, content);
+    if (this.attemptVersions.size > VERSION_CACHE_SIZE) {
+      this.attemptVersions.delete(this.attemptVersions.keys().next().value as string);
+    }
+    return content;
   }
 
   /** Titles of tests by id, in one query (lists of invitations: the ids come from rows already scoped). */

@@ -4,7 +4,7 @@ import { AuditService } from '../../audit/audit.service';
 import { InvitationEntity } from '../entities/invitation.entity';
 import { TestAttemptEntity } from '../entities/test-attempt.entity';
 import { InvitationsRepository } from '../invitations/invitations.repository';
-import { TestVersionContent } from '../invitations/test-content.reader';
+import { AttemptVersionContent } from '../invitations/test-content.reader';
 import { AnswerValue, attemptScores, autoScoreAnswer } from '../scoring';
 import { AnswerWrite, AttemptsRepository } from './attempts.repository';
 import { AnswerDto } from './dto/answers.dto';
@@ -36,7 +36,7 @@ export class AttemptFinalizer {
     tx: RequestContext,
     invitation: InvitationEntity,
     attempt: TestAttemptEntity,
-    content: TestVersionContent,
+    content: AttemptVersionContent,
     how: Finalisation,
   ): Promise<SubmitTestResponse> {
     const saved = await this.attempts.savedAnswers(tx, attempt.tenant_id, attempt.id);

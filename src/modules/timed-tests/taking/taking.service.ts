@@ -9,7 +9,12 @@ import { TestAttemptEntity } from '../entities/test-attempt.entity';
 import { toCandidateInvitationResponse } from '../invitations/dto/invitation.response';
 import { InvitationAccessService } from '../invitations/invitation-access.service';
 import { InvitationsRepository } from '../invitations/invitations.repository';
-import { TestContentReader, TestVersionContent, toCandidateTest } from '../invitations/test-content.reader';
+import {
+  AttemptVersionContent,
+  TestContentReader,
+  TestVersionContent,
+  toCandidateTest,
+} from '../invitations/test-content.reader';
 import { checkAnswers, deadlineOf, insideScheduleWindow, remainingSeconds } from './answer-rules';
 import { AttemptFinalizer } from './attempt-finalizer';
 import { AttemptsRepository } from './attempts.repository';
@@ -57,7 +62,7 @@ export class TakingService {
         throw ATTEMPT_ALREADY_SUBMITTED();
       }
       if (!attempt) this.checkWindow(invitation, now);
-      const content = attempt
+      const content: AttemptVersionContent = attempt
         ? await this.version(tx, invitation, attempt.test_version_id)
         : await this.currentVersion(tx, invitation);
       const saved = attempt ? await this.attempts.savedAnswers(tx, invitation.tenant_id, attempt.id) : [];
@@ -227,7 +232,7 @@ export class TakingService {
     return this.tests.current(tx, invitation.test_id, invitation.tenant_id);
   }
 
-  private version(tx: RequestContext, invitation: InvitationEntity, versionId: string): Promise<TestVersionContent> {
+  private version(tx: RequestContext, invitation: InvitationEntity, versionId: string): Promise<AttemptVersionContent> {
     return this.tests.version(tx, invitation.tenant_id, versionId);
   }
 }
