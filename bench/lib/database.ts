@@ -3,12 +3,12 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as bcrypt from 'bcrypt';
-import { Client } from 'pg';
 import { APP_ROLE, ensureAppRole, grantAppRole, urlAs } from '../../src/database/app-role';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/migrate';
 import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import { cpuMs } from './processes';
+import { withPgClient } from '../../src/database/pg-client';
 
 export interface BenchDatabase {
   /** The owner's (admin's) URL: migrations and seeding. */
@@ -29,16 +29,6 @@ export interface BenchUser {
   email: string;
   password: string;
   hash: string;
-}
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /**
@@ -73,7 +63,7 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
 
   const name = `trajectorie_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   try {
-    await withClient(adminUrl, async (client) => {
+    await withPgClient(adminUrl, async (client) => {
       await client.query(`CREATE DATABASE ${name}`);
       if (process.env.BENCH_PG_LOG) await client.query(`ALTER DATABASE ${name} SET log_statement = 'all'`);
     });
@@ -84,7 +74,7 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const drop = async () => {
-    await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).catch(
+    await withPgClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).catch(
       (error: unknown) => process.stderr.write(`could not drop ${name}: ${String(error)}\n`),
     );
     await stopServer();
@@ -123,7 +113,7 @@ function clusterCpuMs(postmaster: number): number | null {
 export async function seedUser(url: string, cost: number): Promise<BenchUser> {
   const user = { email: `bench-${randomBytes(4).toString('hex')}@example.test`, password: 'Bench-Password-123' };
   const hash = await bcrypt.hash(user.password, cost);
-  await withClient(url, (client) =>
+  await withPgClient(url, (client) =>
     client.query(
       `INSERT INTO users (email, password_hash, full_name, role, tenant_id, is_active)
        VALUES ($1, $2, 'Bench User', 'candidate', $3, true)`,
@@ -202,7 +192,7 @@ export async function seedSubmissionsTenant(
   const suffix = randomBytes(4).toString('hex');
   const admin = { email: `bench-admin-${suffix}@example.test`, password: 'Bench-Password-123' };
   const hash = await bcrypt.hash(admin.password, cost);
-  return withClient(url, async (client) => {
+  return withPgClient(url, async (client) => {
     await client.query('BEGIN');
     const [{ id: tenantId }] = (
       await client.query(`INSERT INTO tenants (name, max_test_attempts) VALUES ($1, 1000) RETURNING id`, [

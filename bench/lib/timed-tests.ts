@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as bcrypt from 'bcrypt';
-import { Client } from 'pg';
 import { newInvitationToken } from '../../src/modules/timed-tests/invitations/invitation-token';
 import type { BenchUser } from './database';
+import { withPgClient } from '../../src/database/pg-client';
 
 /**
  * Rows of the timed-tests scenarios (g) and (h), inserted directly (never measured): a tenant with an admin, `tests`
@@ -29,16 +29,6 @@ export interface TimedTestsTenant {
   /** The token of the invitation whose attempt is in progress with `savedAnswers` answers saved (g). */
   takeToken: string;
   savedAnswers: number;
-}
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 const TYPES: BenchQuestion['type'][] = ['multiple_choice', 'multi_select', 'essay', 'coding'];
@@ -86,7 +76,7 @@ export async function seedTimedTestsTenant(
   const suffix = randomBytes(4).toString('hex');
   const admin = { email: `bench-tests-admin-${suffix}@example.test`, password: 'Bench-Password-123' };
   const hash = await bcrypt.hash(admin.password, cost);
-  return withClient(url, async (client) => {
+  return withPgClient(url, async (client) => {
     await client.query('BEGIN');
     const [{ id: tenantId }] = (
       await client.query(`INSERT INTO tenants (name, max_test_attempts) VALUES ($1, 1000) RETURNING id`, [
@@ -204,7 +194,7 @@ export async function seedInvitations(
   label: string,
 ): Promise<BenchInvitation[]> {
   const tokens = Array.from({ length: count }, () => newInvitationToken());
-  return withClient(url, async (client) => {
+  return withPgClient(url, async (client) => {
     const { rows } = await client.query(
       `INSERT INTO invitations (tenant_id, test_id, applicant_email, applicant_name, token_hash, expires_at,
                                 no_schedule, status)

@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import { ConfigError, Environment } from '../config/app-config';
+import { withPgClient } from './pg-client';
 
 /** The role the embedded default (and the tests) serve as: a plain login role, under row-level security. */
 export const APP_ROLE = 'trajectorie_app';
@@ -12,23 +12,13 @@ function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * Creates (or updates the password of) the application role on a cluster, connected as a role allowed to: never a
  * superuser, never BYPASSRLS, no CREATEDB/CREATEROLE. Roles are cluster-wide; the grants are per database
  * (`grantAppRole`).
  */
 export async function ensureAppRole(adminUrl: string, role: string, password: string): Promise<void> {
-  await withClient(adminUrl, async (client) => {
+  await withPgClient(adminUrl, async (client) => {
     const attributes = `LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD ${quoteLiteral(password)}`;
     // Two instances (or two test workers) may race to create it: the loser's duplicate_object is fine.
     try {
@@ -48,7 +38,7 @@ export async function ensureAppRole(adminUrl: string, role: string, password: st
  */
 export async function grantAppRole(ownerUrl: string, role: string): Promise<void> {
   const r = quoteIdent(role);
-  await withClient(ownerUrl, async (client) => {
+  await withPgClient(ownerUrl, async (client) => {
     const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
     await client.query(`GRANT CONNECT, CREATE, TEMPORARY ON DATABASE ${quoteIdent(rows[0].db)} TO ${r}`);
     await client.query(`GRANT USAGE ON SCHEMA public TO ${r}`);
@@ -82,7 +72,7 @@ export interface ServingRole {
 
 /** The connected role's attributes that make PostgreSQL ignore row-level security. */
 export async function servingRole(url: string): Promise<ServingRole> {
-  return withClient(url, async (client) => {
+  return withPgClient(url, async (client) => {
     const { rows } = await client.query<{ role: string; superuser: boolean; bypass: boolean }>(
       `SELECT current_user AS role, rolsuper AS superuser, rolbypassrls AS bypass FROM pg_roles
         WHERE rolname = current_user`,

@@ -21,3 +21,14 @@ TimeoutSafeClient.prototype.query = function timeoutSafeQuery(this: Client, ...a
   }
   return result;
 } as Client['query'];
+
+/** Runs `work` on a short-lived connection of its own to `url` (role set-up, seeding), always closed afterwards. */
+export async function withPgClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
