@@ -22,6 +22,7 @@ import { Configurations1763800000000 } from './migrations/1763800000000-Configur
 import { Submissions1763900000000 } from './migrations/1763900000000-Submissions';
 import { RowLevelSecurity1763950000000 } from './migrations/1763950000000-RowLevelSecurity';
 import { TimedTests1764000000000 } from './migrations/1764000000000-TimedTests';
+import { LoginCredentials1764050000000 } from './migrations/1764050000000-LoginCredentials';
 
 export const ENTITIES = [
   TenantEntity,
@@ -48,6 +49,7 @@ export const MIGRATIONS = [
   Submissions1763900000000,
   RowLevelSecurity1763950000000,
   TimedTests1764000000000,
+  LoginCredentials1764050000000,
 ];
 
 export interface PoolTimeouts {

@@ -14,6 +14,10 @@ const REASON = /^[^\u0000-\u001f\u007f\\]{1,200}$/;
 /** The scope of each open unit of work, by its manager (the context only carries the manager). */
 const scopes = new WeakMap<EntityManager, UnitScope>();
 
+interface PgPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
 /** A unit of work used the wrong way: a bug in the calling code, never a client error (500). */
 export class UnitOfWorkError extends Error {
   override name = 'UnitOfWorkError';
@@ -63,6 +67,23 @@ export class DatabaseService {
 
   repo<T extends ObjectLiteral>(ctx: RequestContext, entity: EntityTarget<T>): Repository<T> {
     return this.manager(ctx).getRepository(entity);
+  }
+
+  /**
+   * One statement sent straight to the driver's pool, outside any unit of work, as a named prepared statement (parsed
+   * and planned once per connection, without TypeORM's query-runner bookkeeping). Only for the calls of SQL functions
+   * that scope themselves — `session_principal` and `login_credentials`, whose definitions `SET app.cross_tenant`
+   * for the duration of the call and filter by the caller's own token or e-mail: the hot paths (every authenticated
+   * request, every login) that one round trip must serve. Anything else runs in a unit of work, where RLS sees a
+   * tenant. Errors are the driver's own, which the exception filter maps like TypeORM's (a lost database: 503).
+   */
+  async callScopedFunction<R>(name: string, text: string, values: unknown[]): Promise<R[]> {
+    if (!/^SELECT \* FROM (session_principal|login_credentials)\(/.test(text)) {
+      throw new UnitOfWorkError(`callScopedFunction runs only the self-scoping SQL functions, not: ${name}`);
+    }
+    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
+    const { rows } = await pool.query({ name, text, values });
+    return rows as R[];
   }
 
   /** The scope of the unit of work open on `ctx`, if any. */
