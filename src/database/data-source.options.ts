@@ -23,6 +23,7 @@ import { Submissions1763900000000 } from './migrations/1763900000000-Submissions
 import { RowLevelSecurity1763950000000 } from './migrations/1763950000000-RowLevelSecurity';
 import { TimedTests1764000000000 } from './migrations/1764000000000-TimedTests';
 import { LoginCredentials1764050000000 } from './migrations/1764050000000-LoginCredentials';
+import { InvitationTokenLookup1764060000000 } from './migrations/1764060000000-InvitationTokenLookup';
 
 export const ENTITIES = [
   TenantEntity,
@@ -50,6 +51,7 @@ export const MIGRATIONS = [
   RowLevelSecurity1763950000000,
   TimedTests1764000000000,
   LoginCredentials1764050000000,
+  InvitationTokenLookup1764060000000,
 ];
 
 export interface PoolTimeouts {
