@@ -100,7 +100,12 @@ export class ProctoringSessionsRepository extends TenantScopedRepository<Proctor
     super(db, ProctoringReviewEntity);
   }
 
-  /** A page of sessions, newest start first, and the total: one statement (the total rides on a one-row join). */
+  /**
+   * A page of sessions, newest start first, and the total: one statement. The page is its own query, so it walks
+   * ix_test_attempts_tenant_started and stops at the limit; the total counts the attempts (and reviews, for the
+   * review filter) alone, as every attempt has exactly one invitation and version; the event counts are grouped
+   * over the page's attempts only. The one-row total carries the page, so a page past the end still has it.
+   */
   async list(
     ctx: AuthenticatedContext,
     filters: SessionFilters,
@@ -109,12 +114,11 @@ export class ProctoringSessionsRepository extends TenantScopedRepository<Proctor
     const { where, params } = this.where(ctx, filters);
     params.push(page.skip, page.limit);
     const sql = `
-      WITH filtered AS (${SESSION_SELECT} WHERE ${where}),
-           page AS (SELECT * FROM filtered ORDER BY started_at DESC, attempt_id DESC
-                    OFFSET $${params.length - 1} LIMIT $${params.length}),
+      WITH page AS (${SESSION_SELECT} WHERE ${where}
+                    ORDER BY a.started_at DESC, a.id DESC OFFSET $${params.length - 1} LIMIT $${params.length}),
            counts AS (${COUNTS})
       SELECT t.total, p.*, c.integrity_events, c.flags, c.messages, c.watched_by
-        FROM (SELECT count(*)::int AS total FROM filtered) t
+        FROM (SELECT count(*)::int AS total FROM test_attempts a ${REVIEW_JOIN} WHERE ${where}) t
         LEFT JOIN page p ON true
         LEFT JOIN counts c ON c.attempt_id = p.attempt_id
        ORDER BY p.started_at DESC, p.attempt_id DESC`;
@@ -210,7 +214,7 @@ export class ProctoringSessionsRepository extends TenantScopedRepository<Proctor
     };
     // the caller's tenant, or every tenant for a superadmin (RLS enforces the same underneath)
     if (!isSuperadmin(ctx.user)) add((n) => `a.tenant_id = ${n}`, ctx.user.tenantId);
-    if (filters.inviteId) add((n) => `i.id = ${n}`, filters.inviteId);
+    if (filters.inviteId) add((n) => `a.invitation_id = ${n}`, filters.inviteId);
     if (filters.status)
       conditions.push(filters.status === 'live' ? `a.status = 'in_progress'` : `a.status <> 'in_progress'`);
     if (filters.reviewStatus) add((n) => `coalesce(r.status, 'not_reviewed') = ${n}`, filters.reviewStatus);
@@ -224,6 +228,9 @@ export class ProctoringSessionsRepository extends TenantScopedRepository<Proctor
   }
 }
 
+const REVIEW_JOIN = `LEFT JOIN proctoring_reviews r ON r.invitation_id = a.invitation_id AND r.tenant_id = a.tenant_id`;
+
+/** The page's columns; `where` conditions name only `a` (test_attempts) and `r` (proctoring_reviews). */
 const SESSION_SELECT = `
   SELECT a.id AS attempt_id, a.invitation_id AS invite_id, a.tenant_id, a.test_id, v.title AS test_title,
          i.applicant_name, a.applicant_email, a.status AS attempt_status, a.started_at, a.deadline, a.submitted_at,
@@ -231,7 +238,7 @@ const SESSION_SELECT = `
     FROM test_attempts a
     JOIN invitations i ON i.id = a.invitation_id AND i.tenant_id = a.tenant_id
     JOIN test_versions v ON v.id = a.test_version_id AND v.tenant_id = a.tenant_id
-    LEFT JOIN proctoring_reviews r ON r.invitation_id = a.invitation_id AND r.tenant_id = a.tenant_id`;
+    ${REVIEW_JOIN}`;
 
 function withDefaults(row: SessionRow & { total?: number }): SessionRow {
   const { total: _total, ...session } = row;
