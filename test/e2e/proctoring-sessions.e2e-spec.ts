@@ -445,6 +445,29 @@ describe('Proctoring sessions REST', () => {
       expect(await reviewRow(t.db, notStarted)).toBeUndefined();
     });
 
+    it('parallel first reviews leave one row, and every audit row names the values it replaced', async () => {
+      const fresh = await createSubmittedAttempt(t, testA, { startedAt: new Date('2026-11-20T10:00:00Z') });
+      const statuses = ['passed', 'violation', 'suspicious', 'not_reviewed', 'passed', 'violation'] as const;
+      const responses = await Promise.all(
+        statuses.map((status, i) => put(path(fresh.invitationId), s.a.adminTokens, { status, comment: `r${i}` })),
+      );
+      expect(responses.map((r) => r.status)).toEqual(statuses.map(() => 200));
+      const rows = await t.db.query(`SELECT * FROM proctoring_reviews WHERE invitation_id = $1`, [fresh.invitationId]);
+      expect(rows).toHaveLength(1);
+      const audits = await auditRows(t.db, fresh.invitationId, 'proctoring.review');
+      const events = await reviewEvents(t.db, fresh.invitationId);
+      expect(audits).toHaveLength(statuses.length);
+      expect(events).toHaveLength(statuses.length);
+      // serialised by the review row's lock: exactly one insert, then each update saw the one before it
+      expect(audits.filter((a: { old_values: unknown }) => a.old_values === null)).toHaveLength(1);
+      const comments = events.map((e: { data: { comment: string } }) => e.data.comment);
+      expect(new Set(comments).size).toBe(statuses.length);
+      for (let i = 1; i < events.length; i++) {
+        expect(events[i].data.previous_status).toBe(events[i - 1].data.status);
+      }
+      expect(rows[0].comment).toBe(comments[comments.length - 1]);
+    });
+
     it("a superadmin reviews another tenant's session, audited in that tenant", async () => {
       await put(path(foreign.invitationId), s.superTokens, { status: 'passed', comment: null }).expect(200);
       expect(await reviewRow(t.db, foreign.invitationId)).toMatchObject({
