@@ -12,6 +12,7 @@ import { disableTenantRls, enableTenantRls } from '../rls';
  *   attempt of a page read the index only (type and actor are in it).
  * - `ix_attempt_events_watch`: "which attempts did this proctor watch" (a proctor's list and its access to ended
  *   sessions and results) without scanning every event of the tenant.
+ * - `ix_attempt_events_flags`: the statistics' count of flagged attempts (flags are rare: a small partial index).
  * - `ix_test_attempts_tenant_started`: the list's order (newest start first) within a tenant.
  */
 export class Proctoring1764100000000 implements MigrationInterface {
@@ -43,12 +44,16 @@ export class Proctoring1764100000000 implements MigrationInterface {
       `CREATE INDEX ix_attempt_events_watch ON attempt_events (actor_user_id, attempt_id) WHERE type = 'proctor.watch'`,
     );
     await q.query(
+      `CREATE INDEX ix_attempt_events_flags ON attempt_events (tenant_id, attempt_id) WHERE type = 'proctor.flag'`,
+    );
+    await q.query(
       `CREATE INDEX ix_test_attempts_tenant_started ON test_attempts (tenant_id, started_at DESC, id DESC)`,
     );
   }
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX ix_test_attempts_tenant_started`);
+    await q.query(`DROP INDEX ix_attempt_events_flags`);
     await q.query(`DROP INDEX ix_attempt_events_watch`);
     await q.query(`DROP INDEX ix_attempt_events_attempt_type`);
     await disableTenantRls(q, 'proctoring_reviews');
