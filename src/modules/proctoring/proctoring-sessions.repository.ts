@@ -57,6 +57,7 @@ export interface SessionKey {
 }
 
 export interface SessionFilters {
+  tenantId?: string;
   status?: SessionStatus;
   reviewStatus?: ReviewStatus;
   testId?: string;
@@ -214,6 +215,7 @@ export class ProctoringSessionsRepository extends TenantScopedRepository<Proctor
     };
     // the caller's tenant, or every tenant for a superadmin (RLS enforces the same underneath)
     if (!isSuperadmin(ctx.user)) add((n) => `a.tenant_id = ${n}`, ctx.user.tenantId);
+    if (filters.tenantId) add((n) => `a.tenant_id = ${n}`, filters.tenantId);
     if (filters.inviteId) add((n) => `a.invitation_id = ${n}`, filters.inviteId);
     if (filters.status)
       conditions.push(filters.status === 'live' ? `a.status = 'in_progress'` : `a.status <> 'in_progress'`);
