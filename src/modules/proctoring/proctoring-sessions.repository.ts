@@ -75,7 +75,10 @@ const watchedBy = (attempt: string, user: string) =>
   `EXISTS (SELECT 1 FROM attempt_events w
             WHERE w.type = 'proctor.watch' AND w.actor_user_id = ${user} AND w.attempt_id = ${attempt})`;
 
-/** Grouped over the events of the page's attempts only (ix_attempt_events_attempt_type, index-only). */
+/**
+ * Grouped over the events of the page's attempts only: one index probe per attempt of the page (EXPLAIN on 20k
+ * attempts × 16 events: ~100 probes of ix_attempt_events_attempt(_type), a few ms warm), never the tenant's log.
+ */
 const COUNTS = `
   SELECT e.attempt_id,
          count(*) FILTER (WHERE e.type LIKE 'integrity.%')::int AS integrity_events,
