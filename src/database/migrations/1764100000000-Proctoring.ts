@@ -38,10 +38,12 @@ export class Proctoring1764100000000 implements MigrationInterface {
     await enableTenantRls(q, 'proctoring_reviews');
 
     await q.query(
-      `CREATE INDEX ix_attempt_events_attempt_type ON attempt_events (attempt_id, type) INCLUDE (actor_user_id)`,
+      `CREATE INDEX ix_attempt_events_attempt_type ON attempt_events (attempt_id, type)
+         INCLUDE (actor_user_id, tenant_id)`,
     );
     await q.query(
-      `CREATE INDEX ix_attempt_events_watch ON attempt_events (actor_user_id, attempt_id) WHERE type = 'proctor.watch'`,
+      `CREATE INDEX ix_attempt_events_watch ON attempt_events (actor_user_id, attempt_id) INCLUDE (tenant_id)
+         WHERE type = 'proctor.watch'`,
     );
     await q.query(
       `CREATE INDEX ix_attempt_events_flags ON attempt_events (tenant_id, attempt_id) WHERE type = 'proctor.flag'`,
