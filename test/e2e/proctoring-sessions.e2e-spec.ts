@@ -504,6 +504,7 @@ describe('Proctoring sessions REST', () => {
           ttl_seconds: 600,
         });
         expect(res.text).not.toContain(TURN_SECRET);
+        expect(res.headers['cache-control']).toBe('no-store'); // credentials: never cached
       }
       clock.advance(60_000);
       const later = await get('/api/v1/proctoring/ice-servers', s.a.candidateTokens).expect(200);
