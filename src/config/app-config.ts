@@ -115,6 +115,15 @@ export interface AppConfig {
     poolSize: number;
   };
   iceServers: unknown[];
+  /**
+   * TURN credentials (coturn's `use-auth-secret`): with a secret, every `turn:`/`turns:` entry of iceServers is
+   * handed out with a username `<expiry unix>:<user id>` and its HMAC-SHA1 as credential, valid ttlSeconds. The
+   * secret itself is never logged nor sent (src/modules/proctoring/ice-servers.ts).
+   */
+  turn: {
+    secret: string | null;
+    ttlSeconds: number;
+  };
 }
 
 export const DEFAULT_SECRET_KEY = 'dev-secret-key-change-in-production';
@@ -398,6 +407,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       poolSize: r.int('JOBS_POOL_SIZE', 4, 2, 50),
     },
     iceServers: iceServers(r),
+    turn: {
+      secret: r.optional('TURN_SECRET'),
+      ttlSeconds: r.int('TURN_TTL_SECONDS', 3600, 60, 7 * 86_400),
+    },
   };
 
   const { bootstrapSuperadminEmail: email, bootstrapSuperadminPassword: password } = config.auth;

@@ -4,6 +4,7 @@ import { CompetencyEntity } from '../modules/competencies/entities/competency.en
 import { ConfigurationEntity } from '../modules/configurations/entities/configuration.entity';
 import { RefreshTokenEntity } from '../modules/sessions/entities/refresh-token.entity';
 import { SessionEntity } from '../modules/sessions/entities/session.entity';
+import { ProctoringReviewEntity } from '../modules/proctoring/entities/proctoring-review.entity';
 import { MediaFileEntity } from '../modules/submissions/entities/media-file.entity';
 import { SubmissionEntity } from '../modules/submissions/entities/submission.entity';
 import { TenantEntity } from '../modules/tenants/entities/tenant.entity';
@@ -24,6 +25,7 @@ import { RowLevelSecurity1763950000000 } from './migrations/1763950000000-RowLev
 import { TimedTests1764000000000 } from './migrations/1764000000000-TimedTests';
 import { LoginCredentials1764050000000 } from './migrations/1764050000000-LoginCredentials';
 import { InvitationTokenLookup1764060000000 } from './migrations/1764060000000-InvitationTokenLookup';
+import { Proctoring1764100000000 } from './migrations/1764100000000-Proctoring';
 
 export const ENTITIES = [
   TenantEntity,
@@ -43,6 +45,7 @@ export const ENTITIES = [
   AttemptAnswerEntity,
   AttemptEventEntity,
   EmailOutboxEntity,
+  ProctoringReviewEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1763700000000,
@@ -52,6 +55,7 @@ export const MIGRATIONS = [
   TimedTests1764000000000,
   LoginCredentials1764050000000,
   InvitationTokenLookup1764060000000,
+  Proctoring1764100000000,
 ];
 
 export interface PoolTimeouts {
