@@ -283,7 +283,7 @@ describe('Proctoring gateway (Socket.IO /proctoring, docs/proctoring.md)', () =>
     expect((await ack(admin.socket, 'session:watch', { invite_id: one.invite.id })).session.watchers).toBe(2);
     const two = await startedInvite(t, w.a.adminTokens, testA, email());
     const cand2 = await peer({ invite_token: two.token });
-    await ack(one.proctor.socket, 'session:watch', { invite_id: two.invite_id ?? two.id });
+    await ack(one.proctor.socket, 'session:watch', { invite_id: two.id });
     const toProctor = collect(one.proctor.socket, 'signal');
     const toAdmin = collect(admin.socket, 'signal');
     await ack(one.cand.socket, 'signal', { to: one.proctor.ready.peer_id, type: 'offer', sdp: 'for proctor' });
