@@ -10,7 +10,7 @@ import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service
 import { AppConfigService } from '../../config/app-config.service';
 import { AccessTokenService } from '../auth/access-token.service';
 import { LiveAttemptsService, LiveCandidate } from '../timed-tests/live-attempts.service';
-import { ORIGIN_NOT_ALLOWED } from './proctoring.errors';
+import { ORIGIN_NOT_ALLOWED } from './proctoring-socket.errors';
 
 export type StaffRole = 'admin' | 'proctor' | 'superadmin';
 
