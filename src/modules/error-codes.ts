@@ -12,6 +12,7 @@ import * as taking from './timed-tests/taking/taking.errors';
 import * as timedTests from './timed-tests/tests/tests.errors';
 import * as results from './timed-tests/results/results.errors';
 import * as users from './users/users.errors';
+import * as proctoring from './proctoring/proctoring.errors';
 
 /**
  * Every error catalogue of the API. A catalogue's builders are named as the codes they answer with (e.g.
@@ -34,6 +35,7 @@ const CATALOGUES: readonly object[] = [
   invitations,
   taking,
   proctoringSocket,
+  proctoring,
 ];
 
 const CODE_NAME = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
