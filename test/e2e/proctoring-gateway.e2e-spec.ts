@@ -226,6 +226,11 @@ describe('Proctoring gateway (Socket.IO /proctoring, docs/proctoring.md)', () =>
       expect((await refusal(url, { token: w.a.proctorTokens.access_token }, { origin: ALLOWED_ORIGIN })).message).toBe(
         'CONNECTED',
       );
+      // the app's own pages: the origin the socket came to
+      expect((await refusal(url, { token: w.a.proctorTokens.access_token }, { origin: url })).message).toBe(
+        'CONNECTED',
+      );
+      expect((await refusal(url, { token: w.a.proctorTokens.access_token })).message).toBe('CONNECTED');
     });
 
     it('candidates: unknown token, a not-started attempt, a finished one', async () => {
