@@ -1,3 +1,4 @@
+import { isSuperadmin } from '../../common/auth/role-predicates';
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   OnGatewayConnection,
@@ -128,7 +129,7 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     if (data.kind === 'staff') {
       await socket.join([
         rooms.peer(data.peerId),
-        data.role === 'superadmin' ? rooms.superadmins : rooms.tenantStaff(data.tenantId),
+        isSuperadmin(data) ? rooms.superadmins : rooms.tenantStaff(data.tenantId),
       ]);
       socket.emit('ready', { peer_id: data.peerId, role: data.role, ice_servers: this.iceServers(data.userId) });
       return;
