@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Socket } from 'socket.io-client';
+import { bearer, createTenantWithStaff } from '../setup/factories';
 import { setupTwoTenants, TwoTenants } from '../setup/fixtures';
 import { ack, closed, connectPeer, listen, nextEvent, refusal, startedInvite } from '../setup/proctoring';
 import { createTestApp, TestApp } from '../setup/test-app';
@@ -134,6 +135,23 @@ const redisUrl = process.env.TEST_REDIS_URL || process.env.REDIS_URL;
     expect(await toCand).toEqual({ invite_id: invite.id, status: 'submitted' });
     expect(await toAdmin).toEqual({ invite_id: invite.id, status: 'submitted' });
     await gone;
+  });
+
+  it('a logout drops the staff socket: at once on the same instance, within 5 s on another', async () => {
+    const here = await createTenantWithStaff(a);
+    const onA = await peer(urlA, { token: here.proctorTokens.access_token });
+    const onB = await peer(urlB, { token: here.adminTokens.access_token });
+    let t0 = Date.now();
+    const goneA = closed(onA.socket, 5000);
+    await a.http().post('/auth/logout').set(bearer(here.proctorTokens)).send({}).expect(200);
+    await goneA;
+    // the periodic re-check runs every 2 s here: this is the revocation hint
+    expect(Date.now() - t0).toBeLessThan(1500);
+    t0 = Date.now();
+    const goneB = closed(onB.socket, 5000);
+    await a.http().post('/auth/logout').set(bearer(here.adminTokens)).send({}).expect(200);
+    await goneB;
+    expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   it('the per-IP handshake budget is shared by the instances', async () => {

@@ -28,6 +28,8 @@ export const PROCTORING_NAMESPACE = '/proctoring';
 const ENDED = 'proctoring:attempt-ended';
 
 type Ack = (response: object) => void;
+/** After a revocation on this instance: time for its unit of work to commit before the re-check reads. */
+const REVOKED_RECHECK_DELAY_MS = 200;
 
 /** An ack's error body: the code and a human detail, nothing else (no stack, SQL or path). */
 function ackError(error: unknown, logger: Logger): { code: string; detail: string } {
@@ -52,7 +54,8 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
   private readonly logger = new Logger(ProctoringGateway.name);
   @WebSocketServer() private server!: Namespace;
   private readonly admitted = new WeakMap<Socket, Admitted>();
-  private unsubscribe: (() => void) | null = null;
+  private readonly unsubscribe: (() => void)[] = [];
+  private soon: NodeJS.Timeout | null = null;
   private recheckTimer: NodeJS.Timeout | null = null;
   private rechecking = false;
 
@@ -81,19 +84,33 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
         },
       );
     });
-    this.unsubscribe = this.lifecycle.onEnded((event) => {
-      if (this.live.clustered) this.server.serverSideEmit(ENDED, event);
-      this.endedHere(event);
-    });
+    this.unsubscribe.push(
+      this.lifecycle.onEnded((event) => {
+        if (this.live.clustered) this.server.serverSideEmit(ENDED, event);
+        this.endedHere(event);
+      }),
+      // a revocation on this instance: re-check shortly (after its commit) rather than at the next periodic pass
+      this.sessions.onRevoked(() => this.recheckSoon()),
+    );
     if (this.live.clustered) server.on(ENDED, (event: AttemptEnded) => this.endedHere(event));
     this.recheckTimer = setInterval(() => void this.recheck(), this.config.values.proctoring.recheckMs);
     this.recheckTimer.unref();
   }
 
   onModuleDestroy(): void {
-    this.unsubscribe?.();
+    for (const off of this.unsubscribe.splice(0)) off();
     if (this.recheckTimer) clearInterval(this.recheckTimer);
-    this.recheckTimer = null;
+    if (this.soon) clearTimeout(this.soon);
+    this.recheckTimer = this.soon = null;
+  }
+
+  private recheckSoon(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      void this.recheck();
+    }, REVOKED_RECHECK_DELAY_MS);
+    this.soon.unref();
   }
 
   async handleConnection(socket: Socket): Promise<void> {
