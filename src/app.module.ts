@@ -15,6 +15,7 @@ import { CompetenciesModule } from './modules/competencies/competencies.module';
 import { MailModule } from './modules/mail/mail.module';
 import { ConfigurationsModule } from './modules/configurations/configurations.module';
 import { StatisticsModule } from './modules/statistics/statistics.module';
+import { ProctoringModule } from './modules/proctoring/proctoring.module';
 import { SubmissionsModule } from './modules/submissions/submissions.module';
 import { SystemModule } from './modules/system/system.module';
 import { InvitationsModule } from './modules/timed-tests/invitations/invitations.module';
@@ -23,7 +24,6 @@ import { TenantsModule } from './modules/tenants/tenants.module';
 import { TestsModule } from './modules/timed-tests/tests/tests.module';
 import { ResultsModule } from './modules/timed-tests/results/results.module';
 import { UsersModule } from './modules/users/users.module';
-import { ProctoringModule } from './modules/proctoring/proctoring.module';
 import { Global } from '@nestjs/common';
 
 @Global()

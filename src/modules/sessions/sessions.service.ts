@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull, Not } from 'typeorm';
 import { RequestContext, UserProfileRow } from '../../common/context/request-context';
+import { Role } from '../../common/auth/roles';
 import { AppConfigService } from '../../config/app-config.service';
 import { DatabaseService } from '../../database/database.service';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
@@ -48,6 +49,8 @@ export type RotationResult =
 
 @Injectable()
 export class SessionsService {
+  private readonly revokedListeners = new Set<() => void>();
+
   constructor(
     private readonly db: DatabaseService,
     private readonly sessionsTable: SessionsRepository,
@@ -160,6 +163,35 @@ export class SessionsService {
     return rows[0] ?? null;
   }
 
+  /**
+   * Of the given sessions, those still live with an active user and tenant, with the user's current role and tenant:
+   * the proctoring gateway's periodic re-check of its staff sockets, one query for all of an instance's sockets
+   * (the same conditions as `session_principal`).
+   */
+  async liveSessions(
+    ctx: RequestContext,
+    sessionIds: readonly string[],
+  ): Promise<Map<string, { userId: string; tenantId: string; role: Role }>> {
+    const live = new Map<string, { userId: string; tenantId: string; role: Role }>();
+    if (sessionIds.length === 0) return live;
+    const rows: { id: string; user_id: string; tenant_id: string; role: Role }[] = await this.db.crossTenant(
+      ctx,
+      'proctoring.recheck',
+      (tx) =>
+        this.db.manager(tx).query(
+          `SELECT s.id, u.id AS user_id, u.tenant_id, u.role
+             FROM sessions s
+             JOIN users u ON u.id = s.user_id
+             JOIN tenants t ON t.id = u.tenant_id
+            WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now()
+              AND u.is_active AND t.is_active`,
+          [sessionIds],
+        ),
+    );
+    for (const row of rows) live.set(row.id, { userId: row.user_id, tenantId: row.tenant_id, role: row.role });
+    return live;
+  }
+
   private async ownerActive(ctx: RequestContext, userId: string): Promise<boolean> {
     const rows: { active: boolean }[] = await this.db
       .manager(ctx)
@@ -174,6 +206,7 @@ export class SessionsService {
     const result = await this.db
       .repo(ctx, SessionEntity)
       .update({ id: sessionId, revoked_at: IsNull() }, { revoked_at: new Date(), revoke_reason: reason });
+    if ((result.affected ?? 0) > 0) this.revoked();
     return (result.affected ?? 0) > 0;
   }
 
@@ -192,6 +225,7 @@ export class SessionsService {
     const result = await this.db
       .repo(ctx, SessionEntity)
       .update(where, { revoked_at: new Date(), revoke_reason: reason });
+    if ((result.affected ?? 0) > 0) this.revoked();
     return result.affected ?? 0;
   }
 
@@ -200,7 +234,22 @@ export class SessionsService {
     const result = await this.db
       .repo(ctx, SessionEntity)
       .update({ tenant_id: tenantId, revoked_at: IsNull() }, { revoked_at: new Date(), revoke_reason: reason });
+    if ((result.affected ?? 0) > 0) this.revoked();
     return result.affected ?? 0;
+  }
+
+  /**
+   * A hint that sessions were revoked on this instance (logout, deactivation, password or role change): the proctoring
+   * gateway re-checks its staff sockets shortly after, instead of at its next periodic pass. Told inside the
+   * revoking unit of work, before its commit, so a listener must not read at once; nothing depends on it being told.
+   */
+  onRevoked(listener: () => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  private revoked(): void {
+    for (const listener of this.revokedListeners) listener();
   }
 
   listActive(ctx: RequestContext, userId: string): Promise<SessionRecord[]> {
