@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** One file the pages module serves: its bytes and media type. */
 export interface WebAsset {
@@ -33,7 +33,7 @@ export class WebPagesService {
       contentType: 'text/css; charset=utf-8',
     });
     this.assets.set('socket.io.min.js', {
-      body: readFileSync(require.resolve('socket.io/client-dist/socket.io.min.js')),
+      body: readFileSync(join(dirname(require.resolve('socket.io/package.json')), 'client-dist', 'socket.io.min.js')),
       contentType: js,
     });
   }

@@ -1,0 +1,219 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createTenantWithStaff } from '../setup/factories';
+import { createTestApp, TestApp } from '../setup/test-app';
+import { insertTest, InsertedTest, NO_WORKERS } from '../setup/timed-tests';
+
+/**
+ * The two pages in a real Chromium (README, "Live proctoring pages"): a candidate opens /take/{token}, starts and
+ * answers; a proctor logs in on /proctor and watches; the candidate's fake camera reaches the proctor's <video>
+ * over WebRTC (signalling through the /proctoring namespace); a visibility change on the candidate's page shows on
+ * the dashboard; a proctor's message shows on the candidate's page; the proctor terminates the attempt.
+ * Run by `npm run test:browser` (scripts/test-browser.sh), inside `unshare --net` as root.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '../../test-artifacts/browser');
+const STEP_MS = 30_000;
+
+describe('Proctoring pages in Chromium', () => {
+  let t: TestApp;
+  let base: string;
+  let browser: Browser;
+  let staff: Awaited<ReturnType<typeof createTenantWithStaff>>;
+  let test: InsertedTest;
+  let token: string;
+  let inviteId: string;
+  const logs: string[] = [];
+
+  /** Every console line, page error and failed request of a page, for the failure report. */
+  function watchPage(name: string, page: Page): Page {
+    page.on('console', (m) => logs.push(`[${name} console.${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`[${name} pageerror] ${e.message}`));
+    page.on('requestfailed', (r) => logs.push(`[${name} requestfailed] ${r.url()} ${r.failure()?.errorText}`));
+    page.on('response', (r) => r.status() >= 400 && logs.push(`[${name} HTTP ${r.status()}] ${r.url()}`));
+    page.setDefaultTimeout(STEP_MS);
+    return page;
+  }
+
+  async function newPage(name: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    await context.grantPermissions(['camera'], { origin: base });
+    return { context, page: watchPage(name, await context.newPage()) };
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    t = await createTestApp({ ...NO_WORKERS, RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '1000' });
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    staff = await createTenantWithStaff(t);
+    test = await insertTest(t.db, staff.tenant.id, {
+      title: 'Browser test',
+      durationMinutes: 30,
+      questions: [
+        { type: 'multiple_choice', question: 'Pick 4', options: ['3', '4', '5'], correct_answer: '4', points: 1 },
+        { type: 'multi_select', question: 'Pick a and c', options: ['a', 'b', 'c'], correct_answers: ['a', 'c'] },
+        { type: 'essay', question: 'Tell us about yourself' },
+        { type: 'coding', question: 'Write add(a, b)' },
+      ],
+    });
+    const res = await t
+      .http()
+      .post('/api/invites')
+      .set('Authorization', `Bearer ${staff.adminTokens.access_token}`)
+      .send({ test_id: test.id, applicant_email: 'cara@example.test', applicant_name: 'Cara Candidate' });
+    if (res.status !== 201) throw new Error(`invite: ${res.status} ${JSON.stringify(res.body)}`);
+    token = res.body.invite_token;
+    inviteId = res.body.id;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      timeout: STEP_MS,
+      args: [
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        '--allow-loopback-in-peer-connection',
+        '--no-sandbox',
+        '--disable-dev-shm-usage',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('candidate takes the test on camera; the proctor watches, sees its events, messages and terminates', async () => {
+    try {
+      await scenario();
+    } catch (error) {
+      process.stderr.write(`\n--- browser logs (${logs.length} lines) ---\n${logs.join('\n')}\n---\n`);
+      throw error;
+    }
+  });
+
+  async function scenario(): Promise<void> {
+    // The candidate opens the link and starts: four questions, the countdown from the server's deadline.
+    const candidate = (await newPage('candidate')).page;
+    await candidate.goto(`${base}/take/${token}`);
+    await candidate.locator('#start').waitFor({ state: 'visible' });
+    await shot(candidate, '01-candidate-intro');
+    await candidate.click('#start');
+    await candidate.locator('#test').waitFor({ state: 'visible' });
+    expect(await candidate.locator('fieldset.question').count()).toBe(4);
+    expect(await candidate.locator('#timer').textContent()).toMatch(/^(29|30):\d\d$/);
+    const attempt = (await t.db.query(`SELECT id, status FROM test_attempts WHERE invitation_id = $1`, [inviteId]))[0];
+    expect(attempt.status).toBe('in_progress');
+
+    // Answers are autosaved (debounced) and land in the database.
+    await candidate.check('fieldset[data-type="multiple_choice"] input[value="4"]');
+    await candidate.check('fieldset[data-type="multi_select"] input[value="a"]');
+    await candidate.check('fieldset[data-type="multi_select"] input[value="c"]');
+    await candidate.fill('fieldset[data-type="essay"] textarea', 'I like <b>tests</b>');
+    await candidate.fill('fieldset[data-type="coding"] textarea', 'const add = (a, b) => a + b;');
+    await candidate.locator('#save-state', { hasText: 'Saved at' }).waitFor();
+    await expect(
+      waitFor(
+        () => savedAnswers(attempt.id),
+        (rows) => rows.length === 4,
+      ),
+    ).resolves.toEqual(
+      expect.arrayContaining([
+        { type: 'multiple_choice', answer: '4' },
+        { type: 'multi_select', answer: ['a', 'c'] },
+        { type: 'essay', answer: 'I like <b>tests</b>' },
+        { type: 'coding', answer: 'const add = (a, b) => a + b;' },
+      ]),
+    );
+    // the camera preview runs (Chromium's fake device)
+    await candidate.waitForFunction(`document.getElementById('preview').readyState >= 2`);
+
+    // The proctor logs in, sees the live attempt and watches it: the candidate's camera plays on the dashboard.
+    const proctor = (await newPage('proctor')).page;
+    await proctor.goto(`${base}/proctor`);
+    await proctor.fill('#email', staff.proctor.email);
+    await proctor.fill('#password', staff.proctor.password);
+    await proctor.click('#login-button');
+    const entry = proctor.locator('#sessions li', { hasText: 'Cara Candidate' });
+    await entry.waitFor();
+    await entry.click();
+    await proctor.locator('#watch').waitFor({ state: 'visible' });
+    await proctor.waitForFunction(`(v => v.readyState >= 2 && v.videoWidth > 0)(document.getElementById('remote'))`);
+    const video = (await proctor.evaluate(
+      `(v => ({ readyState: v.readyState, width: v.videoWidth, height: v.videoHeight }))(document.getElementById('remote'))`,
+    )) as { readyState: number; width: number; height: number };
+    expect(video.readyState).toBeGreaterThanOrEqual(2);
+    expect(video.width).toBeGreaterThan(0);
+    await shot(proctor, '02-proctor-watching');
+
+    // The candidate's tab goes to the background (emulated: headless pages are always visible).
+    // (browser code as strings: the test's TypeScript has no DOM types)
+    await candidate.evaluate(`
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    `);
+    await proctor.locator('#events li.integrity', { hasText: 'tab_hidden' }).waitFor();
+    const events = await waitFor(
+      () => eventTypes(inviteId),
+      (types) => types.includes('integrity.tab_hidden'),
+    );
+    expect(events).toContain('integrity.tab_hidden');
+    await shot(proctor, '03-proctor-integrity-event');
+
+    // A message from the proctor appears on the candidate's page, as text (never as markup).
+    await proctor.fill('#message-text', 'Please look at the <i>screen</i>');
+    await proctor.click('#message-send');
+    await candidate.locator('#messages li', { hasText: 'Please look at the <i>screen</i>' }).waitFor();
+    expect(await candidate.locator('#messages i').count()).toBe(0);
+    await shot(candidate, '04-candidate-message');
+
+    // The proctor terminates: the candidate's page says so and stops its camera; the attempt is terminated.
+    proctor.once('dialog', (dialog) => void dialog.accept());
+    await proctor.fill('#terminate-reason', 'Phone on the desk');
+    await proctor.click('#terminate-send');
+    await candidate.locator('#done-title', { hasText: 'ended by the proctor' }).waitFor();
+    expect(await candidate.locator('#done-text').textContent()).toContain('Phone on the desk');
+    expect(await candidate.evaluate(`document.getElementById('preview').srcObject === null`)).toBe(true);
+    await shot(candidate, '05-candidate-terminated');
+    const ended = await waitFor(
+      async () => (await t.db.query(`SELECT status FROM test_attempts WHERE id = $1`, [attempt.id]))[0].status,
+      (status) => status === 'terminated',
+    );
+    expect(ended).toBe('terminated');
+    await proctor.locator('#sessions li', { hasText: 'Cara Candidate' }).waitFor({ state: 'detached' });
+    await shot(proctor, '06-proctor-after-terminate');
+  }
+
+  async function savedAnswers(attemptId: string): Promise<{ type: string; answer: unknown }[]> {
+    return t.db.query(
+      `SELECT q.type, a.answer FROM attempt_answers a JOIN questions q ON q.id = a.question_id
+        WHERE a.attempt_id = $1 ORDER BY q.position`,
+      [attemptId],
+    );
+  }
+
+  async function eventTypes(invitationId: string): Promise<string[]> {
+    const rows: { type: string }[] = await t.db.query(
+      `SELECT type FROM attempt_events WHERE invitation_id = $1 ORDER BY id`,
+      [invitationId],
+    );
+    return rows.map((r) => r.type);
+  }
+});
+
+/** Polls `read` until `done` holds (or STEP_MS passes) and returns the last value read. */
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const until = Date.now() + STEP_MS;
+  let value = await read();
+  while (!done(value) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await read();
+  }
+  return value;
+}
