@@ -7,8 +7,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 run="npx jest --config jest.browser.config.js $*"
-if [ "$(id -u)" = "0" ] && command -v unshare >/dev/null 2>&1 && unshare --net true 2>/dev/null; then
+if [ "$(id -u)" = "0" ] && command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 &&
+  unshare --net true 2>/dev/null; then
   exec unshare --net sh -c "ip link set lo up && $run"
 fi
-echo "test:browser: not root or no unshare: running on the host's network" >&2
+echo "test:browser: not root, or no unshare or ip: running on the host's network" >&2
 exec sh -c "$run"
