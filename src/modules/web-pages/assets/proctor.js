@@ -138,6 +138,11 @@
     socket.on('candidate:connected', ({ invite_id, peer_id }) => {
       if (invite_id !== state.watching) return;
       logEvent('info', `Candidate connected (${peer_id}).`);
+      // A candidate that connects (or reloads) while we watch makes its offer when told of a watcher
+      // (`proctor:joined`). If no offer comes, watch again so that the server announces us to it.
+      setTimeout(() => {
+        if (state.watching === invite_id && !state.peers.has(peer_id)) rejoin(invite_id);
+      }, 3000);
     });
     socket.on('candidate:disconnected', ({ invite_id, peer_id }) => {
       if (invite_id !== state.watching) return;
@@ -249,6 +254,12 @@
         true,
       );
     }
+  }
+
+  /** Leaves and joins the watcher room again: the server then sends `proctor:joined` to every candidate peer. */
+  async function rejoin(inviteId) {
+    await emitAck(state.socket, 'session:unwatch', { invite_id: inviteId });
+    if (state.watching === inviteId) await watch(inviteId, true);
   }
 
   function stopWatching(tellServer) {
