@@ -13,6 +13,23 @@ import { insertTest, InsertedTest, NO_WORKERS } from '../setup/timed-tests';
  * the dashboard; a proctor's message shows on the candidate's page; the proctor terminates the attempt.
  * Run by `npm run test:browser` (scripts/test-browser.sh), inside `unshare --net` as root.
  */
+/**
+ * The little of the DOM the page functions below touch. They run in the browser as functions (Playwright calls them
+ * through the DevTools protocol; a string would be eval'ed in the page, which the pages' CSP forbids) and this
+ * TypeScript has no DOM types.
+ */
+interface VideoElement {
+  readyState: number;
+  videoWidth: number;
+  videoHeight: number;
+  srcObject: unknown;
+}
+declare const document: {
+  getElementById(id: string): VideoElement;
+  dispatchEvent(event: unknown): boolean;
+};
+declare const Event: new (type: string) => unknown;
+
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '../../test-artifacts/browser');
 const STEP_MS = 30_000;
@@ -131,7 +148,7 @@ describe('Proctoring pages in Chromium', () => {
       ]),
     );
     // the camera preview runs (Chromium's fake device)
-    await candidate.waitForFunction(`document.getElementById('preview').readyState >= 2`);
+    await candidate.waitForFunction(() => document.getElementById('preview').readyState >= 2);
 
     // The proctor logs in, sees the live attempt and watches it: the candidate's camera plays on the dashboard.
     const proctor = (await newPage('proctor')).page;
@@ -143,21 +160,24 @@ describe('Proctoring pages in Chromium', () => {
     await entry.waitFor();
     await entry.click();
     await proctor.locator('#watch').waitFor({ state: 'visible' });
-    await proctor.waitForFunction(`(v => v.readyState >= 2 && v.videoWidth > 0)(document.getElementById('remote'))`);
-    const video = (await proctor.evaluate(
-      `(v => ({ readyState: v.readyState, width: v.videoWidth, height: v.videoHeight }))(document.getElementById('remote'))`,
-    )) as { readyState: number; width: number; height: number };
+    await proctor.waitForFunction(() => {
+      const v = document.getElementById('remote');
+      return v.readyState >= 2 && v.videoWidth > 0;
+    });
+    const video = await proctor.evaluate(() => {
+      const v = document.getElementById('remote');
+      return { readyState: v.readyState, width: v.videoWidth, height: v.videoHeight };
+    });
     expect(video.readyState).toBeGreaterThanOrEqual(2);
     expect(video.width).toBeGreaterThan(0);
     await shot(proctor, '02-proctor-watching');
 
     // The candidate's tab goes to the background (emulated: headless pages are always visible).
-    // (browser code as strings: the test's TypeScript has no DOM types)
-    await candidate.evaluate(`
+    await candidate.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
       Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
       document.dispatchEvent(new Event('visibilitychange'));
-    `);
+    });
     await proctor.locator('#events li.integrity', { hasText: 'tab_hidden' }).waitFor();
     const events = await waitFor(
       () => eventTypes(inviteId),
@@ -179,7 +199,7 @@ describe('Proctoring pages in Chromium', () => {
     await proctor.click('#terminate-send');
     await candidate.locator('#done-title', { hasText: 'ended by the proctor' }).waitFor();
     expect(await candidate.locator('#done-text').textContent()).toContain('Phone on the desk');
-    expect(await candidate.evaluate(`document.getElementById('preview').srcObject === null`)).toBe(true);
+    expect(await candidate.evaluate(() => document.getElementById('preview').srcObject === null)).toBe(true);
     await shot(candidate, '05-candidate-terminated');
     const ended = await waitFor(
       async () => (await t.db.query(`SELECT status FROM test_attempts WHERE id = $1`, [attempt.id]))[0].status,
