@@ -24,6 +24,7 @@ interface VideoElement {
   videoHeight: number;
   srcObject: unknown;
 }
+type Stream = { id: string } | null;
 declare const document: {
   getElementById(id: string): VideoElement;
   dispatchEvent(event: unknown): boolean;
@@ -192,6 +193,21 @@ describe('Proctoring pages in Chromium', () => {
     await candidate.locator('#messages li', { hasText: 'Please look at the <i>screen</i>' }).waitFor();
     expect(await candidate.locator('#messages i').count()).toBe(0);
     await shot(candidate, '04-candidate-message');
+
+    // The candidate reloads its page while watched: its answers are back, it reconnects as a new peer (the dashboard
+    // announces itself to it) and the dashboard plays its new camera stream.
+    const streamBefore = await proctor.evaluate(() => (document.getElementById('remote').srcObject as Stream)?.id);
+    expect(streamBefore).toEqual(expect.any(String));
+    await candidate.reload();
+    await candidate.locator('#test').waitFor({ state: 'visible' });
+    expect(await candidate.inputValue('fieldset[data-type="essay"] textarea')).toBe('I like <b>tests</b>');
+    expect(await candidate.isChecked('fieldset[data-type="multi_select"] input[value="c"]')).toBe(true);
+    await proctor.waitForFunction((previous) => {
+      const v = document.getElementById('remote');
+      const stream = v.srcObject as Stream;
+      return !!stream && stream.id !== previous && v.readyState >= 2 && v.videoWidth > 0;
+    }, streamBefore);
+    await proctor.locator('#events li', { hasText: 'Candidate connected' }).waitFor();
 
     // The proctor terminates: the candidate's page says so and stops its camera; the attempt is terminated.
     proctor.once('dialog', (dialog) => void dialog.accept());

@@ -49,7 +49,7 @@
     auth.user = body.user;
     clearTimeout(auth.refreshTimer);
     const lifetime = Math.max(10, Number(body.expires_in) || 900);
-    const delay = Math.max(5, Math.min(lifetime - 60, lifetime * 0.8));
+    const delay = lifetime > 300 ? lifetime - 60 : lifetime * 0.8;
     auth.refreshTimer = setTimeout(refreshTokens, delay * 1000);
     // the handshake of every later (re)connection uses the fresh token
     if (state.socket) state.socket.auth = { token: auth.access };
