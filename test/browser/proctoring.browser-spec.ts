@@ -80,14 +80,7 @@ describe('Proctoring pages in Chromium', () => {
         { type: 'coding', question: 'Write add(a, b)' },
       ],
     });
-    const res = await t
-      .http()
-      .post('/api/invites')
-      .set('Authorization', `Bearer ${staff.adminTokens.access_token}`)
-      .send({ test_id: test.id, applicant_email: 'cara@example.test', applicant_name: 'Cara Candidate' });
-    if (res.status !== 201) throw new Error(`invite: ${res.status} ${JSON.stringify(res.body)}`);
-    token = res.body.invite_token;
-    inviteId = res.body.id;
+    ({ token, id: inviteId } = await invite('cara@example.test', 'Cara Candidate'));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       timeout: STEP_MS,
@@ -224,6 +217,56 @@ describe('Proctoring pages in Chromium', () => {
     expect(ended).toBe('terminated');
     await proctor.locator('#sessions li', { hasText: 'Cara Candidate' }).waitFor({ state: 'detached' });
     await shot(proctor, '06-proctor-after-terminate');
+  }
+
+  it('candidate submits from the page; the dashboard drops the attempt when it ends', async () => {
+    try {
+      const invited = await invite('dan@example.test', 'Dan Submitter');
+      const proctor = (await newPage('proctor-2')).page;
+      await proctor.goto(`${base}/proctor`);
+      await proctor.fill('#email', staff.admin.email);
+      await proctor.fill('#password', staff.admin.password);
+      await proctor.click('#login-button');
+      await proctor.locator('#no-sessions').waitFor();
+
+      const candidate = (await newPage('candidate-2')).page;
+      await candidate.goto(`${base}/take/${invited.token}`);
+      await candidate.click('#start');
+      await candidate.locator('#test').waitFor({ state: 'visible' });
+      // the dashboard hears of the new live attempt (session:started) without reloading
+      await proctor.locator('#sessions li', { hasText: 'Dan Submitter' }).waitFor();
+
+      await candidate.check('fieldset[data-type="multiple_choice"] input[value="4"]');
+      await candidate.fill('fieldset[data-type="coding"] textarea', 'return a + b');
+      candidate.once('dialog', (dialog) => void dialog.accept());
+      await candidate.click('#submit');
+      await candidate.locator('#done-title', { hasText: 'Thank you' }).waitFor();
+      await shot(candidate, '07-candidate-submitted');
+      await proctor.locator('#sessions li', { hasText: 'Dan Submitter' }).waitFor({ state: 'detached' });
+
+      const [attempt] = await t.db.query(`SELECT id, status FROM test_attempts WHERE invitation_id = $1`, [invited.id]);
+      expect(attempt.status).toBe('submitted');
+      // the submit writes one scored answer per question (the untouched ones empty)
+      expect(await savedAnswers(attempt.id)).toEqual([
+        { type: 'multiple_choice', answer: '4' },
+        { type: 'multi_select', answer: [] },
+        { type: 'essay', answer: '' },
+        { type: 'coding', answer: 'return a + b' },
+      ]);
+    } catch (error) {
+      process.stderr.write(`\n--- browser logs (${logs.length} lines) ---\n${logs.join('\n')}\n---\n`);
+      throw error;
+    }
+  });
+
+  async function invite(email: string, name: string): Promise<{ id: string; token: string }> {
+    const res = await t
+      .http()
+      .post('/api/invites')
+      .set('Authorization', `Bearer ${staff.adminTokens.access_token}`)
+      .send({ test_id: test.id, applicant_email: email, applicant_name: name });
+    if (res.status !== 201) throw new Error(`invite: ${res.status} ${JSON.stringify(res.body)}`);
+    return { id: res.body.id, token: res.body.invite_token };
   }
 
   async function savedAnswers(attemptId: string): Promise<{ type: string; answer: unknown }[]> {

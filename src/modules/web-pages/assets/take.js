@@ -20,6 +20,7 @@
     autosave: null,
     debounce: null,
     dirty: new Set(), // question ids changed since the last acknowledged save
+    touched: new Set(), // question ids with a saved answer or changed on this page (the others stay unanswered)
     saving: false,
     finished: false,
     socket: null,
@@ -115,6 +116,7 @@
 
   function renderQuestions(questions, saved) {
     const savedById = new Map(saved.map((a) => [a.question_id, a.answer]));
+    for (const id of savedById.keys()) state.touched.add(id);
     const box = $('questions');
     box.replaceChildren();
     questions.forEach((q, index) => {
@@ -161,14 +163,17 @@
     return block.querySelector('textarea').value;
   }
 
+  /** What the submit sends: every question answered or touched (a cleared answer replaces the saved one). */
   function allAnswers() {
     return state.view.test.questions
+      .filter((q) => state.touched.has(q.id))
       .map((q) => ({ question_id: q.id, answer: answerOf(q.id) }))
       .filter((a) => a.answer !== undefined);
   }
 
   function changed(questionId) {
     state.dirty.add(questionId);
+    state.touched.add(questionId);
     $('save-state').textContent = 'Unsaved changes…';
     clearTimeout(state.debounce);
     state.debounce = setTimeout(() => save(), AUTOSAVE_DEBOUNCE_MS);
