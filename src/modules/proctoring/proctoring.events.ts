@@ -158,8 +158,9 @@ function checkIceCandidate(c: Checker, value: unknown): void {
   }
 }
 
+/** `from` is accepted and dropped: the server always sets it (docs/proctoring.md `signal`). */
 export function parseSignal(payload: unknown): SignalPayload {
-  return check(payload, ['to', 'type', 'sdp', 'candidate'], (c) => {
+  return check(payload, ['to', 'type', 'sdp', 'candidate', 'from'], (c) => {
     const v = c.value;
     if (typeof v.to !== 'string' || !PEER_ID.test(v.to)) c.fail('to', 'to must be a peer id');
     c.oneOf('type', SIGNAL_TYPES);

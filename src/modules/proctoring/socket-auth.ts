@@ -56,14 +56,31 @@ export function newPeerId(): string {
   return `p_${randomBytes(18).toString('base64url')}`;
 }
 
-/** The client's address as Socket.IO saw it (behind a trusted proxy: the first X-Forwarded-For hop). */
-export function clientIp(socket: Socket, trustProxy: unknown): string | null {
+/**
+ * The client's address for the handshake's per-IP budget, by TRUST_PROXY as Express reads it for REST: untrusted, the
+ * socket's peer; a hop count n, the address n hops back through X-Forwarded-For; a list of proxies, taken as one hop.
+ */
+export function clientIp(socket: Socket, trustProxy: boolean | number | string[]): string | null {
+  const remote = socket.handshake.address || null;
   const forwarded = socket.handshake.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string' && forwarded.length > 0) return forwarded.split(',')[0].trim();
-  return socket.handshake.address || null;
+  if (!trustProxy || typeof forwarded !== 'string' || forwarded.length === 0) return remote;
+  const hops = typeof trustProxy === 'number' ? trustProxy : 1;
+  const chain = [
+    remote,
+    ...forwarded
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .reverse(),
+  ];
+  return chain[Math.min(hops, chain.length - 1)] ?? remote;
 }
 
-export function socketContext(socket: Socket, user: AuthenticatedUser | null, trustProxy: unknown): RequestContext {
+export function socketContext(
+  socket: Socket,
+  user: AuthenticatedUser | null,
+  trustProxy: boolean | number | string[],
+): RequestContext {
   const agent = socket.handshake.headers['user-agent'];
   return {
     requestId: `ws:${socket.id}:${randomBytes(4).toString('hex')}`,
