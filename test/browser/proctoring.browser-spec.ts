@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AttemptSweeperService } from '../../src/modules/timed-tests/taking/attempt-sweeper.service';
 import { createTenantWithStaff } from '../setup/factories';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { insertTest, InsertedTest, NO_WORKERS } from '../setup/timed-tests';
@@ -61,6 +62,18 @@ describe('Proctoring pages in Chromium', () => {
     return { context, page: watchPage(name, await context.newPage()) };
   }
 
+  /** Runs a test body; when it fails, prints what the pages logged first. */
+  function withLogs(body: () => Promise<void>): () => Promise<void> {
+    return async () => {
+      try {
+        await body();
+      } catch (error) {
+        process.stderr.write(`\n--- browser logs (${logs.length} lines) ---\n${logs.join('\n')}\n---\n`);
+        throw error;
+      }
+    };
+  }
+
   const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
@@ -99,14 +112,10 @@ describe('Proctoring pages in Chromium', () => {
     await t?.close();
   });
 
-  it('candidate takes the test on camera; the proctor watches, sees its events, messages and terminates', async () => {
-    try {
-      await scenario();
-    } catch (error) {
-      process.stderr.write(`\n--- browser logs (${logs.length} lines) ---\n${logs.join('\n')}\n---\n`);
-      throw error;
-    }
-  });
+  it(
+    'candidate takes the test on camera; the proctor watches, sees its events, messages and terminates',
+    withLogs(() => scenario()),
+  );
 
   async function scenario(): Promise<void> {
     // The candidate opens the link and starts: four questions, the countdown from the server's deadline.
@@ -219,8 +228,9 @@ describe('Proctoring pages in Chromium', () => {
     await shot(proctor, '06-proctor-after-terminate');
   }
 
-  it('candidate submits from the page; the dashboard drops the attempt when it ends', async () => {
-    try {
+  it(
+    'candidate submits from the page; the dashboard drops the attempt when it ends',
+    withLogs(async () => {
       const invited = await invite('dan@example.test', 'Dan Submitter');
       const proctor = (await newPage('proctor-2')).page;
       await proctor.goto(`${base}/proctor`);
@@ -253,11 +263,32 @@ describe('Proctoring pages in Chromium', () => {
         { type: 'essay', answer: '' },
         { type: 'coding', answer: 'return a + b' },
       ]);
-    } catch (error) {
-      process.stderr.write(`\n--- browser logs (${logs.length} lines) ---\n${logs.join('\n')}\n---\n`);
-      throw error;
-    }
-  });
+    }),
+  );
+
+  it(
+    'when the time is over, the sweeper hands the attempt in and the candidate page closes itself',
+    withLogs(async () => {
+      const invited = await invite('eve@example.test', 'Eve Late');
+      const candidate = (await newPage('candidate-3')).page;
+      await candidate.goto(`${base}/take/${invited.token}`);
+      await candidate.click('#start');
+      await candidate.locator('#test').waitFor({ state: 'visible' });
+      await candidate.waitForFunction(() => document.getElementById('preview').readyState >= 2);
+      await candidate.fill('fieldset[data-type="essay"] textarea', 'Saved before the end');
+      await candidate.locator('#save-state', { hasText: 'Saved at' }).waitFor();
+
+      // the sweep, as its minute tick would run it once deadline + grace has passed (no waiting 30 minutes)
+      const ended = await t.app.get(AttemptSweeperService).sweepExpiredAttempts(new Date(Date.now() + 40 * 60_000));
+      expect(ended).toBeGreaterThanOrEqual(1);
+      await candidate.locator('#done-title', { hasText: 'The time is over' }).waitFor();
+      expect(await candidate.evaluate(() => document.getElementById('preview').srcObject === null)).toBe(true);
+      await shot(candidate, '08-candidate-deadline');
+      const [attempt] = await t.db.query(`SELECT id, status FROM test_attempts WHERE invitation_id = $1`, [invited.id]);
+      expect(attempt.status).toBe('auto_submitted');
+      expect(await savedAnswers(attempt.id)).toContainEqual({ type: 'essay', answer: 'Saved before the end' });
+    }),
+  );
 
   async function invite(email: string, name: string): Promise<{ id: string; token: string }> {
     const res = await t
