@@ -110,6 +110,8 @@
         return;
       }
       status(`Cannot reach the proctoring service (${code || 'error'}); retrying…`, 'error');
+      // a refusal by the server's middleware is not retried by Socket.IO itself (rate limit, outage)
+      if (!socket.active) setTimeout(() => state.socket === socket && socket.connect(), 5000);
     });
     socket.on('disconnect', (reason) => {
       closePeers();

@@ -272,11 +272,18 @@
       const code = error && error.message;
       if (code === 'ATTEMPT_NOT_IN_PROGRESS') {
         socket.disconnect();
+        checkStillRunning();
         return;
       }
       $('camera-state').textContent = `Proctoring connection failed (${code || 'error'}); retrying…`;
+      // a refusal by the server's middleware is not retried by Socket.IO itself (rate limit, outage)
+      if (!socket.active) setTimeout(() => state.socket === socket && !state.finished && socket.connect(), 5000);
     });
-    socket.on('disconnect', () => closePeers());
+    socket.on('disconnect', (reason) => {
+      closePeers();
+      // the server closed this socket (the attempt ended elsewhere, or it was dropped): see where the attempt stands
+      if (reason === 'io server disconnect' && !state.finished) checkStillRunning();
+    });
     socket.on('proctor:joined', ({ peer_id }) => offerTo(peer_id));
     socket.on('proctor:left', ({ peer_id }) => closePeer(peer_id));
     socket.on('signal', onSignal);
@@ -291,6 +298,18 @@
       finish('Your test was ended by the proctor', reason ? `Reason: ${reason}` : '');
     });
     socket.on('attempt:deadline', () => finish('The time is over', 'Your saved answers have been handed in.'));
+  }
+
+  /** After the server refused or closed the socket: end the page if the attempt is over, else connect again. */
+  async function checkStillRunning() {
+    const res = await api('GET', `/api/take-test/${enc}`);
+    if (state.finished) return;
+    if (res.status !== 200 || !res.body.started_at) {
+      finish('The test has ended', problem(res));
+      return;
+    }
+    syncClock(res.body.server_time, res.body.deadline);
+    setTimeout(() => state.socket && !state.finished && state.socket.connect(), 3000);
   }
 
   function stopProctoring() {
