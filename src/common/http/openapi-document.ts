@@ -43,6 +43,10 @@ export const OPENAPI_TAGS: TagObject[] = [
     name: 'results',
     description: "Results of timed tests, their manual review and CSV export, and a candidate's own results",
   },
+  {
+    name: 'pages',
+    description: "The app's own HTML pages: the proctoring dashboard and the candidate's test page, and their files",
+  },
 ];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;

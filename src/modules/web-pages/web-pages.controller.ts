@@ -1,4 +1,5 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Endpoint } from '../../common/http/endpoint.decorator';
 import { NoThrottle } from '../../common/throttle/api-throttle';
@@ -13,6 +14,7 @@ const HTML = { description: 'An HTML page', content: { 'text/html': { schema: { 
  * its script reads. Security headers (strict CSP, no-referrer) come from the middleware (security-headers.ts).
  * Static and cheap, so outside the API throttle: a test centre's candidates share one address.
  */
+@ApiTags('pages')
 @Controller()
 @NoThrottle()
 export class WebPagesController {
@@ -26,6 +28,7 @@ export class WebPagesController {
 
   @Get('take/:token')
   @Endpoint({ roles: 'public', summary: 'The candidate page of an invitation (HTML)', ok: HTML, errors: [] })
+  @ApiParam({ name: 'token', description: "The invitation token of the e-mailed link (read by the page's script)" })
   take(@Res() res: Response): void {
     // the token is not looked at here: the page's script sends it to the token routes, which check it
     send(res, this.pages.page('take'));
