@@ -17,9 +17,11 @@
     return node;
   }
 
-  /** A JSON call to the API: resolves `{ status, body }` (body null when there is none); never throws on 4xx/5xx. */
-  async function api(method, path, body, accessToken, headers) {
+  /** A JSON call to the API: resolves `{ status, body }` (body null when there is none); never throws. */
+  async function api(method, path, body, accessToken, headers, keepalive) {
     const init = { method, headers: Object.assign({ Accept: 'application/json' }, headers || {}), credentials: 'omit' };
+    // keepalive: the request outlives the page (the last autosave when the candidate leaves)
+    if (keepalive) init.keepalive = true;
     if (accessToken) init.headers.Authorization = `Bearer ${accessToken}`;
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';

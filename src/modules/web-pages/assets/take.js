@@ -180,13 +180,13 @@
   }
 
   /** Sends the changed answers; on failure they stay marked and go with the next save. */
-  async function save() {
-    if (state.saving || state.finished || state.dirty.size === 0) return;
+  async function save(leaving) {
+    if ((state.saving && !leaving) || state.finished || state.dirty.size === 0) return;
     state.saving = true;
     const ids = [...state.dirty];
     state.dirty.clear();
     const answers = ids.map((id) => ({ question_id: id, answer: answerOf(id) })).filter((a) => a.answer !== undefined);
-    const res = await api('PUT', `/api/take-test/${enc}/answers`, { answers });
+    const res = await api('PUT', `/api/take-test/${enc}/answers`, { answers }, null, null, leaving);
     state.saving = false;
     if (res.status === 200) {
       syncClock(res.body.server_time, res.body.deadline);
@@ -395,7 +395,7 @@
   $('start').addEventListener('click', start);
   $('answers').addEventListener('submit', (event) => submit(event, false));
   window.addEventListener('beforeunload', () => {
-    if (state.dirty.size && !state.finished) save();
+    if (state.dirty.size && !state.finished) save(true);
   });
   load();
 })();
