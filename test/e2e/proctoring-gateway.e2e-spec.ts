@@ -226,6 +226,11 @@ describe('Proctoring gateway (Socket.IO /proctoring, docs/proctoring.md)', () =>
       expect((await refusal(url, { token: w.a.proctorTokens.access_token }, { origin: ALLOWED_ORIGIN })).message).toBe(
         'CONNECTED',
       );
+      // the app's own pages: the origin the socket came to
+      expect((await refusal(url, { token: w.a.proctorTokens.access_token }, { origin: url })).message).toBe(
+        'CONNECTED',
+      );
+      expect((await refusal(url, { token: w.a.proctorTokens.access_token })).message).toBe('CONNECTED');
     });
 
     it('candidates: unknown token, a not-started attempt, a finished one', async () => {
@@ -275,6 +280,32 @@ describe('Proctoring gateway (Socket.IO /proctoring, docs/proctoring.md)', () =>
     await pause(100);
     expect([seenA, seenCandA, seenB, seenCandB]).toEqual([[], [], [], []]);
     expect((await events(a.invite.id)).map((e) => e.type)).not.toContain('proctor.message');
+  });
+
+  it('a superadmin lists and watches any tenant; ready carries the configured ICE servers', async () => {
+    const inviteB = await startedInvite(t, w.b.adminTokens, testB, email());
+    const sup = await staff(w.superTokens);
+    expect(sup.ready).toEqual({ peer_id: expect.any(String), role: 'superadmin', ice_servers: t.config.iceServers });
+    const started = nextEvent(sup.socket, 'session:started');
+    const cand = await peer({ invite_token: inviteB.token });
+    expect((await started).session).toMatchObject({ invite_id: inviteB.id, tenant_id: w.b.tenant.id });
+    const onlyB = await ack(sup.socket, 'sessions:list', { tenant_id: w.b.tenant.id });
+    expect(onlyB.sessions.length).toBeGreaterThan(0);
+    expect(onlyB.sessions.every((s: Json) => s.tenant_id === w.b.tenant.id)).toBe(true);
+    expect(onlyB.sessions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ invite_id: inviteB.id, connected: true })]),
+    );
+    // a tenant_id from anyone else changes nothing
+    const proctorA = await staff(w.a.proctorTokens);
+    const mine = await ack(proctorA.socket, 'sessions:list', { tenant_id: w.b.tenant.id });
+    expect(mine.sessions.every((s: Json) => s.tenant_id === w.a.tenant.id)).toBe(true);
+    const watched = await ack(sup.socket, 'session:watch', { invite_id: inviteB.id });
+    expect(watched).toMatchObject({ ok: true, candidates: [{ peer_id: cand.ready.peer_id }] });
+    const offer = nextEvent(sup.socket, 'signal');
+    await ack(cand.socket, 'signal', { to: sup.ready.peer_id, type: 'offer', sdp: 'to super' });
+    expect((await offer).sdp).toBe('to super');
+    const [row] = (await events(inviteB.id)).filter((e) => e.type === 'proctor.watch');
+    expect(row.actor_user_id).toBe(w.superadminId);
   });
 
   it('several proctors per candidate, one proctor for several candidates', async () => {

@@ -44,6 +44,12 @@ export const OPENAPI_TAGS: TagObject[] = [
     description: "Results of timed tests, their manual review and CSV export, and a candidate's own results",
   },
   {
+    name: 'proctoring',
+    description:
+      'Live proctoring over REST: sessions (attempts) with their event timeline, reviews, ICE/TURN servers. The live ' +
+      'side is the Socket.IO namespace /proctoring (docs/proctoring.md)',
+  },
+  {
     name: 'pages',
     description: "The app's own HTML pages: the proctoring dashboard and the candidate's test page, and their files",
   },

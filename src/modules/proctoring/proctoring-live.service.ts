@@ -14,7 +14,7 @@ import {
   parseSignal,
   parseTerminate,
 } from './proctoring.events';
-import { PEER_NOT_FOUND } from './proctoring.errors';
+import { PEER_NOT_FOUND } from './proctoring-socket.errors';
 import { rooms } from './proctoring.rooms';
 import { CandidateData, PeerData, socketContext, StaffData } from './socket-auth';
 

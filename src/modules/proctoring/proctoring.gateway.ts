@@ -8,6 +8,7 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { STAFF_ROLES } from '../../common/auth/roles';
+import { Clock } from '../../common/clock/clock';
 import { AuthenticatedContext, systemContext } from '../../common/context/request-context';
 import { AppError } from '../../common/errors/app-error';
 import { FORBIDDEN, INTERNAL_ERROR, RATE_LIMITED, SERVICE_UNAVAILABLE } from '../../common/errors/common.errors';
@@ -15,6 +16,7 @@ import { isDependencyFailure } from '../../common/errors/dependency-error';
 import { AppConfigService } from '../../config/app-config.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { AttemptEnded, AttemptLifecycleService } from '../timed-tests/attempt-lifecycle.service';
+import { iceServersFor } from './ice-servers';
 import { LocalPeer, ProctoringLiveService } from './proctoring-live.service';
 import { rooms } from './proctoring.rooms';
 import { TokenBucket } from './token-bucket';
@@ -59,6 +61,7 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     private readonly lifecycle: AttemptLifecycleService,
     private readonly sessions: SessionsService,
     private readonly config: AppConfigService,
+    private readonly clock: Clock,
   ) {}
 
   afterInit(server: Namespace): void {
@@ -127,7 +130,7 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
         rooms.peer(data.peerId),
         data.role === 'superadmin' ? rooms.superadmins : rooms.tenantStaff(data.tenantId),
       ]);
-      socket.emit('ready', { peer_id: data.peerId, role: data.role, ice_servers: this.iceServers() });
+      socket.emit('ready', { peer_id: data.peerId, role: data.role, ice_servers: this.iceServers(data.userId) });
       return;
     }
     await socket.join([
@@ -138,7 +141,7 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     socket.emit('ready', {
       peer_id: data.peerId,
       role: 'candidate',
-      ice_servers: this.iceServers(),
+      ice_servers: this.iceServers(data.attemptId),
       invite_id: data.inviteId,
       attempt_id: data.attemptId,
       deadline: data.deadline,
@@ -148,9 +151,9 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     );
   }
 
-  // TODO(P2): ICE servers with TURN credentials per user from P2's `iceServersFor(user)`; until then as configured.
-  private iceServers(): unknown[] {
-    return this.config.values.iceServers;
+  /** TURN credentials per peer when TURN_SECRET is set (ice-servers.ts): a user's id, or a candidate's attempt id. */
+  private iceServers(subject: string): unknown[] {
+    return iceServersFor(this.config.values, subject, this.clock.now()).ice_servers;
   }
 
   private async candidateArrived(peer: LocalPeer, data: CandidateData): Promise<void> {

@@ -10,7 +10,7 @@ import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service
 import { AppConfigService } from '../../config/app-config.service';
 import { AccessTokenService } from '../auth/access-token.service';
 import { LiveAttemptsService, LiveCandidate } from '../timed-tests/live-attempts.service';
-import { ORIGIN_NOT_ALLOWED } from './proctoring.errors';
+import { ORIGIN_NOT_ALLOWED } from './proctoring-socket.errors';
 
 export type StaffRole = 'admin' | 'proctor' | 'superadmin';
 
@@ -109,9 +109,7 @@ export class SocketAuthService {
   ) {}
 
   async admit(socket: Socket): Promise<Admitted> {
-    const origin = socket.handshake.headers.origin;
-    const allowed = this.config.values.corsOrigins;
-    if (origin !== undefined && allowed.length > 0 && !allowed.includes(origin)) throw ORIGIN_NOT_ALLOWED();
+    if (!this.originAllowed(socket)) throw ORIGIN_NOT_ALLOWED();
     const ctx = socketContext(socket, null, this.config.values.trustProxy);
     await this.limiter.consume([
       { key: `proctoring-handshake:ip:${ctx.ip ?? 'unknown'}`, rule: this.config.rateLimits.proctoringHandshakeIp },
@@ -158,6 +156,24 @@ export class SocketAuthService {
       };
     }
     throw NOT_AUTHENTICATED();
+  }
+
+  /**
+   * A present Origin must be in CORS_ORIGINS when that is set, or be the app's own (the pages it serves: the Host the
+   * socket came to, or PUBLIC_BASE_URL); no Origin (a non-browser client) passes. Browsers do not let pages forge it.
+   */
+  private originAllowed(socket: Socket): boolean {
+    const origin = socket.handshake.headers.origin;
+    const allowed = this.config.values.corsOrigins;
+    if (origin === undefined || allowed.length === 0 || allowed.includes(origin)) return true;
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      return false;
+    }
+    if (parsed.origin === new URL(this.config.values.publicBaseUrl).origin) return true;
+    return parsed.host === socket.handshake.headers.host;
   }
 
   /** What a refused handshake carries (docs/proctoring.md's codes; SESSION_REVOKED as the REST guard says it). */
