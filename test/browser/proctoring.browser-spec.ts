@@ -153,6 +153,13 @@ describe('Proctoring pages in Chromium', () => {
     // the camera preview runs (Chromium's fake device)
     await candidate.waitForFunction(() => document.getElementById('preview').readyState >= 2);
 
+    // Something the candidate did before anyone watched (a copy) is in the attempt's log...
+    await candidate.evaluate(() => document.dispatchEvent(new Event('copy')));
+    await waitFor(
+      () => eventTypes(inviteId),
+      (types) => types.includes('integrity.copy'),
+    );
+
     // The proctor logs in, sees the live attempt and watches it: the candidate's camera plays on the dashboard.
     const proctor = (await newPage('proctor')).page;
     await proctor.goto(`${base}/proctor`);
@@ -173,6 +180,8 @@ describe('Proctoring pages in Chromium', () => {
     });
     expect(video.readyState).toBeGreaterThanOrEqual(2);
     expect(video.width).toBeGreaterThan(0);
+    // ...and shows on the dashboard from the session's timeline (REST)
+    await proctor.locator('#events li', { hasText: 'integrity.copy' }).waitFor();
     await shot(proctor, '02-proctor-watching');
 
     // The candidate's tab goes to the background (emulated: headless pages are always visible).
