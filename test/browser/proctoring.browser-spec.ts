@@ -299,6 +299,35 @@ describe('Proctoring pages in Chromium', () => {
     }),
   );
 
+  it(
+    'the dashboard refreshes its access token before it expires and goes on with the new one',
+    withLogs(async () => {
+      const { context, page: proctor } = await newPage('proctor-3');
+      // the page's timers and Date run on a clock the test moves (the server's clock is untouched)
+      await context.clock.install();
+      await proctor.goto(`${base}/proctor`);
+      await proctor.fill('#email', staff.proctor.email);
+      await proctor.fill('#password', staff.proctor.password);
+      await proctor.click('#login-button');
+      await proctor.locator('#status', { hasText: 'Connected' }).waitFor();
+
+      // 15-minute tokens are refreshed a minute before they expire
+      const refreshed = proctor.waitForResponse((r) => r.url().endsWith('/auth/refresh'));
+      await context.clock.fastForward('14:05');
+      const refresh = await refreshed;
+      expect(refresh.status()).toBe(200);
+      const fresh = (await refresh.json()) as { access_token: string };
+
+      // the API calls that follow carry the new token: logging out revokes the refreshed session
+      const loggedOut = proctor.waitForRequest((r) => r.url().endsWith('/auth/logout'));
+      await proctor.click('#logout');
+      expect((await loggedOut).headers().authorization).toBe(`Bearer ${fresh.access_token}`);
+      await proctor.locator('#login').waitFor({ state: 'visible' });
+      const me = await t.http().get('/auth/me').set('Authorization', `Bearer ${fresh.access_token}`);
+      expect({ status: me.status, code: me.body.code }).toEqual({ status: 401, code: 'SESSION_REVOKED' });
+    }),
+  );
+
   async function invite(email: string, name: string): Promise<{ id: string; token: string }> {
     const res = await t
       .http()
