@@ -525,6 +525,22 @@ describe('Proctoring gateway (Socket.IO /proctoring, docs/proctoring.md)', () =>
     await lateGone;
   });
 
+  it('a candidate whose attempt ended unnoticed (another path, a race) is told and dropped by the re-check', async () => {
+    const invite = await startedInvite(t, w.a.adminTokens, testA, email());
+    const cand = await peer({ invite_token: invite.token });
+    const other = await startedInvite(t, w.a.adminTokens, testA, email());
+    const stays = await peer({ invite_token: other.token });
+    const told = nextEvent(cand.socket, 'session:ended');
+    const gone = closed(cand.socket, 5000);
+    await t.db.query(`UPDATE test_attempts SET status = 'auto_submitted', submitted_at = now() WHERE id = $1`, [
+      invite.attemptId,
+    ]);
+    expect(await told).toEqual({ invite_id: invite.id, status: 'auto_submitted' });
+    await gone;
+    await pause(600);
+    expect(stays.socket.connected).toBe(true);
+  });
+
   it('a deactivated proctor, a revoked session or a deactivated tenant loses its sockets within 5 s', async () => {
     const s = await createTenantWithStaff(t);
     const proctor = await staff(s.proctorTokens);

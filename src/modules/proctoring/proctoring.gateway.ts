@@ -1,3 +1,4 @@
+import { isSuperadmin } from '../../common/auth/role-predicates';
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   OnGatewayConnection,
@@ -128,7 +129,7 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     if (data.kind === 'staff') {
       await socket.join([
         rooms.peer(data.peerId),
-        data.role === 'superadmin' ? rooms.superadmins : rooms.tenantStaff(data.tenantId),
+        isSuperadmin(data) ? rooms.superadmins : rooms.tenantStaff(data.tenantId),
       ]);
       socket.emit('ready', { peer_id: data.peerId, role: data.role, ice_servers: this.iceServers(data.userId) });
       return;
@@ -251,25 +252,46 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     local.in(candidates).disconnectSockets(true);
   }
 
-  /** Drops staff sockets whose session was revoked, or whose user or tenant was deactivated (one query). */
+  /**
+   * Drops staff sockets whose session was revoked, or whose user or tenant was deactivated, and candidate sockets whose
+   * attempt ended without this instance hearing of it (e.g. it ended while the socket was connecting): one query each.
+   */
   private async recheck(): Promise<void> {
     if (this.rechecking) return;
-    const staff = [...this.live.local.values()].filter((p) => p.user !== null);
-    if (staff.length === 0) return;
+    const peers = [...this.live.local.values()];
+    if (peers.length === 0) return;
     this.rechecking = true;
     try {
-      const ids = [...new Set(staff.map((p) => (p.socket.data as StaffData).sessionId))];
-      const live = await this.sessions.liveSessions(systemContext('proctoring:recheck'), ids);
-      for (const peer of staff) {
-        const data = peer.socket.data as StaffData;
-        const now = live.get(data.sessionId);
-        const same = now && now.userId === data.userId && now.tenantId === data.tenantId && now.role === data.role;
-        if (!same || !STAFF_ROLES.includes(now.role)) peer.socket.disconnect(true);
-      }
+      await this.recheckStaff(peers.filter((p) => p.user !== null));
+      await this.recheckCandidates(peers.filter((p) => p.candidate !== null));
     } catch (error) {
       this.logger.warn({ err: error }, 'Proctoring re-check failed; will retry');
     } finally {
       this.rechecking = false;
+    }
+  }
+
+  private async recheckStaff(staff: LocalPeer[]): Promise<void> {
+    if (staff.length === 0) return;
+    const ids = [...new Set(staff.map((p) => (p.socket.data as StaffData).sessionId))];
+    const live = await this.sessions.liveSessions(systemContext('proctoring:recheck'), ids);
+    for (const peer of staff) {
+      const data = peer.socket.data as StaffData;
+      const now = live.get(data.sessionId);
+      const same = now && now.userId === data.userId && now.tenantId === data.tenantId && now.role === data.role;
+      if (!same || !STAFF_ROLES.includes(now.role)) peer.socket.disconnect(true);
+    }
+  }
+
+  private async recheckCandidates(candidates: LocalPeer[]): Promise<void> {
+    if (candidates.length === 0) return;
+    const ids = [...new Set(candidates.map((p) => p.candidate!.attemptId))];
+    const ended = await this.live.attempts.endedAttempts(systemContext('proctoring:recheck'), ids);
+    for (const peer of candidates) {
+      const status = ended.get(peer.candidate!.attemptId);
+      if (status === undefined) continue;
+      peer.socket.emit('session:ended', { invite_id: peer.candidate!.inviteId, status });
+      peer.socket.disconnect(true);
     }
   }
 }
