@@ -7,7 +7,13 @@
   const { el, api, emitAck, clockTime, duration, status } = window.Traj;
   const $ = (id) => document.getElementById(id);
 
-  const token = decodeURIComponent(location.pathname.split('/')[2] || '');
+  const token = (() => {
+    try {
+      return decodeURIComponent(location.pathname.split('/')[2] || '');
+    } catch {
+      return ''; // a malformed link
+    }
+  })();
   const enc = encodeURIComponent(token);
   const AUTOSAVE_DEBOUNCE_MS = 800;
   const AUTOSAVE_EVERY_MS = 5000;
@@ -61,7 +67,7 @@
       $('intro-title').textContent = test.title;
       $('intro-description').textContent = test.description || '';
       $('intro-meta').textContent =
-        `${test.question_count} questions · ${duration(res.body.remaining_time_seconds)} (mm:ss)`;
+        `${test.question_count} questions · ${Math.round(res.body.remaining_time_seconds / 60)} minutes`;
       $('intro').hidden = false;
       return;
     }
@@ -194,9 +200,10 @@
       return;
     }
     for (const id of ids) state.dirty.add(id);
-    const code = res.body && res.body.code;
-    if (code === 'ATTEMPT_ALREADY_SUBMITTED' || code === 'ATTEMPT_DEADLINE_PASSED') {
-      finish('The test has ended', problem(res));
+    if (res.status === 404 || res.status === 409 || res.status === 410) {
+      // the attempt ended (submitted elsewhere, terminated, time over) or the link went: see where it stands
+      $('save-state').textContent = `Not saved (${problem(res)}).`;
+      checkStillRunning();
       return;
     }
     $('save-state').textContent = `Not saved (${problem(res)}); retrying…`;
@@ -221,6 +228,8 @@
       finish('Thank you', 'Your answers have been submitted. You may close this page.');
     } else if (timeUp) {
       finish('The time is over', 'Your saved answers have been handed in.');
+    } else if (res.status === 404 || res.status === 409 || res.status === 410) {
+      finish('The test has ended', problem(res));
     } else {
       state.finished = false;
       $('submit').disabled = false;
@@ -304,6 +313,10 @@
   async function checkStillRunning() {
     const res = await api('GET', `/api/take-test/${enc}`);
     if (state.finished) return;
+    if (res.status === 0 || res.status === 429 || res.status >= 500) {
+      setTimeout(checkStillRunning, 5000); // unreachable or busy: ask again
+      return;
+    }
     if (res.status !== 200 || !res.body.started_at) {
       finish('The test has ended', problem(res));
       return;
