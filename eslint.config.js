@@ -108,9 +108,21 @@ module.exports = tseslint.config(
     files: ['**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The pages' scripts (src/modules/web-pages/assets) run in the browser as classic scripts, no build step.
+    files: ['src/modules/web-pages/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...browserGlobals() } },
+    rules: { 'no-console': 'off' },
+  },
   ...boundaryBlocks,
   prettier,
 );
+
+function browserGlobals() {
+  const names = ['window', 'document', 'location', 'navigator', 'console', 'fetch', 'setTimeout', 'clearTimeout'];
+  names.push('setInterval', 'clearInterval', 'Node', 'CSS', 'crypto', 'MediaStream', 'RTCPeerConnection');
+  return Object.fromEntries(names.map((name) => [name, 'readonly']));
+}
 
 function nodeGlobals() {
   const names = ['require', 'module', 'exports', '__dirname', '__filename', 'process', 'console', 'Buffer'];

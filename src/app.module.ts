@@ -24,6 +24,7 @@ import { TenantsModule } from './modules/tenants/tenants.module';
 import { TestsModule } from './modules/timed-tests/tests/tests.module';
 import { ResultsModule } from './modules/timed-tests/results/results.module';
 import { UsersModule } from './modules/users/users.module';
+import { WebPagesModule } from './modules/web-pages/web-pages.module';
 import { Global } from '@nestjs/common';
 
 @Global()
@@ -71,6 +72,7 @@ export class AppModule {
         TakingModule,
         ResultsModule,
         ProctoringModule,
+        WebPagesModule,
       ],
     };
   }

@@ -16,6 +16,7 @@ import { bodyShapeMiddleware, verifyJsonBytes } from './common/http/body-shape';
 import { ContentTypeGuard } from './common/http/content-type.guard';
 import { TextSafetyPipe } from './common/http/text-safety';
 import { createValidationPipe } from './common/http/validation';
+import { loggablePath } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
 import { EmbeddedMediaParser } from './modules/submissions/embedded-media/embedded-media.parser';
 import { submissionBodyMiddleware } from './modules/submissions/embedded-media/submission-body.middleware';
@@ -86,8 +87,8 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
           req: (req: { id: string; method: string; url: string }) => ({
             id: req.id,
             method: req.method,
-            // the query string may carry tokens; log the path only
-            url: req.url.split('?')[0],
+            // the query string may carry tokens and some paths are invitation tokens: log the path, redacted
+            url: loggablePath(req.url),
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },

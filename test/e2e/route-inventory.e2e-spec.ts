@@ -25,6 +25,10 @@ const PUBLIC_ROUTES = new Set([
   'POST /api/start-test/:token',
   'PUT /api/take-test/:token/answers',
   'POST /api/submit-test/:token',
+  // the proctoring dashboard and the candidate page, and their files (no data: the pages call the API)
+  'GET /proctor',
+  'GET /take/:token',
+  'GET /web/:asset',
 ]);
 /** Served by the Swagger module, outside Nest controllers. */
 const DOCS_ROUTE = /^GET \/docs(-json|-yaml|\/.*)?$/;
@@ -113,6 +117,9 @@ describe('Route inventory', () => {
       'TakingController.start',
       'TakingController.submit',
       'TakingController.take',
+      'WebPagesController.asset',
+      'WebPagesController.proctor',
+      'WebPagesController.take',
     ]);
   });
 

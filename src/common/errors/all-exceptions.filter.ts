@@ -16,6 +16,7 @@ import {
 } from './common.errors';
 import { DEPENDENCY_RETRY_AFTER_SECONDS, isDependencyFailure } from './dependency-error';
 import { ErrorBody } from './error-body';
+import { loggablePath } from '../logging/logger';
 
 /**
  * body-parser rejects a body before any route runs (over JSON_BODY_LIMIT: 413 `entity.too.large`; unsupported
@@ -57,9 +58,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const error = this.toAppError(exception, request);
     if (error.status === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof AppError)) {
       const reason = exception instanceof Error ? exception.message : String(exception);
-      this.logger.warn({ reason, path: request.path, request_id: request.id }, 'Dependency unavailable');
+      this.logger.warn({ reason, path: loggablePath(request.path), request_id: request.id }, 'Dependency unavailable');
     } else if (error.status >= 500) {
-      this.logger.error({ err: exception, path: request.path, request_id: request.id }, 'Unhandled error');
+      this.logger.error(
+        { err: exception, path: loggablePath(request.path), request_id: request.id },
+        'Unhandled error',
+      );
     }
     const listed =
       error.errors && error.errors.length > MAX_LISTED_ERRORS ? error.errors.slice(0, MAX_LISTED_ERRORS) : error.errors;

@@ -49,6 +49,10 @@ export const OPENAPI_TAGS: TagObject[] = [
       'Live proctoring over REST: sessions (attempts) with their event timeline, reviews, ICE/TURN servers. The live ' +
       'side is the Socket.IO namespace /proctoring (docs/proctoring.md)',
   },
+  {
+    name: 'pages',
+    description: "The app's own HTML pages: the proctoring dashboard and the candidate's test page, and their files",
+  },
 ];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;

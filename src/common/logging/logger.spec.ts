@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { PinoNestLogger, REDACT_PATHS } from './logger';
+import { loggablePath, PinoNestLogger, REDACT_PATHS } from './logger';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -15,6 +15,20 @@ function capture() {
 }
 
 describe('JSON logger', () => {
+  it('logs request paths without query strings and without invitation tokens', () => {
+    const token = 'q7Zk3bW8m1VYt0n2cXr4d5Ue6Hf9Ga0Jb1Kc2Ld3Me4';
+    expect(loggablePath(`/take/${token}`)).toBe('/take/[REDACTED]');
+    expect(loggablePath(`/api/take-test/${token}/answers`)).toBe('/api/take-test/[REDACTED]/answers');
+    expect(loggablePath(`/api/start-test/${token}`)).toBe('/api/start-test/[REDACTED]');
+    expect(loggablePath(`/api/submit-test/${token}?x=1`)).toBe('/api/submit-test/[REDACTED]');
+    expect(loggablePath(`/api/invites/token/${token}/schedule`)).toBe('/api/invites/token/[REDACTED]/schedule');
+    expect(loggablePath('/api/v1/users?token=abc')).toBe('/api/v1/users');
+    expect(loggablePath('/proctor')).toBe('/proctor');
+    expect(loggablePath('/api/invites/6a1e0f52-3333-4333-8333-333333333333')).toBe(
+      '/api/invites/6a1e0f52-3333-4333-8333-333333333333',
+    );
+  });
+
   it('redacts the Authorization header, cookies, passwords and tokens', () => {
     const { logger, lines } = capture();
     logger.info({

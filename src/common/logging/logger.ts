@@ -19,6 +19,18 @@ export const REDACT_PATHS = [
   '*.authorization',
 ];
 
+/**
+ * URL path segments that are credentials: the invitation token of the candidate page (`/take/{token}`) and of the
+ * token routes (`/api/take-test/{token}`, `/api/start-test/{token}`, `/api/submit-test/{token}`,
+ * `/api/invites/token/{token}`). The segment after each prefix is replaced.
+ */
+const TOKEN_PATH = /^((?:\/api)?\/(?:take|take-test|start-test|submit-test|invites\/token)\/)[^/?#]+/;
+
+/** The path of a request URL as it may be logged: no query string (it may carry tokens), token segments redacted. */
+export function loggablePath(url: string): string {
+  return url.split('?')[0].replace(TOKEN_PATH, '$1[REDACTED]');
+}
+
 export function createPinoLogger(level: LogLevel): Logger {
   return pino({
     level,
