@@ -15,6 +15,7 @@ import {
   openInvite,
   pause,
   refusal,
+  socketTo,
   startedInvite,
 } from '../setup/proctoring';
 import { createTestApp, TEST_SECRET, TestApp } from '../setup/test-app';
@@ -306,6 +307,29 @@ describe('Proctoring gateway (Socket.IO /proctoring, docs/proctoring.md)', () =>
     expect((await offer).sdp).toBe('to super');
     const [row] = (await events(inviteB.id)).filter((e) => e.type === 'proctor.watch');
     expect(row.actor_user_id).toBe(w.superadminId);
+  });
+
+  it('a candidate socket that connects while staff watch (a reload) is told of each watcher and can offer', async () => {
+    const { invite, cand, proctor } = await watchedPair();
+    const admin = await staff(w.a.adminTokens);
+    await ack(admin.socket, 'session:watch', { invite_id: invite.id });
+    cand.socket.disconnect();
+    // listen before the handshake: the server announces the watchers right after `ready`
+    const reloaded = socketTo(url, { invite_token: invite.token });
+    sockets.push(reloaded);
+    const joined = collect(reloaded, 'proctor:joined');
+    const ready = await nextEvent(reloaded, 'ready');
+    for (let i = 0; i < 50 && joined.length < 2; i += 1) await pause(20);
+    expect(joined.map((j) => j.peer_id).sort()).toEqual([proctor.ready.peer_id, admin.ready.peer_id].sort());
+    expect(joined.find((j) => j.peer_id === admin.ready.peer_id).proctor).toEqual({
+      id: w.a.admin.id,
+      name: w.a.admin.full_name,
+    });
+    const offer = nextEvent(proctor.socket, 'signal');
+    expect(await ack(reloaded, 'signal', { to: proctor.ready.peer_id, type: 'offer', sdp: 'after reload' })).toEqual({
+      ok: true,
+    });
+    expect(await offer).toEqual({ from: ready.peer_id, type: 'offer', sdp: 'after reload' });
   });
 
   it('several proctors per candidate, one proctor for several candidates', async () => {

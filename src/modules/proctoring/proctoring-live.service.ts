@@ -84,6 +84,18 @@ export class ProctoringLiveService {
     return this.clock.now().toISOString();
   }
 
+  /**
+   * Tells a candidate socket that has just connected (a first connect, a reload, a second tab) of the staff peers
+   * already watching its attempt, on any instance — as `session:watch` tells the candidates present — so it makes
+   * its offer to each of them.
+   */
+  async announceWatchers(socket: { emit(event: string, payload: object): unknown }, attemptId: string): Promise<void> {
+    for (const watcher of await this.dataIn(rooms.watchers(attemptId))) {
+      if (watcher.kind !== 'staff') continue;
+      socket.emit('proctor:joined', { peer_id: watcher.peerId, proctor: { id: watcher.userId, name: watcher.name } });
+    }
+  }
+
   /** Sockets (every instance) in a room, as their data. */
   private async dataIn(room: string | string[]): Promise<PeerData[]> {
     const sockets = await this.server.in(room).fetchSockets();

@@ -165,6 +165,7 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     this.server
       .to(rooms.watchers(data.attemptId))
       .emit('candidate:connected', { invite_id: data.inviteId, peer_id: data.peerId });
+    await this.live.announceWatchers(peer.socket, data.attemptId);
     const session = await this.live.sessionOf(peer.candidate!, ctx);
     if (session) {
       this.server.to([rooms.tenantStaff(data.tenantId), rooms.superadmins]).emit('session:started', { session });
