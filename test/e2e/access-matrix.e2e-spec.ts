@@ -227,6 +227,10 @@ const POLICY: Record<string, RoutePolicy> = {
   'GET /': { expect: { anonymous: 200, ...everyone(200) } },
   'GET /health': { expect: { anonymous: 200, ...everyone(200) } },
   'GET /api': { expect: { anonymous: 200, ...everyone(200) } },
+  // The app's pages hold no data (their scripts call the API with their own credentials): public to everyone.
+  'GET /proctor': { expect: { anonymous: 200, ...everyone(200) } },
+  'GET /take/:token': { expect: { anonymous: 200, ...everyone(200) } },
+  'GET /web/:asset': { expect: { anonymous: 200, ...everyone(200) } },
   // Authorised by a signed link alone: a token grants nothing, and no signature is 403 for everyone.
   'GET /api/v1/media/:media_id/file': { expect: { anonymous: 403, ...everyone(403) } },
 
@@ -622,6 +626,8 @@ function resolveParam(path: string, name: string, method: string, w: World): str
     if (name === 'media_id') return w.media;
   }
   if (path.startsWith('/api/v1/media/') && name === 'media_id') return w.media;
+  if (path === '/take/:token' && name === 'token') return w.tokens_.take;
+  if (path === '/web/:asset' && name === 'asset') return 'proctor.js';
   if (path.startsWith('/api/invites/token/') && name === 'token') {
     return path.endsWith('/schedule') ? w.tokens_.schedule : w.tokens_.view;
   }
