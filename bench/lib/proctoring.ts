@@ -166,7 +166,7 @@ async function measureCluster(
   const subject: [string, NodeJS.ProcessEnv] =
     settings.socketSubject === 'bare'
       ? [BARE, childEnv({ NODE_ENV: 'production', ...redis, BENCH_REDIS_KEY: `${prefix}-subject` })]
-      : ['server.ts', appEnv(db, uploads, redis)];
+      : ['server.ts', appEnv(db, uploads, { ...redis, PROCTORING_REDIS_KEY: `${prefix}-app` })];
   const children = [
     startChild('app-a', ...subject),
     startChild('app-b', ...subject),

@@ -66,6 +66,8 @@ export function appEnv(db: BenchDatabase, uploads: UploadDirs, extra: Record<str
     RATE_LIMIT_INVITE_TOKEN_IP_LIMIT: '1000000',
     RATE_LIMIT_INVITE_TOKEN_LIMIT: '1000000',
     RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '1000000',
+    // (i) and (j): 1,000 Socket.IO handshakes from 127.0.0.1 within seconds; the tier stays on but never refuses.
+    RATE_LIMIT_PROCTORING_HANDSHAKE_IP_LIMIT: '1000000',
     STORAGE_PROVIDER: 'local',
     STORAGE_PATH: uploads.app,
     MAX_FILE_SIZE: String(settings.maxFileSize),
