@@ -15,6 +15,7 @@ import { CompetenciesModule } from './modules/competencies/competencies.module';
 import { MailModule } from './modules/mail/mail.module';
 import { ConfigurationsModule } from './modules/configurations/configurations.module';
 import { StatisticsModule } from './modules/statistics/statistics.module';
+import { ProctoringModule } from './modules/proctoring/proctoring.module';
 import { SubmissionsModule } from './modules/submissions/submissions.module';
 import { SystemModule } from './modules/system/system.module';
 import { InvitationsModule } from './modules/timed-tests/invitations/invitations.module';
@@ -69,6 +70,7 @@ export class AppModule {
         InvitationsModule,
         TakingModule,
         ResultsModule,
+        ProctoringModule,
       ],
     };
   }

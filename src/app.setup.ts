@@ -21,6 +21,7 @@ import { EmbeddedMediaParser } from './modules/submissions/embedded-media/embedd
 import { submissionBodyMiddleware } from './modules/submissions/embedded-media/submission-body.middleware';
 import { APP_VERSION } from './version';
 import { ERROR_CODES } from './modules/error-codes';
+import { ProctoringIoAdapter } from './modules/proctoring/proctoring-io.adapter';
 
 export const JSON_BODY_LIMIT = '1mb';
 
@@ -104,6 +105,8 @@ export function setupApp(app: NestExpressApplication, config: AppConfig, logger:
   app.useGlobalGuards(new ContentTypeGuard(app.get(Reflector)));
   app.useGlobalPipes(new TextSafetyPipe(), createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
+  // Socket.IO (the proctoring gateway): size cap, CORS and, with REDIS_URL, the Redis adapter across instances
+  app.useWebSocketAdapter(new ProctoringIoAdapter(app, config));
   setupOpenApi(app);
 }
 

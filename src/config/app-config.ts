@@ -70,6 +70,8 @@ export interface AppConfig {
     invitationTokenPerToken: RateLimitRule;
     /** Unknown (wrong) invitation tokens per client IP; over it, every token route refuses that IP. */
     invitationTokenMisses: RateLimitRule;
+    /** Proctoring Socket.IO handshakes per client IP (docs/proctoring.md "Connecting"). */
+    proctoringHandshakeIp: RateLimitRule;
   };
   /** Timed tests: invitation expiry, the schedule window, the grace after an attempt's deadline. */
   timedTests: {
@@ -115,6 +117,16 @@ export interface AppConfig {
     poolSize: number;
   };
   iceServers: unknown[];
+  /** The proctoring gateway (docs/proctoring.md "Limits", "Several instances"). */
+  proctoring: {
+    /** Events per second each socket may send, and the burst above it. */
+    eventsPerSecond: number;
+    eventBurst: number;
+    /** How often staff sockets' sessions, users and tenants are re-checked (one query per instance). */
+    recheckMs: number;
+    /** Prefix of the Socket.IO Redis adapter's channels (several deployments, or tests, on one Redis). */
+    redisKey: string;
+  };
 }
 
 export const DEFAULT_SECRET_KEY = 'dev-secret-key-change-in-production';
@@ -360,6 +372,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       invitationTokenIp: r.rule('RATE_LIMIT_INVITE_TOKEN_IP', 600, 60),
       invitationTokenPerToken: r.rule('RATE_LIMIT_INVITE_TOKEN', 120, 60),
       invitationTokenMisses: r.rule('RATE_LIMIT_INVITE_TOKEN_MISSES', 20, 900),
+      proctoringHandshakeIp: r.rule('RATE_LIMIT_PROCTORING_HANDSHAKE_IP', 120, 60),
     },
     timedTests: {
       invitationExpiryDays: r.int('INVITATION_EXPIRY_DAYS', 30, 1, 365),
@@ -398,6 +411,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       poolSize: r.int('JOBS_POOL_SIZE', 4, 2, 50),
     },
     iceServers: iceServers(r),
+    proctoring: {
+      eventsPerSecond: r.int('PROCTORING_EVENTS_PER_SECOND', 50, 1, 10_000),
+      eventBurst: r.int('PROCTORING_EVENT_BURST', 100, 1, 100_000),
+      recheckMs: r.int('PROCTORING_RECHECK_MS', 2000, 100, 60_000),
+      redisKey: r.string('PROCTORING_REDIS_KEY', 'trajectorie:proctoring'),
+    },
   };
 
   const { bootstrapSuperadminEmail: email, bootstrapSuperadminPassword: password } = config.auth;

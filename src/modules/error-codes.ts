@@ -5,6 +5,7 @@ import * as auth from './auth/auth.errors';
 import * as competencies from './competencies/competencies.errors';
 import * as configurations from './configurations/configurations.errors';
 import * as submissions from './submissions/submissions.errors';
+import * as proctoring from './proctoring/proctoring.errors';
 import * as tenants from './tenants/tenants.errors';
 import * as invitations from './timed-tests/invitations/invitations.errors';
 import * as taking from './timed-tests/taking/taking.errors';
@@ -32,6 +33,7 @@ const CATALOGUES: readonly object[] = [
   users,
   invitations,
   taking,
+  proctoring,
 ];
 
 const CODE_NAME = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;

@@ -8,6 +8,7 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { InvitationAdmissionModule } from '../timed-tests/invitation-admission.module';
 import { AuthController } from './auth.controller';
+import { AccessTokenService } from './access-token.service';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
 import { TokenService } from './token.service';
@@ -19,9 +20,11 @@ import { TokenService } from './token.service';
     AuthService,
     TokenService,
     JwtStrategy,
+    AccessTokenService,
     // Order matters: authenticate first, then check roles.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
+  exports: [AccessTokenService],
 })
 export class AuthModule {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull, Not } from 'typeorm';
 import { RequestContext, UserProfileRow } from '../../common/context/request-context';
+import { Role } from '../../common/auth/roles';
 import { AppConfigService } from '../../config/app-config.service';
 import { DatabaseService } from '../../database/database.service';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
@@ -152,6 +153,35 @@ export class SessionsService {
       values: [sessionId, userId],
     });
     return rows[0] ?? null;
+  }
+
+  /**
+   * Of the given sessions, those still live with an active user and tenant, with the user's current role and tenant:
+   * the proctoring gateway's periodic re-check of its staff sockets, one query for all of an instance's sockets
+   * (the same conditions as `session_principal`).
+   */
+  async liveSessions(
+    ctx: RequestContext,
+    sessionIds: readonly string[],
+  ): Promise<Map<string, { userId: string; tenantId: string; role: Role }>> {
+    const live = new Map<string, { userId: string; tenantId: string; role: Role }>();
+    if (sessionIds.length === 0) return live;
+    const rows: { id: string; user_id: string; tenant_id: string; role: Role }[] = await this.db.crossTenant(
+      ctx,
+      'proctoring.recheck',
+      (tx) =>
+        this.db.manager(tx).query(
+          `SELECT s.id, u.id AS user_id, u.tenant_id, u.role
+             FROM sessions s
+             JOIN users u ON u.id = s.user_id
+             JOIN tenants t ON t.id = u.tenant_id
+            WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now()
+              AND u.is_active AND t.is_active`,
+          [sessionIds],
+        ),
+    );
+    for (const row of rows) live.set(row.id, { userId: row.user_id, tenantId: row.tenant_id, role: row.role });
+    return live;
   }
 
   private async ownerActive(ctx: RequestContext, userId: string): Promise<boolean> {

@@ -11,15 +11,29 @@ import { AnswerDto } from './dto/answers.dto';
 import { SubmitTestResponse } from './dto/taking.response';
 
 export interface Finalisation {
-  status: 'submitted' | 'auto_submitted';
+  status: 'submitted' | 'auto_submitted' | 'terminated';
   now: Date;
+  /** a terminate: who ended it and why (logged with the event and the audit entry) */
+  terminatedBy?: { userId: string; reason: string };
   /** answers sent with the submit, merged over the saved ones */
   answers: readonly AnswerDto[];
   idempotencyKey: string | null;
 }
 
+const MESSAGES: Record<Finalisation['status'], string> = {
+  submitted: 'Test submitted successfully',
+  auto_submitted: 'Test submitted automatically at the deadline',
+  terminated: 'Test terminated by a proctor',
+};
+
+const AUDIT_ACTIONS: Record<Finalisation['status'], string> = {
+  submitted: 'attempt.submit',
+  auto_submitted: 'attempt.auto_submit',
+  terminated: 'attempt.terminate',
+};
+
 /**
- * Ends an attempt (the candidate's submit, or the sweeper at the deadline): merges the submitted answers over the
+ * Ends an attempt (the candidate's submit, the sweeper at the deadline, or a proctor's terminate): merges the submitted answers over the
  * autosaved ones, writes one answer row per question of the attempt's version scored by scoring.ts, stores the
  * scores and the response (replayed for the same Idempotency-Key), completes the invitation and logs the event.
  * The caller holds the invitation's row lock.
@@ -64,8 +78,7 @@ export class AttemptFinalizer {
       passMark,
     );
     const response: SubmitTestResponse = {
-      message:
-        how.status === 'submitted' ? 'Test submitted successfully' : 'Test submitted automatically at the deadline',
+      message: MESSAGES[how.status],
       score: scores.score,
       auto_score: scores.auto_score,
       final_score: scores.final_score,
@@ -97,15 +110,26 @@ export class AttemptFinalizer {
       attemptId: attempt.id,
       invitationId: invitation.id,
       type: how.status,
-      data: { at: how.now.toISOString(), answered, questions: content.questions.length, ...scores },
+      actorUserId: how.terminatedBy?.userId ?? null,
+      data: {
+        at: how.now.toISOString(),
+        answered,
+        questions: content.questions.length,
+        ...scores,
+        ...(how.terminatedBy ? { reason: how.terminatedBy.reason } : {}),
+      },
     });
     await this.audit.record(tx, {
-      action: how.status === 'submitted' ? 'attempt.submit' : 'attempt.auto_submit',
+      action: AUDIT_ACTIONS[how.status],
       resourceType: 'attempt',
       resourceId: attempt.id,
       tenantId: attempt.tenant_id,
-      userId: null,
-      newValues: { invitation_id: invitation.id, ...response },
+      userId: how.terminatedBy?.userId ?? null,
+      newValues: {
+        invitation_id: invitation.id,
+        ...response,
+        ...(how.terminatedBy ? { reason: how.terminatedBy.reason } : {}),
+      },
     });
     return response;
   }

@@ -10,7 +10,8 @@ import { InvitationsRepository } from '../invitations/invitations.repository';
 import { TestContentReader } from '../invitations/test-content.reader';
 import { AttemptFinalizer } from './attempt-finalizer';
 import { AttemptsRepository } from './attempts.repository';
-import { DEADLINE_JOB } from './taking.service';
+import { AttemptLifecycleService } from '../attempt-lifecycle.service';
+import { DEADLINE_JOB, endedEvent } from './taking.service';
 
 export const SWEEP_JOB = 'attempts.sweep';
 const BATCH = 100;
@@ -41,6 +42,7 @@ export class AttemptSweeperService implements OnModuleInit {
     private readonly jobs: JobsService,
     private readonly config: AppConfigService,
     private readonly clock: Clock,
+    private readonly lifecycle: AttemptLifecycleService,
   ) {}
 
   onModuleInit(): void {
@@ -109,14 +111,14 @@ export class AttemptSweeperService implements OnModuleInit {
    */
   async autoSubmit(tenantId: string, attemptId: string, now: Date): Promise<boolean> {
     const ctx: RequestContext = systemContext(`deadline:${attemptId}`);
-    return this.db.asTenant(ctx, tenantId, async (tx) => {
+    const ended = await this.db.asTenant(ctx, tenantId, async (tx) => {
       const attempt = await this.attempts.findById(tx, tenantId, attemptId);
-      if (!attempt || attempt.status !== 'in_progress') return false;
+      if (!attempt || attempt.status !== 'in_progress') return null;
       const invitation = await this.lockSkipLocked(tx, tenantId, attempt.invitation_id);
-      if (!invitation) return false;
+      if (!invitation) return null;
       const current = await this.attempts.findById(tx, tenantId, attemptId);
-      if (!current || current.status !== 'in_progress') return false;
-      if (current.deadline.getTime() + this.graceMs > now.getTime()) return false;
+      if (!current || current.status !== 'in_progress') return null;
+      if (current.deadline.getTime() + this.graceMs > now.getTime()) return null;
       const content = await this.tests.version(tx, tenantId, current.test_version_id);
       await this.finalizer.finalise(tx, invitation, current, content, {
         status: 'auto_submitted',
@@ -124,8 +126,11 @@ export class AttemptSweeperService implements OnModuleInit {
         answers: [],
         idempotencyKey: null,
       });
-      return true;
+      return endedEvent(current, 'auto_submitted');
     });
+    // after the commit: watchers get attempt:deadline, the candidate's sockets close (docs/proctoring.md)
+    if (ended) this.lifecycle.ended(ended);
+    return ended !== null;
   }
 
   private lockSkipLocked(tx: RequestContext, tenantId: string, id: string): Promise<InvitationEntity | null> {

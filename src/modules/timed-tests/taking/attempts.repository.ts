@@ -16,6 +16,29 @@ export interface AnswerWrite {
   manual_score_status?: 'pending' | null;
 }
 
+/** An attempt as the proctoring gateway shows it (docs/proctoring.md `LiveSession`, without the socket counts). */
+export interface LiveSessionRow {
+  invite_id: string;
+  attempt_id: string;
+  tenant_id: string;
+  test_id: string;
+  test_title: string;
+  applicant_name: string;
+  applicant_email: string;
+  started_at: Date;
+  deadline: Date;
+  status: string;
+  flags: number;
+  integrity_events: number;
+}
+
+export interface LoggedEvent {
+  id: string;
+  tenant_id: string;
+  attempt_id: string;
+  invitation_id: string;
+}
+
 /** Attempts of a tenant's invitations (one per invitation), their answers and their append-only event log. */
 @Injectable()
 export class AttemptsRepository extends TenantScopedRepository<TestAttemptEntity> {
@@ -91,7 +114,14 @@ export class AttemptsRepository extends TenantScopedRepository<TestAttemptEntity
 
   async appendEvent(
     ctx: RequestContext,
-    event: { tenantId: string; attemptId: string | null; invitationId: string; type: string; data?: object },
+    event: {
+      tenantId: string;
+      attemptId: string | null;
+      invitationId: string;
+      type: string;
+      data?: object;
+      actorUserId?: string | null;
+    },
   ): Promise<void> {
     await this.db.repo(ctx, AttemptEventEntity).insert({
       tenant_id: event.tenantId,
@@ -99,6 +129,64 @@ export class AttemptsRepository extends TenantScopedRepository<TestAttemptEntity
       invitation_id: event.invitationId,
       type: event.type,
       data: (event.data ?? {}) as never,
+      actor_user_id: event.actorUserId ?? null,
     });
+  }
+
+  /**
+   * Attempts with what the live view shows, counts of flags and integrity events included, in one statement.
+   * Row-level security scopes it to the unit's tenant; `tenantId` narrows a superadmin's.
+   */
+  async liveSessions(
+    ctx: RequestContext,
+    filter: { inviteId?: string; tenantId?: string; inProgressOnly?: boolean },
+  ): Promise<LiveSessionRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.inviteId) where.push(`a.invitation_id = $${params.push(filter.inviteId)}`);
+    if (filter.tenantId) where.push(`a.tenant_id = $${params.push(filter.tenantId)}`);
+    if (filter.inProgressOnly) where.push(`a.status = 'in_progress'`);
+    const rows: LiveSessionRow[] = await this.db.manager(ctx).query(
+      `SELECT a.invitation_id AS invite_id, a.id AS attempt_id, a.tenant_id, a.test_id, v.title AS test_title,
+              i.applicant_name, i.applicant_email, a.started_at, a.deadline, a.status,
+              (SELECT count(*)::int FROM attempt_events e
+                WHERE e.invitation_id = a.invitation_id AND e.type = 'proctor.flag') AS flags,
+              (SELECT count(*)::int FROM attempt_events e
+                WHERE e.invitation_id = a.invitation_id AND e.type LIKE 'integrity.%') AS integrity_events
+         FROM test_attempts a
+         JOIN invitations i ON i.id = a.invitation_id
+         JOIN test_versions v ON v.id = a.test_version_id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY a.started_at, a.id
+        LIMIT 1000`,
+      params,
+    );
+    return rows;
+  }
+
+  /**
+   * Appends an event to the log of the attempt of `where` (an invitation, or an attempt by id) in one statement;
+   * with `inProgressOnly` nothing is written unless the attempt is still running. Null when nothing was written.
+   */
+  async appendAttemptEvent(
+    ctx: RequestContext,
+    where: { inviteId: string } | { attemptId: string },
+    event: { type: string; data: object; actorUserId: string | null; inProgressOnly: boolean },
+  ): Promise<LoggedEvent | null> {
+    const by = 'inviteId' in where ? 'a.invitation_id = $1' : 'a.id = $1';
+    const rows: LoggedEvent[] = await this.db.manager(ctx).query(
+      `INSERT INTO attempt_events (tenant_id, attempt_id, invitation_id, type, data, actor_user_id)
+       SELECT a.tenant_id, a.id, a.invitation_id, $2, $3::jsonb, $4
+         FROM test_attempts a
+        WHERE ${by}${event.inProgressOnly ? ` AND a.status = 'in_progress'` : ''}
+       RETURNING id, tenant_id, attempt_id, invitation_id`,
+      [
+        'inviteId' in where ? where.inviteId : where.attemptId,
+        event.type,
+        JSON.stringify(event.data),
+        event.actorUserId,
+      ],
+    );
+    return rows[0] ?? null;
   }
 }

@@ -30,3 +30,7 @@ export const INVALID_IDEMPOTENCY_KEY = () =>
   AppError.badRequest('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 printable ASCII characters', [
     { field: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' },
   ]);
+
+/** The proctoring gateway: a candidate's handshake or a staff action on an attempt that is not running. */
+export const ATTEMPT_NOT_IN_PROGRESS = () =>
+  AppError.conflict('ATTEMPT_NOT_IN_PROGRESS', 'The attempt is not in progress');

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttemptLifecycleModule } from '../attempt-lifecycle.service';
 import { InvitationsModule } from '../invitations/invitations.module';
 import { AttemptFinalizer } from './attempt-finalizer';
 import { AttemptSweeperService } from './attempt-sweeper.service';
@@ -7,9 +8,9 @@ import { TakingController } from './taking.controller';
 import { TakingService } from './taking.service';
 
 @Module({
-  imports: [InvitationsModule],
+  imports: [InvitationsModule, AttemptLifecycleModule],
   controllers: [TakingController],
   providers: [TakingService, AttemptsRepository, AttemptFinalizer, AttemptSweeperService],
-  exports: [AttemptSweeperService],
+  exports: [AttemptSweeperService, TakingService, AttemptsRepository],
 })
 export class TakingModule {}

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../../common/clock/clock';
-import { RequestContext } from '../../../common/context/request-context';
+import { AuthenticatedContext, RequestContext } from '../../../common/context/request-context';
+import { NOT_FOUND } from '../../../common/errors/common.errors';
+import { DatabaseService } from '../../../database/database.service';
 import { JobsService } from '../../../common/jobs/jobs.service';
 import { AppConfigService } from '../../../config/app-config.service';
 import { AuditService } from '../../audit/audit.service';
+import { AttemptEnded, AttemptLifecycleService } from '../attempt-lifecycle.service';
 import { InvitationEntity } from '../entities/invitation.entity';
 import { TestAttemptEntity } from '../entities/test-attempt.entity';
 import { toCandidateInvitationResponse } from '../invitations/dto/invitation.response';
@@ -23,6 +26,7 @@ import { SaveAnswersResponse, StartTestResponse, SubmitTestResponse, TakeTestRes
 import {
   ATTEMPT_ALREADY_SUBMITTED,
   ATTEMPT_DEADLINE_PASSED,
+  ATTEMPT_NOT_IN_PROGRESS,
   ATTEMPT_NOT_STARTED,
   INVALID_IDEMPOTENCY_KEY,
   INVITATION_NOT_STARTABLE,
@@ -48,6 +52,8 @@ export class TakingService {
     private readonly audit: AuditService,
     private readonly config: AppConfigService,
     private readonly clock: Clock,
+    private readonly db: DatabaseService,
+    private readonly lifecycle: AttemptLifecycleService,
   ) {}
 
   private get rules() {
@@ -171,14 +177,15 @@ export class TakingService {
    * Submit once. A repeat with the first submit's Idempotency-Key gets the first response again; any other repeat
    * is 409. After deadline + grace it is 409 and nothing changes (the sweeper submits what was saved).
    */
-  submit(
+  async submit(
     ctx: RequestContext,
     token: string,
     dto: AnswersDto,
     idempotencyKey: string | undefined,
   ): Promise<SubmitTestResponse> {
     const key = idempotencyKeyOf(idempotencyKey);
-    return this.access.withToken(ctx, token, 'update', async (tx, invitation) => {
+    const done: { ended: AttemptEnded | null } = { ended: null };
+    const response = await this.access.withToken(ctx, token, 'update', async (tx, invitation) => {
       const now = this.clock.now();
       const attempt = await this.attempts.findByInvitation(tx, invitation.tenant_id, invitation.id);
       if (attempt && attempt.status !== 'in_progress') {
@@ -190,13 +197,43 @@ export class TakingService {
       const open = await this.openAttempt(tx, invitation, now);
       const content = await this.version(tx, invitation, open.test_version_id);
       checkAnswers(content.questions, dto.answers);
-      return this.finalizer.finalise(tx, invitation, open, content, {
+      const result = await this.finalizer.finalise(tx, invitation, open, content, {
         status: 'submitted',
         now,
         answers: dto.answers,
         idempotencyKey: key,
       });
+      done.ended = endedEvent(open, 'submitted');
+      return result;
     });
+    // after the commit: live watchers are told, the candidate's sockets closed (docs/proctoring.md)
+    if (done.ended) this.lifecycle.ended(done.ended);
+    return response;
+  }
+
+  /**
+   * A proctor ends a running attempt (docs/proctoring.md `proctor:terminate`): the submit's path — the invitation
+   * locked FOR UPDATE, saved answers scored and kept, invitation completed — with status `terminated`. A foreign or
+   * unknown invitation is NOT_FOUND; a finished attempt ATTEMPT_NOT_IN_PROGRESS.
+   */
+  async terminate(ctx: AuthenticatedContext, inviteId: string, reason: string): Promise<SubmitTestResponse> {
+    const { result, ended } = await this.db.transaction(ctx, async (tx) => {
+      const invitation = await this.invitations.findForCaller(tx, inviteId, true);
+      if (!invitation) throw NOT_FOUND('Session not found');
+      const attempt = await this.attempts.findByInvitation(tx, invitation.tenant_id, invitation.id);
+      if (!attempt || attempt.status !== 'in_progress') throw ATTEMPT_NOT_IN_PROGRESS();
+      const content = await this.version(tx, invitation, attempt.test_version_id);
+      const response = await this.finalizer.finalise(tx, invitation, attempt, content, {
+        status: 'terminated',
+        now: this.clock.now(),
+        answers: [],
+        idempotencyKey: null,
+        terminatedBy: { userId: ctx.user.id, reason },
+      });
+      return { result: response, ended: { ...endedEvent(attempt, 'terminated'), reason } };
+    });
+    this.lifecycle.ended(ended);
+    return result;
   }
 
   /** The attempt answers may still be written to: started, not finished, not past deadline + grace. */
@@ -235,6 +272,16 @@ export class TakingService {
   private version(tx: RequestContext, invitation: InvitationEntity, versionId: string): Promise<AttemptVersionContent> {
     return this.tests.version(tx, invitation.tenant_id, versionId);
   }
+}
+
+export function endedEvent(attempt: TestAttemptEntity, status: AttemptEnded['status']): AttemptEnded {
+  return {
+    tenantId: attempt.tenant_id,
+    inviteId: attempt.invitation_id,
+    attemptId: attempt.id,
+    status,
+    deadline: attempt.deadline.toISOString(),
+  };
 }
 
 function idempotencyKeyOf(header: string | undefined): string | null {

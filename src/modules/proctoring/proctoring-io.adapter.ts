@@ -1,0 +1,48 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import Redis from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+import type { AppConfig } from '../../config/app-config';
+
+/** Socket.IO's `maxHttpBufferSize` for the app: a bigger message closes its connection (docs/proctoring.md). */
+export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
+
+/**
+ * The app's Socket.IO server (set in src/app.setup.ts, so main.ts and the tests' app get the same one): messages capped
+ * at 64 KiB, CORS for the polling transport from CORS_ORIGINS (none: same origin only), and with REDIS_URL the
+ * `@socket.io/redis-adapter` on two connections of its own (pub/sub), so rooms, relays and pushes cross instances.
+ * Closing the app closes the server (Nest), then the Redis connections (dispose): no open handles.
+ */
+export class ProctoringIoAdapter extends IoAdapter {
+  private readonly clients: Redis[] = [];
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: AppConfig,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server = super.createIOServer(port, {
+      ...options,
+      maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+      ...(this.config.corsOrigins.length > 0 ? { cors: { origin: this.config.corsOrigins, credentials: true } } : {}),
+    } as ServerOptions) as Server;
+    const url = this.config.redisUrl;
+    if (url) {
+      const pub = new Redis(url, { maxRetriesPerRequest: 2, retryStrategy: (n) => Math.min(n * 100, 1000) });
+      const sub = pub.duplicate();
+      for (const client of [pub, sub]) client.on('error', () => undefined); // the app's Redis module logs outages
+      this.clients.push(pub, sub);
+      server.adapter(createAdapter(pub, sub, { key: this.config.proctoring.redisKey, requestsTimeout: 3000 }));
+    }
+    return server;
+  }
+
+  override async dispose(): Promise<void> {
+    const clients = this.clients.splice(0);
+    await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+  }
+}
