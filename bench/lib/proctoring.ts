@@ -97,16 +97,18 @@ export async function measureProctoring(options: {
     staffToken: tokens[i % tokens.length],
   }));
   const runs: ProctoringRuns = { app: [] };
-  const run = async (side: SocketSide, into: SocketRun[]) => {
-    const measured = await socketRun(side, pairs);
-    process.stdout.write(socketRunLine(measured));
-    into.push(measured);
-  };
 
   // BENCH_SOCKET_SUBJECT=bare: a second bare server stands in for the app (a check of the harness).
   const stand =
     settings.socketSubject === 'bare' ? startChild('bare-subject', BARE, childEnv({ NODE_ENV: 'production' })) : null;
   const bare = options.withBaseline ? startChild('bare-socketio', BARE, childEnv({ NODE_ENV: 'production' })) : null;
+  const quiet = [app, bare, stand].filter((child): child is BenchChild => child !== null);
+  const run = async (side: SocketSide, into: SocketRun[]) => {
+    // the other side's processes must be idle (the app writes every disconnect of the previous run)
+    const measured = await socketRun(side, pairs, quiet);
+    process.stdout.write(socketRunLine(measured));
+    into.push(measured);
+  };
   try {
     const [standUrl, bareUrl] = await startAll([stand, bare]);
     const appSide: SocketSide = stand
@@ -144,7 +146,7 @@ export async function measureProctoring(options: {
       return runs;
     }
     try {
-      Object.assign(runs, await measureCluster(db, uploads, pairs));
+      Object.assign(runs, await measureCluster(db, uploads, pairs, [app]));
     } finally {
       const created = (await allKeys(opened.redis)).filter((key) => !opened.before.has(key));
       for (let i = 0; i < created.length; i += 500) await opened.redis.del(...created.slice(i, i + 500));
@@ -154,11 +156,16 @@ export async function measureProctoring(options: {
   return runs;
 }
 
-/** (j): two app instances and two bare ones, each pair on Redis under a channel prefix of this run only. */
+/**
+ * (j): two bare servers with the Redis adapter, then two app instances (per round, bare first then app, then the
+ * reverse), each pair started for its run and stopped after it, so one side's leftover work (the app writes every
+ * disconnect) never runs under the other's measurement; each pair on Redis under a channel prefix of this run only.
+ */
 async function measureCluster(
   db: BenchDatabase,
   uploads: UploadDirs,
   pairs: LoadPair[],
+  quiet: BenchChild[],
 ): Promise<Pick<ProctoringRuns, 'appCluster' | 'bareCluster'>> {
   const prefix = `trajectorie-bench-${randomBytes(4).toString('hex')}`;
   const redis = { REDIS_URL: settings.redisUrl };
@@ -167,47 +174,31 @@ async function measureCluster(
     settings.socketSubject === 'bare'
       ? [BARE, childEnv({ NODE_ENV: 'production', ...redis, BENCH_REDIS_KEY: `${prefix}-subject` })]
       : ['server.ts', appEnv(db, uploads, { ...redis, PROCTORING_REDIS_KEY: `${prefix}-app` })];
-  const children = [
-    startChild('app-a', ...subject),
-    startChild('app-b', ...subject),
-    startChild('bare-socketio-a', BARE, bareEnv),
-    startChild('bare-socketio-b', BARE, bareEnv),
-  ];
-  try {
-    const [appA, appB, bareA, bareB] = (await startAll(children)) as string[];
-    const appCluster: SocketRun[] = [];
-    const bareCluster: SocketRun[] = [];
-    const sides: [SocketSide, SocketRun[]][] = [
-      [
-        {
-          label: 'app, candidates on A, staff on B',
-          candidateUrl: appA,
-          staffUrl: appB,
-          servers: children.slice(0, 2),
-        },
-        appCluster,
-      ],
-      [
-        {
-          label: 'bare Socket.IO + Redis adapter, candidates on A, staff on B',
-          candidateUrl: bareA,
-          staffUrl: bareB,
-          servers: children.slice(2),
-        },
-        bareCluster,
-      ],
-    ];
-    for (let round = 0; round < settings.socketRounds; round += 1) {
-      for (const [side, into] of round % 2 === 0 ? sides : [...sides].reverse()) {
-        const measured = await socketRun(side, pairs);
+  const appCluster: SocketRun[] = [];
+  const bareCluster: SocketRun[] = [];
+  const sides = [
+    { label: 'bare Socket.IO + Redis adapter, candidates on A, staff on B', start: [BARE, bareEnv], into: bareCluster },
+    { label: 'app, candidates on A, staff on B', start: subject, into: appCluster },
+  ] as const;
+  for (let round = 0; round < settings.socketRounds; round += 1) {
+    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+      const [script, env] = side.start;
+      const children = [startChild('instance-a', script, env), startChild('instance-b', script, env)];
+      try {
+        const [a, b] = (await startAll(children)) as string[];
+        const measured = await socketRun(
+          { label: side.label, candidateUrl: a, staffUrl: b, servers: children },
+          pairs,
+          quiet,
+        );
         process.stdout.write(socketRunLine(measured));
-        into.push(measured);
+        side.into.push(measured);
+      } finally {
+        await Promise.all(children.map((child) => child.stop()));
       }
     }
-    return { appCluster, bareCluster };
-  } finally {
-    await Promise.all(children.map((child) => child.stop()));
   }
+  return { appCluster, bareCluster };
 }
 
 /** Several runs of one side as one: latencies pooled, counts summed, the first run's memory figures. */

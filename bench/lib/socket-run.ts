@@ -93,7 +93,21 @@ const sumCpu = (servers: BenchChild[]) =>
     return sum === null || cpu === null ? null : sum + cpu;
   }, 0);
 
-export async function socketRun(side: SocketSide, pairs: LoadPair[]): Promise<SocketRun> {
+/**
+ * Waits (up to 20 s) until `children` together use under 10 % of a core over half a second: a run never starts
+ * while a server still works off the previous one (the app records every disconnect in the database).
+ */
+async function waitQuiet(children: BenchChild[]): Promise<void> {
+  const until = performance.now() + 20_000;
+  while (performance.now() < until) {
+    const before = sumCpu(children);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = sumCpu(children);
+    if (before === null || after === null || after - before < 50) return;
+  }
+}
+
+export async function socketRun(side: SocketSide, pairs: LoadPair[], quiet: BenchChild[] = []): Promise<SocketRun> {
   for (const url of [side.candidateUrl, side.staffUrl]) {
     if (new URL(url).hostname !== '127.0.0.1') throw new Error(`refusing to load anything but 127.0.0.1 (${url})`);
   }
@@ -106,6 +120,7 @@ export async function socketRun(side: SocketSide, pairs: LoadPair[]): Promise<So
     warmupSeconds: settings.socketWarmupSeconds,
     seconds: settings.socketSeconds,
   };
+  await waitQuiet([...new Set([...side.servers, ...quiet])]);
   const { child, next } = client();
   try {
     const rssBefore = sumRss(side.servers);
