@@ -212,6 +212,7 @@ export function pooled(list: SocketRun[]): SocketRun {
     ...list[0],
     latencies,
     p50: at(50),
+    p90: at(90),
     p99: at(99),
     max: latencies[latencies.length - 1],
     sent: sum('sent'),

@@ -28,6 +28,7 @@ export interface SocketRun {
   connectFailureSamples: string[];
   latencies: number[];
   p50: number;
+  p90: number;
   p99: number;
   max: number;
   sent: number;
@@ -153,6 +154,7 @@ export async function socketRun(side: SocketSide, pairs: LoadPair[], quiet: Benc
       connectFailureSamples: connected.failureSamples,
       latencies,
       p50: percentile(sorted, 50),
+      p90: percentile(sorted, 90),
       p99: percentile(sorted, 99),
       max: sorted[sorted.length - 1] ?? Number.NaN,
       sent: result.sent,
@@ -197,7 +199,7 @@ export function socketRunLine(run: SocketRun): string {
     `${f1(run.watchMs / 1000)} s, ${run.connectFailures} refused/failed); ${run.sent} signals in ` +
     `${f1(run.seconds)} s, ${run.acked} acked, ${run.ackFailures} not acked, ${run.lost} lost, ` +
     `${run.unexpected} unexpected, ${run.disconnects} disconnects\n` +
-    `      relay p50 ${run.p50.toFixed(2)} / p99 ${run.p99.toFixed(2)} / max ${f1(run.max)} ms over ` +
+    `      relay p50 ${run.p50.toFixed(2)} / p90 ${run.p90.toFixed(2)} / p99 ${run.p99.toFixed(2)} / max ${f1(run.max)} ms over ` +
     `${run.latencies.length} signals${cpu}${rss}; load client CPU ${run.clientCpuPercent.toFixed(0)} %, ` +
     `loop delay p99 ${f1(run.clientLoopDelayP99Ms)} ms\n${samples}`
   );
