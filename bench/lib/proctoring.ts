@@ -70,6 +70,41 @@ async function allKeys(redis: Redis): Promise<string[]> {
   return keys;
 }
 
+/** One side of the comparison: how to get its servers for a run (and let them go after it), and where runs go. */
+interface Contender {
+  into: SocketRun[];
+  open(): Promise<{ side: SocketSide; close(): Promise<void> }>;
+}
+
+/** A server that lives through every run (the app of i, the bare baseline of i). */
+function standing(label: string, child: BenchChild, url: () => string, into: SocketRun[]): Contender {
+  return {
+    into,
+    open: async () => ({
+      side: { label, candidateUrl: url(), staffUrl: url(), servers: [child] },
+      close: async () => undefined,
+    }),
+  };
+}
+
+/**
+ * Two instances started for one run and stopped after it (j), so one run's leftover work (the app records every
+ * disconnect) never falls into another's; candidates connect to A, staff to B.
+ */
+function pairOfInstances(label: string, script: string, env: NodeJS.ProcessEnv, into: SocketRun[]): Contender {
+  return {
+    into,
+    open: async () => {
+      const children = [startChild('instance-a', script, env), startChild('instance-b', script, env)];
+      const [a, b] = (await startAll(children)) as string[];
+      return {
+        side: { label, candidateUrl: a, staffUrl: b, servers: children },
+        close: async () => void (await Promise.all(children.map((child) => child.stop()))),
+      };
+    },
+  };
+}
+
 export async function measureProctoring(options: {
   db: BenchDatabase;
   tests: TimedTestsTenant;
@@ -87,7 +122,7 @@ export async function measureProctoring(options: {
     `Live proctoring relays (i${options.withCluster ? ', j' : ''}): ${n} candidate-proctor pairs (${2 * n} sockets, ` +
       `staff over ${socketProctors} proctor accounts), each peer signalling its partner every ${socketIntervalMs} ms ` +
       `for ${settings.socketWarmupSeconds} + ${socketSeconds} s (the first ${settings.socketWarmupSeconds} s not ` +
-      `timed), acknowledged; the load client in its own process\n`,
+      `timed), acknowledged; the load client in its own process; ${socketRounds} run(s) of each side, in turns\n`,
   );
   // Logged in now, not at the start of the bench: access tokens live ACCESS_TOKEN_EXPIRE_MINUTES (15).
   const tokens = await Promise.all(seed.proctors.map((proctor) => login(appUrl, proctor)));
@@ -97,108 +132,71 @@ export async function measureProctoring(options: {
     staffToken: tokens[i % tokens.length],
   }));
   const runs: ProctoringRuns = { app: [] };
-
+  const production = { NODE_ENV: 'production' };
   // BENCH_SOCKET_SUBJECT=bare: a second bare server stands in for the app (a check of the harness).
-  const stand =
-    settings.socketSubject === 'bare' ? startChild('bare-subject', BARE, childEnv({ NODE_ENV: 'production' })) : null;
-  const bare = options.withBaseline ? startChild('bare-socketio', BARE, childEnv({ NODE_ENV: 'production' })) : null;
-  const quiet = [app, bare, stand].filter((child): child is BenchChild => child !== null);
-  const run = async (side: SocketSide, into: SocketRun[]) => {
-    // the other side's processes must be idle (the app writes every disconnect of the previous run)
-    const measured = await socketRun(side, pairs, quiet);
-    process.stdout.write(socketRunLine(measured));
-    into.push(measured);
-  };
+  const stand = settings.socketSubject === 'bare' ? startChild('bare-subject', BARE, childEnv(production)) : null;
+  const bare = options.withBaseline ? startChild('bare-socketio', BARE, childEnv(production)) : null;
+  const redis = options.withCluster ? await openRedis(settings.redisUrl) : null;
   try {
     const [standUrl, bareUrl] = await startAll([stand, bare]);
-    const appSide: SocketSide = stand
-      ? {
-          label: 'bare Socket.IO standing in for the app',
-          candidateUrl: standUrl!,
-          staffUrl: standUrl!,
-          servers: [stand],
+    const contenders: Contender[] = [];
+    if (bare) contenders.push(standing('bare Socket.IO, one instance', bare, () => bareUrl!, (runs.bare = [])));
+    contenders.push(
+      stand
+        ? standing('bare Socket.IO standing in for the app', stand, () => standUrl!, runs.app)
+        : standing('app, one instance', app, () => appUrl, runs.app),
+    );
+    if (typeof redis === 'string') {
+      runs.clusterSkipped = redis;
+      process.stdout.write(`    j skipped: ${redis}\n`);
+    } else if (redis) {
+      const prefix = `trajectorie-bench-${randomBytes(4).toString('hex')}`;
+      const onRedis = { ...production, REDIS_URL: settings.redisUrl };
+      contenders.push(
+        pairOfInstances(
+          'bare Socket.IO + Redis adapter, candidates on A, staff on B',
+          BARE,
+          childEnv({ ...onRedis, BENCH_REDIS_KEY: prefix }),
+          (runs.bareCluster = []),
+        ),
+        stand
+          ? pairOfInstances(
+              'bare Socket.IO standing in for the app, candidates on A, staff on B',
+              BARE,
+              childEnv({ ...onRedis, BENCH_REDIS_KEY: `${prefix}-subject` }),
+              (runs.appCluster = []),
+            )
+          : pairOfInstances(
+              'app, candidates on A, staff on B',
+              'server.ts',
+              appEnv(db, uploads, { REDIS_URL: settings.redisUrl, PROCTORING_REDIS_KEY: `${prefix}-app` }),
+              (runs.appCluster = []),
+            ),
+      );
+    }
+    // Every side in turn, the order reversed each round; a run waits until the others' servers are idle.
+    const quiet = [app, bare, stand].filter((child): child is BenchChild => child !== null);
+    for (let round = 0; round < socketRounds; round += 1) {
+      for (const contender of round % 2 === 0 ? contenders : [...contenders].reverse()) {
+        const { side, close } = await contender.open();
+        try {
+          const measured = await socketRun(side, pairs, quiet);
+          process.stdout.write(socketRunLine(measured));
+          contender.into.push(measured);
+        } finally {
+          await close();
         }
-      : { label: 'app, one instance', candidateUrl: appUrl, staffUrl: appUrl, servers: [app] };
-    if (bare) {
-      const bareSide: SocketSide = {
-        label: 'bare Socket.IO, one instance',
-        candidateUrl: bareUrl!,
-        staffUrl: bareUrl!,
-        servers: [bare],
-      };
-      runs.bare = [];
-      for (let round = 0; round < socketRounds; round += 1) {
-        const order = round % 2 === 0 ? [bareSide, appSide] : [appSide, bareSide];
-        for (const side of order) await run(side, side === bareSide ? runs.bare : runs.app);
       }
-    } else {
-      for (let round = 0; round < socketRounds; round += 1) await run(appSide, runs.app);
     }
   } finally {
     await Promise.all([stand?.stop(), bare?.stop()]);
-  }
-
-  if (options.withCluster) {
-    const opened = await openRedis(settings.redisUrl);
-    if (typeof opened === 'string') {
-      runs.clusterSkipped = opened;
-      process.stdout.write(`    j skipped: ${opened}\n`);
-      return runs;
-    }
-    try {
-      Object.assign(runs, await measureCluster(db, uploads, pairs, [app]));
-    } finally {
-      const created = (await allKeys(opened.redis)).filter((key) => !opened.before.has(key));
-      for (let i = 0; i < created.length; i += 500) await opened.redis.del(...created.slice(i, i + 500));
-      opened.redis.disconnect();
+    if (redis && typeof redis !== 'string') {
+      const created = (await allKeys(redis.redis)).filter((key) => !redis.before.has(key));
+      for (let i = 0; i < created.length; i += 500) await redis.redis.del(...created.slice(i, i + 500));
+      redis.redis.disconnect();
     }
   }
   return runs;
-}
-
-/**
- * (j): two bare servers with the Redis adapter, then two app instances (per round, bare first then app, then the
- * reverse), each pair started for its run and stopped after it, so one side's leftover work (the app writes every
- * disconnect) never runs under the other's measurement; each pair on Redis under a channel prefix of this run only.
- */
-async function measureCluster(
-  db: BenchDatabase,
-  uploads: UploadDirs,
-  pairs: LoadPair[],
-  quiet: BenchChild[],
-): Promise<Pick<ProctoringRuns, 'appCluster' | 'bareCluster'>> {
-  const prefix = `trajectorie-bench-${randomBytes(4).toString('hex')}`;
-  const redis = { REDIS_URL: settings.redisUrl };
-  const bareEnv = childEnv({ NODE_ENV: 'production', ...redis, BENCH_REDIS_KEY: prefix });
-  const subject: [string, NodeJS.ProcessEnv] =
-    settings.socketSubject === 'bare'
-      ? [BARE, childEnv({ NODE_ENV: 'production', ...redis, BENCH_REDIS_KEY: `${prefix}-subject` })]
-      : ['server.ts', appEnv(db, uploads, { ...redis, PROCTORING_REDIS_KEY: `${prefix}-app` })];
-  const appCluster: SocketRun[] = [];
-  const bareCluster: SocketRun[] = [];
-  const sides = [
-    { label: 'bare Socket.IO + Redis adapter, candidates on A, staff on B', start: [BARE, bareEnv], into: bareCluster },
-    { label: 'app, candidates on A, staff on B', start: subject, into: appCluster },
-  ] as const;
-  for (let round = 0; round < settings.socketRounds; round += 1) {
-    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
-      const [script, env] = side.start;
-      const children = [startChild('instance-a', script, env), startChild('instance-b', script, env)];
-      try {
-        const [a, b] = (await startAll(children)) as string[];
-        const measured = await socketRun(
-          { label: side.label, candidateUrl: a, staffUrl: b, servers: children },
-          pairs,
-          quiet,
-        );
-        process.stdout.write(socketRunLine(measured));
-        side.into.push(measured);
-      } finally {
-        await Promise.all(children.map((child) => child.stop()));
-      }
-    }
-  }
-  return { appCluster, bareCluster };
 }
 
 /** Several runs of one side as one: latencies pooled, counts summed, the first run's memory figures. */
