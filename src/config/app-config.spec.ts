@@ -48,11 +48,21 @@ describe('loadConfig', () => {
     [{ DB_CONNECT_TIMEOUT_MS: '0' }, 'DB_CONNECT_TIMEOUT_MS'],
     [{ DB_STATEMENT_TIMEOUT_MS: 'soon' }, 'DB_STATEMENT_TIMEOUT_MS'],
     [{ RATE_LIMIT_CHANGE_PASSWORD_LIMIT: '0' }, 'RATE_LIMIT_CHANGE_PASSWORD_LIMIT'],
+    [{ TURN_TTL_SECONDS: '30' }, 'TURN_TTL_SECONDS'],
+    [{ TURN_TTL_SECONDS: 'an hour' }, 'TURN_TTL_SECONDS'],
   ])('rejects %j naming %s', (env, variable) => {
     const error = errorFor(env as Record<string, string>);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.variable).toBe(variable);
     expect(error.message).toContain(variable);
+  });
+
+  it('reads the TURN secret and credential lifetime (default: no secret, 3600 s)', () => {
+    expect(loadConfig({}).turn).toEqual({ secret: null, ttlSeconds: 3600 });
+    expect(loadConfig({ TURN_SECRET: ' s3cret ', TURN_TTL_SECONDS: '600' }).turn).toEqual({
+      secret: 's3cret',
+      ttlSeconds: 600,
+    });
   });
 
   it('refuses production with a missing, default or short SECRET_KEY', () => {

@@ -127,6 +127,15 @@ export interface AppConfig {
     /** Prefix of the Socket.IO Redis adapter's channels (several deployments, or tests, on one Redis). */
     redisKey: string;
   };
+  /**
+   * TURN credentials (coturn's `use-auth-secret`): with a secret, every `turn:`/`turns:` entry of iceServers is
+   * handed out with a username `<expiry unix>:<user id>` and its HMAC-SHA1 as credential, valid ttlSeconds. The
+   * secret itself is never logged nor sent (src/modules/proctoring/ice-servers.ts).
+   */
+  turn: {
+    secret: string | null;
+    ttlSeconds: number;
+  };
 }
 
 export const DEFAULT_SECRET_KEY = 'dev-secret-key-change-in-production';
@@ -416,6 +425,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       eventBurst: r.int('PROCTORING_EVENT_BURST', 100, 1, 100_000),
       recheckMs: r.int('PROCTORING_RECHECK_MS', 2000, 100, 60_000),
       redisKey: r.string('PROCTORING_REDIS_KEY', 'trajectorie:proctoring'),
+    },
+    turn: {
+      secret: r.optional('TURN_SECRET'),
+      ttlSeconds: r.int('TURN_TTL_SECONDS', 3600, 60, 7 * 86_400),
     },
   };
 

@@ -4,6 +4,7 @@ import { CompetencyEntity } from '../modules/competencies/entities/competency.en
 import { ConfigurationEntity } from '../modules/configurations/entities/configuration.entity';
 import { RefreshTokenEntity } from '../modules/sessions/entities/refresh-token.entity';
 import { SessionEntity } from '../modules/sessions/entities/session.entity';
+import { ProctoringReviewEntity } from '../modules/proctoring/entities/proctoring-review.entity';
 import { MediaFileEntity } from '../modules/submissions/entities/media-file.entity';
 import { SubmissionEntity } from '../modules/submissions/entities/submission.entity';
 import { TenantEntity } from '../modules/tenants/entities/tenant.entity';
@@ -22,6 +23,7 @@ import { Configurations1763800000000 } from './migrations/1763800000000-Configur
 import { Submissions1763900000000 } from './migrations/1763900000000-Submissions';
 import { RowLevelSecurity1763950000000 } from './migrations/1763950000000-RowLevelSecurity';
 import { TimedTests1764000000000 } from './migrations/1764000000000-TimedTests';
+import { Proctoring1764100000000 } from './migrations/1764100000000-Proctoring';
 
 export const ENTITIES = [
   TenantEntity,
@@ -41,6 +43,7 @@ export const ENTITIES = [
   AttemptAnswerEntity,
   AttemptEventEntity,
   EmailOutboxEntity,
+  ProctoringReviewEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1763700000000,
@@ -48,6 +51,7 @@ export const MIGRATIONS = [
   Submissions1763900000000,
   RowLevelSecurity1763950000000,
   TimedTests1764000000000,
+  Proctoring1764100000000,
 ];
 
 export interface PoolTimeouts {

@@ -5,13 +5,14 @@ import * as auth from './auth/auth.errors';
 import * as competencies from './competencies/competencies.errors';
 import * as configurations from './configurations/configurations.errors';
 import * as submissions from './submissions/submissions.errors';
-import * as proctoring from './proctoring/proctoring.errors';
+import * as proctoringSocket from './proctoring/proctoring-socket.errors';
 import * as tenants from './tenants/tenants.errors';
 import * as invitations from './timed-tests/invitations/invitations.errors';
 import * as taking from './timed-tests/taking/taking.errors';
 import * as timedTests from './timed-tests/tests/tests.errors';
 import * as results from './timed-tests/results/results.errors';
 import * as users from './users/users.errors';
+import * as proctoring from './proctoring/proctoring.errors';
 
 /**
  * Every error catalogue of the API. A catalogue's builders are named as the codes they answer with (e.g.
@@ -33,6 +34,7 @@ const CATALOGUES: readonly object[] = [
   users,
   invitations,
   taking,
+  proctoringSocket,
   proctoring,
 ];
 

@@ -62,6 +62,8 @@ interface World {
   test: string;
   spareTest: string;
   attempt: string;
+  /** The submitted attempt's invitation: its proctoring session (A's proctor watched it). */
+  attemptInvitation: string;
   answer: string;
   /** Every id that belongs to tenant A: the foreign admin must never read one. */
   tenantAIds: Set<string>;
@@ -443,13 +445,29 @@ const POLICY: Record<string, RoutePolicy> = {
   'GET /api/results': { expect: managers(200, 200) },
   'GET /api/results/export.csv': { expect: managers(200, 200) },
   'GET /api/results/review-queue': { expect: managers(200, 200) },
-  'GET /api/results/:id': { expect: managers(200, 404) },
+  // A's proctor watched the attempt: it reads that result (docs/proctoring.md "REST"), never the list
+  'GET /api/results/:id': { expect: { ...managers(200, 404), proctor: 200 } },
   'POST /api/results/:id/answers/:answer_id/score': {
     expect: managers(200, 404),
     body: () => ({ score: 1, comment: unique('review') }),
     target: attemptAndAnswers,
   },
   'GET /api/my-submissions': { expect: everyone(200) },
+
+  // Proctoring sessions: staff of the tenant (a proctor: live ones and those it watched, as it did this one)
+  'GET /api/v1/proctoring/sessions': { expect: { ...managers(200, 200), proctor: 200 } },
+  'GET /api/v1/proctoring/sessions/:invite_id': { expect: { ...managers(200, 404), proctor: 200 } },
+  'PUT /api/v1/proctoring/sessions/:invite_id/review': {
+    expect: { ...managers(200, 404), proctor: 200 },
+    body: () => ({ status: 'suspicious', comment: unique('review') }),
+    target: (w) => ({
+      sql: `SELECT a.id, (SELECT json_agg(r) FROM proctoring_reviews r WHERE r.invitation_id = a.invitation_id) AS review,
+                   (SELECT count(*) FROM attempt_events e WHERE e.attempt_id = a.id) AS events
+              FROM test_attempts a WHERE a.id = $1`,
+      params: [w.attempt],
+    }),
+  },
+  'GET /api/v1/proctoring/ice-servers': { expect: everyone(200) },
   'GET /api/admin/scoring-queue': { expect: managers(200, 200) },
   'GET /api/admin/scoring/:submission_id': { expect: managers(200, 404) },
   'POST /api/admin/scoring/:submission_id/answer/:answer_id': {
@@ -611,6 +629,7 @@ function resolveParam(path: string, name: string, method: string, w: World): str
   if (path.startsWith('/api/submit-test/') && name === 'token') return w.tokens_.submit;
   if (path.startsWith('/api/invites/') && name === 'id') return w.invitation;
   if (path.startsWith('/api/tests/') && name === 'id') return method === 'DELETE' ? w.spareTest : w.test;
+  if (path.startsWith('/api/v1/proctoring/sessions/') && name === 'invite_id') return w.attemptInvitation;
   if (path.startsWith('/api/results/') || path.startsWith('/api/admin/scoring/')) {
     if (name === 'id' || name === 'submission_id') return w.attempt;
     if (name === 'answer_id') return w.answer;
@@ -682,6 +701,7 @@ describe('Access matrix: every route × every role, against tenant A', () => {
       test: '',
       spareTest: '',
       attempt: '',
+      attemptInvitation: '',
       answer: '',
       tenantAIds: new Set([a.tenant.id, a.admin.id, a.proctor.id, a.candidate.id, otherCandidate.id]),
       candidatePrivateIds: new Set([a.candidate.id]),
@@ -693,9 +713,16 @@ describe('Access matrix: every route × every role, against tenant A', () => {
     await newSpareTest(t, w);
     const timed = await createTestWithQuestions(t, { tenantId: a.tenant.id, questions: MIXED_QUESTIONS });
     const attempt = await createSubmittedAttempt(t, timed, { answers: { [timed.questions[2].id]: 'An essay' } });
+    // A's proctor watched it live (what the gateway's session:watch writes)
+    await t.db.query(
+      `INSERT INTO attempt_events (tenant_id, attempt_id, invitation_id, type, actor_user_id)
+       VALUES ($1, $2, $3, 'proctor.watch', $4)`,
+      [a.tenant.id, attempt.attemptId, attempt.invitationId, a.proctor.id],
+    );
     Object.assign(w, {
       test: timed.testId,
       attempt: attempt.attemptId,
+      attemptInvitation: attempt.invitationId,
       answer: attempt.answerIds[timed.questions[2].id],
     });
     for (const id of [timed.testId, timed.versionId, attempt.attemptId, attempt.invitationId, w.answer]) {

@@ -226,6 +226,11 @@ describe('Proctoring gateway (Socket.IO /proctoring, docs/proctoring.md)', () =>
       expect((await refusal(url, { token: w.a.proctorTokens.access_token }, { origin: ALLOWED_ORIGIN })).message).toBe(
         'CONNECTED',
       );
+      // the app's own pages: the origin the socket came to
+      expect((await refusal(url, { token: w.a.proctorTokens.access_token }, { origin: url })).message).toBe(
+        'CONNECTED',
+      );
+      expect((await refusal(url, { token: w.a.proctorTokens.access_token })).message).toBe('CONNECTED');
     });
 
     it('candidates: unknown token, a not-started attempt, a finished one', async () => {
@@ -277,13 +282,39 @@ describe('Proctoring gateway (Socket.IO /proctoring, docs/proctoring.md)', () =>
     expect((await events(a.invite.id)).map((e) => e.type)).not.toContain('proctor.message');
   });
 
+  it('a superadmin lists and watches any tenant; ready carries the configured ICE servers', async () => {
+    const inviteB = await startedInvite(t, w.b.adminTokens, testB, email());
+    const sup = await staff(w.superTokens);
+    expect(sup.ready).toEqual({ peer_id: expect.any(String), role: 'superadmin', ice_servers: t.config.iceServers });
+    const started = nextEvent(sup.socket, 'session:started');
+    const cand = await peer({ invite_token: inviteB.token });
+    expect((await started).session).toMatchObject({ invite_id: inviteB.id, tenant_id: w.b.tenant.id });
+    const onlyB = await ack(sup.socket, 'sessions:list', { tenant_id: w.b.tenant.id });
+    expect(onlyB.sessions.length).toBeGreaterThan(0);
+    expect(onlyB.sessions.every((s: Json) => s.tenant_id === w.b.tenant.id)).toBe(true);
+    expect(onlyB.sessions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ invite_id: inviteB.id, connected: true })]),
+    );
+    // a tenant_id from anyone else changes nothing
+    const proctorA = await staff(w.a.proctorTokens);
+    const mine = await ack(proctorA.socket, 'sessions:list', { tenant_id: w.b.tenant.id });
+    expect(mine.sessions.every((s: Json) => s.tenant_id === w.a.tenant.id)).toBe(true);
+    const watched = await ack(sup.socket, 'session:watch', { invite_id: inviteB.id });
+    expect(watched).toMatchObject({ ok: true, candidates: [{ peer_id: cand.ready.peer_id }] });
+    const offer = nextEvent(sup.socket, 'signal');
+    await ack(cand.socket, 'signal', { to: sup.ready.peer_id, type: 'offer', sdp: 'to super' });
+    expect((await offer).sdp).toBe('to super');
+    const [row] = (await events(inviteB.id)).filter((e) => e.type === 'proctor.watch');
+    expect(row.actor_user_id).toBe(w.superadminId);
+  });
+
   it('several proctors per candidate, one proctor for several candidates', async () => {
     const one = await watchedPair();
     const admin = await staff(w.a.adminTokens);
     expect((await ack(admin.socket, 'session:watch', { invite_id: one.invite.id })).session.watchers).toBe(2);
     const two = await startedInvite(t, w.a.adminTokens, testA, email());
     const cand2 = await peer({ invite_token: two.token });
-    await ack(one.proctor.socket, 'session:watch', { invite_id: two.invite_id ?? two.id });
+    await ack(one.proctor.socket, 'session:watch', { invite_id: two.id });
     const toProctor = collect(one.proctor.socket, 'signal');
     const toAdmin = collect(admin.socket, 'signal');
     await ack(one.cand.socket, 'signal', { to: one.proctor.ready.peer_id, type: 'offer', sdp: 'for proctor' });
@@ -492,6 +523,22 @@ describe('Proctoring gateway (Socket.IO /proctoring, docs/proctoring.md)', () =>
     expect(await deadline).toEqual({ invite_id: late.invite.id, deadline: expect.any(String) });
     expect(await candDeadline).toEqual({ invite_id: late.invite.id, deadline: expect.any(String) });
     await lateGone;
+  });
+
+  it('a candidate whose attempt ended unnoticed (another path, a race) is told and dropped by the re-check', async () => {
+    const invite = await startedInvite(t, w.a.adminTokens, testA, email());
+    const cand = await peer({ invite_token: invite.token });
+    const other = await startedInvite(t, w.a.adminTokens, testA, email());
+    const stays = await peer({ invite_token: other.token });
+    const told = nextEvent(cand.socket, 'session:ended');
+    const gone = closed(cand.socket, 5000);
+    await t.db.query(`UPDATE test_attempts SET status = 'auto_submitted', submitted_at = now() WHERE id = $1`, [
+      invite.attemptId,
+    ]);
+    expect(await told).toEqual({ invite_id: invite.id, status: 'auto_submitted' });
+    await gone;
+    await pause(600);
+    expect(stays.socket.connected).toBe(true);
   });
 
   it('a deactivated proctor, a revoked session or a deactivated tenant loses its sockets within 5 s', async () => {

@@ -10,7 +10,14 @@ interface Overview {
   submissions: { total: number; last_24_hours: number };
   tests: { total: number; active: number };
   invitations: Record<string, number>;
-  attempts: { total: number; in_progress: number; submitted: number; needs_review: number; last_30_days: number };
+  attempts: {
+    total: number;
+    in_progress: number;
+    submitted: number;
+    needs_review: number;
+    last_30_days: number;
+    flagged: number;
+  };
   generated_at: string;
 }
 
@@ -68,7 +75,7 @@ describe('Statistics API', () => {
         cancelled: 0,
         last_30_days: 0,
       },
-      attempts: { total: 0, in_progress: 0, submitted: 0, needs_review: 0, last_30_days: 0 },
+      attempts: { total: 0, in_progress: 0, submitted: 0, needs_review: 0, last_30_days: 0, flagged: 0 },
       generated_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
     });
     expect(Math.abs(Date.parse(body.generated_at) - before)).toBeLessThan(60_000);
@@ -114,8 +121,16 @@ describe('Statistics API', () => {
       status: 'expired',
       createdAt: new Date(Date.now() - 40 * 86_400_000),
     });
-    await createSubmittedAttempt(t, test); // needs review (the essay), invitation completed
+    const flagged = await createSubmittedAttempt(t, test); // needs review (the essay), invitation completed
     await createSubmittedAttempt(t, test, { status: 'in_progress' });
+    // a proctor flagged it twice: one flagged attempt
+    for (let i = 0; i < 2; i++) {
+      await t.db.query(
+        `INSERT INTO attempt_events (tenant_id, attempt_id, invitation_id, type, actor_user_id)
+         VALUES ($1, $2, $3, 'proctor.flag', $4)`,
+        [own.tenant.id, flagged.attemptId, flagged.invitationId, own.proctor.id],
+      );
+    }
     await createSubmittedAttempt(t, foreignTest, { answers: {} });
 
     const res = await t
@@ -135,7 +150,7 @@ describe('Statistics API', () => {
         cancelled: 1,
         last_30_days: 4,
       },
-      attempts: { total: 2, in_progress: 1, submitted: 1, needs_review: 1, last_30_days: 2 },
+      attempts: { total: 2, in_progress: 1, submitted: 1, needs_review: 1, last_30_days: 2, flagged: 1 },
     });
 
     const end = await overview();
@@ -147,6 +162,7 @@ describe('Statistics API', () => {
       submitted: start.attempts.submitted + 2,
       needs_review: start.attempts.needs_review + 2,
       last_30_days: start.attempts.last_30_days + 3,
+      flagged: start.attempts.flagged + 1,
     });
   });
 

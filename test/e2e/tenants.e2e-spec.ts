@@ -559,7 +559,7 @@ describe('Tenants API', () => {
           cancelled: 0,
           last_30_days: 0,
         },
-        attempts: { total: 0, in_progress: 0, submitted: 0, needs_review: 0, last_30_days: 0 },
+        attempts: { total: 0, in_progress: 0, submitted: 0, needs_review: 0, last_30_days: 0, flagged: 0 },
       });
 
       // The admin's own login counts as activity.

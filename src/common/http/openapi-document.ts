@@ -43,6 +43,12 @@ export const OPENAPI_TAGS: TagObject[] = [
     name: 'results',
     description: "Results of timed tests, their manual review and CSV export, and a candidate's own results",
   },
+  {
+    name: 'proctoring',
+    description:
+      'Live proctoring over REST: sessions (attempts) with their event timeline, reviews, ICE/TURN servers. The live ' +
+      'side is the Socket.IO namespace /proctoring (docs/proctoring.md)',
+  },
 ];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;

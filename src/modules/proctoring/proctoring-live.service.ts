@@ -1,3 +1,4 @@
+import { isSuperadmin } from '../../common/auth/role-predicates';
 import { Injectable } from '@nestjs/common';
 import type { Namespace, Socket } from 'socket.io';
 import { Clock } from '../../common/clock/clock';
@@ -14,7 +15,7 @@ import {
   parseSignal,
   parseTerminate,
 } from './proctoring.events';
-import { PEER_NOT_FOUND } from './proctoring.errors';
+import { PEER_NOT_FOUND } from './proctoring-socket.errors';
 import { rooms } from './proctoring.rooms';
 import { CandidateData, PeerData, socketContext, StaffData } from './socket-auth';
 
@@ -122,7 +123,7 @@ export class ProctoringLiveService {
     const data = peer.socket.data as StaffData;
     const ctx = this.staffCtx(peer);
     // only a superadmin names a tenant; anyone else sees its own (row-level security would anyway)
-    const tenantId = data.role === 'superadmin' ? tenant_id : data.tenantId;
+    const tenantId = isSuperadmin(data) ? tenant_id : data.tenantId;
     const sessions = await this.attempts.liveAttempts(ctx, tenantId);
     return { sessions: await this.withSockets(tenantId ?? null, sessions) };
   }

@@ -1,9 +1,13 @@
 import { AppError } from '../../common/errors/app-error';
 
-// The proctoring gateway's catalogue (docs/proctoring.md): each builder is named as the code it answers with. The
-// status only matters to the catalogue's OpenAPI listing; on the socket a code travels in an ack or a connect_error.
+// Proctoring's REST routes (docs/proctoring.md, "REST"): each builder is named as the code it answers with. The
+// gateway's socket codes live in proctoring-socket.errors.ts.
 
-export const PEER_NOT_FOUND = () =>
-  AppError.notFound('PEER_NOT_FOUND', 'No such peer, or it may not be signalled from this socket');
+/** No attempt for this invitation in the caller's reach: unknown, another tenant's, never started, or ended and not
+ * watched by the calling proctor (never a hint that it exists). */
+export const PROCTORING_SESSION_NOT_FOUND = () =>
+  AppError.notFound('PROCTORING_SESSION_NOT_FOUND', 'Proctoring session not found');
 
-export const ORIGIN_NOT_ALLOWED = () => AppError.forbidden('ORIGIN_NOT_ALLOWED', 'Origin not allowed');
+/** A proctor may review only a session it watched (it can still see other live sessions). */
+export const PROCTORING_REVIEW_NOT_ALLOWED = () =>
+  AppError.forbidden('PROCTORING_REVIEW_NOT_ALLOWED', 'A proctor may review only a session it watched');

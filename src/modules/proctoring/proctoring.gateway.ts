@@ -1,3 +1,4 @@
+import { isSuperadmin } from '../../common/auth/role-predicates';
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   OnGatewayConnection,
@@ -8,6 +9,7 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { STAFF_ROLES } from '../../common/auth/roles';
+import { Clock } from '../../common/clock/clock';
 import { AuthenticatedContext, systemContext } from '../../common/context/request-context';
 import { AppError } from '../../common/errors/app-error';
 import { FORBIDDEN, INTERNAL_ERROR, RATE_LIMITED, SERVICE_UNAVAILABLE } from '../../common/errors/common.errors';
@@ -15,6 +17,7 @@ import { isDependencyFailure } from '../../common/errors/dependency-error';
 import { AppConfigService } from '../../config/app-config.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { AttemptEnded, AttemptLifecycleService } from '../timed-tests/attempt-lifecycle.service';
+import { iceServersFor } from './ice-servers';
 import { LocalPeer, ProctoringLiveService } from './proctoring-live.service';
 import { rooms } from './proctoring.rooms';
 import { TokenBucket } from './token-bucket';
@@ -25,6 +28,8 @@ export const PROCTORING_NAMESPACE = '/proctoring';
 const ENDED = 'proctoring:attempt-ended';
 
 type Ack = (response: object) => void;
+/** After a revocation on this instance: time for its unit of work to commit before the re-check reads. */
+const REVOKED_RECHECK_DELAY_MS = 200;
 
 /** An ack's error body: the code and a human detail, nothing else (no stack, SQL or path). */
 function ackError(error: unknown, logger: Logger): { code: string; detail: string } {
@@ -49,7 +54,8 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
   private readonly logger = new Logger(ProctoringGateway.name);
   @WebSocketServer() private server!: Namespace;
   private readonly admitted = new WeakMap<Socket, Admitted>();
-  private unsubscribe: (() => void) | null = null;
+  private readonly unsubscribe: (() => void)[] = [];
+  private soon: NodeJS.Timeout | null = null;
   private recheckTimer: NodeJS.Timeout | null = null;
   private rechecking = false;
 
@@ -59,6 +65,7 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     private readonly lifecycle: AttemptLifecycleService,
     private readonly sessions: SessionsService,
     private readonly config: AppConfigService,
+    private readonly clock: Clock,
   ) {}
 
   afterInit(server: Namespace): void {
@@ -77,19 +84,33 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
         },
       );
     });
-    this.unsubscribe = this.lifecycle.onEnded((event) => {
-      if (this.live.clustered) this.server.serverSideEmit(ENDED, event);
-      this.endedHere(event);
-    });
+    this.unsubscribe.push(
+      this.lifecycle.onEnded((event) => {
+        if (this.live.clustered) this.server.serverSideEmit(ENDED, event);
+        this.endedHere(event);
+      }),
+      // a revocation on this instance: re-check shortly (after its commit) rather than at the next periodic pass
+      this.sessions.onRevoked(() => this.recheckSoon()),
+    );
     if (this.live.clustered) server.on(ENDED, (event: AttemptEnded) => this.endedHere(event));
     this.recheckTimer = setInterval(() => void this.recheck(), this.config.values.proctoring.recheckMs);
     this.recheckTimer.unref();
   }
 
   onModuleDestroy(): void {
-    this.unsubscribe?.();
+    for (const off of this.unsubscribe.splice(0)) off();
     if (this.recheckTimer) clearInterval(this.recheckTimer);
-    this.recheckTimer = null;
+    if (this.soon) clearTimeout(this.soon);
+    this.recheckTimer = this.soon = null;
+  }
+
+  private recheckSoon(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      void this.recheck();
+    }, REVOKED_RECHECK_DELAY_MS);
+    this.soon.unref();
   }
 
   async handleConnection(socket: Socket): Promise<void> {
@@ -125,9 +146,9 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     if (data.kind === 'staff') {
       await socket.join([
         rooms.peer(data.peerId),
-        data.role === 'superadmin' ? rooms.superadmins : rooms.tenantStaff(data.tenantId),
+        isSuperadmin(data) ? rooms.superadmins : rooms.tenantStaff(data.tenantId),
       ]);
-      socket.emit('ready', { peer_id: data.peerId, role: data.role, ice_servers: this.iceServers() });
+      socket.emit('ready', { peer_id: data.peerId, role: data.role, ice_servers: this.iceServers(data.userId) });
       return;
     }
     await socket.join([
@@ -138,7 +159,7 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     socket.emit('ready', {
       peer_id: data.peerId,
       role: 'candidate',
-      ice_servers: this.iceServers(),
+      ice_servers: this.iceServers(data.attemptId),
       invite_id: data.inviteId,
       attempt_id: data.attemptId,
       deadline: data.deadline,
@@ -148,9 +169,9 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     );
   }
 
-  // TODO(P2): ICE servers with TURN credentials per user from P2's `iceServersFor(user)`; until then as configured.
-  private iceServers(): unknown[] {
-    return this.config.values.iceServers;
+  /** TURN credentials per peer when TURN_SECRET is set (ice-servers.ts): a user's id, or a candidate's attempt id. */
+  private iceServers(subject: string): unknown[] {
+    return iceServersFor(this.config.values, subject, this.clock.now()).ice_servers;
   }
 
   private async candidateArrived(peer: LocalPeer, data: CandidateData): Promise<void> {
@@ -248,25 +269,46 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
     local.in(candidates).disconnectSockets(true);
   }
 
-  /** Drops staff sockets whose session was revoked, or whose user or tenant was deactivated (one query). */
+  /**
+   * Drops staff sockets whose session was revoked, or whose user or tenant was deactivated, and candidate sockets whose
+   * attempt ended without this instance hearing of it (e.g. it ended while the socket was connecting): one query each.
+   */
   private async recheck(): Promise<void> {
     if (this.rechecking) return;
-    const staff = [...this.live.local.values()].filter((p) => p.user !== null);
-    if (staff.length === 0) return;
+    const peers = [...this.live.local.values()];
+    if (peers.length === 0) return;
     this.rechecking = true;
     try {
-      const ids = [...new Set(staff.map((p) => (p.socket.data as StaffData).sessionId))];
-      const live = await this.sessions.liveSessions(systemContext('proctoring:recheck'), ids);
-      for (const peer of staff) {
-        const data = peer.socket.data as StaffData;
-        const now = live.get(data.sessionId);
-        const same = now && now.userId === data.userId && now.tenantId === data.tenantId && now.role === data.role;
-        if (!same || !STAFF_ROLES.includes(now.role)) peer.socket.disconnect(true);
-      }
+      await this.recheckStaff(peers.filter((p) => p.user !== null));
+      await this.recheckCandidates(peers.filter((p) => p.candidate !== null));
     } catch (error) {
       this.logger.warn({ err: error }, 'Proctoring re-check failed; will retry');
     } finally {
       this.rechecking = false;
+    }
+  }
+
+  private async recheckStaff(staff: LocalPeer[]): Promise<void> {
+    if (staff.length === 0) return;
+    const ids = [...new Set(staff.map((p) => (p.socket.data as StaffData).sessionId))];
+    const live = await this.sessions.liveSessions(systemContext('proctoring:recheck'), ids);
+    for (const peer of staff) {
+      const data = peer.socket.data as StaffData;
+      const now = live.get(data.sessionId);
+      const same = now && now.userId === data.userId && now.tenantId === data.tenantId && now.role === data.role;
+      if (!same || !STAFF_ROLES.includes(now.role)) peer.socket.disconnect(true);
+    }
+  }
+
+  private async recheckCandidates(candidates: LocalPeer[]): Promise<void> {
+    if (candidates.length === 0) return;
+    const ids = [...new Set(candidates.map((p) => p.candidate!.attemptId))];
+    const ended = await this.live.attempts.endedAttempts(systemContext('proctoring:recheck'), ids);
+    for (const peer of candidates) {
+      const status = ended.get(peer.candidate!.attemptId);
+      if (status === undefined) continue;
+      peer.socket.emit('session:ended', { invite_id: peer.candidate!.inviteId, status });
+      peer.socket.disconnect(true);
     }
   }
 }

@@ -3,12 +3,25 @@ import { AuthModule } from '../auth/auth.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { LiveAttemptsModule } from '../timed-tests/live-attempts.module';
 import { ProctoringLiveService } from './proctoring-live.service';
+import { ProctoringSessionsController } from './proctoring-sessions.controller';
+import { ProctoringSessionsRepository } from './proctoring-sessions.repository';
+import { ProctoringSessionsService } from './proctoring-sessions.service';
 import { ProctoringGateway } from './proctoring.gateway';
 import { SocketAuthService } from './socket-auth';
 
-/** Live proctoring (docs/proctoring.md): the Socket.IO gateway and its socket-side service. */
+/**
+ * Live proctoring (docs/proctoring.md): the REST side (sessions, reviews, ICE servers) and the Socket.IO gateway with
+ * its socket-side service.
+ */
 @Module({
   imports: [AuthModule, SessionsModule, LiveAttemptsModule],
-  providers: [ProctoringGateway, ProctoringLiveService, SocketAuthService],
+  controllers: [ProctoringSessionsController],
+  providers: [
+    ProctoringSessionsService,
+    ProctoringSessionsRepository,
+    ProctoringGateway,
+    ProctoringLiveService,
+    SocketAuthService,
+  ],
 })
 export class ProctoringModule {}

@@ -10,7 +10,7 @@ import { RateLimiterService } from '../../common/rate-limit/rate-limiter.service
 import { AppConfigService } from '../../config/app-config.service';
 import { AccessTokenService } from '../auth/access-token.service';
 import { LiveAttemptsService, LiveCandidate } from '../timed-tests/live-attempts.service';
-import { ORIGIN_NOT_ALLOWED } from './proctoring.errors';
+import { ORIGIN_NOT_ALLOWED } from './proctoring-socket.errors';
 
 export type StaffRole = 'admin' | 'proctor' | 'superadmin';
 
@@ -56,14 +56,31 @@ export function newPeerId(): string {
   return `p_${randomBytes(18).toString('base64url')}`;
 }
 
-/** The client's address as Socket.IO saw it (behind a trusted proxy: the first X-Forwarded-For hop). */
-export function clientIp(socket: Socket, trustProxy: unknown): string | null {
+/**
+ * The client's address for the handshake's per-IP budget, by TRUST_PROXY as Express reads it for REST: untrusted, the
+ * socket's peer; a hop count n, the address n hops back through X-Forwarded-For; a list of proxies, taken as one hop.
+ */
+export function clientIp(socket: Socket, trustProxy: boolean | number | string[]): string | null {
+  const remote = socket.handshake.address || null;
   const forwarded = socket.handshake.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string' && forwarded.length > 0) return forwarded.split(',')[0].trim();
-  return socket.handshake.address || null;
+  if (!trustProxy || typeof forwarded !== 'string' || forwarded.length === 0) return remote;
+  const hops = typeof trustProxy === 'number' ? trustProxy : 1;
+  const chain = [
+    remote,
+    ...forwarded
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .reverse(),
+  ];
+  return chain[Math.min(hops, chain.length - 1)] ?? remote;
 }
 
-export function socketContext(socket: Socket, user: AuthenticatedUser | null, trustProxy: unknown): RequestContext {
+export function socketContext(
+  socket: Socket,
+  user: AuthenticatedUser | null,
+  trustProxy: boolean | number | string[],
+): RequestContext {
   const agent = socket.handshake.headers['user-agent'];
   return {
     requestId: `ws:${socket.id}:${randomBytes(4).toString('hex')}`,
@@ -92,9 +109,7 @@ export class SocketAuthService {
   ) {}
 
   async admit(socket: Socket): Promise<Admitted> {
-    const origin = socket.handshake.headers.origin;
-    const allowed = this.config.values.corsOrigins;
-    if (origin !== undefined && allowed.length > 0 && !allowed.includes(origin)) throw ORIGIN_NOT_ALLOWED();
+    if (!this.originAllowed(socket)) throw ORIGIN_NOT_ALLOWED();
     const ctx = socketContext(socket, null, this.config.values.trustProxy);
     await this.limiter.consume([
       { key: `proctoring-handshake:ip:${ctx.ip ?? 'unknown'}`, rule: this.config.rateLimits.proctoringHandshakeIp },
@@ -141,6 +156,24 @@ export class SocketAuthService {
       };
     }
     throw NOT_AUTHENTICATED();
+  }
+
+  /**
+   * A present Origin must be in CORS_ORIGINS when that is set, or be the app's own (the pages it serves: the Host the
+   * socket came to, or PUBLIC_BASE_URL); no Origin (a non-browser client) passes. Browsers do not let pages forge it.
+   */
+  private originAllowed(socket: Socket): boolean {
+    const origin = socket.handshake.headers.origin;
+    const allowed = this.config.values.corsOrigins;
+    if (origin === undefined || allowed.length === 0 || allowed.includes(origin)) return true;
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      return false;
+    }
+    if (parsed.origin === new URL(this.config.values.publicBaseUrl).origin) return true;
+    return parsed.host === socket.handshake.headers.host;
   }
 
   /** What a refused handshake carries (docs/proctoring.md's codes; SESSION_REVOKED as the REST guard says it). */

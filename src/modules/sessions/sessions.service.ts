@@ -50,6 +50,8 @@ export type RotationResult =
 
 @Injectable()
 export class SessionsService {
+  private readonly revokedListeners = new Set<() => void>();
+
   constructor(
     private readonly db: DatabaseService,
     private readonly sessionsTable: SessionsRepository,
@@ -198,6 +200,7 @@ export class SessionsService {
     const result = await this.db
       .repo(ctx, SessionEntity)
       .update({ id: sessionId, revoked_at: IsNull() }, { revoked_at: new Date(), revoke_reason: reason });
+    if ((result.affected ?? 0) > 0) this.revoked();
     return (result.affected ?? 0) > 0;
   }
 
@@ -216,6 +219,7 @@ export class SessionsService {
     const result = await this.db
       .repo(ctx, SessionEntity)
       .update(where, { revoked_at: new Date(), revoke_reason: reason });
+    if ((result.affected ?? 0) > 0) this.revoked();
     return result.affected ?? 0;
   }
 
@@ -224,7 +228,22 @@ export class SessionsService {
     const result = await this.db
       .repo(ctx, SessionEntity)
       .update({ tenant_id: tenantId, revoked_at: IsNull() }, { revoked_at: new Date(), revoke_reason: reason });
+    if ((result.affected ?? 0) > 0) this.revoked();
     return result.affected ?? 0;
+  }
+
+  /**
+   * A hint that sessions were revoked on this instance (logout, deactivation, password or role change): the proctoring
+   * gateway re-checks its staff sockets shortly after, instead of at its next periodic pass. Told inside the
+   * revoking unit of work, before its commit, so a listener must not read at once; nothing depends on it being told.
+   */
+  onRevoked(listener: () => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  private revoked(): void {
+    for (const listener of this.revokedListeners) listener();
   }
 
   listActive(ctx: RequestContext, userId: string): Promise<SessionRecord[]> {

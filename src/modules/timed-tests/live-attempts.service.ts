@@ -207,6 +207,23 @@ export class LiveAttemptsService {
     };
   }
 
+  /**
+   * Of the attempts named, those no longer in progress, with their status (unknown ones count as ended): the gateway's
+   * periodic re-check of candidate sockets, one query for all of an instance's candidates.
+   */
+  async endedAttempts(ctx: RequestContext, attemptIds: readonly string[]): Promise<Map<string, string>> {
+    const ended = new Map<string, string>();
+    if (attemptIds.length === 0) return ended;
+    const statuses = await this.db.crossTenant(ctx, 'proctoring.recheck', (tx) =>
+      this.attempts.statuses(tx, attemptIds),
+    );
+    for (const id of attemptIds) {
+      const status = statuses.get(id) ?? 'ended';
+      if (status !== 'in_progress') ended.set(id, status);
+    }
+    return ended;
+  }
+
   /** `proctor:terminate`: TakingService.terminate (the submit path, status `terminated`). */
   terminate(ctx: AuthenticatedContext, inviteId: string, reason: string): Promise<SubmitTestResponse> {
     return this.taking.terminate(ctx, inviteId, reason);

@@ -27,7 +27,10 @@ const COUNTS_SQL = `
               'submitted', count(*) FILTER (WHERE status <> 'in_progress')::int,
               'needs_review', count(*) FILTER (
                  WHERE status <> 'in_progress' AND scoring_status IN ('needs_review', 'partially_reviewed'))::int,
-              'last_30_days', count(*) FILTER (WHERE started_at > $2)::int)
+              'last_30_days', count(*) FILTER (WHERE started_at > $2)::int,
+              -- proctoring: attempts a proctor flagged at least once (ix_attempt_events_flags, migration Proctoring)
+              'flagged', (SELECT count(DISTINCT e.attempt_id) FROM attempt_events e
+                           WHERE e.type = 'proctor.flag' AND ($1::uuid IS NULL OR e.tenant_id = $1))::int)
        FROM test_attempts WHERE $1::uuid IS NULL OR tenant_id = $1) AS attempts`;
 
 /**

@@ -22,6 +22,7 @@ export class AttemptCounts {
   @ApiProperty({ description: 'Finished: submitted, auto-submitted or terminated' }) submitted: number;
   @ApiProperty({ description: 'Finished, with essay or coding answers still to review' }) needs_review: number;
   @ApiProperty({ description: 'Started in the last 30 days' }) last_30_days: number;
+  @ApiProperty({ description: 'Proctoring: attempts a proctor flagged at least once' }) flagged: number;
 }
 
 /** Timed-test figures of one tenant, or of the whole platform. */

@@ -97,8 +97,10 @@ export class ResultsController {
 
   @Get(':id')
   @Endpoint({
-    roles: STAFF,
+    // a proctor reads the results of attempts it proctored (watched), docs/proctoring.md "REST"; others are 404
+    roles: [...STAFF, 'proctor'],
     summary: 'A result with every question of the version taken, the answers, the keys and the review state',
+    description: 'A proctor may read only the result of an attempt it watched (else 404).',
     ok: ResultDetailResponse,
     errors: [400, 401, 403, 404],
   })

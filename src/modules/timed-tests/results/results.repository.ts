@@ -4,6 +4,7 @@ import { AuthenticatedContext } from '../../../common/context/request-context';
 import { DatabaseService } from '../../../database/database.service';
 import { callerScope, TenantScopedRepository } from '../../../database/tenant-scoped';
 import { AttemptAnswerEntity } from '../entities/attempt-answer.entity';
+import { AttemptEventEntity } from '../entities/attempt-event.entity';
 import { InvitationEntity } from '../entities/invitation.entity';
 import { QuestionEntity } from '../entities/question.entity';
 import { TestAttemptEntity } from '../entities/test-attempt.entity';
@@ -157,6 +158,16 @@ export class ResultsRepository extends TenantScopedRepository<TestAttemptEntity>
     const qb = this.joined(ctx).andWhere('a.id = :id', { id });
     if (lock) qb.setLock('pessimistic_write', undefined, ['a']);
     return (await qb.getRawOne<ResultRow>()) ?? null;
+  }
+
+  /** Whether the user watched the attempt live: a `proctor.watch` event of it as actor (docs/proctoring.md). */
+  watchedBy(ctx: AuthenticatedContext, result: Pick<ResultRow, 'id' | 'tenant_id'>, userId: string): Promise<boolean> {
+    return this.db.repo(ctx, AttemptEventEntity).existsBy({
+      tenant_id: result.tenant_id,
+      attempt_id: result.id,
+      type: 'proctor.watch',
+      actor_user_id: userId,
+    });
   }
 
   /** Every question of the attempt's version, in order, left-joined with the attempt's answers. */

@@ -66,6 +66,10 @@ export class ResultsService {
     return this.db.transaction(ctx, async (tx) => {
       const result = await this.results.findResult(tx, id);
       if (!result || result.status === 'in_progress') throw RESULT_NOT_FOUND();
+      // a proctor reads only what it proctored (docs/proctoring.md "REST"): any other result does not exist for it
+      if (tx.user.role === 'proctor' && !(await this.results.watchedBy(tx, result, tx.user.id))) {
+        throw RESULT_NOT_FOUND();
+      }
       return toResultDetail(result, await this.results.answers(tx, result));
     });
   }

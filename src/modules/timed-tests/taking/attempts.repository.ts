@@ -189,4 +189,12 @@ export class AttemptsRepository extends TenantScopedRepository<TestAttemptEntity
     );
     return rows[0] ?? null;
   }
+
+  /** The status of each attempt named (every tenant: the caller opened a cross-tenant unit for a stated reason). */
+  async statuses(ctx: RequestContext, ids: readonly string[]): Promise<Map<string, string>> {
+    const rows: { id: string; status: string }[] = await this.db
+      .manager(ctx)
+      .query(`SELECT id, status FROM test_attempts WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((row) => [row.id, row.status]));
+  }
 }
