@@ -194,6 +194,11 @@ export function socketRunLine(run: SocketRun): string {
     : '';
   const cpu = run.serverCpuMsPerSignal === null ? '' : `; server CPU ${run.serverCpuMsPerSignal.toFixed(3)} ms/signal`;
   const samples = [...run.connectFailureSamples, ...run.ackFailureSamples].map((s) => `      ! ${s}\n`).join('');
+  // A client that cannot keep its own schedule measures itself, not the server.
+  const busy =
+    run.clientCpuPercent > 80 || run.clientLoopDelayP99Ms > 50
+      ? '      ! the load client was busy (CPU or event-loop delay): the latencies include its own queueing\n'
+      : '';
   return (
     `    ${run.label}: ${run.sockets} sockets connected in ${f1(run.connectMs / 1000)} s (+ watch ` +
     `${f1(run.watchMs / 1000)} s, ${run.connectFailures} refused/failed); ${run.sent} signals in ` +
@@ -201,6 +206,6 @@ export function socketRunLine(run: SocketRun): string {
     `${run.unexpected} unexpected, ${run.disconnects} disconnects\n` +
     `      relay p50 ${run.p50.toFixed(2)} / p90 ${run.p90.toFixed(2)} / p99 ${run.p99.toFixed(2)} / max ${f1(run.max)} ms over ` +
     `${run.latencies.length} signals${cpu}${rss}; load client CPU ${run.clientCpuPercent.toFixed(0)} %, ` +
-    `loop delay p99 ${f1(run.clientLoopDelayP99Ms)} ms\n${samples}`
+    `loop delay p99 ${f1(run.clientLoopDelayP99Ms)} ms\n${busy}${samples}`
   );
 }
