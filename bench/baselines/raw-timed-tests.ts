@@ -10,8 +10,8 @@ import { send } from '../lib/child';
  *   version's questions as a JSON array and the total on a window count (TestsRepository.list); the same JSON as
  *   `toTestResponse` (field order included) and the same X-Total-Count;
  * - `GET /api/take-test/{token}` for an invitation whose attempt is in progress: the token's SHA-256 looked up across
- *   tenants (the invitation row), then, in the same unit of work narrowed to its tenant, its attempt, the attempt's
- *   version, its test and its questions (TestsService.loadVersion; cached per process after the first read, as
+ *   tenants (the invitation with its attempt, through `invitation_by_token`, which scopes the unit to its tenant in
+ *   the round trip of BEGIN), then the attempt's version, its test and its questions (TestsService.loadVersion; cached per process after the first read, as
  *   TestContentReader.version does), and the saved answers; the same JSON as TakingService.take.
  *
  * The statements are the ones the app sends for these calls, copied from PostgreSQL's log (log_statement=all, see
@@ -147,8 +147,6 @@ const questionsOfVersionsSql = (n: number) =>
   `ORDER BY "${Q}"."test_version_id" ASC, "${Q}"."position" ASC`;
 
 const INVITATION_SQL = `SELECT ${select('i', INVITATION_COLUMNS)} FROM "invitations" "i" WHERE "i"."token_hash" = $1`;
-/** DatabaseService's narrowing of a cross-tenant unit of work to one tenant (and back). */
-const NARROW_SQL = `SELECT set_config('app.tenant_id', $1, true), set_config('app.cross_tenant', $2, true)`;
 const A = 'TestAttemptEntity';
 const ATTEMPT_SQL =
   `SELECT ${select(A, ATTEMPT_COLUMNS)} FROM "test_attempts" "${A}" ` +
@@ -169,6 +167,58 @@ const ANSWERS_SQL =
 type Row = Record<string, unknown>;
 
 const iso = (value: unknown) => (value === null ? null : (value as Date).toISOString());
+
+/**
+ * A token route's unit of work. With RLS, as DatabaseService.unitScopedBy opens it: one simple-protocol message with
+ * BEGIN, an empty scope and the call of `invitation_by_token` whose row scopes the unit to its tenant; the row's
+ * invitation columns (renamed as the select of the non-RLS path names them) and its attempt. Without RLS: the unit,
+ * the lookup by hash, and `attempt` undefined (the caller reads it).
+ */
+async function tokenUnit<T>(
+  pool: Pool,
+  hash: Buffer,
+  work: (client: PoolClient, invitation: Row | undefined, attempt: Row | undefined | null) => Promise<T>,
+): Promise<T> {
+  if (!RLS) {
+    return unit(pool, { reason: 'public invitation token' }, async (client) =>
+      work(client, (await client.query(INVITATION_SQL, [hash])).rows[0] as Row | undefined, undefined),
+    );
+  }
+  const client = await pool.connect();
+  try {
+    const results = (await client.query(
+      `START TRANSACTION; SELECT set_config('app.tenant_id', '', true), set_config('app.cross_tenant', '', true); ` +
+        `SELECT r.*, set_config('app.tenant_id', r.tenant_id::text, true) AS unit_tenant ` +
+        `FROM invitation_by_token('\\x${hash.toString('hex')}'::bytea, 'none') r`,
+    )) as unknown as { rows: Row[] }[];
+    const row = results[results.length - 1].rows[0];
+    let invitation: Row | undefined;
+    let attempt: Row | null = null;
+    if (row) {
+      invitation = {};
+      for (const [key, value] of Object.entries(row)) {
+        if (!key.startsWith('attempt_') && key !== 'unit_tenant') invitation[`i_${key}`] = value;
+      }
+      if (row.attempt_id) {
+        attempt = {
+          [`${A}_id`]: row.attempt_id,
+          [`${A}_status`]: row.attempt_status,
+          [`${A}_started_at`]: row.attempt_started_at,
+          [`${A}_deadline`]: row.attempt_deadline,
+          [`${A}_test_version_id`]: row.attempt_test_version_id,
+        };
+      }
+    }
+    const result = await work(client, invitation, attempt);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
 
 /** One unit of work, as DatabaseService opens it: a transaction on one pooled connection (scoped when BENCH_RLS=1). */
 async function unit<T>(
@@ -283,17 +333,19 @@ async function main(): Promise<void> {
   const take = async (token: string, res: ServerResponse) => {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return json(res, 404, '{"detail":"not found"}');
     const hash = createHash('sha256').update(token, 'utf8').digest();
-    // InvitationAccessService.withToken: one unit of work, the lookup by hash across tenants, then narrowed to the
-    // invitation's tenant (set_config) for the work, and widened back before the commit
-    const answer = await unit(pool, { reason: 'public invitation token' }, async (client) => {
-      const invitation = (await client.query(INVITATION_SQL, [hash])).rows[0] as Row | undefined;
+    // InvitationAccessService.withToken: one unit of work. With RLS (DatabaseService.unitScopedBy) it is opened by
+    // the lookup: BEGIN, the self-scoping SQL function invitation_by_token (the invitation with its attempt) and the
+    // scoping to its tenant in one simple-protocol round trip. Without RLS: the lookup by hash, then the attempt.
+    const answer = await tokenUnit(pool, hash, async (client, invitation, tokenAttempt) => {
       if (!invitation || !UUID.test(String(invitation.i_tenant_id))) return { status: 404 };
       const tenant = invitation.i_tenant_id as string;
-      if (RLS) await client.query(NARROW_SQL, [tenant, '']);
       if (invitation.i_status === 'cancelled') return { status: 404 };
       if (invitation.i_status === 'expired') return { status: 410 };
       const now = new Date();
-      const attempt = (await client.query(ATTEMPT_SQL, [tenant, invitation.i_id])).rows[0] as Row | undefined;
+      const attempt =
+        tokenAttempt === undefined
+          ? ((await client.query(ATTEMPT_SQL, [tenant, invitation.i_id])).rows[0] as Row | undefined)
+          : tokenAttempt;
       // the measured call: an attempt in progress (not started, finished or overdue invitations are not measured)
       if (!attempt || attempt[`${A}_status`] !== 'in_progress' || invitation.i_status === 'completed') {
         return { status: 409 };
@@ -312,7 +364,6 @@ async function main(): Promise<void> {
         versions.set(versionId, content);
       }
       const saved = (await client.query(ANSWERS_SQL, [tenant, attempt[`${A}_id`]])).rows as Row[];
-      if (RLS) await client.query(NARROW_SQL, ['', 'public invitation token']);
       return { status: 200, invitation, attempt, version: content.version, questions: content.questions, saved, now };
     });
     if (answer.status !== 200) return json(res, answer.status, '{"detail":"not measured"}');

@@ -23,6 +23,8 @@ import { Configurations1763800000000 } from './migrations/1763800000000-Configur
 import { Submissions1763900000000 } from './migrations/1763900000000-Submissions';
 import { RowLevelSecurity1763950000000 } from './migrations/1763950000000-RowLevelSecurity';
 import { TimedTests1764000000000 } from './migrations/1764000000000-TimedTests';
+import { LoginCredentials1764050000000 } from './migrations/1764050000000-LoginCredentials';
+import { InvitationTokenLookup1764060000000 } from './migrations/1764060000000-InvitationTokenLookup';
 import { Proctoring1764100000000 } from './migrations/1764100000000-Proctoring';
 
 export const ENTITIES = [
@@ -51,6 +53,8 @@ export const MIGRATIONS = [
   Submissions1763900000000,
   RowLevelSecurity1763950000000,
   TimedTests1764000000000,
+  LoginCredentials1764050000000,
+  InvitationTokenLookup1764060000000,
   Proctoring1764100000000,
 ];
 

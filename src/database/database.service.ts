@@ -14,6 +14,14 @@ const REASON = /^[^\u0000-\u001f\u007f\\]{1,200}$/;
 /** The scope of each open unit of work, by its manager (the context only carries the manager). */
 const scopes = new WeakMap<EntityManager, UnitScope>();
 
+interface PgClient {
+  query(text: string): Promise<unknown>;
+}
+
+interface PgPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
 /** A unit of work used the wrong way: a bug in the calling code, never a client error (500). */
 export class UnitOfWorkError extends Error {
   override name = 'UnitOfWorkError';
@@ -63,6 +71,34 @@ export class DatabaseService {
 
   repo<T extends ObjectLiteral>(ctx: RequestContext, entity: EntityTarget<T>): Repository<T> {
     return this.manager(ctx).getRepository(entity);
+  }
+
+  /**
+   * One statement sent straight to the driver's pool, outside any unit of work, as a named prepared statement (parsed
+   * and planned once per connection, without TypeORM's query-runner bookkeeping). Only for the calls of SQL functions
+   * that scope themselves — `session_principal` and `login_credentials`, whose definitions `SET app.cross_tenant`
+   * for the duration of the call and filter by the caller's own token or e-mail: the hot paths (every authenticated
+   * request, every login) that one round trip must serve. Anything else runs in a unit of work, where RLS sees a
+   * tenant. Errors are the driver's own, which the exception filter maps like TypeORM's (a lost database: 503).
+   */
+  async callScopedFunction<R>(name: string, text: string, values: unknown[]): Promise<R[]> {
+    if (!/^SELECT \* FROM (session_principal|login_credentials)\(/.test(text)) {
+      throw new UnitOfWorkError(`callScopedFunction runs only the self-scoping SQL functions, not: ${name}`);
+    }
+    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
+    const { rows } = await pool.query({ name, text, values });
+    return rows as R[];
+  }
+
+  /**
+   * One statement in the unit of work open on `ctx`, as a named prepared statement on its connection (parsed and
+   * planned once per connection; for the hot paths, e.g. autosave). `name` must be unique per statement text.
+   */
+  async prepared<R = Record<string, unknown>>(ctx: RequestContext, name: string, text: string, values: unknown[]) {
+    const runner = this.manager(ctx).queryRunner as unknown as { databaseConnection: PgPool } | undefined;
+    if (!runner?.databaseConnection) throw new UnitOfWorkError('prepared: the unit of work has no connection');
+    const { rows } = await runner.databaseConnection.query({ name, text, values });
+    return rows as R[];
   }
 
   /** The scope of the unit of work open on `ctx`, if any. */
@@ -115,6 +151,47 @@ export class DatabaseService {
   }
 
   /**
+   * A unit of work whose tenant its first statement finds: the call of a SQL function that crosses tenants for the
+   * duration of the call only (its definition sets `app.cross_tenant`: `invitation_by_token`, the public token
+   * routes' lookup) and returns at most one row with a `tenant_id`. BEGIN, the call and the scoping of the unit to
+   * that row's tenant (`set_config('app.tenant_id', …)` in the same statement) travel in one round trip, so a token
+   * route costs no more round trips than a tenant's own unit of work. The arguments are inlined into that simple-
+   * protocol message, hence typed: a `Buffer` becomes a bytea hex literal, a string must be a plain word.
+   * No row: nothing was scoped (the unit sees no tenant's rows), `work` is not called, and the result is
+   * `{ found: false }`.
+   */
+  async unitScopedBy<R extends { tenant_id: string }, C extends RequestContext, T>(
+    ctx: C,
+    lookup: { fn: 'invitation_by_token'; args: (Buffer | string)[] },
+    work: (tx: C, row: R) => Promise<T>,
+  ): Promise<{ found: false } | { found: true; value: T }> {
+    if (ctx.manager) throw new UnitOfWorkError(`unitScopedBy(${lookup.fn}) opens its own unit of work`);
+    const args = lookup.args.map((arg) => {
+      if (Buffer.isBuffer(arg)) return `'\\x${arg.toString('hex')}'::bytea`;
+      if (/^[a-z_]{1,30}$/.test(arg)) return `'${arg}'`;
+      throw new UnitOfWorkError(`unitScopedBy(${lookup.fn}): argument is neither a Buffer nor a plain word`);
+    });
+    const first =
+      `SELECT r.*, set_config('app.tenant_id', r.tenant_id::text, true) AS unit_tenant ` +
+      `FROM ${lookup.fn}(${args.join(', ')}) r`;
+    return this.open(
+      ctx,
+      { kind: 'tenant', tenantId: '' },
+      async (tx, rows) => {
+        if (rows.length > 1) throw new UnitOfWorkError(`unitScopedBy(${lookup.fn}) found more than one row`);
+        if (rows.length === 0) return { found: false as const };
+        const { unit_tenant: tenantId, ...row } = rows[0];
+        if (typeof tenantId !== 'string' || !UUID.test(tenantId)) {
+          throw new UnitOfWorkError(`unitScopedBy(${lookup.fn}): the row has no tenant`);
+        }
+        scopes.set(tx.manager!, { kind: 'tenant', tenantId });
+        return { found: true as const, value: await work(tx, row as unknown as R) };
+      },
+      first,
+    );
+  }
+
+  /**
    * `asTenant` inside a cross-tenant unit (a token lookup that found its tenant, then works as it): the same
    * transaction is narrowed to that tenant for the duration of `work`, then widened back to the outer reason. Do not
    * run other queries of the outer unit concurrently with `work`: they would share the narrowed scope.
@@ -146,7 +223,12 @@ export class DatabaseService {
     return result;
   }
 
-  private async open<C extends RequestContext, T>(ctx: C, scope: UnitScope, work: (tx: C) => Promise<T>): Promise<T> {
+  private async open<C extends RequestContext, T>(
+    ctx: C,
+    scope: UnitScope,
+    work: (tx: C, firstRows: Record<string, unknown>[]) => Promise<T>,
+    first?: string,
+  ): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     // Values are validated above (a UUID; a reason without control characters or backslashes, its quotes doubled):
     // safe to inline as standard string literals, which lets BEGIN and the scope travel in one simple-protocol
@@ -157,15 +239,22 @@ export class DatabaseService {
     // half-way, the catch below still sends ROLLBACK before the connection returns to the pool.
     const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
     try {
-      await runner.connect();
+      const client = (await runner.connect()) as PgClient;
       state.isTransactionActive = true;
       state.transactionDepth = 1;
-      await runner.query(
+      const begin =
         `START TRANSACTION; SELECT set_config('app.tenant_id', '${tenant}', true), ` +
-          `set_config('app.cross_tenant', '${reason}', true)`,
-      );
+        `set_config('app.cross_tenant', '${reason}', true)`;
+      let firstRows: Record<string, unknown>[] = [];
+      if (first === undefined) {
+        await runner.query(begin);
+      } else {
+        // Several statements in one simple-protocol message: the driver answers with one result per statement.
+        const results = (await client.query(`${begin}; ${first}`)) as unknown as { rows: Record<string, unknown>[] }[];
+        firstRows = results[results.length - 1].rows;
+      }
       scopes.set(runner.manager, scope);
-      const result = await work({ ...ctx, manager: runner.manager });
+      const result = await work({ ...ctx, manager: runner.manager }, firstRows);
       await runner.commitTransaction();
       return result;
     } catch (error) {

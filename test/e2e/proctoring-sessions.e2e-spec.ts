@@ -190,6 +190,7 @@ describe('Proctoring sessions REST', () => {
       ['status', 'paused'],
       ['review_status', 'great'],
       ['test_id', 'not-a-uuid'],
+      ['tenant_id', 'acme'],
       ['from', 'yesterday'],
       ['to', '2026-13-45'],
       ['limit', '0'],
@@ -225,6 +226,11 @@ describe('Proctoring sessions REST', () => {
       const b = await get('/api/v1/proctoring/sessions', s.b.adminTokens).expect(200);
       expect(b.body.map((x: { invite_id: string }) => x.invite_id)).toEqual([foreign.invitationId]);
       expect(JSON.stringify(b.body)).not.toContain(s.a.tenant.id);
+      const onlyB = await get('/api/v1/proctoring/sessions', s.superTokens).query({ tenant_id: s.b.tenant.id });
+      expect(onlyB.body.map((x: { invite_id: string }) => x.invite_id)).toEqual([foreign.invitationId]);
+      // a tenant_id never widens what an admin sees
+      const widened = await get('/api/v1/proctoring/sessions', s.a.adminTokens).query({ tenant_id: s.b.tenant.id });
+      expect([widened.status, widened.body, widened.headers['x-total-count']]).toEqual([200, [], '0']);
       const all = await get('/api/v1/proctoring/sessions', s.superTokens).expect(200);
       expect(all.headers['x-total-count']).toBe('4');
       expect(all.body.map((x: { invite_id: string }) => x.invite_id)).toEqual([
@@ -498,6 +504,7 @@ describe('Proctoring sessions REST', () => {
           ttl_seconds: 600,
         });
         expect(res.text).not.toContain(TURN_SECRET);
+        expect(res.headers['cache-control']).toBe('no-store'); // credentials: never cached
       }
       clock.advance(60_000);
       const later = await get('/api/v1/proctoring/ice-servers', s.a.candidateTokens).expect(200);

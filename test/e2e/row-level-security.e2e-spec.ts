@@ -8,6 +8,8 @@ import { SYSTEM_TENANT_ID } from '../../src/domain/tenancy';
 import { bearer, loginAs } from '../setup/factories';
 import { setupTwoTenants, storeSubmission, TwoTenants } from '../setup/fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { createInvitationRow, createTestWithQuestions } from '../setup/timed-tests-fixtures';
+import { hashInvitationToken } from '../../src/modules/timed-tests/invitations/invitation-token';
 
 /**
  * Tenant isolation enforced by PostgreSQL (README.md "Security model"): every tenant-owned table is under row-level
@@ -228,6 +230,60 @@ describe('Row-level security', () => {
       } finally {
         await client.end();
       }
+    });
+  });
+
+  describe('the self-scoping lookups (one round trip on the hot paths)', () => {
+    it('login_credentials crosses tenants only for the call, and returns the user with its tenant', async () => {
+      const client = new Client({ connectionString: t.appDatabaseUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query(`SELECT * FROM login_credentials($1)`, [two.b.admin.email.toLowerCase()]);
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({ id: two.b.admin.id, tenant_id: two.b.tenant.id, tenant_is_active: true });
+        const after = await client.query(`SELECT current_setting('app.cross_tenant', true) AS v`);
+        expect(after.rows[0].v ?? '').toBe('');
+        expect((await client.query(`SELECT * FROM users`)).rows).toEqual([]);
+      } finally {
+        await client.end();
+      }
+    });
+
+    it('unitScopedBy(invitation_by_token): the unit is scoped to the invitation’s tenant, and sees nothing else', async () => {
+      const test = await createTestWithQuestions(t, { tenantId: two.b.tenant.id });
+      const invitation = await createInvitationRow(t, { tenantId: two.b.tenant.id, testId: test.testId });
+      const ctx = systemContext('rls-token');
+      const found = await db.unitScopedBy<{ id: string; tenant_id: string }, RequestContext, string[]>(
+        ctx,
+        { fn: 'invitation_by_token', args: [hashInvitationToken(invitation.token), 'share'] },
+        async (tx, row) => {
+          expect(row.id).toBe(invitation.id);
+          expect(db.scopeOf(tx)).toEqual({ kind: 'tenant', tenantId: two.b.tenant.id });
+          const [setting] = (await db.manager(tx).query(`SELECT current_setting('app.cross_tenant', true) AS c`)) as {
+            c: string;
+          }[];
+          expect(setting.c ?? '').toBe('');
+          return tenantsOf(tx, 'submissions');
+        },
+      );
+      expect(found).toEqual({ found: true, value: [two.b.tenant.id] });
+
+      const miss = await db.unitScopedBy(
+        ctx,
+        { fn: 'invitation_by_token', args: [hashInvitationToken('x'.repeat(43)), 'none'] },
+        async () => 'never',
+      );
+      expect(miss).toEqual({ found: false });
+    });
+
+    it('unitScopedBy inlines only Buffers and plain words', async () => {
+      await expect(
+        db.unitScopedBy(
+          systemContext('rls-token'),
+          { fn: 'invitation_by_token', args: [Buffer.alloc(32), "x'; --"] },
+          () => Promise.resolve(1),
+        ),
+      ).rejects.toThrow(UnitOfWorkError);
     });
   });
 

@@ -49,7 +49,7 @@ export async function createTestApp(
     ENVIRONMENT: 'test',
     SECRET_KEY: TEST_SECRET,
     BCRYPT_COST: '4',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DB_POOL_SIZE: '5',
     // suites send hundreds of requests a second as one user; the throttle's own spec sets real limits
     THROTTLE_BURST_LIMIT: '1000000',

@@ -9,7 +9,7 @@ import { disableTenantRls, enableTenantRls } from '../rls';
  *   by `PUT /api/v1/proctoring/sessions/{invite_id}/review`; its history is in the attempt's event log (`review`
  *   events) and the audit log.
  * - `ix_attempt_events_attempt_type`: the list's grouped counts (integrity events, flags, messages, watchers) per
- *   attempt of a page read the index only (type and actor are in it).
+ *   attempt of a page; type, actor and tenant (the RLS check) are in it, so a vacuumed table answers from the index.
  * - `ix_attempt_events_watch`: "which attempts did this proctor watch" (a proctor's list and its access to ended
  *   sessions and results) without scanning every event of the tenant.
  * - `ix_attempt_events_flags`: the statistics' count of flagged attempts (flags are rare: a small partial index).
@@ -38,10 +38,12 @@ export class Proctoring1764100000000 implements MigrationInterface {
     await enableTenantRls(q, 'proctoring_reviews');
 
     await q.query(
-      `CREATE INDEX ix_attempt_events_attempt_type ON attempt_events (attempt_id, type) INCLUDE (actor_user_id)`,
+      `CREATE INDEX ix_attempt_events_attempt_type ON attempt_events (attempt_id, type)
+         INCLUDE (actor_user_id, tenant_id)`,
     );
     await q.query(
-      `CREATE INDEX ix_attempt_events_watch ON attempt_events (actor_user_id, attempt_id) WHERE type = 'proctor.watch'`,
+      `CREATE INDEX ix_attempt_events_watch ON attempt_events (actor_user_id, attempt_id) INCLUDE (tenant_id)
+         WHERE type = 'proctor.watch'`,
     );
     await q.query(
       `CREATE INDEX ix_attempt_events_flags ON attempt_events (tenant_id, attempt_id) WHERE type = 'proctor.flag'`,

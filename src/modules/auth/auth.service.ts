@@ -9,7 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
 import { INVALID_CURRENT_PASSWORD, ROLE_NOT_ALLOWED, toUserResponse, UserResponse } from '../users';
-import { UserAccountsService } from '../users/user-accounts.service';
+import { UserAccountsService, UserCredentials } from '../users/user-accounts.service';
 import { InvitationAdmissionService } from '../timed-tests/invitation-admission.service';
 import { LoginDto, LoginResponse, RegisterDto, SessionResponse } from './dto/auth.dto';
 import { TokenService } from './token.service';
@@ -50,10 +50,10 @@ export class AuthService {
       { key: `login:account:${dto.email}:${ip}`, rule: loginPerAccount },
     ]);
 
-    let user: Awaited<ReturnType<UserAccountsService['findByEmailWithTenant']>>;
+    let user: UserCredentials | null;
     let valid: boolean;
     try {
-      user = await this.users.findByEmailWithTenant(ctx, dto.email);
+      user = await this.users.findCredentials(dto.email);
       valid = user
         ? await this.passwords.verify(dto.password, user.password_hash)
         : await this.passwords.verifyAgainstDummyHash(dto.password);
@@ -62,7 +62,7 @@ export class AuthService {
       await attempt.release().catch(() => undefined);
       throw error;
     }
-    if (!user || !valid || !user.is_active || !user.tenant?.is_active) {
+    if (!user || !valid || !user.is_active || !user.tenant_is_active) {
       await attempt.fail();
       await this.audit.recordSafely(ctx, {
         action: 'auth.login_failed',
@@ -82,20 +82,20 @@ export class AuthService {
     // Outside any unit of work: a bcrypt hash when the stored one was made at another cost.
     const rehashed = await this.users.rehashIfNeeded(user, dto.password);
     const found = user;
-    // The e-mail named the tenant: the session and the login are written as that tenant.
-    const { response, sessionId } = await this.db.asTenant(ctx, found.tenant_id, async (tx) => {
+    // The e-mail named the tenant: the session, its audit row and the login are one unit of work of that tenant
+    // (three statements; the user's row is updated last, so concurrent logins of one account hold its lock briefly).
+    return this.db.asTenant(ctx, found.tenant_id, async (tx) => {
       const { session, refreshToken } = await this.sessions.create(tx, found);
-      await this.users.recordLogin(tx, found, rehashed);
-      return { response: await this.loginResponse(tx, found.id, session.id, refreshToken), sessionId: session.id };
+      await this.audit.record(tx, {
+        action: 'auth.login',
+        resourceType: 'session',
+        resourceId: session.id,
+        tenantId: found.tenant_id,
+        userId: found.id,
+      });
+      const profile = await this.users.recordLogin(tx, found, rehashed);
+      return this.issue(profile, session.id, refreshToken);
     });
-    await this.audit.recordSafely(ctx, {
-      action: 'auth.login',
-      resourceType: 'session',
-      resourceId: sessionId,
-      tenantId: user.tenant_id,
-      userId: user.id,
-    });
-    return response;
   }
 
   async refresh(ctx: RequestContext, presented: string): Promise<LoginResponse> {
@@ -239,7 +239,10 @@ export class AuthService {
     sessionId: string,
     refreshToken: string,
   ): Promise<LoginResponse> {
-    const user = await this.users.getProfile(ctx, userId);
+    return this.issue(await this.users.getProfile(ctx, userId), sessionId, refreshToken);
+  }
+
+  private issue(user: UserResponse, sessionId: string, refreshToken: string): LoginResponse {
     return {
       access_token: this.tokens.signAccess(user, sessionId),
       refresh_token: refreshToken,

@@ -57,6 +57,7 @@ export interface SessionKey {
 }
 
 export interface SessionFilters {
+  tenantId?: string;
   status?: SessionStatus;
   reviewStatus?: ReviewStatus;
   testId?: string;
@@ -74,7 +75,10 @@ const watchedBy = (attempt: string, user: string) =>
   `EXISTS (SELECT 1 FROM attempt_events w
             WHERE w.type = 'proctor.watch' AND w.actor_user_id = ${user} AND w.attempt_id = ${attempt})`;
 
-/** Grouped over the events of the page's attempts only (ix_attempt_events_attempt_type, index-only). */
+/**
+ * Grouped over the events of the page's attempts only: one index probe per attempt of the page (EXPLAIN on 20k
+ * attempts × 16 events: ~100 probes of ix_attempt_events_attempt(_type), a few ms warm), never the tenant's log.
+ */
 const COUNTS = `
   SELECT e.attempt_id,
          count(*) FILTER (WHERE e.type LIKE 'integrity.%')::int AS integrity_events,
@@ -214,6 +218,7 @@ export class ProctoringSessionsRepository extends TenantScopedRepository<Proctor
     };
     // the caller's tenant, or every tenant for a superadmin (RLS enforces the same underneath)
     if (!isSuperadmin(ctx.user)) add((n) => `a.tenant_id = ${n}`, ctx.user.tenantId);
+    if (filters.tenantId) add((n) => `a.tenant_id = ${n}`, filters.tenantId);
     if (filters.inviteId) add((n) => `a.invitation_id = ${n}`, filters.inviteId);
     if (filters.status)
       conditions.push(filters.status === 'live' ? `a.status = 'in_progress'` : `a.status <> 'in_progress'`);

@@ -22,7 +22,12 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** from/to as [from, until): a date-only `to` means the whole of that day (UTC), as the results list reads it. */
 export function sessionFilters(query: ListSessionsQueryDto): SessionFilters {
-  const filters: SessionFilters = { status: query.status, reviewStatus: query.review_status, testId: query.test_id };
+  const filters: SessionFilters = {
+    tenantId: query.tenant_id,
+    status: query.status,
+    reviewStatus: query.review_status,
+    testId: query.test_id,
+  };
   if (query.from) filters.from = new Date(DATE_ONLY.test(query.from) ? `${query.from}T00:00:00Z` : query.from);
   if (query.to) {
     filters.until = DATE_ONLY.test(query.to)

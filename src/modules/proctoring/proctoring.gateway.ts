@@ -8,17 +8,16 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { STAFF_ROLES } from '../../common/auth/roles';
 import { Clock } from '../../common/clock/clock';
-import { AuthenticatedContext, systemContext } from '../../common/context/request-context';
+import { AuthenticatedContext } from '../../common/context/request-context';
 import { AppError } from '../../common/errors/app-error';
 import { FORBIDDEN, INTERNAL_ERROR, RATE_LIMITED, SERVICE_UNAVAILABLE } from '../../common/errors/common.errors';
 import { isDependencyFailure } from '../../common/errors/dependency-error';
 import { AppConfigService } from '../../config/app-config.service';
-import { SessionsService } from '../sessions/sessions.service';
 import { AttemptEnded, AttemptLifecycleService } from '../timed-tests/attempt-lifecycle.service';
 import { iceServersFor } from './ice-servers';
 import { LocalPeer, ProctoringLiveService } from './proctoring-live.service';
+import { ProctoringRecheck } from './proctoring-recheck';
 import { rooms } from './proctoring.rooms';
 import { TokenBucket } from './token-bucket';
 import { Admitted, CandidateData, PeerData, SocketAuthService, StaffData } from './socket-auth';
@@ -28,8 +27,6 @@ export const PROCTORING_NAMESPACE = '/proctoring';
 const ENDED = 'proctoring:attempt-ended';
 
 type Ack = (response: object) => void;
-/** After a revocation on this instance: time for its unit of work to commit before the re-check reads. */
-const REVOKED_RECHECK_DELAY_MS = 200;
 
 /** An ack's error body: the code and a human detail, nothing else (no stack, SQL or path). */
 function ackError(error: unknown, logger: Logger): { code: string; detail: string } {
@@ -46,8 +43,7 @@ function ackError(error: unknown, logger: Logger): { code: string; detail: strin
 /**
  * The `/proctoring` namespace (docs/proctoring.md): the handshake in a namespace middleware (SocketAuthService),
  * rooms joined on connect, every client event through one dispatcher (per-socket token bucket, role check, the
- * handler's ack), the attempt lifecycle's pushes, and the periodic re-check that drops staff sockets whose session,
- * user or tenant is no longer live.
+ * handler's ack), and the attempt lifecycle's pushes; ProctoringRecheck drops sockets that are no longer entitled.
  */
 @WebSocketGateway({ namespace: PROCTORING_NAMESPACE })
 export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
@@ -55,15 +51,12 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
   @WebSocketServer() private server!: Namespace;
   private readonly admitted = new WeakMap<Socket, Admitted>();
   private readonly unsubscribe: (() => void)[] = [];
-  private soon: NodeJS.Timeout | null = null;
-  private recheckTimer: NodeJS.Timeout | null = null;
-  private rechecking = false;
 
   constructor(
     private readonly auth: SocketAuthService,
     private readonly live: ProctoringLiveService,
     private readonly lifecycle: AttemptLifecycleService,
-    private readonly sessions: SessionsService,
+    private readonly recheck: ProctoringRecheck,
     private readonly config: AppConfigService,
     private readonly clock: Clock,
   ) {}
@@ -89,28 +82,14 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
         if (this.live.clustered) this.server.serverSideEmit(ENDED, event);
         this.endedHere(event);
       }),
-      // a revocation on this instance: re-check shortly (after its commit) rather than at the next periodic pass
-      this.sessions.onRevoked(() => this.recheckSoon()),
     );
     if (this.live.clustered) server.on(ENDED, (event: AttemptEnded) => this.endedHere(event));
-    this.recheckTimer = setInterval(() => void this.recheck(), this.config.values.proctoring.recheckMs);
-    this.recheckTimer.unref();
+    this.recheck.start();
   }
 
   onModuleDestroy(): void {
     for (const off of this.unsubscribe.splice(0)) off();
-    if (this.recheckTimer) clearInterval(this.recheckTimer);
-    if (this.soon) clearTimeout(this.soon);
-    this.recheckTimer = this.soon = null;
-  }
-
-  private recheckSoon(): void {
-    if (this.soon) return;
-    this.soon = setTimeout(() => {
-      this.soon = null;
-      void this.recheck();
-    }, REVOKED_RECHECK_DELAY_MS);
-    this.soon.unref();
+    this.recheck.stop();
   }
 
   async handleConnection(socket: Socket): Promise<void> {
@@ -267,48 +246,5 @@ export class ProctoringGateway implements OnGatewayInit, OnGatewayConnection, On
       if (peer) void this.live.leave(peer, event.attemptId, 'ended');
     }
     local.in(candidates).disconnectSockets(true);
-  }
-
-  /**
-   * Drops staff sockets whose session was revoked, or whose user or tenant was deactivated, and candidate sockets whose
-   * attempt ended without this instance hearing of it (e.g. it ended while the socket was connecting): one query each.
-   */
-  private async recheck(): Promise<void> {
-    if (this.rechecking) return;
-    const peers = [...this.live.local.values()];
-    if (peers.length === 0) return;
-    this.rechecking = true;
-    try {
-      await this.recheckStaff(peers.filter((p) => p.user !== null));
-      await this.recheckCandidates(peers.filter((p) => p.candidate !== null));
-    } catch (error) {
-      this.logger.warn({ err: error }, 'Proctoring re-check failed; will retry');
-    } finally {
-      this.rechecking = false;
-    }
-  }
-
-  private async recheckStaff(staff: LocalPeer[]): Promise<void> {
-    if (staff.length === 0) return;
-    const ids = [...new Set(staff.map((p) => (p.socket.data as StaffData).sessionId))];
-    const live = await this.sessions.liveSessions(systemContext('proctoring:recheck'), ids);
-    for (const peer of staff) {
-      const data = peer.socket.data as StaffData;
-      const now = live.get(data.sessionId);
-      const same = now && now.userId === data.userId && now.tenantId === data.tenantId && now.role === data.role;
-      if (!same || !STAFF_ROLES.includes(now.role)) peer.socket.disconnect(true);
-    }
-  }
-
-  private async recheckCandidates(candidates: LocalPeer[]): Promise<void> {
-    if (candidates.length === 0) return;
-    const ids = [...new Set(candidates.map((p) => p.candidate!.attemptId))];
-    const ended = await this.live.attempts.endedAttempts(systemContext('proctoring:recheck'), ids);
-    for (const peer of candidates) {
-      const status = ended.get(peer.candidate!.attemptId);
-      if (status === undefined) continue;
-      peer.socket.emit('session:ended', { invite_id: peer.candidate!.inviteId, status });
-      peer.socket.disconnect(true);
-    }
   }
 }

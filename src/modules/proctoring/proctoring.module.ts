@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { LiveAttemptsModule } from '../timed-tests/live-attempts.module';
 import { ProctoringLiveService } from './proctoring-live.service';
+import { ProctoringRecheck } from './proctoring-recheck';
 import { ProctoringSessionsController } from './proctoring-sessions.controller';
 import { ProctoringSessionsRepository } from './proctoring-sessions.repository';
 import { ProctoringSessionsService } from './proctoring-sessions.service';
@@ -21,6 +22,7 @@ import { SocketAuthService } from './socket-auth';
     ProctoringSessionsRepository,
     ProctoringGateway,
     ProctoringLiveService,
+    ProctoringRecheck,
     SocketAuthService,
   ],
 })

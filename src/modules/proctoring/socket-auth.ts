@@ -56,14 +56,24 @@ export function newPeerId(): string {
   return `p_${randomBytes(18).toString('base64url')}`;
 }
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** A proxy of a TRUST_PROXY list: an exact address, or `loopback` (subnets are not matched here: not trusted). */
+function listedProxy(address: string | null, list: string[]): boolean {
+  if (!address) return false;
+  return list.some((entry) => entry === address || (entry === 'loopback' && LOOPBACK.has(address)));
+}
+
 /**
  * The client's address for the handshake's per-IP budget, by TRUST_PROXY as Express reads it for REST: untrusted, the
- * socket's peer; a hop count n, the address n hops back through X-Forwarded-For; a list of proxies, taken as one hop.
+ * socket's peer; a hop count n, the address n hops back through X-Forwarded-For; a list of proxies, the last
+ * X-Forwarded-For hop when the peer is one of them (exact addresses and `loopback`; a subnet is not trusted here).
  */
 export function clientIp(socket: Socket, trustProxy: boolean | number | string[]): string | null {
   const remote = socket.handshake.address || null;
   const forwarded = socket.handshake.headers['x-forwarded-for'];
   if (!trustProxy || typeof forwarded !== 'string' || forwarded.length === 0) return remote;
+  if (Array.isArray(trustProxy) && !listedProxy(remote, trustProxy)) return remote;
   const hops = typeof trustProxy === 'number' ? trustProxy : 1;
   const chain = [
     remote,

@@ -5,7 +5,6 @@ import { Role } from '../../common/auth/roles';
 import { AppConfigService } from '../../config/app-config.service';
 import { DatabaseService } from '../../database/database.service';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { SessionEntity } from './entities/session.entity';
 import { SessionsRepository } from './sessions.repository';
 import { hashToken, newRefreshToken, openToken, sealToken } from './token-crypto';
@@ -58,19 +57,31 @@ export class SessionsService {
     private readonly config: AppConfigService,
   ) {}
 
+  /** A new session and its first refresh token: one statement (login's unit of work is on the hot path, bench c). */
   async create(ctx: RequestContext, user: { id: string; tenant_id: string }): Promise<IssuedSession> {
     const now = new Date();
-    const session = await this.db.repo(ctx, SessionEntity).save({
-      user_id: user.id,
-      tenant_id: user.tenant_id,
-      ip_address: ctx.ip,
-      user_agent: ctx.userAgent,
-      last_used_at: now,
-      expires_at: new Date(now.getTime() + this.config.auth.refreshTokenDays * 86_400_000),
-    });
     const refreshToken = newRefreshToken();
-    await this.db.repo(ctx, RefreshTokenEntity).insert({ session_id: session.id, token_hash: hashToken(refreshToken) });
-    return { session, refreshToken };
+    const rows: SessionRecord[] = await this.db.manager(ctx).query(
+      `WITH s AS (
+         INSERT INTO sessions (user_id, tenant_id, ip_address, user_agent, last_used_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING id, user_id, tenant_id, ip_address, user_agent, created_at, last_used_at, expires_at, revoked_at,
+                   revoke_reason
+       ), token AS (
+         INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $7 FROM s RETURNING session_id
+       )
+       SELECT s.* FROM s JOIN token ON token.session_id = s.id`,
+      [
+        user.id,
+        user.tenant_id,
+        ctx.ip ?? null,
+        ctx.userAgent ?? null,
+        now,
+        new Date(now.getTime() + this.config.auth.refreshTokenDays * 86_400_000),
+        hashToken(refreshToken),
+      ],
+    );
+    return { session: rows[0], refreshToken };
   }
 
   /**
@@ -141,19 +152,14 @@ export class SessionsService {
    * tenant service in turn would cost three round trips per request instead of one.
    */
   async principal(sessionId: string, userId: string): Promise<UserProfileRow | null> {
-    // The hottest query of the API (every authenticated request): sent straight to the driver's pool as a named
-    // prepared statement — parsed and planned once per connection, and without TypeORM's query-runner bookkeeping
-    // (bench b). Errors are the driver's own, which the exception filter maps like TypeORM's (a lost database: 503).
-    const pool = (this.db.dataSource.driver as PostgresDriver).master as {
-      query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: UserProfileRow[] }>;
-    };
-    const { rows } = await pool.query({
-      name: 'session-principal',
-      // session_principal (migration 1763950000000-RowLevelSecurity) crosses tenants for the duration of the call
-      // only (`SET app.cross_tenant = 'auth.principal'` in its definition), filtered by the token's session and user.
-      text: 'SELECT * FROM session_principal($1, $2)',
-      values: [sessionId, userId],
-    });
+    // The hottest query of the API (every authenticated request): one prepared statement on the pool (bench b).
+    // session_principal (migration 1763950000000-RowLevelSecurity) crosses tenants for the duration of the call
+    // only (`SET app.cross_tenant = 'auth.principal'` in its definition), filtered by the token's session and user.
+    const rows = await this.db.callScopedFunction<UserProfileRow>(
+      'session-principal',
+      'SELECT * FROM session_principal($1, $2)',
+      [sessionId, userId],
+    );
     return rows[0] ?? null;
   }
 

@@ -96,8 +96,8 @@ export class LiveAttemptsService {
   }
 
   private admitCandidate(ctx: RequestContext, token: string): Promise<LiveCandidate> {
-    return this.access.withToken(ctx, token, null, async (tx, invitation) => {
-      const attempt = await this.attempts.findByInvitation(tx, invitation.tenant_id, invitation.id);
+    // the token lookup returns the attempt with the invitation: a read-only check, no further query
+    return this.access.withToken(ctx, token, null, async (_tx, invitation, attempt) => {
       const graceMs = this.config.values.timedTests.submitGraceSeconds * 1000;
       if (
         !attempt ||

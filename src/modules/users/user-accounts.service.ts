@@ -28,7 +28,7 @@ export type { PlatformUserCounts, TenantUserCounts };
 
 /**
  * What login needs of a user, as a plain object type (other features never see UserEntity): its identity, its
- * password hash and whether it and its tenant are active.
+ * password hash, whether it and its tenant are active, and its profile (so a successful login reads nothing again).
  */
 export interface UserCredentials {
   readonly id: string;
@@ -37,7 +37,9 @@ export interface UserCredentials {
   readonly role: UserEntity['role'];
   readonly tenant_id: string;
   readonly is_active: boolean;
-  readonly tenant?: { readonly is_active: boolean } | null;
+  readonly tenant_is_active: boolean;
+  /** The profile as /auth/me shows it, before this login's `last_login`. */
+  readonly profile: UserResponse;
 }
 
 /**
@@ -57,8 +59,21 @@ export class UserAccountsService {
   ) {}
 
   /** For login: the user (any state, any tenant) with its tenant — the e-mail names the tenant. */
-  findByEmailWithTenant(ctx: RequestContext, email: string): Promise<UserCredentials | null> {
-    return this.db.crossTenant(ctx, 'auth.login', (tx) => this.usersTable.findByEmailWithTenant(tx, email));
+  /** Login's lookup by e-mail, across tenants (the e-mail names the tenant): one round trip, no unit of work. */
+  async findCredentials(email: string): Promise<UserCredentials | null> {
+    const row = await this.usersTable.loginCredentials(email);
+    if (!row) return null;
+    const { tenant_name, tenant_is_active, password_hash, ...user } = row;
+    return {
+      id: row.id,
+      email: row.email,
+      password_hash,
+      role: row.role,
+      tenant_id: row.tenant_id,
+      is_active: row.is_active,
+      tenant_is_active,
+      profile: toUserResponse(user, tenant_name),
+    };
   }
 
   async getProfile(ctx: RequestContext, userId: string): Promise<UserResponse> {
@@ -72,11 +87,18 @@ export class UserAccountsService {
     return this.passwords.needsRehash(user.password_hash) ? this.passwords.hash(password) : null;
   }
 
-  /** Sets last_login, and the upgraded hash from `rehashIfNeeded` if any. */
-  async recordLogin(tx: RequestContext, user: Pick<UserCredentials, 'id'>, rehashed: string | null): Promise<void> {
-    const changes: { last_login: Date; password_hash?: string } = { last_login: new Date() };
-    if (rehashed) changes.password_hash = rehashed;
-    await this.db.repo(tx, UserEntity).update(user.id, changes);
+  /**
+   * Sets last_login (and the upgraded hash from `rehashIfNeeded`, if any) in the caller's unit of work, and returns
+   * the profile as it now is.
+   */
+  async recordLogin(tx: RequestContext, user: UserCredentials, rehashed: string | null): Promise<UserResponse> {
+    const stamped = await this.usersTable.recordLogin(tx, user.id, new Date(), rehashed);
+    if (!stamped) throw USER_NOT_FOUND();
+    return {
+      ...user.profile,
+      last_login: stamped.last_login.toISOString(),
+      updated_at: stamped.updated_at.toISOString(),
+    };
   }
 
   /**

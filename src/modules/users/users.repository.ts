@@ -12,6 +12,12 @@ export function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
+/** A row of `login_credentials(email)`. */
+export interface LoginCredentialsRow extends Omit<UserEntity, 'tenant'> {
+  tenant_name: string;
+  tenant_is_active: boolean;
+}
+
 export interface TenantUserCounts {
   total: number;
   admins: number;
@@ -34,11 +40,37 @@ export class UsersRepository extends TenantScopedRepository<UserEntity> {
     super(db, UserEntity);
   }
 
-  /** For login: the user (any state, any tenant) with its tenant. */
-  findByEmailWithTenant(ctx: RequestContext, email: string): Promise<UserEntity | null> {
-    return this.findOne(ctx, unscoped('login: the e-mail names the tenant', { email: email.toLowerCase() }), {
-      relations: { tenant: true },
-    });
+  /**
+   * For login: the user (any state, any tenant) with its tenant's name and state, by e-mail — one prepared
+   * statement through the SQL function `login_credentials` (migration 1764050000000-LoginCredentials), which crosses
+   * tenants (reason `auth.login`) for the duration of the call only: the e-mail is what names the tenant.
+   */
+  async loginCredentials(email: string): Promise<LoginCredentialsRow | null> {
+    const rows = await this.db.callScopedFunction<LoginCredentialsRow>(
+      'login-credentials',
+      'SELECT * FROM login_credentials($1)',
+      [email.toLowerCase()],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Sets last_login (and an upgraded hash) in the caller's unit of work; returns the new timestamps. */
+  async recordLogin(
+    tx: RequestContext,
+    userId: string,
+    at: Date,
+    rehashed: string | null,
+  ): Promise<{ last_login: Date; updated_at: Date } | null> {
+    const rows: { last_login: Date; updated_at: Date }[] = await this.db.manager(tx).query(
+      // As a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count], a SELECT with the rows.
+      `WITH stamped AS (
+         UPDATE users SET last_login = $2, password_hash = coalesce($3, password_hash), updated_at = $2
+          WHERE id = $1 RETURNING last_login, updated_at
+       )
+       SELECT * FROM stamped`,
+      [userId, at, rehashed],
+    );
+    return rows[0] ?? null;
   }
 
   /** The user of a validated token (its id and tenant came from the session), with its tenant. One query. */

@@ -33,6 +33,15 @@ export class ListSessionsQueryDto extends PaginationQueryDto {
   @IsUUID('loose')
   test_id?: string;
 
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "A superadmin: only this tenant's sessions. Anyone else: never widens (another tenant: an empty list)",
+  })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsUUID('loose')
+  tenant_id?: string;
+
   @DateQuery('Started on or after (a date: from its start; or a date-time)')
   from?: string;
 

@@ -14,6 +14,42 @@ export type TokenLock = 'update' | 'share' | null;
 
 const EXPIRED = Symbol('expired');
 const MISS = Symbol('miss');
+type Outcome<T> = { value: T } | null | typeof EXPIRED;
+
+/** What the token lookup knows of an invitation's attempt (one per invitation), enough for the token routes. */
+export interface AttemptSummary {
+  id: string;
+  status: 'in_progress' | 'submitted' | 'auto_submitted' | 'terminated';
+  started_at: Date;
+  deadline: Date;
+  test_version_id: string;
+}
+
+/** A row of `invitation_by_token(hash, lock)`: the invitation's columns, then its attempt's, prefixed. */
+type TokenRow = Omit<InvitationEntity, 'token_hash'> & {
+  attempt_id: string | null;
+  attempt_status: AttemptSummary['status'] | null;
+  attempt_started_at: Date | null;
+  attempt_deadline: Date | null;
+  attempt_test_version_id: string | null;
+};
+
+function invitationOf(row: TokenRow): InvitationEntity {
+  const invitation: Record<string, unknown> = { ...row };
+  for (const key of Object.keys(invitation)) if (key.startsWith('attempt_')) delete invitation[key];
+  return invitation as unknown as InvitationEntity;
+}
+
+function attemptOf(row: TokenRow): AttemptSummary | null {
+  if (!row.attempt_id) return null;
+  return {
+    id: row.attempt_id,
+    status: row.attempt_status!,
+    started_at: row.attempt_started_at!,
+    deadline: row.attempt_deadline!,
+    test_version_id: row.attempt_test_version_id!,
+  };
+}
 
 /** True when an open invitation's expiry has passed (in_progress and later states are ruled by the attempt). */
 export function isOverdue(invitation: InvitationEntity, now: Date): boolean {
@@ -46,7 +82,7 @@ export class InvitationAccessService {
     ctx: RequestContext,
     token: string,
     lock: TokenLock,
-    work: (tx: RequestContext, invitation: InvitationEntity) => Promise<T>,
+    work: (tx: RequestContext, invitation: InvitationEntity, attempt: AttemptSummary | null) => Promise<T>,
   ): Promise<T> {
     await this.checkMissBudget(ctx);
     if (!isWellFormedInvitationToken(token)) return this.miss(ctx);
@@ -56,12 +92,14 @@ export class InvitationAccessService {
       { key: `invite-token:ip:${ctx.ip ?? 'unknown'}`, rule: limits.invitationTokenIp },
       { key: `invite-token:token:${hash.subarray(0, 16).toString('hex')}`, rule: limits.invitationTokenPerToken },
     ]);
-    // One unit of work: the lookup by hash across tenants (the token is what names the tenant), locked as the route
-    // needs, then narrowed to that tenant for the checks and the work.
-    const outcome = await this.db.crossTenant(ctx, 'public invitation token', async (lookup) => {
-      const invitation = await this.invitations.findByTokenHashLocked(lookup, hash, lock);
-      if (!invitation) return MISS;
-      return this.db.asTenant(lookup, invitation.tenant_id, async (tx) => {
+    // One unit of work, opened by the lookup itself: `invitation_by_token` (migration 1764060000000) crosses tenants
+    // for its call only (the token is what names the tenant), locks the row as the route needs, returns the attempt
+    // with it, and the unit is scoped to the invitation's tenant in the same round trip.
+    const found = await this.db.unitScopedBy<TokenRow, RequestContext, Outcome<T>>(
+      ctx,
+      { fn: 'invitation_by_token', args: [hash, lock ?? 'none'] },
+      async (tx, row) => {
+        const invitation = invitationOf(row);
         if (invitation.status === 'cancelled') return null;
         if (invitation.status === 'expired') return EXPIRED;
         const now = this.clock.now();
@@ -69,9 +107,10 @@ export class InvitationAccessService {
           await this.markExpired(tx, invitation, now);
           return EXPIRED;
         }
-        return { value: await work(tx, invitation) };
-      });
-    });
+        return { value: await work(tx, invitation, attemptOf(row)) };
+      },
+    );
+    const outcome = found.found ? found.value : MISS;
     if (outcome === MISS) return this.miss(ctx);
     if (outcome === null) throw INVITATION_NOT_FOUND();
     if (outcome === EXPIRED) throw INVITATION_EXPIRED();

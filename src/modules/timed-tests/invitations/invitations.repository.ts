@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedContext, RequestContext } from '../../../common/context/request-context';
 import { DatabaseService } from '../../../database/database.service';
-import { callerScope, TenantScopedRepository, unscoped } from '../../../database/tenant-scoped';
+import { callerScope, TenantScopedRepository } from '../../../database/tenant-scoped';
 import { InvitationEntity, InvitationStatus } from '../entities/invitation.entity';
 import { ListInvitationsQueryDto } from './dto/list-invitations-query.dto';
 
@@ -75,20 +75,6 @@ export class InvitationsRepository extends TenantScopedRepository<InvitationEnti
    * one lookup a public token route makes across tenants, in the unit of work that then narrows to its tenant. Under
    * the lock PostgreSQL re-checks the hash, so a resend that just replaced the token wins (no row).
    */
-  findByTokenHashLocked(
-    ctx: RequestContext,
-    hash: Buffer,
-    lock: 'update' | 'share' | null,
-  ): Promise<InvitationEntity | null> {
-    const qb = this.query(
-      ctx,
-      'i',
-      unscoped('public invitation token: the token names the tenant', { token_hash: hash }),
-    );
-    if (lock) qb.setLock(lock === 'update' ? 'pessimistic_write' : 'pessimistic_read');
-    return qb.getOne();
-  }
-
   /** A candidate's invitations: its tenant, its e-mail (case-insensitive). */
   listForApplicant(
     ctx: AuthenticatedContext,

@@ -76,28 +76,27 @@ export class ResultsService {
 
   /**
    * Writes the CSV to `out` batch by batch (keyset pagination: never the whole result set in memory, and stable while
-   * new results arrive), waiting for the client to drain between batches.
+   * new results arrive), waiting for the client to drain between batches. Each batch is its own short unit of work,
+   * read before the write: a slow download never holds a pooled connection or a transaction open while it drains.
    */
   async exportCsv(ctx: AuthenticatedContext, query: ResultFiltersDto, out: Writable): Promise<void> {
     const filters = resultFilters(query);
-    await this.db.transaction(ctx, async (tx) => {
-      await write(out, csvLine(CSV_COLUMNS));
-      let after: { cursor_at: string; id: string } | null = null;
-      for (;;) {
-        const rows = await this.results.batch(tx, filters, after, EXPORT_BATCH);
-        if (rows.length === 0) break;
-        const chunk = rows
-          .map((row) => {
-            const view = toResultResponse(row);
-            return csvLine(CSV_COLUMNS.map((column) => view[column]));
-          })
-          .join('');
-        await write(out, chunk);
-        if (rows.length < EXPORT_BATCH || out.destroyed) break;
-        const last = rows[rows.length - 1];
-        after = { cursor_at: last.cursor_at, id: last.id };
-      }
-    });
+    await write(out, csvLine(CSV_COLUMNS));
+    let after: { cursor_at: string; id: string } | null = null;
+    for (;;) {
+      const rows = await this.db.transaction(ctx, (tx) => this.results.batch(tx, filters, after, EXPORT_BATCH));
+      if (rows.length === 0) break;
+      const chunk = rows
+        .map((row) => {
+          const view = toResultResponse(row);
+          return csvLine(CSV_COLUMNS.map((column) => view[column]));
+        })
+        .join('');
+      await write(out, chunk);
+      if (rows.length < EXPORT_BATCH || out.destroyed) break;
+      const last = rows[rows.length - 1];
+      after = { cursor_at: last.cursor_at, id: last.id };
+    }
   }
 
   async mine(ctx: AuthenticatedContext, page: PaginationQueryDto): Promise<Page<MySubmissionResponse>> {

@@ -112,6 +112,44 @@ export class AttemptsRepository extends TenantScopedRepository<TestAttemptEntity
       .execute();
   }
 
+  /**
+   * Autosave as one statement: upserts one answer row per question (a later save replaces the answer) and appends
+   * the `answers_saved` event — a named prepared statement, parsed and planned once per connection, with the answers
+   * as one jsonb parameter, whatever their number.
+   */
+  async autosave(
+    ctx: RequestContext,
+    save: {
+      tenantId: string;
+      attemptId: string;
+      invitationId: string;
+      answers: { question_id: string; answer: string | string[] }[];
+      savedAt: Date;
+      event: object;
+    },
+  ): Promise<void> {
+    await this.db.prepared(
+      ctx,
+      'attempt-autosave',
+      `WITH saved AS (
+         INSERT INTO attempt_answers (tenant_id, attempt_id, question_id, answer, saved_at)
+         SELECT $1::uuid, $2::uuid, a.question_id, a.answer, $4::timestamptz
+           FROM jsonb_to_recordset($3::jsonb) AS a(question_id uuid, answer jsonb)
+         ON CONFLICT (attempt_id, question_id) DO UPDATE SET answer = excluded.answer, saved_at = excluded.saved_at
+       )
+       INSERT INTO attempt_events (tenant_id, attempt_id, invitation_id, type, data)
+       VALUES ($1::uuid, $2::uuid, $5::uuid, 'answers_saved', $6::jsonb)`,
+      [
+        save.tenantId,
+        save.attemptId,
+        JSON.stringify(save.answers),
+        save.savedAt,
+        save.invitationId,
+        JSON.stringify(save.event),
+      ],
+    );
+  }
+
   async appendEvent(
     ctx: RequestContext,
     event: {

@@ -10,7 +10,7 @@ import { AttemptEnded, AttemptLifecycleService } from '../attempt-lifecycle.serv
 import { InvitationEntity } from '../entities/invitation.entity';
 import { TestAttemptEntity } from '../entities/test-attempt.entity';
 import { toCandidateInvitationResponse } from '../invitations/dto/invitation.response';
-import { InvitationAccessService } from '../invitations/invitation-access.service';
+import { AttemptSummary, InvitationAccessService } from '../invitations/invitation-access.service';
 import { InvitationsRepository } from '../invitations/invitations.repository';
 import {
   AttemptVersionContent,
@@ -61,9 +61,8 @@ export class TakingService {
   }
 
   take(ctx: RequestContext, token: string): Promise<TakeTestResponse> {
-    return this.access.withToken(ctx, token, null, async (tx, invitation) => {
+    return this.access.withToken(ctx, token, null, async (tx, invitation, attempt) => {
       const now = this.clock.now();
-      const attempt = await this.attempts.findByInvitation(tx, invitation.tenant_id, invitation.id);
       if (invitation.status === 'completed' || (attempt && attempt.status !== 'in_progress')) {
         throw ATTEMPT_ALREADY_SUBMITTED();
       }
@@ -143,25 +142,24 @@ export class TakingService {
     });
   }
 
-  /** Autosave: upserts one row per question; one event per call (not per keystroke). */
+  /**
+   * Autosave: upserts one row per question and logs one event per call (not per keystroke) — one statement, after
+   * the token lookup that brought the attempt (the hottest candidate route: every few seconds per candidate).
+   */
   saveAnswers(ctx: RequestContext, token: string, dto: AnswersDto): Promise<SaveAnswersResponse> {
-    return this.access.withToken(ctx, token, 'share', async (tx, invitation) => {
+    return this.access.withToken(ctx, token, 'share', async (tx, invitation, found) => {
       const now = this.clock.now();
-      const attempt = await this.openAttempt(tx, invitation, now);
+      const attempt = this.openAttempt(invitation, found, now);
       const content = await this.version(tx, invitation, attempt.test_version_id);
       checkAnswers(content.questions, dto.answers);
-      await this.attempts.upsertAnswers(
-        tx,
-        attempt.tenant_id,
-        attempt.id,
-        dto.answers.map((a) => ({ question_id: a.question_id.toLowerCase(), answer: a.answer, saved_at: now })),
-      );
-      await this.attempts.appendEvent(tx, {
-        tenantId: attempt.tenant_id,
+      const questionIds = dto.answers.map((a) => a.question_id.toLowerCase());
+      await this.attempts.autosave(tx, {
+        tenantId: invitation.tenant_id,
         attemptId: attempt.id,
         invitationId: invitation.id,
-        type: 'answers_saved',
-        data: { at: now.toISOString(), question_ids: dto.answers.map((a) => a.question_id.toLowerCase()) },
+        answers: dto.answers.map((a, i) => ({ question_id: questionIds[i], answer: a.answer })),
+        savedAt: now,
+        event: { at: now.toISOString(), question_ids: questionIds },
       });
       return {
         message: 'Answers saved',
@@ -185,16 +183,16 @@ export class TakingService {
   ): Promise<SubmitTestResponse> {
     const key = idempotencyKeyOf(idempotencyKey);
     const done: { ended: AttemptEnded | null } = { ended: null };
-    const response = await this.access.withToken(ctx, token, 'update', async (tx, invitation) => {
+    const response = await this.access.withToken(ctx, token, 'update', async (tx, invitation, found) => {
       const now = this.clock.now();
-      const attempt = await this.attempts.findByInvitation(tx, invitation.tenant_id, invitation.id);
+      const attempt = found ? await this.attempts.findById(tx, invitation.tenant_id, found.id) : null;
       if (attempt && attempt.status !== 'in_progress') {
         if (key && attempt.idempotency_key === key && attempt.submit_response) {
           return attempt.submit_response as unknown as SubmitTestResponse;
         }
         throw ATTEMPT_ALREADY_SUBMITTED();
       }
-      const open = await this.openAttempt(tx, invitation, now);
+      const open = this.openAttempt(invitation, attempt, now);
       const content = await this.version(tx, invitation, open.test_version_id);
       checkAnswers(content.questions, dto.answers);
       const result = await this.finalizer.finalise(tx, invitation, open, content, {
@@ -237,8 +235,7 @@ export class TakingService {
   }
 
   /** The attempt answers may still be written to: started, not finished, not past deadline + grace. */
-  private async openAttempt(tx: RequestContext, invitation: InvitationEntity, now: Date): Promise<TestAttemptEntity> {
-    const attempt = await this.attempts.findByInvitation(tx, invitation.tenant_id, invitation.id);
+  private openAttempt<A extends AttemptSummary>(invitation: InvitationEntity, attempt: A | null, now: Date): A {
     if (!attempt) throw invitation.status === 'completed' ? ATTEMPT_ALREADY_SUBMITTED() : ATTEMPT_NOT_STARTED();
     if (attempt.status !== 'in_progress') throw ATTEMPT_ALREADY_SUBMITTED();
     if (now.getTime() > attempt.deadline.getTime() + this.rules.submitGraceSeconds * 1000) {
