@@ -20,6 +20,8 @@ import { interviewBody, postSubmission } from './lib/submissions';
 import { appScopesUnitsOfWork, bcryptSlice, login, Servers, startServers, UploadDirs } from './lib/servers';
 import { CandidateRequest, CandidateRun, candidatePercentiles, runCandidates } from './lib/candidates';
 import { seedInvitations, seedTimedTestsTenant, TimedTestsTenant } from './lib/timed-tests';
+import { measureProctoring, ProctoringRuns } from './lib/proctoring';
+import { proctoringRows, proctoringSummary } from './lib/proctoring-report';
 import { RESULTS_DIR, settings, STORM_SETTLE_MS } from './lib/settings';
 import {
   emptyDir,
@@ -54,6 +56,8 @@ interface Measured {
   candidates?: { low: CandidateRun; high: CandidateRun };
   /** RSS of the app and of the raw upload baseline across the whole upload phase (e); absent when (e) was skipped. */
   uploadMemory?: { app: MemoryReport; raw: MemoryReport };
+  /** (i) and (j): Socket.IO relay runs; absent when both were skipped. */
+  proctoring?: ProctoringRuns;
 }
 
 /** BENCH_ONLY: the scenarios to run (all when unset). */
@@ -574,8 +578,20 @@ async function measureAll(
   if (runs('g'))
     Object.assign(all, await measureTimedTests(servers, tests, await login(servers.appUrl, tests.admin), cpu));
   const candidates = runs('h') ? await measureCandidates(servers, db, tests, cpu) : undefined;
+  const proctoring =
+    runs('i') || runs('j')
+      ? await measureProctoring({
+          db,
+          tests,
+          uploads: dirs,
+          app: servers.app,
+          appUrl: servers.appUrl,
+          withBaseline: runs('i'),
+          withCluster: runs('j'),
+        })
+      : undefined;
   const raw = Object.fromEntries(Object.entries(all).map(([name, slices]) => [name, aggregate(slices)]));
-  return { raw, uploadMemory, candidates };
+  return { raw, uploadMemory, candidates, proctoring };
 }
 
 /** Uploads as MiB/s, and CPU per MiB (so the CPU ratio compares like with like). */
@@ -588,7 +604,7 @@ function perMib(side: Aggregate): Side {
   };
 }
 
-function compare({ raw, uploadMemory, candidates }: Measured): Comparison[] {
+function compare({ raw, uploadMemory, candidates, proctoring }: Measured): Comparison[] {
   const { bcryptCost, loginConcurrency, probeRate, listLimit, uploadConcurrency, uploadMb } = settings;
   // Each row with the measurements it needs: rows of skipped scenarios (BENCH_ONLY) are left out.
   const rows: [string[], () => Comparison][] = [
@@ -807,6 +823,7 @@ function compare({ raw, uploadMemory, candidates }: Measured): Comparison[] {
     // both levels must be clean, not only the high one
     for (const row of measured.slice(-2)) if (row.baseline !== 0) row.pass = false;
   }
+  if (proctoring) measured.push(...proctoringRows(proctoring));
   return measured;
 }
 
@@ -828,7 +845,7 @@ function candidateSummary(run: CandidateRun) {
 }
 
 function report(measured: Measured, db: BenchDatabase, started: number, load: number): Comparison[] {
-  const { raw, uploadMemory, candidates } = measured;
+  const { raw, uploadMemory, candidates, proctoring } = measured;
   const rows = compare(measured);
   printTable(rows);
   printCpuTable(raw, [
@@ -874,6 +891,7 @@ function report(measured: Measured, db: BenchDatabase, started: number, load: nu
       low: candidateSummary(candidates.low),
       high: candidateSummary(candidates.high),
     },
+    proctoring: proctoring && proctoringSummary(proctoring),
   };
   writeJson(file, { ...result, elapsed_seconds: elapsed });
   process.stdout.write(`Results written to ${file} (${elapsed} s)\n`);
@@ -910,6 +928,8 @@ async function main(): Promise<number> {
       'baselines/raw-submissions.ts',
       'baselines/raw-upload.ts',
       'baselines/raw-timed-tests.ts',
+      'baselines/bare-socketio.ts',
+      'socket-load.ts',
     ]);
     cleanups.push(async () => rmSync(BUILD_DIR, { recursive: true, force: true }));
     const uploadRoot = mkdtempSync(join(tmpdir(), 'trajectorie-bench-uploads-'));

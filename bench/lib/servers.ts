@@ -35,6 +35,46 @@ export interface UploadDirs {
   raw: string;
 }
 
+/** The app and the database baselines connect as the plain application role: row-level security applies. */
+function commonEnv(db: BenchDatabase): Record<string, string> {
+  return {
+    DATABASE_URL: db.appUrl,
+    DB_POOL_SIZE: String(settings.poolSize),
+    UV_THREADPOOL_SIZE: String(settings.threadpoolSize),
+    NODE_ENV: 'production',
+  };
+}
+
+/** The environment of an app instance (bench/server.ts); `extra` adds to it (REDIS_URL for the instances of j). */
+export function appEnv(db: BenchDatabase, uploads: UploadDirs, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return childEnv({
+    ...commonEnv(db),
+    ENVIRONMENT: 'test',
+    LOG_LEVEL: 'silent',
+    SECRET_KEY: SECRET,
+    BCRYPT_COST: String(settings.bcryptCost),
+    MIGRATIONS_RUN: 'false',
+    // The login storm is one account from one IP: without this every attempt past the 5th would be a 429.
+    RATE_LIMIT_LOGIN_ACCOUNT_LIMIT: '1000000',
+    RATE_LIMIT_LOGIN_IP_LIMIT: '1000000',
+    // One user hammers each route: the API throttle stays on (its cost is measured) but never refuses.
+    THROTTLE_BURST_LIMIT: '1000000',
+    THROTTLE_SUSTAINED_LIMIT: '1000000',
+    THROTTLE_UPLOAD_LIMIT: '1000000',
+    // (g) and (h): every token request comes from 127.0.0.1, and (g) hammers one token: the token-route tier
+    // stays on (its cost is measured) but never refuses.
+    RATE_LIMIT_INVITE_TOKEN_IP_LIMIT: '1000000',
+    RATE_LIMIT_INVITE_TOKEN_LIMIT: '1000000',
+    RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '1000000',
+    // (i) and (j): 1,000 Socket.IO handshakes from 127.0.0.1 within seconds; the tier stays on but never refuses.
+    RATE_LIMIT_PROCTORING_HANDSHAKE_IP_LIMIT: '1000000',
+    STORAGE_PROVIDER: 'local',
+    STORAGE_PATH: uploads.app,
+    MAX_FILE_SIZE: String(settings.maxFileSize),
+    ...extra,
+  });
+}
+
 /**
  * The app (subject) and the baselines, each in its own process, on the same database and pool size: plain Express
  * (a, b), raw node:http + pg for the submissions list of `tenantId` (d), raw node:http writing uploads to a file (e),
@@ -46,39 +86,11 @@ export async function startServers(
   uploads: UploadDirs,
   testsTenantId: string,
 ): Promise<Servers> {
-  // The app and the database baselines connect as the plain application role: row-level security applies.
-  const common = {
-    DATABASE_URL: db.appUrl,
-    DB_POOL_SIZE: String(settings.poolSize),
-    UV_THREADPOOL_SIZE: String(settings.threadpoolSize),
-    NODE_ENV: 'production',
-  };
+  const common = commonEnv(db);
   const app = startChild(
     'app',
     'server.ts',
-    childEnv({
-      ...common,
-      ENVIRONMENT: 'test',
-      LOG_LEVEL: 'silent',
-      SECRET_KEY: SECRET,
-      BCRYPT_COST: String(settings.bcryptCost),
-      MIGRATIONS_RUN: 'false',
-      // The login storm is one account from one IP: without this every attempt past the 5th would be a 429.
-      RATE_LIMIT_LOGIN_ACCOUNT_LIMIT: '1000000',
-      RATE_LIMIT_LOGIN_IP_LIMIT: '1000000',
-      // One user hammers each route: the API throttle stays on (its cost is measured) but never refuses.
-      THROTTLE_BURST_LIMIT: '1000000',
-      THROTTLE_SUSTAINED_LIMIT: '1000000',
-      THROTTLE_UPLOAD_LIMIT: '1000000',
-      // (g) and (h): every token request comes from 127.0.0.1, and (g) hammers one token: the token-route tier
-      // stays on (its cost is measured) but never refuses.
-      RATE_LIMIT_INVITE_TOKEN_IP_LIMIT: '1000000',
-      RATE_LIMIT_INVITE_TOKEN_LIMIT: '1000000',
-      RATE_LIMIT_INVITE_TOKEN_MISSES_LIMIT: '1000000',
-      STORAGE_PROVIDER: 'local',
-      STORAGE_PATH: uploads.app,
-      MAX_FILE_SIZE: String(settings.maxFileSize),
-    }),
+    appEnv(db, uploads),
     settings.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`] } : {},
   );
   const express = startChild('plain-express', 'baselines/plain-express.ts', childEnv(common));

@@ -58,7 +58,32 @@ export const settings = {
   autosaveSeconds: num('BENCH_AUTOSAVE_SECONDS', 5),
   /** (h) Candidates arrive (open the test) at random moments over this many seconds, not all at once. */
   candidateRampSeconds: num('BENCH_CANDIDATE_RAMP_SECONDS', 10),
-  /** BENCH_ONLY=f (or a,b,…): run only these scenarios (a and b, c, d, e, f, g, h); unset: all of them. */
+  /**
+   * (i) and (j) Live proctoring over Socket.IO (namespace /proctoring): `socketPairs` candidate–proctor pairs (two
+   * sockets each), the staff sockets spread over `socketProctors` proctor accounts; once all are connected, every
+   * peer signals its partner once per `socketIntervalMs` for `socketWarmupSeconds` (not timed) + `socketSeconds`.
+   * `socketRounds` runs of each side (baseline, app; then app, baseline…), handshakes `socketConnectConcurrency` at a
+   * time.
+   */
+  socketPairs: num('BENCH_SOCKET_PAIRS', 500),
+  socketProctors: num('BENCH_SOCKET_PROCTORS', 5),
+  socketSeconds: num('BENCH_SOCKET_SECONDS', 20),
+  socketWarmupSeconds: num('BENCH_SOCKET_WARMUP_SECONDS', 3),
+  socketIntervalMs: num('BENCH_SOCKET_INTERVAL_MS', 1000),
+  socketConnectConcurrency: num('BENCH_SOCKET_CONNECT_CONCURRENCY', 25),
+  socketRounds: num('BENCH_SOCKET_ROUNDS', 1),
+  /**
+   * (j) The Redis of the two instances (127.0.0.1 only): a database of its own by default, since the app's
+   * rate-limit counters there are keyed by client IP and every bench socket comes from 127.0.0.1; the keys the run
+   * creates are deleted afterwards.
+   */
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14',
+  /**
+   * BENCH_SOCKET_SUBJECT=bare: (i) and (j) measure a second bare Socket.IO server in the app's place — a check of the
+   * harness itself (both sides should then agree), usable before the app has its gateway.
+   */
+  socketSubject: process.env.BENCH_SOCKET_SUBJECT === 'bare' ? ('bare' as const) : ('app' as const),
+  /** BENCH_ONLY=f (or a,b,…): run only these scenarios (a and b, c, d, e, f, g, h, i, j); unset: all of them. */
   only: (process.env.BENCH_ONLY ?? '')
     .split(',')
     .map((s) => s.trim().toLowerCase())

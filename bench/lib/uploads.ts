@@ -156,7 +156,7 @@ export function emptyDir(dir: string): void {
 }
 
 /** kB fields of /proc/<pid>/status, in MiB; null where /proc is missing. */
-function statusMib(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
+export function statusMib(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : null;
