@@ -13,6 +13,7 @@ import {
   parseList,
   parseMessage,
   parseSignal,
+  SignalPayload,
   parseTerminate,
 } from './proctoring.events';
 import { PEER_NOT_FOUND } from './proctoring-socket.errors';
@@ -31,8 +32,23 @@ export type LiveSession = LiveAttempt & { connected: boolean; watchers: number }
 type Handler = (peer: LocalPeer, payload: unknown) => Promise<object>;
 
 /** How long a positive remote lookup (another instance's peer) is trusted; delivery itself is always by room. */
+/**
+ * How long a remote room's membership ("this staff peer watches that attempt") is trusted for an ack, and a remote
+ * candidate peer's attempt is remembered. A peer's attempt never changes while it lives, so its entry only bounds
+ * how long a departed peer's id keeps resolving (a relay to it then reaches nobody); membership may change (unwatch),
+ * but it only decides the ack: delivery goes to a room only the allowed target is in.
+ */
 const REMOTE_CACHE_MS = 5000;
+const REMOTE_PEER_CACHE_MS = 10 * 60_000;
 const REMOTE_CACHE_MAX = 10_000;
+
+/** What a relayed `signal` carries: the sender as the server knows it, never the client's `from`. */
+function signalOut(from: string, msg: SignalPayload): Record<string, unknown> {
+  const out: Record<string, unknown> = { from, type: msg.type };
+  if (msg.sdp !== undefined) out.sdp = msg.sdp;
+  if (msg.candidate !== undefined) out.candidate = msg.candidate;
+  return out;
+}
 
 /**
  * The socket side of live proctoring (docs/proctoring.md "Client → server events"): each handler checks who may send
@@ -102,9 +118,26 @@ export class ProctoringLiveService {
     return sockets.map((s) => s.data as PeerData);
   }
 
-  /** Adds what only the sockets know: a candidate connected somewhere, and how many staff peers watch. */
+  /**
+   * Adds what only the sockets know: a candidate connected somewhere, and how many staff peers watch. One session
+   * (a watch, a candidate's arrival) asks its attempt's two rooms only; a list asks the tenant's sockets once.
+   */
   private async withSockets(tenantId: string | null, sessions: LiveAttempt[]): Promise<LiveSession[]> {
     if (sessions.length === 0) return [];
+    if (sessions.length === 1) {
+      const [session] = sessions;
+      const [candidates, watching] = await Promise.all([
+        this.dataIn(rooms.candidates(session.attempt_id)),
+        this.dataIn(rooms.watchers(session.attempt_id)),
+      ]);
+      return [
+        {
+          ...session,
+          connected: candidates.some((d) => d.kind === 'candidate'),
+          watchers: watching.filter((d) => d.kind === 'staff').length,
+        },
+      ];
+    }
     const everyone = tenantId === null ? await this.dataIn([]) : null;
     const candidates = everyone ?? (await this.dataIn(rooms.tenantCandidates(tenantId!)));
     const staff = everyone ?? (await this.dataIn([rooms.tenantStaff(tenantId!), rooms.superadmins]));
@@ -198,19 +231,18 @@ export class ProctoringLiveService {
   private async signal(peer: LocalPeer, payload: unknown): Promise<object> {
     const msg = parseSignal(payload);
     const data = peer.socket.data as PeerData;
-    let room: string;
     if (data.kind === 'candidate') {
-      room = rooms.watcher(data.attemptId, msg.to);
+      // Only a staff peer watching this attempt is in this room: relay at once (no round trip through the adapter
+      // first), then answer the ack from the room's membership.
+      const room = rooms.watcher(data.attemptId, msg.to);
+      this.server.to(room).emit('signal', signalOut(data.peerId, msg));
       if (!(await this.roomHasSockets(room))) throw PEER_NOT_FOUND();
-    } else {
-      const attemptId = await this.candidateAttempt(msg.to);
-      if (!attemptId || !data.watching[attemptId]) throw PEER_NOT_FOUND();
-      room = rooms.peer(msg.to);
+      return {};
     }
-    const out: Record<string, unknown> = { from: data.peerId, type: msg.type };
-    if (msg.sdp !== undefined) out.sdp = msg.sdp;
-    if (msg.candidate !== undefined) out.candidate = msg.candidate;
-    this.server.to(room).emit('signal', out);
+    // Staff: only to a candidate of an attempt this peer watches (the candidate's attempt is known for its life).
+    const attemptId = await this.candidateAttempt(msg.to);
+    if (!attemptId || !data.watching[attemptId]) throw PEER_NOT_FOUND();
+    this.server.to(rooms.peer(msg.to)).emit('signal', signalOut(data.peerId, msg));
     return {};
   }
 
@@ -230,7 +262,7 @@ export class ProctoringLiveService {
     if (here) return here.candidate?.attemptId ?? null;
     if (!this.clustered) return null;
     const cached = this.remote.get(peerId);
-    if (cached && performance.now() - cached.at < REMOTE_CACHE_MS) return cached.value as string;
+    if (cached && performance.now() - cached.at < REMOTE_PEER_CACHE_MS) return cached.value as string;
     const [remote] = await this.dataIn(rooms.peer(peerId));
     if (!remote || remote.kind !== 'candidate') return null;
     this.remember(peerId, remote.attemptId);
