@@ -32,8 +32,11 @@ export class ProctoringIoAdapter extends IoAdapter {
     } as ServerOptions) as Server;
     const url = this.config.redisUrl;
     if (url) {
-      const pub = new Redis(url, { maxRetriesPerRequest: 2, retryStrategy: (n) => Math.min(n * 100, 1000) });
-      const sub = pub.duplicate();
+      const retryStrategy = (n: number) => Math.min(n * 100, 1000);
+      // Publishing fails fast while Redis is away (a push is then lost, as on a network partition); the
+      // subscriptions wait for it instead, so a Redis that comes up after the app still joins the instances.
+      const pub = quietly(new Redis(url, { maxRetriesPerRequest: 2, retryStrategy }));
+      const sub = quietly(new Redis(url, { maxRetriesPerRequest: null, retryStrategy }));
       for (const client of [pub, sub]) client.on('error', () => undefined); // the app's Redis module logs outages
       this.clients.push(pub, sub);
       server.adapter(createAdapter(pub, sub, { key: this.config.proctoring.redisKey, requestsTimeout: 3000 }));
@@ -43,6 +46,29 @@ export class ProctoringIoAdapter extends IoAdapter {
 
   override async dispose(): Promise<void> {
     const clients = this.clients.splice(0);
-    await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+    // QUIT waits for the connection; a client that never connected (Redis away) would wait for ever: drop it.
+    await Promise.all(
+      clients.map((client) =>
+        client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect(),
+      ),
+    );
   }
+}
+
+/**
+ * The adapter sends PUBLISH and SUBSCRIBE without waiting for their answers: while Redis is unreachable each would
+ * reject with nobody listening (an unhandled rejection, which ends a Node process). Each such promise gets a handler
+ * here; the adapter's callers still see the outcome where they wait for one (fetchSockets times out: 503 upstream).
+ */
+function quietly(client: Redis): Redis {
+  const methods = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of ['publish', 'subscribe', 'psubscribe']) {
+    const original = methods[name].bind(client);
+    methods[name] = (...args: unknown[]) => {
+      const sent = original(...args);
+      sent.catch(() => undefined);
+      return sent;
+    };
+  }
+  return client;
 }
