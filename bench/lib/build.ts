@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 
@@ -32,6 +32,10 @@ export function buildChildren(entries: string[]): void {
   );
   const result = program.emit();
   if (result.emitSkipped) throw new Error('compiling the benchmark servers failed');
+  // The files the app reads next to its compiled code (nest-cli.json "assets"): the pages' HTML, scripts and CSS.
+  for (const assets of ['src/modules/web-pages/assets']) {
+    cpSync(join(ROOT, assets), join(BUILD_DIR, assets), { recursive: true });
+  }
 }
 
 /** The compiled path of `bench/<entry>.ts`. */
