@@ -184,61 +184,67 @@ async function tokenUnit<T>(
       work(client, (await client.query(INVITATION_SQL, [hash])).rows[0] as Row | undefined, undefined),
     );
   }
-  const client = await pool.connect();
-  try {
-    const results = (await client.query(
-      `START TRANSACTION; SELECT set_config('app.tenant_id', '', true), set_config('app.cross_tenant', '', true); ` +
-        `SELECT r.*, set_config('app.tenant_id', r.tenant_id::text, true) AS unit_tenant ` +
-        `FROM invitation_by_token('\\x${hash.toString('hex')}'::bytea, 'none') r`,
-    )) as unknown as { rows: Row[] }[];
-    const row = results[results.length - 1].rows[0];
-    let invitation: Row | undefined;
-    let attempt: Row | null = null;
-    if (row) {
-      invitation = {};
-      for (const [key, value] of Object.entries(row)) {
-        if (!key.startsWith('attempt_') && key !== 'unit_tenant') invitation[`i_${key}`] = value;
+  const lookup =
+    `SELECT r.*, set_config('app.tenant_id', r.tenant_id::text, true) AS unit_tenant ` +
+    `FROM invitation_by_token('\\x${hash.toString('hex')}'::bytea, 'none') r`;
+  return unit(
+    pool,
+    { tenantId: '' },
+    async (client, rows) => {
+      const row = rows[0];
+      let invitation: Row | undefined;
+      let attempt: Row | null = null;
+      if (row) {
+        invitation = {};
+        for (const [key, value] of Object.entries(row)) {
+          if (!key.startsWith('attempt_') && key !== 'unit_tenant') invitation[`i_${key}`] = value;
+        }
+        if (row.attempt_id) {
+          attempt = {
+            [`${A}_id`]: row.attempt_id,
+            [`${A}_status`]: row.attempt_status,
+            [`${A}_started_at`]: row.attempt_started_at,
+            [`${A}_deadline`]: row.attempt_deadline,
+            [`${A}_test_version_id`]: row.attempt_test_version_id,
+          };
+        }
       }
-      if (row.attempt_id) {
-        attempt = {
-          [`${A}_id`]: row.attempt_id,
-          [`${A}_status`]: row.attempt_status,
-          [`${A}_started_at`]: row.attempt_started_at,
-          [`${A}_deadline`]: row.attempt_deadline,
-          [`${A}_test_version_id`]: row.attempt_test_version_id,
-        };
-      }
-    }
-    const result = await work(client, invitation, attempt);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+      return work(client, invitation, attempt);
+    },
+    lookup,
+  );
 }
 
-/** One unit of work, as DatabaseService opens it: a transaction on one pooled connection (scoped when BENCH_RLS=1). */
+/**
+ * One unit of work, as DatabaseService opens it: a transaction on one pooled connection (scoped when BENCH_RLS=1).
+ * `first` (RLS only) travels in the same simple-protocol message as BEGIN, as `unitScopedBy`'s lookup does; its rows
+ * are handed to `work`.
+ */
 async function unit<T>(
   pool: Pool,
   scope: { tenantId: string } | { reason: string },
-  work: (client: PoolClient) => Promise<T>,
+  work: (client: PoolClient, firstRows: Row[]) => Promise<T>,
+  first?: string,
 ): Promise<T> {
   const client = await pool.connect();
   try {
+    let firstRows: Row[] = [];
     if (RLS) {
       const tenant = 'tenantId' in scope ? scope.tenantId : '';
       const reason = 'reason' in scope ? scope.reason : '';
-      await client.query(
+      const begin =
         `START TRANSACTION; SELECT set_config('app.tenant_id', '${tenant}', true), ` +
-          `set_config('app.cross_tenant', '${reason}', true)`,
-      );
+        `set_config('app.cross_tenant', '${reason}', true)`;
+      if (first === undefined) {
+        await client.query(begin);
+      } else {
+        const results = (await client.query(`${begin}; ${first}`)) as unknown as { rows: Row[] }[];
+        firstRows = results[results.length - 1].rows;
+      }
     } else {
       await client.query('START TRANSACTION');
     }
-    const result = await work(client);
+    const result = await work(client, firstRows);
     await client.query('COMMIT');
     return result;
   } catch (error) {

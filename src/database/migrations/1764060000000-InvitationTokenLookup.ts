@@ -38,15 +38,17 @@ export class InvitationTokenLookup1764060000000 implements MigrationInterface {
         AS $$
         #variable_conflict use_column
         BEGIN
+          -- Lock first, then read in a statement of its own: a VOLATILE function takes a new snapshot per statement,
+          -- so a waiter sees what the holder of the lock committed (the attempt a parallel start created) — a join
+          -- locked in one statement would re-check the invitation only and hand back the attempt as it was.
           IF p_lock = 'update' THEN
-            RETURN QUERY ${SELECT} FOR UPDATE OF i;
+            PERFORM 1 FROM invitations WHERE token_hash = p_hash FOR UPDATE;
           ELSIF p_lock = 'share' THEN
-            RETURN QUERY ${SELECT} FOR SHARE OF i;
-          ELSIF p_lock = 'none' THEN
-            RETURN QUERY ${SELECT};
-          ELSE
+            PERFORM 1 FROM invitations WHERE token_hash = p_hash FOR SHARE;
+          ELSIF p_lock <> 'none' THEN
             RAISE EXCEPTION 'invitation_by_token: lock must be update, share or none' USING ERRCODE = 'invalid_parameter_value';
           END IF;
+          RETURN QUERY ${SELECT};
         END
         $$`);
   }

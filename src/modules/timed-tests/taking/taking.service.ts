@@ -90,9 +90,8 @@ export class TakingService {
 
   /** Idempotent: a started attempt is returned as it is (same clock); a finished one is never reopened (409). */
   start(ctx: RequestContext, token: string): Promise<StartTestResponse> {
-    return this.access.withToken(ctx, token, 'update', async (tx, invitation) => {
+    return this.access.withToken(ctx, token, 'update', async (tx, invitation, existing) => {
       const now = this.clock.now();
-      const existing = await this.attempts.findByInvitation(tx, invitation.tenant_id, invitation.id);
       if (existing) {
         if (existing.status !== 'in_progress') throw ATTEMPT_ALREADY_SUBMITTED();
         return this.started(existing, now, 'Test already started');
@@ -251,7 +250,11 @@ export class TakingService {
     }
   }
 
-  private started(attempt: TestAttemptEntity, now: Date, message: string): StartTestResponse {
+  private started(
+    attempt: Pick<AttemptSummary, 'started_at' | 'deadline'>,
+    now: Date,
+    message: string,
+  ): StartTestResponse {
     return {
       message,
       status: 'in_progress',
