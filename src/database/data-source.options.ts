@@ -25,6 +25,7 @@ import { RowLevelSecurity1763950000000 } from './migrations/1763950000000-RowLev
 import { TimedTests1764000000000 } from './migrations/1764000000000-TimedTests';
 import { LoginCredentials1764050000000 } from './migrations/1764050000000-LoginCredentials';
 import { InvitationTokenLookup1764060000000 } from './migrations/1764060000000-InvitationTokenLookup';
+import { LoginRecord1764110000000 } from './migrations/1764110000000-LoginRecord';
 import { Proctoring1764100000000 } from './migrations/1764100000000-Proctoring';
 
 export const ENTITIES = [
@@ -56,6 +57,7 @@ export const MIGRATIONS = [
   LoginCredentials1764050000000,
   InvitationTokenLookup1764060000000,
   Proctoring1764100000000,
+  LoginRecord1764110000000,
 ];
 
 export interface PoolTimeouts {

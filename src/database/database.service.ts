@@ -76,13 +76,14 @@ export class DatabaseService {
   /**
    * One statement sent straight to the driver's pool, outside any unit of work, as a named prepared statement (parsed
    * and planned once per connection, without TypeORM's query-runner bookkeeping). Only for the calls of SQL functions
-   * that scope themselves — `session_principal` and `login_credentials`, whose definitions `SET app.cross_tenant`
-   * for the duration of the call and filter by the caller's own token or e-mail: the hot paths (every authenticated
-   * request, every login) that one round trip must serve. Anything else runs in a unit of work, where RLS sees a
-   * tenant. Errors are the driver's own, which the exception filter maps like TypeORM's (a lost database: 503).
+   * that scope themselves for the duration of the call — `session_principal` and `login_credentials`, whose
+   * definitions `SET app.cross_tenant` and filter by the caller's own token or e-mail, and `login_record`, which works
+   * as the tenant it is given (the one `login_credentials` returned): the hot paths (every authenticated request,
+   * every login) that one round trip must serve. Anything else runs in a unit of work, where RLS sees a tenant.
+   * Errors are the driver's own, which the exception filter maps like TypeORM's (a lost database: 503).
    */
   async callScopedFunction<R>(name: string, text: string, values: unknown[]): Promise<R[]> {
-    if (!/^SELECT \* FROM (session_principal|login_credentials)\(/.test(text)) {
+    if (!/^SELECT \* FROM (session_principal|login_credentials|login_record)\(/.test(text)) {
       throw new UnitOfWorkError(`callScopedFunction runs only the self-scoping SQL functions, not: ${name}`);
     }
     const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;

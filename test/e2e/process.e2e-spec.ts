@@ -306,10 +306,8 @@ describe('The app as a process: uploads and SIGTERM', () => {
 
     child = startMain(env());
     const next = collect(child);
-    await waitFor(
-      () => (next.out.stdout.includes('leftover(s) of interrupted uploads') ? true : undefined),
-      BOOT_WAIT_MS,
-    );
+    // Listening (the sweep runs before): the graceful-shutdown handlers are installed once the app listens.
+    await waitFor(() => next.out.stdout.match(/"port":(\d+)/)?.[1], BOOT_WAIT_MS);
     expect(next.out.stdout).toContain('Removed 1 leftover(s) of interrupted uploads');
     expect(await filesUnder(storagePath)).toEqual([
       'tenants/x/submissions/y/bbbbbbbbbbbbbbbb.webm.partial-0123456789ab',

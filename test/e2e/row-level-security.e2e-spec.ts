@@ -249,6 +249,69 @@ describe('Row-level security', () => {
       }
     });
 
+    it('login_record writes session, token, audit row and last_login as the tenant named, and nothing when the user is not in it', async () => {
+      const client = new Client({ connectionString: t.appDatabaseUrl });
+      await client.connect();
+      const call = (userId: string, tenantId: string, hash: string) =>
+        client.query(`SELECT * FROM login_record($1, $2, $3, $4, now(), now() + interval '1 day', $5, NULL, $6)`, [
+          userId,
+          tenantId,
+          '203.0.113.7',
+          'rls-spec',
+          hash,
+          'rls-login-record',
+        ]);
+      const owner = new Client({ connectionString: t.databaseUrl });
+      await owner.connect();
+      try {
+        const hashA = 'a'.repeat(64);
+        const { rows } = await call(two.b.admin.id, two.b.tenant.id, hashA);
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({
+          user_id: two.b.admin.id,
+          tenant_id: two.b.tenant.id,
+          ip_address: '203.0.113.7',
+        });
+        expect(rows[0].last_login).toBeInstanceOf(Date);
+        // The scope was the call's only: afterwards the connection sees no tenant's rows.
+        const after = await client.query(
+          `SELECT current_setting('app.tenant_id', true) AS t, current_setting('app.cross_tenant', true) AS c`,
+        );
+        expect([after.rows[0].t ?? '', after.rows[0].c ?? '']).toEqual(['', '']);
+        expect((await client.query(`SELECT * FROM sessions`)).rows).toEqual([]);
+        const written = await owner.query(
+          `SELECT s.tenant_id, r.token_hash, a.action, a.resource_id, a.request_id, u.last_login
+             FROM sessions s JOIN refresh_tokens r ON r.session_id = s.id
+             JOIN audit_logs a ON a.resource_id = s.id JOIN users u ON u.id = s.user_id
+            WHERE s.id = $1`,
+          [rows[0].id],
+        );
+        expect(written.rows).toEqual([
+          {
+            tenant_id: two.b.tenant.id,
+            token_hash: hashA,
+            action: 'auth.login',
+            resource_id: rows[0].id,
+            request_id: 'rls-login-record',
+            last_login: rows[0].last_login,
+          },
+        ]);
+
+        // Tenant b's admin presented as tenant a's: an error (P0002), and not a row written anywhere.
+        const hashB = 'b'.repeat(64);
+        await expect(call(two.b.admin.id, two.a.tenant.id, hashB)).rejects.toMatchObject({ code: 'P0002' });
+        const leaked = await owner.query(
+          `SELECT (SELECT count(*) FROM refresh_tokens WHERE token_hash = $1)::int AS tokens,
+                  (SELECT count(*) FROM sessions WHERE tenant_id = $2 AND user_id = $3)::int AS sessions`,
+          [hashB, two.a.tenant.id, two.b.admin.id],
+        );
+        expect(leaked.rows).toEqual([{ tokens: 0, sessions: 0 }]);
+      } finally {
+        await client.end();
+        await owner.end();
+      }
+    });
+
     it('unitScopedBy(invitation_by_token): the unit is scoped to the invitation’s tenant, and sees nothing else', async () => {
       const test = await createTestWithQuestions(t, { tenantId: two.b.tenant.id });
       const invitation = await createInvitationRow(t, { tenantId: two.b.tenant.id, testId: test.testId });

@@ -8,7 +8,7 @@ import { DatabaseService } from '../../database/database.service';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { SYSTEM_TENANT_ID } from '../../domain/tenancy';
-import { INVALID_CURRENT_PASSWORD, ROLE_NOT_ALLOWED, toUserResponse, UserResponse } from '../users';
+import { INVALID_CURRENT_PASSWORD, ROLE_NOT_ALLOWED, toUserResponse, USER_NOT_FOUND, UserResponse } from '../users';
 import { UserAccountsService, UserCredentials } from '../users/user-accounts.service';
 import { InvitationAdmissionService } from '../timed-tests/invitation-admission.service';
 import { LoginDto, LoginResponse, RegisterDto, SessionResponse } from './dto/auth.dto';
@@ -81,21 +81,14 @@ export class AuthService {
     await attempt.release();
     // Outside any unit of work: a bcrypt hash when the stored one was made at another cost.
     const rehashed = await this.users.rehashIfNeeded(user, dto.password);
-    const found = user;
-    // The e-mail named the tenant: the session, its audit row and the login are one unit of work of that tenant
-    // (three statements; the user's row is updated last, so concurrent logins of one account hold its lock briefly).
-    return this.db.asTenant(ctx, found.tenant_id, async (tx) => {
-      const { session, refreshToken } = await this.sessions.create(tx, found);
-      await this.audit.record(tx, {
-        action: 'auth.login',
-        resourceType: 'session',
-        resourceId: session.id,
-        tenantId: found.tenant_id,
-        userId: found.id,
-      });
-      const profile = await this.users.recordLogin(tx, found, rehashed);
-      return this.issue(profile, session.id, refreshToken);
-    });
+    const opened = await this.sessions.openForLogin(ctx, user, rehashed);
+    if (!opened) throw USER_NOT_FOUND();
+    const profile: UserResponse = {
+      ...user.profile,
+      last_login: opened.lastLogin.toISOString(),
+      updated_at: opened.updatedAt.toISOString(),
+    };
+    return this.issue(profile, opened.session.id, opened.refreshToken);
   }
 
   async refresh(ctx: RequestContext, presented: string): Promise<LoginResponse> {

@@ -20,6 +20,9 @@ export type RevokeReason =
   | 'tenant_deactivated'
   | 'too_many_password_attempts';
 
+/** login_record's "no such user in that tenant" (SQLSTATE no_data_found). */
+const NO_DATA_FOUND = 'P0002';
+
 /** A session as other features see it: a plain object type, never the entity (docs/module-boundaries.md). */
 export type SessionRecord = Readonly<
   Pick<
@@ -57,31 +60,44 @@ export class SessionsService {
     private readonly config: AppConfigService,
   ) {}
 
-  /** A new session and its first refresh token: one statement (login's unit of work is on the hot path, bench c). */
-  async create(ctx: RequestContext, user: { id: string; tenant_id: string }): Promise<IssuedSession> {
+  /**
+   * The writes of a successful login in one statement on the pool (`login_record`, see its migration): the session,
+   * its first refresh token, the `auth.login` audit row and the user's `last_login` (with `rehashed`, the password's
+   * upgraded hash, when there is one), all as `user`'s tenant and committed together. Login is two round trips
+   * (the e-mail lookup, then this) instead of a unit of work of six: bench (c). Null when the user is no longer in
+   * that tenant (nothing was written).
+   */
+  async openForLogin(
+    ctx: RequestContext,
+    user: { id: string; tenant_id: string },
+    rehashed: string | null,
+  ): Promise<(IssuedSession & { lastLogin: Date; updatedAt: Date }) | null> {
     const now = new Date();
     const refreshToken = newRefreshToken();
-    const rows: SessionRecord[] = await this.db.manager(ctx).query(
-      `WITH s AS (
-         INSERT INTO sessions (user_id, tenant_id, ip_address, user_agent, last_used_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING id, user_id, tenant_id, ip_address, user_agent, created_at, last_used_at, expires_at, revoked_at,
-                   revoke_reason
-       ), token AS (
-         INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $7 FROM s RETURNING session_id
-       )
-       SELECT s.* FROM s JOIN token ON token.session_id = s.id`,
-      [
-        user.id,
-        user.tenant_id,
-        ctx.ip ?? null,
-        ctx.userAgent ?? null,
-        now,
-        new Date(now.getTime() + this.config.auth.refreshTokenDays * 86_400_000),
-        hashToken(refreshToken),
-      ],
-    );
-    return { session: rows[0], refreshToken };
+    type Row = SessionRecord & { last_login: Date; updated_at: Date };
+    let rows: Row[];
+    try {
+      rows = await this.db.callScopedFunction<Row>(
+        'login-record',
+        'SELECT * FROM login_record($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+        [
+          user.id,
+          user.tenant_id,
+          ctx.ip ?? null,
+          ctx.userAgent ?? null,
+          now,
+          new Date(now.getTime() + this.config.auth.refreshTokenDays * 86_400_000),
+          hashToken(refreshToken),
+          rehashed,
+          ctx.requestId || null,
+        ],
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === NO_DATA_FOUND) return null;
+      throw error;
+    }
+    const { last_login, updated_at, ...session } = rows[0];
+    return { session, refreshToken, lastLogin: last_login, updatedAt: updated_at };
   }
 
   /**

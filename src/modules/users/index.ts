@@ -7,4 +7,4 @@ export { CreateUserDto } from './dto/create-user.dto';
 export { ListUsersQueryDto } from './dto/list-users-query.dto';
 export { toUserResponse, UserResponse } from './dto/user.response';
 export { visibleUserSql } from './user-rules';
-export { INVALID_CURRENT_PASSWORD, ROLE_NOT_ALLOWED } from './users.errors';
+export { INVALID_CURRENT_PASSWORD, ROLE_NOT_ALLOWED, USER_NOT_FOUND } from './users.errors';

@@ -88,20 +88,6 @@ export class UserAccountsService {
   }
 
   /**
-   * Sets last_login (and the upgraded hash from `rehashIfNeeded`, if any) in the caller's unit of work, and returns
-   * the profile as it now is.
-   */
-  async recordLogin(tx: RequestContext, user: UserCredentials, rehashed: string | null): Promise<UserResponse> {
-    const stamped = await this.usersTable.recordLogin(tx, user.id, new Date(), rehashed);
-    if (!stamped) throw USER_NOT_FOUND();
-    return {
-      ...user.profile,
-      last_login: stamped.last_login.toISOString(),
-      updated_at: stamped.updated_at.toISOString(),
-    };
-  }
-
-  /**
    * Inserts a user, in the caller's unit of work, with `input.password_hash` (made beforehand, outside the unit).
    * Duplicate e-mail (platform-wide) or candidate_id (per tenant) is 409. The caller audits.
    */

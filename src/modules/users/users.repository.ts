@@ -54,25 +54,6 @@ export class UsersRepository extends TenantScopedRepository<UserEntity> {
     return rows[0] ?? null;
   }
 
-  /** Sets last_login (and an upgraded hash) in the caller's unit of work; returns the new timestamps. */
-  async recordLogin(
-    tx: RequestContext,
-    userId: string,
-    at: Date,
-    rehashed: string | null,
-  ): Promise<{ last_login: Date; updated_at: Date } | null> {
-    const rows: { last_login: Date; updated_at: Date }[] = await this.db.manager(tx).query(
-      // As a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count], a SELECT with the rows.
-      `WITH stamped AS (
-         UPDATE users SET last_login = $2, password_hash = coalesce($3, password_hash), updated_at = $2
-          WHERE id = $1 RETURNING last_login, updated_at
-       )
-       SELECT * FROM stamped`,
-      [userId, at, rehashed],
-    );
-    return rows[0] ?? null;
-  }
-
   /** The user of a validated token (its id and tenant came from the session), with its tenant. One query. */
   findWithTenant(ctx: RequestContext, userId: string): Promise<UserEntity | null> {
     // findOne with relations costs two queries (TypeORM adds an implicit take and a second lookup).
