@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import { Server, Socket } from 'socket.io';
 import { send, watchMemoryOnSignal } from '../lib/child';
@@ -11,7 +11,8 @@ import { send, watchMemoryOnSignal } from '../lib/child';
  * database. Each socket gets a random peer id and joins its own room `peer:{id}`; `signal {to, …}` is relayed to
  * that room as `signal {from, type, sdp, candidate}` and acknowledged `{ok: true}`; `session:watch` is acknowledged
  * (the load client sends it to both sides, the app needs it before it relays). With REDIS_URL (j) the namespace
- * uses @socket.io/redis-adapter under the channel prefix BENCH_REDIS_KEY, so relays cross instances as the app's do.
+ * uses @socket.io/redis-adapter's sharded adapter (dynamic channels, as the app) under the channel prefix
+ * BENCH_REDIS_KEY, so relays cross instances as the app's do.
  */
 interface SignalPayload {
   to?: unknown;
@@ -32,7 +33,12 @@ async function main(): Promise<void> {
     const sub = pub.duplicate();
     await Promise.all([pub.connect(), sub.connect()]);
     clients.push(pub, sub);
-    io.adapter(createAdapter(pub, sub, { key: process.env.BENCH_REDIS_KEY ?? 'socket.io' }));
+    io.adapter(
+      createShardedAdapter(pub, sub, {
+        channelPrefix: process.env.BENCH_REDIS_KEY ?? 'socket.io',
+        subscriptionMode: 'dynamic',
+      }),
+    );
   }
   const namespace = io.of('/proctoring');
   namespace.on('connection', (socket: Socket) => {

@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../../config/app-config';
@@ -13,6 +13,11 @@ export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
  * at 64 KiB, CORS for the polling transport from CORS_ORIGINS (none: same origin only), and with REDIS_URL the
  * `@socket.io/redis-adapter` on two connections of its own (pub/sub), so rooms, relays and pushes cross instances.
  * Closing the app closes the server (Nest), then the Redis connections (dispose): no open handles.
+ *
+ * The adapter is the sharded one (Redis 7's SPUBLISH/SSUBSCRIBE) in `dynamic` mode: a message to a room goes to that
+ * room's channel, which only the instances with a member of the room subscribe to. With the classic adapter every
+ * instance received every relay of every other (and its own) and dropped most: for 1:1 signalling the sharded one
+ * costs less CPU per relayed signal and less latency across instances (bench j, README).
  */
 export class ProctoringIoAdapter extends IoAdapter {
   private readonly clients: Redis[] = [];
@@ -39,7 +44,9 @@ export class ProctoringIoAdapter extends IoAdapter {
       const sub = quietly(new Redis(url, { maxRetriesPerRequest: null, retryStrategy }));
       for (const client of [pub, sub]) client.on('error', () => undefined); // the app's Redis module logs outages
       this.clients.push(pub, sub);
-      server.adapter(createAdapter(pub, sub, { key: this.config.proctoring.redisKey, requestsTimeout: 3000 }));
+      server.adapter(
+        createShardedAdapter(pub, sub, { channelPrefix: this.config.proctoring.redisKey, subscriptionMode: 'dynamic' }),
+      );
     }
     return server;
   }
@@ -56,13 +63,13 @@ export class ProctoringIoAdapter extends IoAdapter {
 }
 
 /**
- * The adapter sends PUBLISH and SUBSCRIBE without waiting for their answers: while Redis is unreachable each would
+ * The adapter sends (S)PUBLISH and (S)SUBSCRIBE without waiting for their answers: while Redis is unreachable each would
  * reject with nobody listening (an unhandled rejection, which ends a Node process). Each such promise gets a handler
  * here; the adapter's callers still see the outcome where they wait for one (fetchSockets times out: 503 upstream).
  */
 function quietly(client: Redis): Redis {
   const methods = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  for (const name of ['publish', 'subscribe', 'psubscribe']) {
+  for (const name of ['publish', 'subscribe', 'psubscribe', 'spublish', 'ssubscribe', 'sunsubscribe']) {
     const original = methods[name].bind(client);
     methods[name] = (...args: unknown[]) => {
       const sent = original(...args);
