@@ -11,8 +11,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * the e-mail. Its definition resets `app.tenant_id` and `app.cross_tenant` for the call (`SET` clauses), and the body
  * scopes the call to `p_tenant_id` (`set_config(…, true)`, undone when the function returns), so row-level security
  * checks every write against that tenant. A user that is not in that tenant (or no longer exists) raises, and the
- * statement writes nothing. Called on the pool outside any unit of work, the
- * statement is its own transaction.
+ * statement writes nothing. Called on the pool outside any unit of work, the statement is its own transaction.
  */
 export class LoginRecord1764110000000 implements MigrationInterface {
   name = 'LoginRecord1764110000000';

@@ -53,9 +53,9 @@ export class AuditService {
   }
 
   /**
-   * In the caller's unit, as a named prepared statement (parsed and planned once per connection): every login and
-   * most mutations write one row, and TypeORM's insert builder cost more CPU than the statement itself. The jsonb
-   * values are serialised here, as TypeORM did (pg would send a top-level array as a PostgreSQL array).
+   * In the caller's unit, as a named prepared statement (parsed and planned once per connection, without TypeORM's
+   * insert builder): most mutations write one row. The jsonb values are serialised here, as TypeORM did (pg would
+   * send a top-level array as a PostgreSQL array).
    */
   private async insertPrepared(tx: RequestContext, row: Partial<AuditLogEntity>): Promise<void> {
     await this.db.prepared(

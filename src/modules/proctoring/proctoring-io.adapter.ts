@@ -17,7 +17,7 @@ export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
  * The adapter is the sharded one (Redis 7's SPUBLISH/SSUBSCRIBE) in `dynamic` mode: a message to a room goes to that
  * room's channel, which only the instances with a member of the room subscribe to. With the classic adapter every
  * instance received every relay of every other (and its own) and dropped most: for 1:1 signalling the sharded one
- * costs less CPU per relayed signal and less latency across instances (bench j, README).
+ * costs less CPU per relayed signal (bench j, README).
  */
 export class ProctoringIoAdapter extends IoAdapter {
   private readonly clients: Redis[] = [];

@@ -41,6 +41,8 @@ type Handler = (peer: LocalPeer, payload: unknown) => Promise<object>;
  * 5 s, 500 signalling candidates sent 100 of them a second (bench j: about 7 % more server CPU per relayed signal).
  */
 const REMOTE_CACHE_MS = 60_000;
+/** How long a cluster-wide `fetchSockets()` waits for the other instances (Redis away: the caller then fails). */
+const FETCH_TIMEOUT_MS = 3000;
 const REMOTE_PEER_CACHE_MS = 10 * 60_000;
 const REMOTE_CACHE_MAX = 10_000;
 
@@ -114,9 +116,9 @@ export class ProctoringLiveService {
     }
   }
 
-  /** Sockets (every instance) in a room, as their data. */
+  /** Sockets (every instance) in a room, as their data; other instances get FETCH_TIMEOUT_MS to answer. */
   private async dataIn(room: string | string[]): Promise<PeerData[]> {
-    const sockets = await this.server.in(room).fetchSockets();
+    const sockets = await this.server.in(room).timeout(FETCH_TIMEOUT_MS).fetchSockets();
     return sockets.map((s) => s.data as PeerData);
   }
 
@@ -253,7 +255,7 @@ export class ProctoringLiveService {
     if (!this.clustered) return false;
     const cached = this.remote.get(room);
     if (cached && performance.now() - cached.at < REMOTE_CACHE_MS) return true;
-    const found = (await this.server.in(room).fetchSockets()).length > 0;
+    const found = (await this.server.in(room).timeout(FETCH_TIMEOUT_MS).fetchSockets()).length > 0;
     if (found) this.remember(room, true);
     return found;
   }
