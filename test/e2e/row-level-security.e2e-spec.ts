@@ -302,10 +302,13 @@ describe('Row-level security', () => {
         await expect(call(two.b.admin.id, two.a.tenant.id, hashB)).rejects.toMatchObject({ code: 'P0002' });
         const leaked = await owner.query(
           `SELECT (SELECT count(*) FROM refresh_tokens WHERE token_hash = $1)::int AS tokens,
-                  (SELECT count(*) FROM sessions WHERE tenant_id = $2 AND user_id = $3)::int AS sessions`,
+                  (SELECT count(*) FROM sessions WHERE tenant_id = $2 AND user_id = $3)::int AS sessions,
+                  (SELECT count(*) FROM audit_logs WHERE request_id = 'rls-login-record')::int AS audit_rows,
+                  (SELECT last_login FROM users WHERE id = $3) AS last_login`,
           [hashB, two.a.tenant.id, two.b.admin.id],
         );
-        expect(leaked.rows).toEqual([{ tokens: 0, sessions: 0 }]);
+        // Only the first call's audit row, and last_login as the first call left it.
+        expect(leaked.rows).toEqual([{ tokens: 0, sessions: 0, audit_rows: 1, last_login: rows[0].last_login }]);
       } finally {
         await client.end();
         await owner.end();

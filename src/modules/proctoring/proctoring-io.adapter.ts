@@ -63,13 +63,14 @@ export class ProctoringIoAdapter extends IoAdapter {
 }
 
 /**
- * The adapter sends (S)PUBLISH and (S)SUBSCRIBE without waiting for their answers: while Redis is unreachable each would
- * reject with nobody listening (an unhandled rejection, which ends a Node process). Each such promise gets a handler
- * here; the adapter's callers still see the outcome where they wait for one (fetchSockets times out: 503 upstream).
+ * The sharded adapter sends SSUBSCRIBE and SUNSUBSCRIBE (one per room it gains or loses) without waiting for their
+ * answers: while Redis is unreachable each would reject with nobody listening (an unhandled rejection, which ends a
+ * Node process). Each such promise gets a handler here. Its SPUBLISH and PUBSUB are awaited by the adapter, whose
+ * callers see the outcome (a relay is still delivered locally; fetchSockets times out: 503 upstream).
  */
 function quietly(client: Redis): Redis {
   const methods = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  for (const name of ['publish', 'subscribe', 'psubscribe', 'spublish', 'ssubscribe', 'sunsubscribe']) {
+  for (const name of ['ssubscribe', 'sunsubscribe']) {
     const original = methods[name].bind(client);
     methods[name] = (...args: unknown[]) => {
       const sent = original(...args);
