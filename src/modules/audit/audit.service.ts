@@ -29,6 +29,26 @@ export function redactSecrets(value: unknown): unknown {
   return value;
 }
 
+/** The columns of an audit row, in the order `AuditService.rowValues` gives their values. */
+export const AUDIT_COLUMNS =
+  'tenant_id, user_id, action, resource_type, resource_id, old_values, new_values, ip_address, user_agent, request_id';
+
+/** jsonb values serialised here, as TypeORM did (pg would send a top-level array as a PostgreSQL array). */
+function valuesOf(row: Partial<AuditLogEntity>): unknown[] {
+  return [
+    row.tenant_id ?? null,
+    row.user_id ?? null,
+    row.action,
+    row.resource_type,
+    row.resource_id ?? null,
+    row.old_values == null ? null : JSON.stringify(row.old_values),
+    row.new_values == null ? null : JSON.stringify(row.new_values),
+    row.ip_address ?? null,
+    row.user_agent ?? null,
+    row.request_id ?? null,
+  ];
+}
+
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
@@ -54,29 +74,23 @@ export class AuditService {
 
   /**
    * In the caller's unit, as a named prepared statement (parsed and planned once per connection, without TypeORM's
-   * insert builder): most mutations write one row. The jsonb values are serialised here, as TypeORM did (pg would
-   * send a top-level array as a PostgreSQL array).
+   * insert builder): most mutations write one row.
    */
   private async insertPrepared(tx: RequestContext, row: Partial<AuditLogEntity>): Promise<void> {
     await this.db.prepared(
       tx,
       'audit-insert',
-      `INSERT INTO audit_logs (tenant_id, user_id, action, resource_type, resource_id, old_values, new_values,
-                               ip_address, user_agent, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        row.tenant_id ?? null,
-        row.user_id ?? null,
-        row.action,
-        row.resource_type,
-        row.resource_id ?? null,
-        row.old_values == null ? null : JSON.stringify(row.old_values),
-        row.new_values == null ? null : JSON.stringify(row.new_values),
-        row.ip_address ?? null,
-        row.user_agent ?? null,
-        row.request_id ?? null,
-      ],
+      `INSERT INTO audit_logs (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      valuesOf(row),
     );
+  }
+
+  /**
+   * The values of the audit row of `event`, in the order of AUDIT_COLUMNS: for a statement that writes the row
+   * together with the change it records (a hot path's one round trip); it must run in the caller's unit of work.
+   */
+  rowValues(ctx: RequestContext, event: AuditEvent): unknown[] {
+    return valuesOf(this.toRow(ctx, event));
   }
 
   private toRow(ctx: RequestContext, event: AuditEvent): Partial<AuditLogEntity> {

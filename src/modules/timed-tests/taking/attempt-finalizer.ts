@@ -3,7 +3,6 @@ import { RequestContext } from '../../../common/context/request-context';
 import { AuditService } from '../../audit/audit.service';
 import { InvitationEntity } from '../entities/invitation.entity';
 import { TestAttemptEntity } from '../entities/test-attempt.entity';
-import { InvitationsRepository } from '../invitations/invitations.repository';
 import { AttemptVersionContent } from '../invitations/test-content.reader';
 import { AnswerValue, attemptScores, autoScoreAnswer } from '../scoring';
 import { AnswerWrite, AttemptsRepository } from './attempts.repository';
@@ -42,14 +41,13 @@ const AUDIT_ACTIONS: Record<Finalisation['status'], string> = {
 export class AttemptFinalizer {
   constructor(
     private readonly attempts: AttemptsRepository,
-    private readonly invitations: InvitationsRepository,
     private readonly audit: AuditService,
   ) {}
 
   async finalise(
     tx: RequestContext,
-    invitation: InvitationEntity,
-    attempt: TestAttemptEntity,
+    invitation: Pick<InvitationEntity, 'id'>,
+    attempt: Pick<TestAttemptEntity, 'id' | 'tenant_id'>,
     content: AttemptVersionContent,
     how: Finalisation,
   ): Promise<SubmitTestResponse> {
@@ -70,7 +68,6 @@ export class AttemptFinalizer {
         ...scored,
       };
     });
-    await this.attempts.upsertAnswers(tx, attempt.tenant_id, attempt.id, writes);
     const passMark = content.version.pass_mark_percent === null ? null : Number(content.version.pass_mark_percent);
     const scores = attemptScores(
       content.questions,
@@ -87,49 +84,43 @@ export class AttemptFinalizer {
       passed: scores.passed,
     };
     const num = (n: number | null) => (n === null ? null : String(n));
-    await this.attempts.update(tx, attempt.id, {
-      status: how.status,
-      submitted_at: how.now,
-      auto_score: num(scores.auto_score),
-      manual_score: num(scores.manual_score),
-      final_score: num(scores.final_score),
-      scoring_status: scores.scoring_status,
-      passed: scores.passed,
-      idempotency_key: how.idempotencyKey,
-      submit_response: response as unknown as Record<string, unknown>,
-      updated_at: how.now,
-    });
-    await this.invitations.update(tx, invitation.id, {
-      status: 'completed',
-      completed_at: how.now,
-      updated_at: how.now,
-    });
-    const answered = [...merged.keys()].length;
-    await this.attempts.appendEvent(tx, {
+    const reason = how.terminatedBy ? { reason: how.terminatedBy.reason } : {};
+    // answers, attempt, invitation, event and audit row in one statement (one round trip under the row lock)
+    await this.attempts.finish(tx, {
       tenantId: attempt.tenant_id,
       attemptId: attempt.id,
       invitationId: invitation.id,
-      type: how.status,
-      actorUserId: how.terminatedBy?.userId ?? null,
-      data: {
-        at: how.now.toISOString(),
-        answered,
-        questions: content.questions.length,
-        ...scores,
-        ...(how.terminatedBy ? { reason: how.terminatedBy.reason } : {}),
+      answers: writes,
+      attempt: {
+        status: how.status,
+        auto_score: num(scores.auto_score),
+        manual_score: num(scores.manual_score),
+        final_score: num(scores.final_score),
+        scoring_status: scores.scoring_status,
+        passed: scores.passed,
+        idempotency_key: how.idempotencyKey,
+        submit_response: response as unknown as Record<string, unknown>,
       },
-    });
-    await this.audit.record(tx, {
-      action: AUDIT_ACTIONS[how.status],
-      resourceType: 'attempt',
-      resourceId: attempt.id,
-      tenantId: attempt.tenant_id,
-      userId: how.terminatedBy?.userId ?? null,
-      newValues: {
-        invitation_id: invitation.id,
-        ...response,
-        ...(how.terminatedBy ? { reason: how.terminatedBy.reason } : {}),
+      at: how.now,
+      event: {
+        type: how.status,
+        actorUserId: how.terminatedBy?.userId ?? null,
+        data: {
+          at: how.now.toISOString(),
+          answered: merged.size,
+          questions: content.questions.length,
+          ...scores,
+          ...reason,
+        },
       },
+      audit: this.audit.rowValues(tx, {
+        action: AUDIT_ACTIONS[how.status],
+        resourceType: 'attempt',
+        resourceId: attempt.id,
+        tenantId: attempt.tenant_id,
+        userId: how.terminatedBy?.userId ?? null,
+        newValues: { invitation_id: invitation.id, ...response, ...reason },
+      }),
     });
     return response;
   }

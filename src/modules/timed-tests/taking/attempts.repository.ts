@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../../common/context/request-context';
 import { DatabaseService } from '../../../database/database.service';
+import { AUDIT_COLUMNS } from '../../audit/audit.service';
 import { TenantScopedRepository, unscoped } from '../../../database/tenant-scoped';
 import { AttemptAnswerEntity } from '../entities/attempt-answer.entity';
-import { AttemptEventEntity } from '../entities/attempt-event.entity';
 import { TestAttemptEntity } from '../entities/test-attempt.entity';
 import { LessThanOrEqual } from 'typeorm';
 
@@ -63,53 +63,11 @@ export class AttemptsRepository extends TenantScopedRepository<TestAttemptEntity
     );
   }
 
-  async insert(ctx: RequestContext, row: Partial<TestAttemptEntity>): Promise<TestAttemptEntity> {
-    const repo = this.repo(ctx);
-    return repo.save(repo.create(row));
-  }
-
-  async update(ctx: RequestContext, id: string, changes: Partial<TestAttemptEntity>): Promise<void> {
-    await this.repo(ctx).update(id, changes as never);
-  }
-
   savedAnswers(ctx: RequestContext, tenantId: string, attemptId: string): Promise<AttemptAnswerEntity[]> {
     return this.db.repo(ctx, AttemptAnswerEntity).find({
       where: { tenant_id: tenantId, attempt_id: attemptId },
       order: { saved_at: 'ASC' },
     });
-  }
-
-  /** One row per (attempt, question): a later save replaces the answer (and its scoring, when given). */
-  async upsertAnswers(ctx: RequestContext, tenantId: string, attemptId: string, answers: AnswerWrite[]): Promise<void> {
-    if (answers.length === 0) return;
-    const scored = answers.some((a) => a.is_correct !== undefined || a.manual_score_status !== undefined);
-    const columns = scored
-      ? ['answer', 'saved_at', 'is_correct', 'auto_points', 'manual_score_status']
-      : ['answer', 'saved_at'];
-    await this.db
-      .manager(ctx)
-      .createQueryBuilder()
-      .insert()
-      .into(AttemptAnswerEntity)
-      .values(
-        answers.map((a) => ({
-          tenant_id: tenantId,
-          attempt_id: attemptId,
-          question_id: a.question_id,
-          answer: a.answer as never,
-          saved_at: a.saved_at,
-          ...(scored
-            ? {
-                is_correct: a.is_correct ?? null,
-                auto_points: a.auto_points === null || a.auto_points === undefined ? null : String(a.auto_points),
-                manual_score_status: a.manual_score_status ?? null,
-              }
-            : {}),
-        })),
-      )
-      .orUpdate(columns, ['attempt_id', 'question_id'])
-      .updateEntity(false)
-      .execute();
   }
 
   /**
@@ -150,25 +108,139 @@ export class AttemptsRepository extends TenantScopedRepository<TestAttemptEntity
     );
   }
 
-  async appendEvent(
+  /**
+   * A start's writes as one statement: the attempt (its id chosen by the caller, so the job and the audit row can
+   * name it), the invitation `in_progress`, the `started` event and the audit row (`audit`: the values of
+   * AUDIT_COLUMNS). The caller holds the invitation's row lock and has checked that it has no attempt.
+   */
+  async begin(
     ctx: RequestContext,
-    event: {
+    start: {
+      id: string;
       tenantId: string;
-      attemptId: string | null;
       invitationId: string;
-      type: string;
-      data?: object;
-      actorUserId?: string | null;
+      testId: string;
+      testVersionId: string;
+      applicantEmail: string;
+      startedAt: Date;
+      deadline: Date;
+      event: object;
+      audit: unknown[];
     },
   ): Promise<void> {
-    await this.db.repo(ctx, AttemptEventEntity).insert({
-      tenant_id: event.tenantId,
-      attempt_id: event.attemptId,
-      invitation_id: event.invitationId,
-      type: event.type,
-      data: (event.data ?? {}) as never,
-      actor_user_id: event.actorUserId ?? null,
-    });
+    await this.db.prepared(
+      ctx,
+      'attempt-begin',
+      `WITH attempt AS (
+         INSERT INTO test_attempts (id, tenant_id, invitation_id, test_id, test_version_id, applicant_email, status,
+                                    started_at, deadline, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'in_progress', $7, $8, $7, $7)
+       ), invitation AS (
+         UPDATE invitations SET status = 'in_progress', started_at = $7, updated_at = $7
+          WHERE id = $3 AND tenant_id = $2
+       ), event AS (
+         INSERT INTO attempt_events (tenant_id, attempt_id, invitation_id, type, data)
+         VALUES ($2, $1, $3, 'started', $9::jsonb)
+       )
+       INSERT INTO audit_logs (${AUDIT_COLUMNS}) VALUES ($10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+      [
+        start.id,
+        start.tenantId,
+        start.invitationId,
+        start.testId,
+        start.testVersionId,
+        start.applicantEmail,
+        start.startedAt,
+        start.deadline,
+        JSON.stringify(start.event),
+        ...start.audit,
+      ],
+    );
+  }
+
+  /**
+   * The end of an attempt as one statement: one scored answer row per question of its version (a saved one is
+   * replaced), the attempt's status, scores and response, the invitation `completed`, the event and the audit row
+   * (`audit`: the values of AUDIT_COLUMNS). The caller holds the invitation's row lock.
+   */
+  async finish(
+    ctx: RequestContext,
+    end: {
+      tenantId: string;
+      attemptId: string;
+      invitationId: string;
+      answers: AnswerWrite[];
+      attempt: Pick<
+        TestAttemptEntity,
+        | 'status'
+        | 'auto_score'
+        | 'manual_score'
+        | 'final_score'
+        | 'scoring_status'
+        | 'passed'
+        | 'idempotency_key'
+        | 'submit_response'
+      >;
+      at: Date;
+      event: { type: string; data: object; actorUserId: string | null };
+      audit: unknown[];
+    },
+  ): Promise<void> {
+    const { attempt } = end;
+    await this.db.prepared(
+      ctx,
+      'attempt-finish',
+      `WITH answers AS (
+         INSERT INTO attempt_answers (tenant_id, attempt_id, question_id, answer, saved_at, is_correct, auto_points,
+                                      manual_score_status)
+         SELECT $1::uuid, $2::uuid, a.question_id, a.answer, a.saved_at, a.is_correct, a.auto_points,
+                a.manual_score_status
+           FROM jsonb_to_recordset($3::jsonb) AS a(question_id uuid, answer jsonb, saved_at timestamptz,
+                                                    is_correct boolean, auto_points numeric, manual_score_status text)
+         ON CONFLICT (attempt_id, question_id) DO UPDATE
+            SET answer = excluded.answer, saved_at = excluded.saved_at, is_correct = excluded.is_correct,
+                auto_points = excluded.auto_points, manual_score_status = excluded.manual_score_status
+       ), attempt AS (
+         UPDATE test_attempts
+            SET status = $4, submitted_at = $5, auto_score = $6, manual_score = $7, final_score = $8,
+                scoring_status = $9, passed = $10, idempotency_key = $11, submit_response = $12::jsonb, updated_at = $5
+          WHERE id = $2 AND tenant_id = $1
+       ), invitation AS (
+         UPDATE invitations SET status = 'completed', completed_at = $5, updated_at = $5
+          WHERE id = $13 AND tenant_id = $1
+       ), event AS (
+         INSERT INTO attempt_events (tenant_id, attempt_id, invitation_id, type, data, actor_user_id)
+         VALUES ($1, $2, $13, $4, $14::jsonb, $15)
+       )
+       INSERT INTO audit_logs (${AUDIT_COLUMNS}) VALUES ($16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`,
+      [
+        end.tenantId,
+        end.attemptId,
+        JSON.stringify(
+          end.answers.map((a) => ({
+            question_id: a.question_id,
+            answer: a.answer,
+            saved_at: a.saved_at,
+            is_correct: a.is_correct ?? null,
+            auto_points: a.auto_points ?? null,
+            manual_score_status: a.manual_score_status ?? null,
+          })),
+        ),
+        attempt.status,
+        end.at,
+        attempt.auto_score,
+        attempt.manual_score,
+        attempt.final_score,
+        attempt.scoring_status,
+        attempt.passed,
+        attempt.idempotency_key,
+        attempt.submit_response === null ? null : JSON.stringify(attempt.submit_response),
+        end.invitationId,
+        JSON.stringify(end.event.data),
+        end.event.actorUserId,
+        ...end.audit,
+      ],
+    );
   }
 
   /**

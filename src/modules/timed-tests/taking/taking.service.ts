@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Clock } from '../../../common/clock/clock';
 import { AuthenticatedContext, RequestContext } from '../../../common/context/request-context';
 import { NOT_FOUND } from '../../../common/errors/common.errors';
@@ -103,41 +104,34 @@ export class TakingService {
       this.checkWindow(invitation, now);
       const content = await this.currentVersion(tx, invitation);
       const deadline = deadlineOf(now, content.version.duration_minutes, invitation.extra_time_percent);
-      const attempt = await this.attempts.insert(tx, {
-        tenant_id: invitation.tenant_id,
-        invitation_id: invitation.id,
-        test_id: invitation.test_id,
-        test_version_id: content.version.id,
-        applicant_email: invitation.applicant_email,
-        status: 'in_progress',
-        started_at: now,
-        deadline,
-        created_at: now,
-        updated_at: now,
-      });
-      await this.invitations.update(tx, invitation.id, { status: 'in_progress', started_at: now, updated_at: now });
-      await this.attempts.appendEvent(tx, {
+      const attemptId = randomUUID();
+      // attempt, invitation, event and audit row in one statement; then the deadline job, in the same unit
+      await this.attempts.begin(tx, {
+        id: attemptId,
         tenantId: invitation.tenant_id,
-        attemptId: attempt.id,
         invitationId: invitation.id,
-        type: 'started',
-        data: { at: now.toISOString(), deadline: deadline.toISOString(), test_version_id: content.version.id },
+        testId: invitation.test_id,
+        testVersionId: content.version.id,
+        applicantEmail: invitation.applicant_email,
+        startedAt: now,
+        deadline,
+        event: { at: now.toISOString(), deadline: deadline.toISOString(), test_version_id: content.version.id },
+        audit: this.audit.rowValues(tx, {
+          action: 'attempt.start',
+          resourceType: 'attempt',
+          resourceId: attemptId,
+          tenantId: invitation.tenant_id,
+          userId: null,
+          newValues: { invitation_id: invitation.id, started_at: now, deadline },
+        }),
       });
       await this.jobs.send(
         tx,
         DEADLINE_JOB,
-        { attemptId: attempt.id, tenantId: invitation.tenant_id },
-        { startAfter: new Date(deadline.getTime() + this.rules.submitGraceSeconds * 1000), singletonKey: attempt.id },
+        { attemptId, tenantId: invitation.tenant_id },
+        { startAfter: new Date(deadline.getTime() + this.rules.submitGraceSeconds * 1000), singletonKey: attemptId },
       );
-      await this.audit.record(tx, {
-        action: 'attempt.start',
-        resourceType: 'attempt',
-        resourceId: attempt.id,
-        tenantId: invitation.tenant_id,
-        userId: null,
-        newValues: { invitation_id: invitation.id, started_at: now, deadline },
-      });
-      return this.started(attempt, now, 'Test started successfully');
+      return this.started({ started_at: now, deadline }, now, 'Test started successfully');
     });
   }
 
@@ -184,23 +178,30 @@ export class TakingService {
     const done: { ended: AttemptEnded | null } = { ended: null };
     const response = await this.access.withToken(ctx, token, 'update', async (tx, invitation, found) => {
       const now = this.clock.now();
-      const attempt = found ? await this.attempts.findById(tx, invitation.tenant_id, found.id) : null;
-      if (attempt && attempt.status !== 'in_progress') {
-        if (key && attempt.idempotency_key === key && attempt.submit_response) {
+      if (found && found.status !== 'in_progress') {
+        // the stored response, replayed for the first submit's key (only a finished attempt's full row is read)
+        const attempt = await this.attempts.findById(tx, invitation.tenant_id, found.id);
+        if (key && attempt?.idempotency_key === key && attempt.submit_response) {
           return attempt.submit_response as unknown as SubmitTestResponse;
         }
         throw ATTEMPT_ALREADY_SUBMITTED();
       }
-      const open = this.openAttempt(invitation, attempt, now);
+      const open = this.openAttempt(invitation, found, now);
       const content = await this.version(tx, invitation, open.test_version_id);
       checkAnswers(content.questions, dto.answers);
-      const result = await this.finalizer.finalise(tx, invitation, open, content, {
-        status: 'submitted',
-        now,
-        answers: dto.answers,
-        idempotencyKey: key,
-      });
-      done.ended = endedEvent(open, 'submitted');
+      const result = await this.finalizer.finalise(
+        tx,
+        invitation,
+        { id: open.id, tenant_id: invitation.tenant_id },
+        content,
+        {
+          status: 'submitted',
+          now,
+          answers: dto.answers,
+          idempotencyKey: key,
+        },
+      );
+      done.ended = endedEvent({ ...open, tenant_id: invitation.tenant_id, invitation_id: invitation.id }, 'submitted');
       return result;
     });
     // after the commit: live watchers are told, the candidate's sockets closed (docs/proctoring.md)
@@ -274,7 +275,10 @@ export class TakingService {
   }
 }
 
-export function endedEvent(attempt: TestAttemptEntity, status: AttemptEnded['status']): AttemptEnded {
+export function endedEvent(
+  attempt: Pick<TestAttemptEntity, 'tenant_id' | 'invitation_id' | 'id' | 'deadline'>,
+  status: AttemptEnded['status'],
+): AttemptEnded {
   return {
     tenantId: attempt.tenant_id,
     inviteId: attempt.invitation_id,
