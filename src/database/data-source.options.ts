@@ -26,6 +26,7 @@ import { TimedTests1764000000000 } from './migrations/1764000000000-TimedTests';
 import { LoginCredentials1764050000000 } from './migrations/1764050000000-LoginCredentials';
 import { InvitationTokenLookup1764060000000 } from './migrations/1764060000000-InvitationTokenLookup';
 import { LoginRecord1764110000000 } from './migrations/1764110000000-LoginRecord';
+import { InvitationTokenTestVersion1764120000000 } from './migrations/1764120000000-InvitationTokenTestVersion';
 import { Proctoring1764100000000 } from './migrations/1764100000000-Proctoring';
 
 export const ENTITIES = [
@@ -58,6 +59,7 @@ export const MIGRATIONS = [
   InvitationTokenLookup1764060000000,
   Proctoring1764100000000,
   LoginRecord1764110000000,
+  InvitationTokenTestVersion1764120000000,
 ];
 
 export interface PoolTimeouts {

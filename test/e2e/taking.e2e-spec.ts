@@ -1,5 +1,8 @@
 import type { Response } from 'supertest';
+import { systemContext } from '../../src/common/context/request-context';
 import { JobsService } from '../../src/common/jobs/jobs.service';
+import { DatabaseService } from '../../src/database/database.service';
+import { hashInvitationToken } from '../../src/modules/timed-tests/invitations/invitation-token';
 import { AttemptSweeperService } from '../../src/modules/timed-tests/taking/attempt-sweeper.service';
 import { bearer } from '../setup/factories';
 import { setupTwoTenants, TwoTenants } from '../setup/fixtures';
@@ -317,6 +320,63 @@ describe('Taking a test', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(12);
     const kept = await answersOf((await attemptOf(invites[0].id)).id);
     expect(kept.find((a: { question_id: string }) => a.question_id === q(ESSAY)).answer).toBe('kept');
+  });
+
+  it('a new attempt takes the test as it is now: edited in place before any attempt, a new version after one', async () => {
+    const testBody = (title: string, duration: number) => ({
+      title,
+      duration_minutes: duration,
+      questions: [{ type: 'multiple_choice', question: '1 + 1?', options: ['1', '2'], correct_answer: '2', points: 1 }],
+    });
+    const admin = bearer(w.a.adminTokens);
+    const created = (await t.http().post('/api/tests').set(admin).send(testBody('First', 10)).expect(201)).body;
+    const edit = (title: string, duration: number) =>
+      t.http().put(`/api/tests/${created.id}`).set(admin).send(testBody(title, duration)).expect(200);
+    const test = { id: created.id } as InsertedTest;
+    const [one, two] = [await invite({}, test), await invite({}, test)];
+    const view = async (token: string) => (await t.http().get(`/api/take-test/${token}`).expect(200)).body;
+    const publicView = async (token: string) => (await t.http().get(`/api/invites/token/${token}`).expect(200)).body;
+
+    // no attempt yet: an edit rewrites the version in place, and the next view shows it
+    expect((await view(one.token)).test.title).toBe('First');
+    await edit('First, edited', 10);
+    expect((await view(one.token)).test.title).toBe('First, edited');
+    // the first start freezes that version: views and starts of the others are served from it (the cache)
+    const first = await start(one.token).expect(200);
+    expect(new Date(first.body.deadline).getTime() - new Date(first.body.started_at).getTime()).toBe(10 * MINUTE);
+    expect((await view(two.token)).test.title).toBe('First, edited');
+    expect((await publicView(two.token)).test.title).toBe('First, edited');
+    // an edit now makes version 2: what has not started follows it, the running attempt keeps version 1
+    await edit('Second', 20);
+    const [v1, v2] = (await t.db.query(`SELECT id FROM test_versions WHERE test_id = $1 ORDER BY version`, [
+      created.id,
+    ])) as { id: string }[];
+    expect((await view(two.token)).test.title).toBe('Second');
+    expect((await publicView(two.token)).test.title).toBe('Second');
+    const second = await start(two.token).expect(200);
+    expect(new Date(second.body.deadline).getTime() - new Date(second.body.started_at).getTime()).toBe(20 * MINUTE);
+    expect((await attemptOf(two.id)).test_version_id).toBe(v2.id);
+    expect((await attemptOf(one.id)).test_version_id).toBe(v1.id);
+    expect((await view(one.token)).test.title).toBe('First, edited');
+  });
+
+  it("a start's token lookup holds the test FOR SHARE until its unit of work ends: an edit waits for it", async () => {
+    const { token } = await invite();
+    const lockForEdit = () => t.db.query(`SELECT 1 FROM tests WHERE id = $1 FOR UPDATE NOWAIT`, [mixed.id]);
+    const db = t.app.get(DatabaseService);
+    for (const [lock, held] of [
+      ['start', true],
+      ['update', false],
+      ['share', false],
+    ] as const) {
+      const found = await db.unitScopedBy(
+        systemContext('lock-check'),
+        { fn: 'invitation_by_token', args: [hashInvitationToken(token), lock] },
+        async () => (held ? expect(lockForEdit()).rejects.toMatchObject({ code: '55P03' }) : lockForEdit()),
+      );
+      expect(found.found).toBe(true);
+    }
+    await lockForEdit(); // released with the unit
   });
 
   it('wrong, cancelled and foreign tokens are 404 on every taking route', async () => {

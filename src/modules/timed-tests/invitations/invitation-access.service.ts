@@ -10,7 +10,11 @@ import { hashInvitationToken, isWellFormedInvitationToken } from './invitation-t
 import { INVITATION_EXPIRED, INVITATION_NOT_FOUND } from './invitations.errors';
 import { InvitationsRepository } from './invitations.repository';
 
-export type TokenLock = 'update' | 'share' | null;
+/**
+ * The row lock a token route takes on its invitation: `update` (submit, schedule), `start` (`update`, and the test FOR
+ * SHARE: a start reads its current version), `share` (autosave) or none (reads).
+ */
+export type TokenLock = 'update' | 'start' | 'share' | null;
 
 const EXPIRED = Symbol('expired');
 const MISS = Symbol('miss');
@@ -25,19 +29,45 @@ export interface AttemptSummary {
   test_version_id: string;
 }
 
-/** A row of `invitation_by_token(hash, lock)`: the invitation's columns, then its attempt's, prefixed. */
+/**
+ * What the token lookup knows of the invitation's test: its current version, whether it is active, and — while the
+ * invitation has no attempt — whether that version is frozen (has attempts; null otherwise). See
+ * TestContentReader.forNewAttempt.
+ */
+export interface TokenTest {
+  currentVersionId: string | null;
+  isActive: boolean;
+  versionFrozen: boolean | null;
+}
+
+/** A row of `invitation_by_token(hash, lock)`: the invitation's columns, then its attempt's and its test's, prefixed. */
 type TokenRow = Omit<InvitationEntity, 'token_hash'> & {
   attempt_id: string | null;
   attempt_status: AttemptSummary['status'] | null;
   attempt_started_at: Date | null;
   attempt_deadline: Date | null;
   attempt_test_version_id: string | null;
+  test_current_version_id: string | null;
+  test_is_active: boolean;
+  test_version_frozen: boolean | null;
 };
+
+const TEST_COLUMNS = new Set(['test_current_version_id', 'test_is_active', 'test_version_frozen']);
 
 function invitationOf(row: TokenRow): InvitationEntity {
   const invitation: Record<string, unknown> = { ...row };
-  for (const key of Object.keys(invitation)) if (key.startsWith('attempt_')) delete invitation[key];
+  for (const key of Object.keys(invitation)) {
+    if (key.startsWith('attempt_') || TEST_COLUMNS.has(key)) delete invitation[key];
+  }
   return invitation as unknown as InvitationEntity;
+}
+
+function testOf(row: TokenRow): TokenTest {
+  return {
+    currentVersionId: row.test_current_version_id,
+    isActive: row.test_is_active,
+    versionFrozen: row.test_version_frozen,
+  };
 }
 
 function attemptOf(row: TokenRow): AttemptSummary | null {
@@ -82,7 +112,12 @@ export class InvitationAccessService {
     ctx: RequestContext,
     token: string,
     lock: TokenLock,
-    work: (tx: RequestContext, invitation: InvitationEntity, attempt: AttemptSummary | null) => Promise<T>,
+    work: (
+      tx: RequestContext,
+      invitation: InvitationEntity,
+      attempt: AttemptSummary | null,
+      test: TokenTest,
+    ) => Promise<T>,
   ): Promise<T> {
     await this.checkMissBudget(ctx);
     if (!isWellFormedInvitationToken(token)) return this.miss(ctx);
@@ -94,7 +129,8 @@ export class InvitationAccessService {
     ]);
     // One unit of work, opened by the lookup itself: `invitation_by_token` (migration 1764060000000) crosses tenants
     // for its call only (the token is what names the tenant), locks the row as the route needs, returns the attempt
-    // with it, and the unit is scoped to the invitation's tenant in the same round trip.
+    // with it (and what a new attempt needs of the test: migration 1764120000000), and the unit is scoped to the
+    // invitation's tenant in the same round trip.
     const found = await this.db.unitScopedBy<TokenRow, RequestContext, Outcome<T>>(
       ctx,
       { fn: 'invitation_by_token', args: [hash, lock ?? 'none'] },
@@ -107,7 +143,7 @@ export class InvitationAccessService {
           await this.markExpired(tx, invitation, now);
           return EXPIRED;
         }
-        return { value: await work(tx, invitation, attemptOf(row)) };
+        return { value: await work(tx, invitation, attemptOf(row), testOf(row)) };
       },
     );
     const outcome = found.found ? found.value : MISS;

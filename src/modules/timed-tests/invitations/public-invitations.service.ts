@@ -3,13 +3,10 @@ import { Clock } from '../../../common/clock/clock';
 import { RequestContext } from '../../../common/context/request-context';
 import { AuditService } from '../../audit/audit.service';
 import { InvitationEntity } from '../entities/invitation.entity';
-import { TestAttemptEntity } from '../entities/test-attempt.entity';
-import { DatabaseService } from '../../../database/database.service';
-import { scoped } from '../../../database/tenant-scoped';
 import { ScheduleInvitationDto } from './dto/create-invitation.dto';
 import { toCandidateInvitationResponse } from './dto/invitation.response';
 import { PublicInvitationResponse } from './dto/public-invitation.response';
-import { InvitationAccessService } from './invitation-access.service';
+import { AttemptSummary, InvitationAccessService, TokenTest } from './invitation-access.service';
 import { INVALID_INVITATION_DATE, INVITATION_STATE_CONFLICT, SCHEDULE_FIXED_BY_ADMIN } from './invitations.errors';
 import { InvitationsRepository } from './invitations.repository';
 import { CandidateTest, TestContentReader, toCandidateTest } from './test-content.reader';
@@ -18,7 +15,6 @@ import { CandidateTest, TestContentReader, toCandidateTest } from './test-conten
 @Injectable()
 export class PublicInvitationsService {
   constructor(
-    private readonly db: DatabaseService,
     private readonly access: InvitationAccessService,
     private readonly invitations: InvitationsRepository,
     private readonly tests: TestContentReader,
@@ -27,8 +23,8 @@ export class PublicInvitationsService {
   ) {}
 
   view(ctx: RequestContext, token: string): Promise<PublicInvitationResponse> {
-    return this.access.withToken(ctx, token, null, async (tx, invitation) => {
-      const test = await this.candidateTest(tx, invitation);
+    return this.access.withToken(ctx, token, null, async (tx, invitation, attempt, current) => {
+      const test = await this.candidateTest(tx, invitation, attempt, current);
       return { invite: toCandidateInvitationResponse(invitation, test.title), test };
     });
   }
@@ -38,7 +34,7 @@ export class PublicInvitationsService {
    * future time before the invitation expires.
    */
   schedule(ctx: RequestContext, token: string, dto: ScheduleInvitationDto): Promise<PublicInvitationResponse> {
-    return this.access.withToken(ctx, token, 'update', async (tx, invitation) => {
+    return this.access.withToken(ctx, token, 'update', async (tx, invitation, attempt, current) => {
       if (invitation.status !== 'sent' && invitation.status !== 'scheduled') {
         throw INVITATION_STATE_CONFLICT(`An invitation in status ${invitation.status} cannot be rescheduled`);
       }
@@ -65,20 +61,21 @@ export class PublicInvitationsService {
         oldValues: { status: invitation.status, scheduled_date: invitation.scheduled_date },
         newValues: { status: after.status, scheduled_date: after.scheduled_date },
       });
-      const test = await this.candidateTest(tx, after);
+      const test = await this.candidateTest(tx, after, attempt, current);
       return { invite: toCandidateInvitationResponse(after, test.title), test };
     });
   }
 
-  /** The version the candidate's attempt uses once started, else the test's current one. */
-  async candidateTest(tx: RequestContext, invitation: InvitationEntity): Promise<CandidateTest> {
-    const attempt = await this.db.repo(tx, TestAttemptEntity).findOne({
-      select: { test_version_id: true },
-      where: scoped<TestAttemptEntity>(tx, { tenant_id: invitation.tenant_id, invitation_id: invitation.id }),
-    });
+  /** The version the candidate's attempt uses once started, else the one a new attempt would use. */
+  private async candidateTest(
+    tx: RequestContext,
+    invitation: InvitationEntity,
+    attempt: AttemptSummary | null,
+    current: TokenTest,
+  ): Promise<CandidateTest> {
     const content = attempt
       ? await this.tests.version(tx, invitation.tenant_id, attempt.test_version_id)
-      : await this.tests.current(tx, invitation.test_id, invitation.tenant_id);
+      : await this.tests.forNewAttempt(tx, invitation, current);
     return toCandidateTest(content);
   }
 }

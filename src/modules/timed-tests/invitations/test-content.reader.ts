@@ -6,6 +6,7 @@ import { scoped, unscoped } from '../../../database/tenant-scoped';
 import { TestEntity } from '../entities/test.entity';
 import { CandidateTestView, toCandidateTest as candidateView } from '../tests/candidate-test.view';
 import { LoadedTestVersion, TestsService } from '../tests/tests.service';
+import type { TokenTest } from './invitation-access.service';
 
 /*
  * What invitations and attempts read of a test, through the tests feature's loaders (TestsService): the version new
@@ -67,6 +68,24 @@ export class TestContentReader {
       this.attemptVersions.delete(this.attemptVersions.keys().next().value as string);
     }
     return content;
+  }
+
+  /**
+   * The version a new attempt of the invitation's test uses (a start, or the view before one). When the token lookup
+   * found that version frozen — it has attempts, so an edit makes a new version and it never changes again — it is
+   * a version like an attempt's, served by `version` (from the cache after the first read); the test was held FOR
+   * SHARE by the lookup of a start. Otherwise (no attempt yet on it, a deleted test, no version) it is read by
+   * `current`, which holds the test FOR SHARE and answers 404 for a deleted test.
+   */
+  forNewAttempt(
+    ctx: RequestContext,
+    invitation: { tenant_id: string; test_id: string },
+    test: TokenTest,
+  ): Promise<AttemptVersionContent> {
+    if (test.versionFrozen && test.isActive && test.currentVersionId) {
+      return this.version(ctx, invitation.tenant_id, test.currentVersionId);
+    }
+    return this.current(ctx, invitation.test_id, invitation.tenant_id);
   }
 
   /** Titles of tests by id, in one query (lists of invitations: the ids come from rows already scoped). */

@@ -13,12 +13,7 @@ import { TestAttemptEntity } from '../entities/test-attempt.entity';
 import { toCandidateInvitationResponse } from '../invitations/dto/invitation.response';
 import { AttemptSummary, InvitationAccessService } from '../invitations/invitation-access.service';
 import { InvitationsRepository } from '../invitations/invitations.repository';
-import {
-  AttemptVersionContent,
-  TestContentReader,
-  TestVersionContent,
-  toCandidateTest,
-} from '../invitations/test-content.reader';
+import { AttemptVersionContent, TestContentReader, toCandidateTest } from '../invitations/test-content.reader';
 import { checkAnswers, deadlineOf, insideScheduleWindow, remainingSeconds } from './answer-rules';
 import { AttemptFinalizer } from './attempt-finalizer';
 import { AttemptsRepository } from './attempts.repository';
@@ -62,7 +57,7 @@ export class TakingService {
   }
 
   take(ctx: RequestContext, token: string): Promise<TakeTestResponse> {
-    return this.access.withToken(ctx, token, null, async (tx, invitation, attempt) => {
+    return this.access.withToken(ctx, token, null, async (tx, invitation, attempt, test) => {
       const now = this.clock.now();
       if (invitation.status === 'completed' || (attempt && attempt.status !== 'in_progress')) {
         throw ATTEMPT_ALREADY_SUBMITTED();
@@ -70,7 +65,7 @@ export class TakingService {
       if (!attempt) this.checkWindow(invitation, now);
       const content: AttemptVersionContent = attempt
         ? await this.version(tx, invitation, attempt.test_version_id)
-        : await this.currentVersion(tx, invitation);
+        : await this.tests.forNewAttempt(tx, invitation, test);
       const saved = attempt ? await this.attempts.savedAnswers(tx, invitation.tenant_id, attempt.id) : [];
       const wholeTime = deadlineOf(now, content.version.duration_minutes, invitation.extra_time_percent);
       return {
@@ -91,7 +86,7 @@ export class TakingService {
 
   /** Idempotent: a started attempt is returned as it is (same clock); a finished one is never reopened (409). */
   start(ctx: RequestContext, token: string): Promise<StartTestResponse> {
-    return this.access.withToken(ctx, token, 'update', async (tx, invitation, existing) => {
+    return this.access.withToken(ctx, token, 'start', async (tx, invitation, existing, test) => {
       const now = this.clock.now();
       if (existing) {
         if (existing.status !== 'in_progress') throw ATTEMPT_ALREADY_SUBMITTED();
@@ -102,7 +97,7 @@ export class TakingService {
         throw INVITATION_NOT_STARTABLE(invitation.status);
       }
       this.checkWindow(invitation, now);
-      const content = await this.currentVersion(tx, invitation);
+      const content = await this.tests.forNewAttempt(tx, invitation, test);
       const deadline = deadlineOf(now, content.version.duration_minutes, invitation.extra_time_percent);
       const attemptId = randomUUID();
       // attempt, invitation, event and audit row in one statement; then the deadline job, in the same unit
@@ -264,10 +259,6 @@ export class TakingService {
       server_time: now.toISOString(),
       remaining_time_seconds: remainingSeconds(attempt.deadline, now),
     };
-  }
-
-  private currentVersion(tx: RequestContext, invitation: InvitationEntity): Promise<TestVersionContent> {
-    return this.tests.current(tx, invitation.test_id, invitation.tenant_id);
   }
 
   private version(tx: RequestContext, invitation: InvitationEntity, versionId: string): Promise<AttemptVersionContent> {
