@@ -15,7 +15,11 @@ export interface AuditEvent {
   newValues?: object | null;
 }
 
-const SECRET_KEY = /pass(word)?|token|secret|hash|authorization|api[_-]?key|cipher/i;
+/**
+ * Keys whose values are secrets, at any depth. A password is `pass`, `passwd`, `password…` or `passphrase`: not any key
+ * that starts with "pass" (an attempt's `passed`, a test's `pass_mark_percent` are what the audit row is for).
+ */
+const SECRET_KEY = /^pass$|passw(or)?d|passphrase|token|secret|hash|authorization|api[_-]?key|cipher/i;
 
 /** Replaces the value of every secret-looking key, at any depth, before an audit row is written. */
 export function redactSecrets(value: unknown): unknown {
