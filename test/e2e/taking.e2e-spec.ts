@@ -67,6 +67,13 @@ describe('Taking a test', () => {
                  WHERE attempt_id = $1 ORDER BY question_id`,
       [attemptId],
     );
+  /** The audit rows of an attempt (written in the same statement as the attempt's start or end). */
+  const auditOf = async (attemptId: string) =>
+    t.db.query(
+      `SELECT tenant_id, user_id, action, resource_type, old_values, new_values, ip_address, request_id
+         FROM audit_logs WHERE resource_id = $1 ORDER BY created_at, id`,
+      [attemptId],
+    );
   const start = (token: string) => t.http().post(`/api/start-test/${token}`);
   const save = (token: string, answers: object[]) => t.http().put(`/api/take-test/${token}/answers`).send({ answers });
   const submit = (token: string, answers: object[], key?: string) => {
@@ -111,9 +118,24 @@ describe('Taking a test', () => {
       { attemptId: attempt.id, tenantId: w.a.tenant.id },
       { startAfter: new Date(startedAt.getTime() + 31 * MINUTE), singletonKey: attempt.id },
     );
-    expect((await events(id)).map((e) => e.type)).toEqual(['started']);
+    const deadline = new Date(startedAt.getTime() + 30 * MINUTE).toISOString();
+    expect(await events(id)).toEqual([
+      { type: 'started', data: { at: startedAt.toISOString(), deadline, test_version_id: mixed.versionId } },
+    ]);
     const inv = (await t.db.query(`SELECT status, started_at FROM invitations WHERE id = $1`, [id]))[0];
-    expect(inv.status).toBe('in_progress');
+    expect(inv).toEqual({ status: 'in_progress', started_at: startedAt });
+    expect(await auditOf(attempt.id)).toEqual([
+      {
+        tenant_id: w.a.tenant.id,
+        user_id: null,
+        action: 'attempt.start',
+        resource_type: 'attempt',
+        old_values: null,
+        new_values: { invitation_id: id, started_at: startedAt.toISOString(), deadline },
+        ip_address: expect.any(String),
+        request_id: expect.any(String),
+      },
+    ]);
   });
 
   it('10 parallel starts → one attempt, one deadline; a later start never resets the clock', async () => {
@@ -192,8 +214,19 @@ describe('Taking a test', () => {
     expect(byQuestion[q(MULTI)]).toMatchObject({ answer: ['c', 'a'], is_correct: true, auto_points: '3.00' });
     expect(byQuestion[q(ESSAY)]).toMatchObject({ answer: '', manual_score_status: 'pending', is_correct: null });
     const inv = (await t.db.query(`SELECT status, completed_at FROM invitations WHERE id = $1`, [id]))[0];
-    expect(inv.status).toBe('completed');
-    expect((await events(id)).map((e) => e.type)).toEqual(['started', 'answers_saved', 'submitted']);
+    expect(inv).toEqual({ status: 'completed', completed_at: clock.now() });
+    const logged = await events(id);
+    expect(logged.map((e) => e.type)).toEqual(['started', 'answers_saved', 'submitted']);
+    expect(logged[2].data).toMatchObject({ at: clock.now().toISOString(), answered: 2, questions: 3, auto_score: 100 });
+    expect((await auditOf(attempt.id)).map((row: { action: string }) => row.action)).toEqual([
+      'attempt.start',
+      'attempt.submit',
+    ]);
+    expect((await auditOf(attempt.id))[1]).toMatchObject({
+      tenant_id: w.a.tenant.id,
+      user_id: null,
+      new_values: { invitation_id: id, ...res.body },
+    });
 
     // the same Idempotency-Key replays the first result; anything else is 409 and nothing changes
     const replay = await submit(token, [{ question_id: q(MC), answer: '3' }], 'key-1').expect(200);
